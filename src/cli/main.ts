@@ -1,0 +1,55 @@
+/**
+ * The `iamd` command line. Each sub-command lives in its own module and is registered in
+ * {@link COMMANDS}; `main` returns the process exit status.
+ */
+
+/** A sub-command: `run` receives the arguments after its name and returns the exit status. */
+export interface Command {
+  readonly summary: string;
+  run(args: string[]): Promise<number>;
+}
+
+/** Sub-commands, lazily imported so `iamd --help` stays fast. */
+const COMMANDS: Record<string, () => Promise<Command>> = {};
+
+/** Registers a sub-command (called once per module at start-up by {@link registerAll}). */
+export function register(name: string, load: () => Promise<Command>, summary: string): void {
+  COMMANDS[name] = load;
+  SUMMARIES[name] = summary;
+}
+const SUMMARIES: Record<string, string> = {};
+
+function registerAll(): void {
+  register(
+    'policy',
+    async () => (await import('./policy.js')).policyCommand,
+    'validate, evaluate and explain policies',
+  );
+}
+
+function usage(): string {
+  const lines = ['usage: iamd <command> [options]', '', 'commands:'];
+  for (const name of Object.keys(SUMMARIES).sort()) lines.push(`  ${name.padEnd(16)}${SUMMARIES[name]}`);
+  lines.push('', 'Run `iamd <command> --help` for the options of one command.');
+  return lines.join('\n');
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit status. */
+export async function main(argv: string[]): Promise<number> {
+  registerAll();
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return 0;
+  }
+  if (name === '--version') {
+    console.log('iamd 0.1.0');
+    return 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    console.error(`iamd: unknown command \`${name}\`\n\n${usage()}`);
+    return 2;
+  }
+  return (await load()).run(rest);
+}

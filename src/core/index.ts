@@ -1,0 +1,3 @@
+export * from './arn.js';
+export * from './clock.js';
+export * from './random.js';

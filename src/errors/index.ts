@@ -1,0 +1,39 @@
+import { ERROR_CATALOGUE, type AwsErrorCode } from './catalogue.js';
+
+export { ERROR_CATALOGUE, type AwsErrorCode } from './catalogue.js';
+
+/**
+ * The one error type handlers throw. `code` is the exact AWS wire code; status and fault come from
+ * the catalogue so they cannot drift per call site. Anything else thrown becomes `InternalFailure`.
+ */
+export class AwsError extends Error {
+  readonly code: AwsErrorCode;
+  readonly status: number;
+  readonly fault: 'Sender' | 'Receiver';
+
+  constructor(code: AwsErrorCode, message: string) {
+    super(message);
+    this.name = code;
+    this.code = code;
+    const entry: { status: number; fault?: 'Receiver' } = ERROR_CATALOGUE[code];
+    this.status = entry.status;
+    this.fault = entry.fault ?? 'Sender';
+  }
+}
+
+/** True when `e` is an {@link AwsError}. */
+export function isAwsError(e: unknown): e is AwsError {
+  return e instanceof AwsError;
+}
+
+/** Shorthand constructors for the codes handlers use most. Messages follow AWS's text. */
+export const errors = {
+  noSuchEntity: (message: string) => new AwsError('NoSuchEntity', message),
+  alreadyExists: (message: string) => new AwsError('EntityAlreadyExists', message),
+  deleteConflict: (message: string) => new AwsError('DeleteConflict', message),
+  limitExceeded: (message: string) => new AwsError('LimitExceeded', message),
+  invalidInput: (message: string) => new AwsError('InvalidInput', message),
+  validation: (message: string) => new AwsError('ValidationError', message),
+  malformedPolicy: (message: string) => new AwsError('MalformedPolicyDocument', message),
+  accessDenied: (message: string) => new AwsError('AccessDenied', message),
+} as const;
