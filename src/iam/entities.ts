@@ -96,7 +96,8 @@ export interface AccessKeyBody {
   readonly sealedSecret: string;
   readonly status: 'Active' | 'Inactive';
   readonly createDate: number;
-  readonly lastUsed?: { readonly date: number; readonly serviceName: string; readonly region: string } | undefined;
+  readonly lastUsed?:
+    { readonly date: number; readonly serviceName: string; readonly region: string } | undefined;
 }
 
 /** `loginProfile` entity; key = lower-cased user name. */

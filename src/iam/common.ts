@@ -1,0 +1,107 @@
+/**
+ * Helpers shared by the IAM handlers: ARNs, pagination, tags, time. Facts cited inline.
+ */
+import { AwsError, errors } from '../errors/index.js';
+import type { CallContext, ContextValue } from '../api/operation.js';
+import type { TagBody } from './entities.js';
+
+/** The account an IAM call acts on: the caller's. */
+export function callerAccount(ctx: CallContext): string {
+  if (ctx.principal.type === 'Anonymous')
+    throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token');
+  return ctx.principal.account;
+}
+
+/** `arn:aws:iam::ACCOUNT:TYPE/PATH…NAME` — paths start and end with `/` (IAM identifiers page). */
+export function iamArn(account: string, type: string, path: string, name: string): string {
+  return `arn:aws:iam::${account}:${type}${path}${name}`;
+}
+
+/** The lower-cased unique key of a named IAM entity (names are unique regardless of case). */
+export function nameKey(name: string): string {
+  return name.toLowerCase();
+}
+
+/** ISO-8601 with seconds (`2026-02-09T21:40:18Z`), as IAM renders dates. */
+export function isoDate(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/**
+ * Pagination as IAM does it: `MaxItems` (1–1000, default 100) and an opaque `Marker`. The marker here
+ * is the base64url of the last returned sort key, so it survives concurrent inserts.
+ */
+export function paginate<T>(
+  items: readonly T[],
+  sortKey: (item: T) => string,
+  input: { readonly Marker?: unknown; readonly MaxItems?: unknown },
+): { page: T[]; IsTruncated: boolean; Marker?: string } {
+  const max = typeof input.MaxItems === 'number' ? input.MaxItems : 100;
+  let start = 0;
+  if (typeof input.Marker === 'string') {
+    let after: string;
+    try {
+      after = Buffer.from(input.Marker, 'base64url').toString('utf8');
+    } catch {
+      throw errors.invalidInput('Invalid Marker');
+    }
+    start = items.findIndex((i) => sortKey(i) > after);
+    if (start < 0) start = items.length;
+  }
+  const page = items.slice(start, start + max);
+  const truncated = start + max < items.length;
+  const last = page[page.length - 1];
+  return truncated && last !== undefined
+    ? { page, IsTruncated: true, Marker: Buffer.from(sortKey(last), 'utf8').toString('base64url') }
+    : { page, IsTruncated: false };
+}
+
+/** Keeps entities whose path starts with `PathPrefix` (default `/`). */
+export function matchesPathPrefix(path: string, prefix: unknown): boolean {
+  return typeof prefix !== 'string' || path.startsWith(prefix);
+}
+
+/** Wire tags from input (`Tags` member list of {Key, Value}). */
+export function inputTags(value: unknown): TagBody[] {
+  if (!Array.isArray(value)) return [];
+  return value.map((t: { Key?: unknown; Value?: unknown }) => ({
+    Key: String(t.Key ?? ''),
+    Value: String(t.Value ?? ''),
+  }));
+}
+
+/** At most 50 tags per IAM resource (IAM quotas page). */
+export const MAX_TAGS = 50;
+
+/**
+ * Merges `added` into `existing` (same key replaces value, keys compared case-sensitively as IAM
+ * does on TagX calls) and enforces the 50-tag quota with AWS's message.
+ */
+export function mergeTags(existing: readonly TagBody[], added: readonly TagBody[]): TagBody[] {
+  const seen = new Set<string>();
+  for (const t of added) {
+    if (seen.has(t.Key))
+      throw errors.invalidInput('Duplicate tag keys found. Please note that Tag keys are case insensitive.');
+    seen.add(t.Key);
+  }
+  const out = existing.filter((t) => !added.some((a) => a.Key.toLowerCase() === t.Key.toLowerCase()));
+  out.push(...added);
+  if (out.length > MAX_TAGS) throw errors.limitExceeded('The number of tags has reached the maximum limit.');
+  return out;
+}
+
+/** `aws:RequestTag/k` and `aws:TagKeys` for an authorization request that carries tags. */
+export function requestTagContext(tags: readonly TagBody[]): Record<string, ContextValue> {
+  const ctx: Record<string, ContextValue> = Object.create(null) as Record<string, ContextValue>;
+  if (tags.length === 0) return ctx;
+  for (const t of tags) ctx[`aws:RequestTag/${t.Key}`] = t.Value;
+  ctx['aws:TagKeys'] = tags.map((t) => t.Key);
+  return ctx;
+}
+
+/** `aws:ResourceTag/k` for an authorization request on a tagged resource. */
+export function resourceTagContext(tags: readonly TagBody[]): Record<string, ContextValue> {
+  const ctx: Record<string, ContextValue> = Object.create(null) as Record<string, ContextValue>;
+  for (const t of tags) ctx[`aws:ResourceTag/${t.Key}`] = t.Value;
+  return ctx;
+}
