@@ -1,5 +1,5 @@
-import type { Principal } from './principal.js';
-import type { Store } from '../store/index.js';
+import type { Principal, SessionClaims } from './principal.js';
+import type { StoreReader, StoreTx } from '../store/index.js';
 
 /** A value in a policy request context (`aws:SourceIp`, `aws:TagKeys`, …). */
 export type ContextValue = string | boolean | number | readonly string[];
@@ -24,7 +24,9 @@ export interface CallContext {
   /** Milliseconds since the epoch, fixed for the whole call. */
   readonly now: number;
   readonly principal: Principal;
-  readonly store: Store;
+  /** Reads (outside a transaction). Writes go through {@link CallContext.transact}. */
+  readonly store: StoreReader;
+  readonly services: Services;
   readonly sourceIp: string;
   readonly userAgent: string;
   readonly secureTransport: boolean;
@@ -35,6 +37,23 @@ export interface CallContext {
    * Every operation that needs permission calls this before it reads or changes anything.
    */
   authorize(request: AuthorizationRequest): Promise<void>;
+  /**
+   * Runs the call's writes in ONE store transaction and returns what `fn` returns (the operation's
+   * output). The server appends this call's audit event inside the same transaction, built from that
+   * output, so a change and its event land together or not at all. At most once per call.
+   */
+  transact<T extends Record<string, unknown> | undefined>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+}
+
+/** Process-wide services a handler may use (keys are never exposed, only operations on them). */
+export interface Services {
+  /** `n` cryptographically strong random bytes. */
+  random(n: number): Uint8Array;
+  /** Seals a secret for storage at rest (AES-256-GCM under the master key); `aad` binds it to its owner. */
+  sealSecret(plaintext: string, aad: string): string;
+  unsealSecret(sealed: string, aad: string): string;
+  /** Seals session claims into a session token (STS). */
+  sealSession(claims: SessionClaims): string;
 }
 
 /**
