@@ -14,6 +14,8 @@ export interface AuthorizationRequest {
   readonly resourceAccount?: string | undefined;
   /** The resource-based policy (JSON text), e.g. a role's trust policy for `sts:AssumeRole`. */
   readonly resourcePolicy?: string | undefined;
+  /** How `resourcePolicy` was validated when stored: a role's trust policy is `trust`. Default `resource`. */
+  readonly resourcePolicyType?: 'resource' | 'trust' | undefined;
   /** Extra request context (`aws:RequestTag/k`, `aws:TagKeys`, `iam:PassedToService`, …); keys as AWS names them. */
   readonly context?: Readonly<Record<string, ContextValue>> | undefined;
 }
@@ -43,6 +45,11 @@ export interface CallContext {
    * output, so a change and its event land together or not at all. At most once per call.
    */
   transact<T extends Record<string, unknown> | undefined>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /**
+   * Records this call's audit event in `account` too (cross-account AssumeRole is recorded in both
+   * the caller's and the role's account, with one shared event id). Call before returning.
+   */
+  alsoRecordIn(account: string): void;
 }
 
 /** Process-wide services a handler may use (keys are never exposed, only operations on them). */

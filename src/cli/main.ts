@@ -20,6 +20,12 @@ export function register(name: string, load: () => Promise<Command>, summary: st
 const SUMMARIES: Record<string, string> = {};
 
 function registerAll(): void {
+  register('serve', async () => (await import('./serve.js')).serveCommand, 'start the IAM + STS server');
+  register(
+    'accounts',
+    async () => (await import('./accounts.js')).accountsCommand,
+    'create and list accounts',
+  );
   register(
     'policy',
     async () => (await import('./policy.js')).policyCommand,

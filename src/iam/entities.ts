@@ -107,6 +107,13 @@ export interface LoginProfileBody {
   readonly passwordHash: string;
   readonly createDate: number;
   readonly passwordResetRequired: boolean;
+  /** When the password was last set (ms); absent means `createDate`. */
+  readonly passwordLastChanged?: number | undefined;
+  /**
+   * Hashes of earlier passwords, newest first, kept only as far back as the account policy's
+   * `PasswordReusePrevention` (at most 24) so a reused password can be refused.
+   */
+  readonly passwordHistory?: readonly string[] | undefined;
 }
 
 /** `instanceProfile` entity; key = lower-cased InstanceProfileName. */

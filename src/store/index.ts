@@ -103,7 +103,16 @@ export interface AuditPage {
   readonly nextToken?: string | undefined;
 }
 
-/** A change notification, used to invalidate caches (on this node, and on others via PostgreSQL). */
+/**
+ * A change notification, used to invalidate caches (on this node, and on others via PostgreSQL).
+ * Emitted only after the change is committed (never for a rolled-back transaction).
+ *
+ * - `kind: 'account'`, `key` = the account id: the account record changed; after `deleteAccount`
+ *   every entity of that account is gone too.
+ * - `'*'` in a field means "anything": `{account: '*', kind: 'account', key: '*'}` says that anything
+ *   in any account may have changed (another process wrote the database, or `clear()` ran), so caches
+ *   must flush entirely.
+ */
 export interface StoreChange {
   readonly account: string;
   readonly kind: EntityKind | 'account';

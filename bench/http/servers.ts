@@ -1,0 +1,78 @@
+/**
+ * Processes a benchmark measures: a real `iamd serve` (in-memory store) and the ceiling — a plain
+ * Node HTTP server answering every request with a fixed XML body — both as child processes so the
+ * load generator never shares their event loop.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** A started child server. */
+export interface ChildServer {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Root credentials the benchmark's iamd is started with. */
+export const BENCH_ROOT = {
+  accountId: '111122223333',
+  accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+};
+
+function waitFor(child: ChildProcess, pattern: RegExp): Promise<string> {
+  let text = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString();
+      const m = pattern.exec(text);
+      if (m) resolve(m[1]!);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${text}`)));
+  });
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return async () => {
+    if (child.exitCode !== null) return;
+    const done = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await done;
+  };
+}
+
+const CEILING_SOURCE = `
+const http = require('node:http');
+const body = '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::111122223333:root</Arn><UserId>111122223333</UserId><Account>111122223333</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ResponseMetadata></GetCallerIdentityResponse>';
+const s = http.createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, {'content-type': 'text/xml'}); res.end(body); }); });
+s.listen(0, '127.0.0.1', () => console.log('ceiling on http://127.0.0.1:' + s.address().port));
+process.on('SIGTERM', () => s.close(() => process.exit(0)));
+`;
+
+/** Starts the plain-Node ceiling server. */
+export async function startCeiling(): Promise<ChildServer> {
+  const child = spawn(process.execPath, ['-e', CEILING_SOURCE], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await waitFor(child, /ceiling on (http:\/\/\S+)/);
+  return { url, stop: stopper(child) };
+}
+
+/** Starts `iamd serve --memory` with {@link BENCH_ROOT}. */
+export async function startIamdProcess(extraArgs: readonly string[] = []): Promise<ChildServer> {
+  const bin = fileURLToPath(new URL('../../../bin/iamd.js', import.meta.url));
+  const child = spawn(
+    process.execPath,
+    [bin, 'serve', '--memory', '--port', '0', '--log-level', 'warn', ...extraArgs],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        IAMD_ACCOUNT_ID: BENCH_ROOT.accountId,
+        IAMD_ROOT_ACCESS_KEY_ID: BENCH_ROOT.accessKeyId,
+        IAMD_ROOT_SECRET_ACCESS_KEY: BENCH_ROOT.secretAccessKey,
+      },
+    },
+  );
+  const url = await waitFor(child, /iamd listening on (http:\/\/\S+)/);
+  return { url, stop: stopper(child) };
+}

@@ -1,0 +1,98 @@
+/**
+ * `npm run bench -- server [--json] [--seconds N]`: signed GetCallerIdentity, GetRole and CreateUser
+ * against a real iamd at concurrency 1 and 16, next to a plain Node HTTP server returning a fixed XML
+ * body (the ceiling) measured in the same run. Target (issue 3): GetCallerIdentity ≥ 60% of the ceiling.
+ */
+import { runLoad, type LoadRequest, type LoadResult } from './http/load.js';
+import { signForm } from './http/sign.js';
+import { BENCH_ROOT, startCeiling, startIamdProcess } from './http/servers.js';
+
+const json = process.argv.includes('--json');
+const secIdx = process.argv.indexOf('--seconds');
+const seconds = secIdx > 0 ? Number(process.argv[secIdx + 1]) : 3;
+
+function form(params: Record<string, string>): string {
+  return Object.entries(params)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .join('&');
+}
+
+function signed(url: string, service: 'iam' | 'sts', params: Record<string, string>): LoadRequest {
+  const body = form(params);
+  return { body, headers: signForm(new URL(url).host, service, body, BENCH_ROOT) };
+}
+
+async function main(): Promise<void> {
+  const ceiling = await startCeiling();
+  const iamd = await startIamdProcess();
+  const rows: { workload: string; concurrency: number; result: LoadResult; ceiling: LoadResult }[] = [];
+  try {
+    // Set-up: one role for GetRole.
+    const trust = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${BENCH_ROOT.accountId}:root` },
+          Action: 'sts:AssumeRole',
+        },
+      ],
+    });
+    const setup = signed(iamd.url, 'iam', {
+      Action: 'CreateRole',
+      Version: '2010-05-08',
+      RoleName: 'bench-role',
+      AssumeRolePolicyDocument: trust,
+    });
+    const r = await fetch(iamd.url, { method: 'POST', headers: setup.headers, body: setup.body });
+    if (r.status !== 200) throw new Error(`CreateRole failed: ${r.status} ${await r.text()}`);
+
+    const gci = signed(iamd.url, 'sts', { Action: 'GetCallerIdentity', Version: '2011-06-15' });
+    const getRole = signed(iamd.url, 'iam', {
+      Action: 'GetRole',
+      Version: '2010-05-08',
+      RoleName: 'bench-role',
+    });
+    let run = 0;
+    const workloads: { name: string; next: () => (i: number) => LoadRequest }[] = [
+      { name: 'GetCallerIdentity', next: () => () => gci },
+      { name: 'GetRole', next: () => () => getRole },
+      {
+        name: 'CreateUser',
+        next: () => {
+          const prefix = `u${run++}-`;
+          return (i) =>
+            signed(iamd.url, 'iam', {
+              Action: 'CreateUser',
+              Version: '2010-05-08',
+              UserName: `${prefix}${i}`,
+            });
+        },
+      },
+    ];
+    for (const concurrency of [1, 16]) {
+      // The ceiling is measured with the same request stream shape (signing cost on the client included).
+      const base = await runLoad(ceiling.url, () => gci, concurrency, seconds * 1000);
+      for (const w of workloads) {
+        const result = await runLoad(iamd.url, w.next(), concurrency, seconds * 1000);
+        rows.push({ workload: w.name, concurrency, result, ceiling: base });
+      }
+    }
+  } finally {
+    await iamd.stop();
+    await ceiling.stop();
+  }
+  if (json) {
+    console.log(JSON.stringify({ node: process.version, rows }, null, 2));
+    return;
+  }
+  console.log(`iamd server benchmark — node ${process.version}, ${seconds}s per cell, loopback`);
+  console.log('workload            conc   req/s    p50 ms  p99 ms  errors  ceiling req/s  ratio');
+  for (const r of rows) {
+    console.log(
+      `${r.workload.padEnd(18)} ${String(r.concurrency).padStart(5)} ${r.result.rps.toFixed(0).padStart(7)} ${r.result.p50ms.toFixed(2).padStart(8)} ${r.result.p99ms.toFixed(2).padStart(7)} ${String(r.result.errors).padStart(7)} ${r.ceiling.rps.toFixed(0).padStart(14)} ${((r.result.rps / r.ceiling.rps) * 100).toFixed(0).padStart(5)}%`,
+    );
+  }
+}
+
+await main();

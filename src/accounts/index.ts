@@ -1,0 +1,102 @@
+/**
+ * Accounts: one iamd holds many 12-digit accounts. Creating one makes its root principal and a root
+ * access key (given from outside for deterministic tests, or generated and shown once).
+ */
+import type { Services } from '../api/operation.js';
+import type { Store, StoreTx } from '../store/index.js';
+import type { AccessKeyBody } from '../iam/entities.js';
+import { makeAccessKeyId, makeSecretAccessKey } from '../credentials/ids.js';
+import { KEY_ACCOUNT_META } from '../authn/resolve.js';
+
+/** What `iamd accounts create --json` prints. */
+export interface NewAccount {
+  readonly AccountId: string;
+  readonly AccessKeyId: string;
+  readonly SecretAccessKey: string;
+}
+
+/** Options for {@link createAccount}. */
+export interface CreateAccountOptions {
+  readonly accountId?: string | undefined;
+  readonly accessKeyId?: string | undefined;
+  readonly secretAccessKey?: string | undefined;
+}
+
+function randomAccountId(services: Services): string {
+  const bytes = services.random(12);
+  let id = '';
+  for (const b of bytes) id += String(b % 10);
+  return id[0] === '0' ? `1${id.slice(1)}` : id;
+}
+
+/**
+ * Creates an account with its root access key. Throws when the id exists. A root key given from
+ * outside (`IAMD_ROOT_ACCESS_KEY_ID`) does not encode the account, so it is indexed by a meta entry.
+ */
+export async function createAccount(
+  store: Store,
+  services: Services,
+  now: number,
+  options: CreateAccountOptions = {},
+): Promise<NewAccount> {
+  return store.transact(async (tx) => {
+    let id = options.accountId;
+    if (id === undefined) {
+      do id = randomAccountId(services);
+      while (await tx.getAccount(id));
+    } else if (await tx.getAccount(id)) {
+      throw new Error(`account ${id} already exists`);
+    }
+    await tx.putAccount({ id, createdAt: now });
+    const key = await addRootKey(tx, services, id, now, options.accessKeyId, options.secretAccessKey);
+    return { AccountId: id, ...key };
+  });
+}
+
+/** Adds a root access key to `account` (generated unless given). */
+export async function addRootKey(
+  tx: StoreTx,
+  services: Services,
+  account: string,
+  now: number,
+  accessKeyId?: string,
+  secretAccessKey?: string,
+): Promise<{ AccessKeyId: string; SecretAccessKey: string }> {
+  const AccessKeyId = accessKeyId ?? makeAccessKeyId('AKIA', account, services.random);
+  const SecretAccessKey = secretAccessKey ?? makeSecretAccessKey(services.random);
+  const body: AccessKeyBody = {
+    accessKeyId: AccessKeyId,
+    sealedSecret: services.sealSecret(SecretAccessKey, `${account}/${AccessKeyId}`),
+    status: 'Active',
+    createDate: now,
+  };
+  await tx.insert(account, 'accessKey', AccessKeyId, body, '');
+  if (accessKeyId !== undefined) await tx.putMeta(KEY_ACCOUNT_META + AccessKeyId, account);
+  return { AccessKeyId, SecretAccessKey };
+}
+
+/**
+ * On start: a new store gets its first account (from `IAMD_ACCOUNT_ID` and the root key from the
+ * environment when set). Returns the new account's credentials when one was created, so the caller
+ * can print them once. An environment root key missing from an existing store is added.
+ */
+export async function ensureFirstAccount(
+  store: Store,
+  services: Services,
+  now: number,
+  options: CreateAccountOptions,
+): Promise<NewAccount | undefined> {
+  const accounts = await store.listAccounts();
+  if (accounts.length === 0) return createAccount(store, services, now, options);
+  if (options.accessKeyId !== undefined) {
+    const account = options.accountId ?? accounts[0]!.id;
+    const existingAccount = await store.getMeta(KEY_ACCOUNT_META + options.accessKeyId);
+    if (existingAccount === undefined) {
+      await store.transact(async (tx) => {
+        if (!(await tx.getAccount(account))) await tx.putAccount({ id: account, createdAt: now });
+        await addRootKey(tx, services, account, now, options.accessKeyId, options.secretAccessKey);
+      });
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,213 @@
+/**
+ * CloudTrail-shaped audit events (CloudTrail User Guide, "CloudTrail record contents"). Secrets —
+ * secret access keys, session tokens, passwords, SAML assertions, web identity tokens, MFA seeds —
+ * never enter an event: {@link redact} removes them by member name before anything is recorded.
+ */
+import type { Principal } from '../api/principal.js';
+import type { AuditRecord } from '../store/index.js';
+
+/** Member names (any case) whose values are never recorded. */
+const SECRET_MEMBER =
+  /secret|password|sessiontoken|^token$|assertion|webidentitytoken|privatekey|seed|qrcodepng|authenticationcode|tokencode|signintoken/i;
+
+/** CloudTrail writes request parameters with a lower-case first letter (`roleSessionName`). */
+function lowerFirst(name: string): string {
+  return name.length > 0 ? name[0]!.toLowerCase() + name.slice(1) : name;
+}
+
+/** A copy of `value` without secret members, with lower-camel member names, dates as ISO strings. */
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 12) return '…';
+  if (value === null || value === undefined) return value;
+  if (value instanceof Date) return value.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (value instanceof Uint8Array) return undefined;
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  if (typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (SECRET_MEMBER.test(k)) continue;
+      const r = redact(v, depth + 1);
+      if (r !== undefined) out[lowerFirst(k)] = r;
+    }
+    return out;
+  }
+  return value;
+}
+
+/** CloudTrail `userIdentity` for a principal. */
+export function userIdentity(principal: Principal): Record<string, unknown> {
+  switch (principal.type) {
+    case 'Anonymous':
+      return { type: 'Unknown' };
+    case 'Root':
+    case 'IAMUser': {
+      const base: Record<string, unknown> = {
+        type: principal.type,
+        principalId: principal.userId,
+        arn: principal.arn,
+        accountId: principal.account,
+        accessKeyId: principal.accessKeyId,
+      };
+      if (principal.type === 'IAMUser') base.userName = principal.userName;
+      if (principal.session) base.sessionContext = sessionAttributes(principal.session);
+      return base;
+    }
+    case 'AssumedRole':
+      return {
+        type: 'AssumedRole',
+        principalId: principal.userId,
+        arn: principal.arn,
+        accountId: principal.account,
+        accessKeyId: principal.accessKeyId,
+        sessionContext: {
+          sessionIssuer: {
+            type: 'Role',
+            principalId: principal.session.roleId,
+            arn: principal.roleArn,
+            accountId: principal.account,
+            userName: principal.roleName,
+          },
+          ...sessionAttributes(principal.session),
+        },
+      };
+    case 'FederatedUser':
+      return {
+        type: 'FederatedUser',
+        principalId: principal.userId,
+        arn: principal.arn,
+        accountId: principal.account,
+        accessKeyId: principal.accessKeyId,
+        sessionContext: {
+          sessionIssuer: {
+            type: principal.session.userName === undefined ? 'Root' : 'IAMUser',
+            principalId: principal.session.userId ?? principal.account,
+            arn:
+              principal.session.userName === undefined
+                ? `arn:aws:iam::${principal.account}:root`
+                : `arn:aws:iam::${principal.account}:user/${principal.session.userName}`,
+            accountId: principal.account,
+            userName: principal.session.userName,
+          },
+          ...sessionAttributes(principal.session),
+        },
+      };
+  }
+}
+
+function sessionAttributes(s: {
+  readonly issuedAt: number;
+  readonly mfaAuthenticatedAt?: number | undefined;
+  readonly sourceIdentity?: string | undefined;
+}): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    attributes: {
+      creationDate: new Date(s.issuedAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      mfaAuthenticated: String(s.mfaAuthenticatedAt !== undefined),
+    },
+  };
+  if (s.sourceIdentity !== undefined) out.sourceIdentity = s.sourceIdentity;
+  return out;
+}
+
+/** Operations CloudTrail marks `readOnly: true`. */
+export function isReadOnly(operation: string): boolean {
+  return (
+    /^(Get|List|Simulate|Generate|Decode)/.test(operation) &&
+    operation !== 'GetSessionToken' &&
+    operation !== 'GetFederationToken'
+  );
+}
+
+/** Everything needed to record one call. */
+export interface CallFacts {
+  readonly eventId: string;
+  readonly requestId: string;
+  readonly now: number;
+  readonly service: 'iam' | 'sts';
+  readonly operation: string;
+  readonly principal: Principal;
+  /** The account the event is recorded in (the caller's, or the resource's). */
+  readonly recipientAccount: string;
+  readonly region: string;
+  readonly sourceIp: string;
+  readonly userAgent: string;
+  readonly input: unknown;
+  readonly output?: unknown;
+  readonly error?: { readonly code: string; readonly message: string } | undefined;
+  readonly sharedEventId?: string | undefined;
+  /** Decision trace (policy engine explanation) for denials, kept for `iamd explain`. */
+  readonly authorization?: unknown;
+}
+
+/** Builds the {@link AuditRecord} of one call. */
+export function buildAuditRecord(f: CallFacts): AuditRecord {
+  const readOnly = isReadOnly(f.operation);
+  const identity = userIdentity(f.principal);
+  const record: Record<string, unknown> = {
+    eventVersion: '1.08',
+    userIdentity: identity,
+    eventTime: new Date(f.now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    eventSource: `${f.service}.amazonaws.com`,
+    eventName: f.operation,
+    awsRegion: f.region,
+    sourceIPAddress: f.sourceIp,
+    userAgent: f.userAgent,
+    requestParameters: redact(f.input) ?? null,
+    responseElements: readOnly || f.error ? null : (redact(f.output) ?? null),
+    requestID: f.requestId,
+    eventID: f.eventId,
+    readOnly,
+    eventType: 'AwsApiCall',
+    managementEvent: true,
+    recipientAccountId: f.recipientAccount,
+    eventCategory: 'Management',
+  };
+  if (f.error) {
+    record.errorCode = f.error.code;
+    record.errorMessage = f.error.message;
+  }
+  if (f.sharedEventId !== undefined) record.sharedEventID = f.sharedEventId;
+  if (f.authorization !== undefined) record.iamdAuthorization = f.authorization;
+  const resources: { type: string; name: string }[] = [];
+  const input = (f.input ?? {}) as Record<string, unknown>;
+  for (const [member, type] of RESOURCE_MEMBERS) {
+    const v = input[member];
+    if (typeof v === 'string') resources.push({ type, name: v });
+  }
+  return {
+    eventId: f.eventId,
+    eventTime: f.now,
+    account: f.recipientAccount,
+    eventName: f.operation,
+    eventSource: `${f.service}.amazonaws.com`,
+    requestId: f.requestId,
+    readOnly,
+    username:
+      f.principal.type === 'IAMUser'
+        ? f.principal.userName
+        : f.principal.type === 'AssumedRole'
+          ? f.principal.session.sessionName
+          : f.principal.type === 'Root'
+            ? 'root'
+            : f.principal.type === 'FederatedUser'
+              ? f.principal.session.federatedName
+              : undefined,
+    accessKeyId: f.principal.type === 'Anonymous' ? undefined : f.principal.accessKeyId,
+    errorCode: f.error?.code,
+    resources,
+    record,
+  };
+}
+
+/** Input members that name a resource, with CloudTrail's resource type. */
+const RESOURCE_MEMBERS: readonly (readonly [string, string])[] = [
+  ['UserName', 'AWS::IAM::User'],
+  ['RoleName', 'AWS::IAM::Role'],
+  ['RoleArn', 'AWS::IAM::Role'],
+  ['GroupName', 'AWS::IAM::Group'],
+  ['PolicyArn', 'AWS::IAM::Policy'],
+  ['PolicyName', 'AWS::IAM::Policy'],
+  ['InstanceProfileName', 'AWS::IAM::InstanceProfile'],
+  ['AccessKeyId', 'AWS::IAM::AccessKey'],
+  ['SerialNumber', 'AWS::IAM::MFADevice'],
+];

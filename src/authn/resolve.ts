@@ -1,0 +1,162 @@
+/**
+ * Authentication: an access key id (and session token) to the principal and the secret that must
+ * have signed the request. Long-term keys come from the store (cached until a change); session
+ * keys are unsealed from their token with no store read.
+ */
+import type { Principal, SessionClaims } from '../api/principal.js';
+import { AwsError } from '../errors/index.js';
+import type { Store } from '../store/index.js';
+import type { AccessKeyBody, UserBody } from '../iam/entities.js';
+import { nameKey } from '../iam/common.js';
+import { accountFromAccessKeyId } from '../credentials/ids.js';
+
+/** A resolved caller: who it is and the secret its signature must verify with. */
+export interface ResolvedCredentials {
+  readonly principal: Exclude<Principal, { type: 'Anonymous' }>;
+  readonly secretAccessKey: string;
+}
+
+/** Meta entry mapping an access key id given from outside (env, seed file) to its account. */
+export const KEY_ACCOUNT_META = 'access-key-account/';
+
+/** "The security token included in the request is invalid" (aws-errors.md §1: raw STS XML, no period). */
+export function invalidToken(): AwsError {
+  return new AwsError('InvalidClientTokenId', 'The security token included in the request is invalid');
+}
+
+/** Everything the resolver needs. */
+export interface ResolverDeps {
+  readonly store: Store;
+  unsealSecret(sealed: string, aad: string): string;
+  /** Unseals a session token; throws InvalidClientTokenId when altered or unknown. */
+  unsealSession(token: string): SessionClaims;
+}
+
+/** Resolves access keys to principals, with a per-node cache of long-term keys. */
+export class CredentialResolver {
+  private readonly longTerm = new Map<string, ResolvedCredentials>();
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly deps: ResolverDeps) {
+    this.unsubscribe = deps.store.onChange(() => this.longTerm.clear());
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  /**
+   * Resolves `accessKeyId` (+ `securityToken` for `ASIA` keys). Throws InvalidClientTokenId for unknown,
+   * inactive or forged credentials and ExpiredToken for expired sessions (AWS's texts).
+   */
+  async resolve(
+    accessKeyId: string,
+    securityToken: string | undefined,
+    nowMs: number,
+  ): Promise<ResolvedCredentials> {
+    if (securityToken !== undefined && securityToken !== '')
+      return this.resolveSession(accessKeyId, securityToken, nowMs);
+    const hit = this.longTerm.get(accessKeyId);
+    if (hit) return hit;
+    const resolved = await this.lookup(accessKeyId);
+    if (this.longTerm.size > 50_000) this.longTerm.clear();
+    this.longTerm.set(accessKeyId, resolved);
+    return resolved;
+  }
+
+  private resolveSession(accessKeyId: string, token: string, nowMs: number): ResolvedCredentials {
+    const claims = this.deps.unsealSession(token);
+    if (claims.accessKeyId !== accessKeyId) throw invalidToken();
+    if (nowMs >= claims.expiresAt)
+      throw new AwsError('ExpiredToken', 'The security token included in the request is expired');
+    return { principal: sessionPrincipal(claims), secretAccessKey: claims.secretAccessKey };
+  }
+
+  private async lookup(accessKeyId: string): Promise<ResolvedCredentials> {
+    const { store } = this.deps;
+    let account = accountFromAccessKeyId(accessKeyId);
+    let entity =
+      account !== undefined ? await store.get<AccessKeyBody>(account, 'accessKey', accessKeyId) : undefined;
+    if (!entity) {
+      account = await store.getMeta(KEY_ACCOUNT_META + accessKeyId);
+      entity =
+        account !== undefined ? await store.get<AccessKeyBody>(account, 'accessKey', accessKeyId) : undefined;
+    }
+    if (!entity || account === undefined || entity.body.status !== 'Active') throw invalidToken();
+    const key = entity.body;
+    const secretAccessKey = this.deps.unsealSecret(key.sealedSecret, `${account}/${accessKeyId}`);
+    if (key.userName === undefined) {
+      return {
+        principal: {
+          type: 'Root',
+          account,
+          arn: `arn:aws:iam::${account}:root`,
+          userId: account,
+          accessKeyId,
+        },
+        secretAccessKey,
+      };
+    }
+    const user = await store.get<UserBody>(account, 'user', nameKey(key.userName));
+    if (!user) throw invalidToken();
+    return {
+      principal: {
+        type: 'IAMUser',
+        account,
+        arn: user.body.arn,
+        userId: user.body.userId,
+        userName: user.body.userName,
+        accessKeyId,
+      },
+      secretAccessKey,
+    };
+  }
+}
+
+/** The principal a session token stands for. */
+export function sessionPrincipal(s: SessionClaims): ResolvedCredentials['principal'] {
+  switch (s.kind) {
+    case 'AssumedRole': {
+      const roleName = s.roleName ?? '';
+      const path = s.rolePath ?? '/';
+      return {
+        type: 'AssumedRole',
+        account: s.account,
+        arn: `arn:aws:sts::${s.account}:assumed-role/${roleName}/${s.sessionName ?? ''}`,
+        userId: `${s.roleId ?? ''}:${s.sessionName ?? ''}`,
+        roleArn: `arn:aws:iam::${s.account}:role${path}${roleName}`,
+        roleName,
+        accessKeyId: s.accessKeyId,
+        session: s,
+      };
+    }
+    case 'FederatedUser':
+      return {
+        type: 'FederatedUser',
+        account: s.account,
+        arn: `arn:aws:sts::${s.account}:federated-user/${s.federatedName ?? ''}`,
+        userId: `${s.account}:${s.federatedName ?? ''}`,
+        accessKeyId: s.accessKeyId,
+        session: s,
+      };
+    case 'SessionToken':
+      if (s.userName === undefined)
+        return {
+          type: 'Root',
+          account: s.account,
+          arn: `arn:aws:iam::${s.account}:root`,
+          userId: s.account,
+          accessKeyId: s.accessKeyId,
+          session: s,
+        };
+      return {
+        type: 'IAMUser',
+        account: s.account,
+        arn: `arn:aws:iam::${s.account}:user/${s.userName}`,
+        userId: s.userId ?? '',
+        userName: s.userName,
+        accessKeyId: s.accessKeyId,
+        session: s,
+      };
+  }
+}

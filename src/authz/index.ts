@@ -1,0 +1,165 @@
+/**
+ * The authorizer: turns a handler's {@link AuthorizationRequest} into a policy-engine evaluation for the
+ * calling principal and throws AWS's `AccessDenied` when the engine does not allow it.
+ */
+import type { AuthorizationRequest, ContextValue } from '../api/operation.js';
+import type { Principal } from '../api/principal.js';
+import { AwsError } from '../errors/index.js';
+import { parseArn } from '../core/arn.js';
+import type { Store } from '../store/index.js';
+import {
+  denialReason,
+  evaluate,
+  loadPolicy,
+  type Decision,
+  type EvaluationRequest,
+  type RequestPrincipal,
+} from '../policy/index.js';
+import { globalContext, type RequestFacts } from './context.js';
+import { gatherPolicies, type PrincipalPolicies } from './gather.js';
+
+export { globalContext, type RequestFacts } from './context.js';
+export { gatherPolicies, type PrincipalPolicies } from './gather.js';
+
+/** The outcome of one authorization, kept for the audit trail and explanations. */
+export interface AuthorizationRecord {
+  readonly request: EvaluationRequest;
+  readonly decision: Decision;
+  /** The `AccessDenied` to throw when the decision is not Allow. */
+  readonly denial?: AwsError | undefined;
+}
+
+/** The engine's view of an iamd principal. */
+export function requestPrincipal(principal: Principal): RequestPrincipal {
+  switch (principal.type) {
+    case 'Anonymous':
+      return { kind: 'Anonymous' };
+    case 'AssumedRole':
+      return {
+        kind: 'AWS',
+        arn: principal.arn,
+        account: principal.account,
+        roleArn: principal.roleArn,
+        userId: principal.userId,
+      };
+    default:
+      return { kind: 'AWS', arn: principal.arn, account: principal.account, userId: principal.userId };
+  }
+}
+
+/** A per-node cache of gathered policies, flushed on every store change. */
+export class PolicyCache {
+  private readonly entries = new Map<string, Promise<PrincipalPolicies>>();
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly store: Store) {
+    this.unsubscribe = store.onChange(() => this.entries.clear());
+  }
+
+  /** The policies of `principal`, from cache or the store. */
+  get(principal: Principal): Promise<PrincipalPolicies> {
+    const key = cacheKey(principal);
+    let hit = this.entries.get(key);
+    if (!hit) {
+      hit = gatherPolicies(this.store, principal);
+      hit.catch(() => this.entries.delete(key));
+      if (this.entries.size > 10_000) this.entries.clear();
+      this.entries.set(key, hit);
+    }
+    return hit;
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.entries.clear();
+  }
+}
+
+function cacheKey(principal: Principal): string {
+  if (principal.type === 'Anonymous') return 'anonymous';
+  const s = principal.session;
+  if (!s) return `${principal.type}|${principal.arn}|${principal.userId}`;
+  // Session policies are part of the token: tokens with different policies must not share an entry.
+  return `${principal.type}|${principal.arn}|${s.roleId ?? ''}|${s.accessKeyId}`;
+}
+
+/** The ARN shown in "User: ARN is not authorized…" for a principal. */
+export function principalDisplayArn(principal: Principal): string {
+  return principal.type === 'Anonymous' ? 'anonymous' : principal.arn;
+}
+
+/** Restrictions AWS puts on GetSessionToken and GetFederationToken credentials whatever the policies say. */
+function checkCredentialKind(principal: Principal, action: string): void {
+  if (principal.type === 'Anonymous' || !principal.session) return;
+  const s = principal.session;
+  const service = action.slice(0, action.indexOf(':')).toLowerCase();
+  const name = action.slice(action.indexOf(':') + 1);
+  if (s.kind === 'SessionToken') {
+    // "You cannot call any IAM API operations unless MFA authentication information is included in the
+    // request. You cannot call any STS API except AssumeRole or GetCallerIdentity." (STS API reference,
+    // GetSessionToken). IAM answers InvalidClientTokenId (aws-errors.md, cloudyr/aws.iam#15).
+    if (service === 'iam' && s.mfaAuthenticatedAt === undefined)
+      throw new AwsError('InvalidClientTokenId', 'The security token included in the request is invalid');
+    if (service === 'sts' && name !== 'AssumeRole' && name !== 'GetCallerIdentity')
+      throw new AwsError('AccessDenied', `Cannot call ${name} with session credentials`);
+  }
+  if (s.kind === 'FederatedUser') {
+    // "You cannot call any IAM operations … You cannot call any STS operations except GetCallerIdentity."
+    // (STS API reference, GetFederationToken).
+    if (service === 'iam' || (service === 'sts' && name !== 'GetCallerIdentity'))
+      throw new AwsError(
+        'AccessDenied',
+        `Cannot call ${action} with session credentials obtained via GetFederationToken`,
+      );
+  }
+}
+
+/**
+ * Decides `request` for `principal`. The record carries the `AccessDenied` (AWS's message) to throw when
+ * it is not allowed; credential-kind restrictions throw directly.
+ */
+export async function authorize(
+  cache: PolicyCache,
+  principal: Principal,
+  facts: RequestFacts,
+  request: AuthorizationRequest,
+): Promise<AuthorizationRecord> {
+  checkCredentialKind(principal, request.action);
+  const policies = await cache.get(principal);
+  const context: Record<string, ContextValue> = globalContext(principal, policies.tags, facts);
+  if (request.context) for (const [k, v] of Object.entries(request.context)) context[k] = v;
+  const resourceAccount =
+    request.resourceAccount ??
+    parseArn(request.resource)?.account ??
+    (principal.type === 'Anonymous' ? '' : principal.account);
+  const evalRequest: EvaluationRequest = {
+    principal: requestPrincipal(principal),
+    action: request.action,
+    resource: request.resource,
+    resourceAccount: resourceAccount === '' ? undefined : resourceAccount,
+    context,
+  };
+  const resource =
+    request.resourcePolicy !== undefined
+      ? loadPolicy(
+          request.resourcePolicy,
+          request.resourcePolicyType ?? 'resource',
+          `resource:${request.resource}`,
+        )
+      : undefined;
+  const decision = evaluate(evalRequest, {
+    identity: policies.exists ? policies.identity : [],
+    resource,
+    permissionsBoundary: policies.permissionsBoundary,
+    session: policies.session,
+  });
+  if (decision.decision !== 'Allow') {
+    const reason = denialReason(decision, request.action);
+    const denial = new AwsError(
+      'AccessDenied',
+      `User: ${principalDisplayArn(principal)} is not authorized to perform: ${request.action} on resource: ${request.resource}${reason ? ` ${reason}` : ''}`,
+    );
+    return { request: evalRequest, decision, denial };
+  }
+  return { request: evalRequest, decision };
+}

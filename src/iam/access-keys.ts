@@ -1,0 +1,276 @@
+/**
+ * Long-term access keys: CreateAccessKey, ListAccessKeys, UpdateAccessKey, DeleteAccessKey,
+ * GetAccessKeyLastUsed, and {@link recordAccessKeyUse} for the server.
+ *
+ * Storage: `accessKey` entities keyed by AccessKeyId with index = lower-cased user name (`''` for the
+ * account root's own keys). The secret is sealed with `services.sealSecret(secret, aad)` where
+ * aad = `${account}/${accessKeyId}`, so a sealed secret cannot be moved to another key or account.
+ * Shapes and texts: shared/reference/localstack-snapshots/pr-13720/iam/test_iam_users `TestUserAccessKeys`.
+ */
+import type { CallContext, Operation } from '../api/operation.js';
+import type { Entity, Store } from '../store/index.js';
+import { errors } from '../errors/index.js';
+import { makeAccessKeyId, makeSecretAccessKey } from '../credentials/ids.js';
+import { callerAccount, nameKey, paginate } from './common.js';
+import type { AccessKeyBody, UserBody } from './entities.js';
+import { authorizeOnUser, implicitUser, noSuchUser, requireUser } from './users.js';
+
+/** IAM quota "Access keys assigned to an IAM user": 2 (GetAccountSummary `AccessKeysPerUserQuota`). */
+export const ACCESS_KEYS_PER_USER = 2;
+
+/** The aad a key's sealed secret is bound to: `${account}/${accessKeyId}`. */
+export function accessKeySecretAad(account: string, accessKeyId: string): string {
+  return `${account}/${accessKeyId}`;
+}
+
+/** Whose keys a call is about: a named user, or the account root (index `''`). */
+interface KeyOwner {
+  /** The store index of the owner's keys. */
+  readonly index: string;
+  /** The user name as stored; undefined for the root. */
+  readonly userName: string | undefined;
+  readonly user: Entity<UserBody> | undefined;
+}
+
+/**
+ * Resolves the owner from `UserName` or, when omitted, from the signing credentials (the caller's own
+ * user, or the root), and authorizes `action` on it. Throws NoSuchEntity for an unknown user (after
+ * authorizing) and ValidationError for role/federated callers without `UserName`.
+ */
+async function resolveOwner(
+  ctx: CallContext,
+  account: string,
+  action: string,
+  input: Record<string, unknown>,
+): Promise<KeyOwner> {
+  let userName = input.UserName as string | undefined;
+  if (userName === undefined) {
+    const self = implicitUser(ctx);
+    if (self.root) {
+      await ctx.authorize({ action, resource: self.arn });
+      return { index: '', userName: undefined, user: undefined };
+    }
+    userName = self.userName;
+  }
+  const user = await authorizeOnUser(ctx, account, action, userName);
+  if (user === undefined) throw noSuchUser(userName);
+  return { index: user.key, userName: user.body.userName, user };
+}
+
+/** AWS's text for an access key that does not exist for that owner (recorded for UpdateAccessKey). */
+function noSuchKey(accessKeyId: string): Error {
+  return errors.noSuchEntity(`The Access Key with id ${accessKeyId} cannot be found.`);
+}
+
+/** The `AccessKeyMetadata` element of ListAccessKeys (UserName left out for the root's keys). */
+function keyMetadata(b: AccessKeyBody): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    AccessKeyId: b.accessKeyId,
+    Status: b.status,
+    CreateDate: b.createDate,
+  };
+  if (b.userName !== undefined) out.UserName = b.userName;
+  return out;
+}
+
+/**
+ * CreateAccessKey: a new active key pair; the secret is returned once and stored sealed. At most two
+ * keys per user: `Cannot exceed quota for AccessKeysPerUser: 2` (recorded).
+ */
+export const createAccessKey: Operation = {
+  service: 'iam',
+  name: 'CreateAccessKey',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const owner = await resolveOwner(ctx, account, 'iam:CreateAccessKey', input);
+    return ctx.transact(async (tx) => {
+      if (owner.user !== undefined) await requireUser(tx, account, owner.user.body.userName);
+      const existing = await tx.list<AccessKeyBody>(account, 'accessKey', { index: owner.index });
+      if (existing.length >= ACCESS_KEYS_PER_USER)
+        throw errors.limitExceeded(`Cannot exceed quota for AccessKeysPerUser: ${ACCESS_KEYS_PER_USER}`);
+      const random = (n: number): Uint8Array => ctx.services.random(n);
+      const accessKeyId = makeAccessKeyId('AKIA', account, random);
+      const secret = makeSecretAccessKey(random);
+      const body: AccessKeyBody = {
+        accessKeyId,
+        userName: owner.userName,
+        sealedSecret: ctx.services.sealSecret(secret, accessKeySecretAad(account, accessKeyId)),
+        status: 'Active',
+        createDate: ctx.now,
+      };
+      await tx.insert(account, 'accessKey', accessKeyId, body, owner.index);
+      const out: Record<string, unknown> = {
+        AccessKeyId: accessKeyId,
+        Status: 'Active',
+        SecretAccessKey: secret,
+        CreateDate: ctx.now,
+      };
+      if (owner.userName !== undefined) out.UserName = owner.userName;
+      return { AccessKey: out };
+    });
+  },
+};
+
+/** ListAccessKeys: the owner's keys (metadata only, never the secret). */
+export const listAccessKeys: Operation = {
+  service: 'iam',
+  name: 'ListAccessKeys',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const owner = await resolveOwner(ctx, account, 'iam:ListAccessKeys', input);
+    const keys = await ctx.store.list<AccessKeyBody>(account, 'accessKey', { index: owner.index });
+    const { page, IsTruncated, Marker } = paginate(keys, (k) => k.key, input);
+    return {
+      AccessKeyMetadata: page.map((k) => keyMetadata(k.body)),
+      IsTruncated,
+      ...(Marker === undefined ? {} : { Marker }),
+    };
+  },
+};
+
+/** Reads the key and checks it belongs to the owner; otherwise AWS's "cannot be found". */
+async function requireOwnedKey(
+  reader: CallContext['store'],
+  account: string,
+  owner: KeyOwner,
+  accessKeyId: string,
+): Promise<Entity<AccessKeyBody>> {
+  const key = await reader.get<AccessKeyBody>(account, 'accessKey', accessKeyId);
+  if (key === undefined || key.index !== owner.index) throw noSuchKey(accessKeyId);
+  return key;
+}
+
+/** UpdateAccessKey: sets Active / Inactive (an inactive key fails authentication). */
+export const updateAccessKey: Operation = {
+  service: 'iam',
+  name: 'UpdateAccessKey',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const accessKeyId = input.AccessKeyId as string;
+    const status = input.Status as string;
+    const owner = await resolveOwner(ctx, account, 'iam:UpdateAccessKey', input);
+    // The model's statusType also lists `Expired`, which only AWS itself sets (service-specific
+    // credentials); a caller may set Active or Inactive (UpdateAccessKey API reference).
+    if (status !== 'Active' && status !== 'Inactive')
+      throw errors.invalidInput(`Invalid status ${status}. Valid values are Active and Inactive.`);
+    return ctx.transact(async (tx) => {
+      const key = await requireOwnedKey(tx, account, owner, accessKeyId);
+      if (key.body.status !== status)
+        await tx.update(
+          account,
+          'accessKey',
+          key.key,
+          { ...key.body, status },
+          { expectedVersion: key.version },
+        );
+      return {};
+    });
+  },
+};
+
+/** DeleteAccessKey: removes the key for good. */
+export const deleteAccessKey: Operation = {
+  service: 'iam',
+  name: 'DeleteAccessKey',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const accessKeyId = input.AccessKeyId as string;
+    const owner = await resolveOwner(ctx, account, 'iam:DeleteAccessKey', input);
+    return ctx.transact(async (tx) => {
+      const key = await requireOwnedKey(tx, account, owner, accessKeyId);
+      await tx.delete(account, 'accessKey', key.key);
+      return {};
+    });
+  },
+};
+
+/**
+ * GetAccessKeyLastUsed. For a key that is not in the caller's account AWS does not say "not found": it
+ * answers AccessDenied `User: <caller> is not authorized to perform iam:GetAccessKeyLastUsed on
+ * resource: access key <id>` (recorded). A never-used key reports ServiceName and Region `N/A` and no
+ * LastUsedDate (recorded `get-access-key-last-used-unused`).
+ */
+export const getAccessKeyLastUsed: Operation = {
+  service: 'iam',
+  name: 'GetAccessKeyLastUsed',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const accessKeyId = input.AccessKeyId as string;
+    const key = await ctx.store.get<AccessKeyBody>(account, 'accessKey', accessKeyId);
+    const callerArn = ctx.principal.type === 'Anonymous' ? '' : ctx.principal.arn;
+    if (key === undefined)
+      throw errors.accessDenied(
+        `User: ${callerArn} is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key ${accessKeyId}`,
+      );
+    let resource = `arn:aws:iam::${account}:root`;
+    if (key.body.userName !== undefined) {
+      const user = await ctx.store.get<UserBody>(account, 'user', nameKey(key.body.userName));
+      resource = user?.body.arn ?? `arn:aws:iam::${account}:user/${key.body.userName}`;
+    }
+    await ctx.authorize({ action: 'iam:GetAccessKeyLastUsed', resource });
+    const used = key.body.lastUsed;
+    const out: Record<string, unknown> = {
+      AccessKeyLastUsed:
+        used === undefined
+          ? { ServiceName: 'N/A', Region: 'N/A' }
+          : { LastUsedDate: used.date, ServiceName: used.serviceName, Region: used.region },
+    };
+    if (key.body.userName !== undefined) out.UserName = key.body.userName;
+    return out;
+  },
+};
+
+/**
+ * Minimum time between two last-used writes for the same key when service and region are unchanged.
+ * AWS itself documents that last-used data is not real time ("Tracking last used access keys": updated
+ * within about four hours); writing at most once a minute keeps hot keys from turning reads into writes.
+ */
+export const LAST_USED_THROTTLE_MS = 60_000;
+
+/**
+ * Records that `accessKeyId` was used to call `serviceName` in `region` at `nowMs` (what
+ * GetAccessKeyLastUsed reports). Best effort: skipped when the same service/region was recorded less
+ * than {@link LAST_USED_THROTTLE_MS} ago, and any store error (a concurrent update, a missing key) is
+ * swallowed — a lost last-used write must never fail the caller's request.
+ */
+export async function recordAccessKeyUse(
+  store: Store,
+  account: string,
+  accessKeyId: string,
+  serviceName: string,
+  region: string,
+  nowMs: number,
+): Promise<void> {
+  const fresh = (b: AccessKeyBody): boolean =>
+    b.lastUsed !== undefined &&
+    b.lastUsed.serviceName === serviceName &&
+    b.lastUsed.region === region &&
+    nowMs - b.lastUsed.date < LAST_USED_THROTTLE_MS &&
+    nowMs >= b.lastUsed.date;
+  try {
+    const seen = await store.get<AccessKeyBody>(account, 'accessKey', accessKeyId);
+    if (seen === undefined || fresh(seen.body)) return;
+    await store.transact(async (tx) => {
+      const key = await tx.get<AccessKeyBody>(account, 'accessKey', accessKeyId);
+      if (key === undefined || fresh(key.body)) return;
+      await tx.update(
+        account,
+        'accessKey',
+        accessKeyId,
+        { ...key.body, lastUsed: { date: nowMs, serviceName, region } },
+        { expectedVersion: key.version },
+      );
+    });
+  } catch {
+    // Best effort by design (see TSDoc).
+  }
+}
+
+/** The access-key operations, for the lead's `src/iam/index.ts`. */
+export const accessKeyOperations: readonly Operation[] = [
+  createAccessKey,
+  listAccessKeys,
+  updateAccessKey,
+  deleteAccessKey,
+  getAccessKeyLastUsed,
+];

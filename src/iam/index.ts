@@ -1,0 +1,32 @@
+/** All IAM operations, by wire name. Each file exports its own list; this concatenates them. */
+import type { Operation } from '../api/operation.js';
+import { userOperations } from './users.js';
+import { groupOperations } from './groups.js';
+import { accessKeyOperations } from './access-keys.js';
+import { loginProfileOperations } from './login-profiles.js';
+import { mfaDeviceOperations } from './mfa-devices.js';
+import { accountOperations } from './account.js';
+import { roleOperations } from './roles.js';
+import { managedPolicyOperations } from './managed-policies.js';
+import { inlinePolicyOperations } from './inline-policies.js';
+import { attachedPolicyOperations } from './attached-policies.js';
+import { permissionsBoundaryOperations } from './permissions-boundaries.js';
+import { instanceProfileOperations } from './instance-profiles.js';
+import { authorizationDetailsOperations } from './authorization-details.js';
+
+/** Every IAM operation iamd implements. */
+export const IAM_OPERATIONS: readonly Operation[] = [
+  ...userOperations,
+  ...groupOperations,
+  ...accessKeyOperations,
+  ...loginProfileOperations,
+  ...mfaDeviceOperations,
+  ...accountOperations,
+  ...roleOperations,
+  ...managedPolicyOperations,
+  ...inlinePolicyOperations,
+  ...attachedPolicyOperations,
+  ...permissionsBoundaryOperations,
+  ...instanceProfileOperations,
+  ...authorizationDetailsOperations,
+];

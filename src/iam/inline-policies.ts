@@ -1,0 +1,150 @@
+/**
+ * Inline policies of users, groups and roles: Put/Get/Delete/List{User,Group,Role}Policy.
+ *
+ * Quotas (IAM User Guide, "IAM and AWS STS quotas"): the aggregate size of all inline policies of a
+ * user is at most 2,048 characters, of a group 5,120, of a role 10,240; whitespace is not counted.
+ * AWS's text: "Maximum policy size of 10240 bytes exceeded for role NAME" (gchq/sleeper#1459, in
+ * shared/reference/aws-errors.md) and "… of 2048 bytes exceeded for user" (ministryofjustice/
+ * cloud-platform-environments#5303).
+ */
+import type { Operation } from '../api/operation.js';
+import { errors } from '../errors/index.js';
+import { callerAccount, paginate } from './common.js';
+import type { InlinePolicies } from './entities.js';
+import { checkPolicyDocument, encodeDocument, policySize } from './managed-policies.js';
+import { loadAuthorized, rereadHolder, type PolicyHolderKind } from './roles.js';
+
+/** Per-kind names and quota. */
+interface InlineSpec {
+  readonly kind: PolicyHolderKind;
+  /** `User`, `Group`, `Role`: the wire prefix (`UserName`, `PutUserPolicy`). */
+  readonly wire: 'User' | 'Group' | 'Role';
+  readonly maxSize: number;
+}
+
+const SPECS: readonly InlineSpec[] = [
+  { kind: 'user', wire: 'User', maxSize: 2048 },
+  { kind: 'group', wire: 'Group', maxSize: 5120 },
+  { kind: 'role', wire: 'Role', maxSize: 10240 },
+];
+
+function hasPolicy(policies: InlinePolicies, name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(policies, name);
+}
+
+/** A null-prototype copy (the map is keyed by user input). */
+function copyPolicies(policies: InlinePolicies): Record<string, string> {
+  return Object.assign(Object.create(null) as Record<string, string>, policies);
+}
+
+/** `The role policy with name x cannot be found.` (recorded; user and group forms alike). */
+function inlineNotFound(spec: InlineSpec, name: string): Error {
+  return errors.noSuchEntity(`The ${spec.kind} policy with name ${name} cannot be found.`);
+}
+
+function makePut(spec: InlineSpec): Operation {
+  return {
+    service: 'iam',
+    name: `Put${spec.wire}Policy`,
+    async handle(input, ctx) {
+      const account = callerAccount(ctx);
+      const holder = input[`${spec.wire}Name`] as string;
+      const policyName = input.PolicyName as string;
+      const document = input.PolicyDocument as string;
+      await loadAuthorized(ctx, account, spec.kind, holder, `iam:Put${spec.wire}Policy`);
+      checkPolicyDocument(document, 'identity');
+      return ctx.transact(async (tx) => {
+        const e = await rereadHolder(tx, account, spec.kind, holder);
+        const policies = copyPolicies(e.body.inlinePolicies);
+        policies[policyName] = document;
+        let total = 0;
+        for (const text of Object.values(policies)) total += policySize(text);
+        if (total > spec.maxSize)
+          throw errors.limitExceeded(
+            `Maximum policy size of ${spec.maxSize} bytes exceeded for ${spec.kind} ${holder}`,
+          );
+        await tx.update(
+          account,
+          spec.kind,
+          e.key,
+          { ...e.body, inlinePolicies: policies },
+          { expectedVersion: e.version },
+        );
+        return {};
+      });
+    },
+  };
+}
+
+function makeGet(spec: InlineSpec): Operation {
+  return {
+    service: 'iam',
+    name: `Get${spec.wire}Policy`,
+    async handle(input, ctx) {
+      const account = callerAccount(ctx);
+      const holder = input[`${spec.wire}Name`] as string;
+      const policyName = input.PolicyName as string;
+      const e = await loadAuthorized(ctx, account, spec.kind, holder, `iam:Get${spec.wire}Policy`);
+      const policies = e.body.inlinePolicies;
+      if (!hasPolicy(policies, policyName)) throw inlineNotFound(spec, policyName);
+      const nameOf = (e.body as { userName?: string; groupName?: string; roleName?: string })[
+        `${spec.kind}Name` as 'userName' | 'groupName' | 'roleName'
+      ];
+      return {
+        [`${spec.wire}Name`]: nameOf ?? holder,
+        PolicyName: policyName,
+        PolicyDocument: encodeDocument(policies[policyName] ?? ''),
+      };
+    },
+  };
+}
+
+function makeDelete(spec: InlineSpec): Operation {
+  return {
+    service: 'iam',
+    name: `Delete${spec.wire}Policy`,
+    async handle(input, ctx) {
+      const account = callerAccount(ctx);
+      const holder = input[`${spec.wire}Name`] as string;
+      const policyName = input.PolicyName as string;
+      await loadAuthorized(ctx, account, spec.kind, holder, `iam:Delete${spec.wire}Policy`);
+      return ctx.transact(async (tx) => {
+        const e = await rereadHolder(tx, account, spec.kind, holder);
+        if (!hasPolicy(e.body.inlinePolicies, policyName)) throw inlineNotFound(spec, policyName);
+        const policies = copyPolicies(e.body.inlinePolicies);
+        delete policies[policyName];
+        await tx.update(
+          account,
+          spec.kind,
+          e.key,
+          { ...e.body, inlinePolicies: policies },
+          { expectedVersion: e.version },
+        );
+        return {};
+      });
+    },
+  };
+}
+
+function makeList(spec: InlineSpec): Operation {
+  return {
+    service: 'iam',
+    name: `List${spec.wire}Policies`,
+    async handle(input, ctx) {
+      const account = callerAccount(ctx);
+      const holder = input[`${spec.wire}Name`] as string;
+      const e = await loadAuthorized(ctx, account, spec.kind, holder, `iam:List${spec.wire}Policies`);
+      const names = Object.keys(e.body.inlinePolicies).sort();
+      const { page, ...rest } = paginate(names, (n) => n, input);
+      return { PolicyNames: page, ...rest };
+    },
+  };
+}
+
+/** The twelve inline-policy operations, for `src/iam/index.ts`. */
+export const inlinePolicyOperations: readonly Operation[] = SPECS.flatMap((s) => [
+  makePut(s),
+  makeGet(s),
+  makeDelete(s),
+  makeList(s),
+]);

@@ -1,0 +1,334 @@
+/**
+ * Instance profiles: the container that carries one role to an EC2 instance (IAM User Guide, "Use
+ * instance profiles"). Create/Get/Delete/List, Add/RemoveRoleToInstanceProfile,
+ * ListInstanceProfilesForRole, Tag/Untag/ListInstanceProfileTags.
+ *
+ * Recorded facts (localstack pr-13720 test_iam_instance_profiles): one role per profile ("Cannot exceed
+ * quota for InstanceSessionsPerInstanceProfile: 1"); GetInstanceProfile always has `Tags` (maybe `[]`),
+ * CreateInstanceProfile only when given, listings never; embedded roles carry six basic fields.
+ */
+import type { CallContext, ContextValue, Operation } from '../api/operation.js';
+import { type AwsError, errors } from '../errors/index.js';
+import { makeUniqueId } from '../credentials/ids.js';
+import type { Entity, StoreReader } from '../store/index.js';
+import { StoreConflict } from '../store/index.js';
+import {
+  callerAccount,
+  iamArn,
+  inputTags,
+  matchesPathPrefix,
+  mergeTags,
+  nameKey,
+  paginate,
+  requestTagContext,
+  resourceTagContext,
+} from './common.js';
+import type { InstanceProfileBody, RoleBody } from './entities.js';
+import {
+  checkCaseInsensitiveTagDuplicates,
+  holderNotFound,
+  instanceProfilesOfRole,
+  loadAuthorized,
+  removeTagKeys,
+  roleWire,
+} from './roles.js';
+
+/** `Instance Profile x cannot be found.` (recorded). */
+function profileNotFound(name: string): AwsError {
+  return errors.noSuchEntity(`Instance Profile ${name} cannot be found.`);
+}
+
+/** The `InstanceProfile` wire structure with its roles embedded. */
+export async function instanceProfileWire(
+  store: StoreReader,
+  account: string,
+  b: InstanceProfileBody,
+  withTags: 'omit' | 'nonEmpty' | 'always',
+): Promise<Record<string, unknown>> {
+  const roles: Record<string, unknown>[] = [];
+  for (const r of b.roles) {
+    const e = await store.get<RoleBody>(account, 'role', nameKey(r));
+    if (e !== undefined) roles.push(roleWire(e.body, 'embedded'));
+  }
+  const out: Record<string, unknown> = {
+    Path: b.path,
+    InstanceProfileName: b.instanceProfileName,
+    InstanceProfileId: b.instanceProfileId,
+    Arn: b.arn,
+    CreateDate: b.createDate,
+    Roles: roles,
+  };
+  if (withTags === 'always' || (withTags === 'nonEmpty' && b.tags.length > 0))
+    out.Tags = b.tags.map((t) => ({ ...t }));
+  return out;
+}
+
+/** Reads a profile, authorizes `action` on its ARN, then reports it missing if it is. */
+async function loadProfile(
+  ctx: CallContext,
+  account: string,
+  name: string,
+  action: string,
+  extra?: Record<string, ContextValue>,
+): Promise<Entity<InstanceProfileBody>> {
+  const e = await ctx.store.get<InstanceProfileBody>(account, 'instanceProfile', nameKey(name));
+  const arn = e?.body.arn ?? iamArn(account, 'instance-profile', '/', name);
+  await ctx.authorize({
+    action,
+    resource: arn,
+    context: { ...resourceTagContext(e?.body.tags ?? []), ...extra },
+  });
+  if (e === undefined) throw profileNotFound(name);
+  return e;
+}
+
+async function rereadProfile(
+  tx: StoreReader,
+  account: string,
+  name: string,
+): Promise<Entity<InstanceProfileBody>> {
+  const e = await tx.get<InstanceProfileBody>(account, 'instanceProfile', nameKey(name));
+  if (e === undefined) throw profileNotFound(name);
+  return e;
+}
+
+/** CreateInstanceProfile. */
+export const createInstanceProfile: Operation = {
+  service: 'iam',
+  name: 'CreateInstanceProfile',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const name = input.InstanceProfileName as string;
+    const path = (input.Path as string | undefined) ?? '/';
+    const tags = inputTags(input.Tags);
+    const arn = iamArn(account, 'instance-profile', path, name);
+    await ctx.authorize({
+      action: 'iam:CreateInstanceProfile',
+      resource: arn,
+      context: requestTagContext(tags),
+    });
+    checkCaseInsensitiveTagDuplicates(tags);
+    const body: InstanceProfileBody = {
+      instanceProfileName: name,
+      instanceProfileId: makeUniqueId('AIPA', (n) => ctx.services.random(n)),
+      arn,
+      path,
+      createDate: ctx.now,
+      roles: [],
+      tags: mergeTags([], tags),
+    };
+    return ctx.transact(async (tx) => {
+      try {
+        await tx.insert(account, 'instanceProfile', nameKey(name), body);
+      } catch (e) {
+        if (e instanceof StoreConflict && e.reason === 'exists')
+          throw errors.alreadyExists(`Instance Profile ${name} already exists.`);
+        throw e;
+      }
+      return { InstanceProfile: await instanceProfileWire(tx, account, body, 'nonEmpty') };
+    });
+  },
+};
+
+/** GetInstanceProfile. */
+export const getInstanceProfile: Operation = {
+  service: 'iam',
+  name: 'GetInstanceProfile',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const e = await loadProfile(ctx, account, input.InstanceProfileName as string, 'iam:GetInstanceProfile');
+    return { InstanceProfile: await instanceProfileWire(ctx.store, account, e.body, 'always') };
+  },
+};
+
+/** DeleteInstanceProfile: refused while it holds a role (recorded text). */
+export const deleteInstanceProfile: Operation = {
+  service: 'iam',
+  name: 'DeleteInstanceProfile',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const name = input.InstanceProfileName as string;
+    await loadProfile(ctx, account, name, 'iam:DeleteInstanceProfile');
+    return ctx.transact(async (tx) => {
+      const e = await rereadProfile(tx, account, name);
+      if (e.body.roles.length > 0)
+        throw errors.deleteConflict('Cannot delete entity, must remove roles from instance profile first.');
+      await tx.delete(account, 'instanceProfile', e.key);
+      return {};
+    });
+  },
+};
+
+/** ListInstanceProfiles (PathPrefix, pagination in name order). */
+export const listInstanceProfiles: Operation = {
+  service: 'iam',
+  name: 'ListInstanceProfiles',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    await ctx.authorize({ action: 'iam:ListInstanceProfiles', resource: '*' });
+    const all = (await ctx.store.list<InstanceProfileBody>(account, 'instanceProfile')).filter((e) =>
+      matchesPathPrefix(e.body.path, input.PathPrefix),
+    );
+    const { page, ...rest } = paginate(all, (e) => e.key, input);
+    const out: Record<string, unknown>[] = [];
+    for (const e of page) out.push(await instanceProfileWire(ctx.store, account, e.body, 'omit'));
+    return { InstanceProfiles: out, ...rest };
+  },
+};
+
+/**
+ * AddRoleToInstanceProfile. AWS also requires `iam:PassRole` on the role ("The caller of this operation
+ * must be granted the PassRole permission on the IAM role", AddRoleToInstanceProfile API reference);
+ * the role is passed to EC2.
+ */
+export const addRoleToInstanceProfile: Operation = {
+  service: 'iam',
+  name: 'AddRoleToInstanceProfile',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const name = input.InstanceProfileName as string;
+    const roleName = input.RoleName as string;
+    await loadProfile(ctx, account, name, 'iam:AddRoleToInstanceProfile');
+    await loadAuthorized(ctx, account, 'role', roleName, 'iam:PassRole', {
+      'iam:PassedToService': 'ec2.amazonaws.com',
+    });
+    return ctx.transact(async (tx) => {
+      const e = await rereadProfile(tx, account, name);
+      const role = await tx.get<RoleBody>(account, 'role', nameKey(roleName));
+      if (role === undefined) throw holderNotFound('role', roleName);
+      if (e.body.roles.length >= 1)
+        throw errors.limitExceeded('Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1');
+      await tx.update(
+        account,
+        'instanceProfile',
+        e.key,
+        { ...e.body, roles: [role.body.roleName] },
+        { expectedVersion: e.version },
+      );
+      return {};
+    });
+  },
+};
+
+/** RemoveRoleFromInstanceProfile. */
+export const removeRoleFromInstanceProfile: Operation = {
+  service: 'iam',
+  name: 'RemoveRoleFromInstanceProfile',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const name = input.InstanceProfileName as string;
+    const roleName = input.RoleName as string;
+    await loadProfile(ctx, account, name, 'iam:RemoveRoleFromInstanceProfile');
+    return ctx.transact(async (tx) => {
+      const e = await rereadProfile(tx, account, name);
+      if ((await tx.get(account, 'role', nameKey(roleName))) === undefined)
+        throw holderNotFound('role', roleName);
+      const key = nameKey(roleName);
+      if (!e.body.roles.some((r) => nameKey(r) === key))
+        throw errors.noSuchEntity(`Role ${roleName} in Instance Profile ${name} cannot be found.`);
+      await tx.update(
+        account,
+        'instanceProfile',
+        e.key,
+        { ...e.body, roles: e.body.roles.filter((r) => nameKey(r) !== key) },
+        { expectedVersion: e.version },
+      );
+      return {};
+    });
+  },
+};
+
+/** ListInstanceProfilesForRole. */
+export const listInstanceProfilesForRole: Operation = {
+  service: 'iam',
+  name: 'ListInstanceProfilesForRole',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const roleName = input.RoleName as string;
+    await loadAuthorized(ctx, account, 'role', roleName, 'iam:ListInstanceProfilesForRole');
+    const profiles = await instanceProfilesOfRole(ctx.store, account, roleName);
+    const { page, ...rest } = paginate(profiles, (e) => e.key, input);
+    const out: Record<string, unknown>[] = [];
+    for (const e of page) out.push(await instanceProfileWire(ctx.store, account, e.body, 'omit'));
+    return { InstanceProfiles: out, ...rest };
+  },
+};
+
+/** TagInstanceProfile. */
+export const tagInstanceProfile: Operation = {
+  service: 'iam',
+  name: 'TagInstanceProfile',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const name = input.InstanceProfileName as string;
+    const tags = inputTags(input.Tags);
+    await loadProfile(ctx, account, name, 'iam:TagInstanceProfile', requestTagContext(tags));
+    checkCaseInsensitiveTagDuplicates(tags);
+    return ctx.transact(async (tx) => {
+      const e = await rereadProfile(tx, account, name);
+      await tx.update(
+        account,
+        'instanceProfile',
+        e.key,
+        { ...e.body, tags: mergeTags(e.body.tags, tags) },
+        { expectedVersion: e.version },
+      );
+      return {};
+    });
+  },
+};
+
+/** UntagInstanceProfile. */
+export const untagInstanceProfile: Operation = {
+  service: 'iam',
+  name: 'UntagInstanceProfile',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const name = input.InstanceProfileName as string;
+    const keys = Array.isArray(input.TagKeys) ? (input.TagKeys as string[]) : [];
+    await loadProfile(ctx, account, name, 'iam:UntagInstanceProfile', { 'aws:TagKeys': keys });
+    return ctx.transact(async (tx) => {
+      const e = await rereadProfile(tx, account, name);
+      await tx.update(
+        account,
+        'instanceProfile',
+        e.key,
+        { ...e.body, tags: removeTagKeys(e.body.tags, keys) },
+        { expectedVersion: e.version },
+      );
+      return {};
+    });
+  },
+};
+
+/** ListInstanceProfileTags. */
+export const listInstanceProfileTags: Operation = {
+  service: 'iam',
+  name: 'ListInstanceProfileTags',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const e = await loadProfile(
+      ctx,
+      account,
+      input.InstanceProfileName as string,
+      'iam:ListInstanceProfileTags',
+    );
+    const indexed = e.body.tags.map((t, i) => ({ t, k: String(i).padStart(4, '0') }));
+    const { page, ...rest } = paginate(indexed, (x) => x.k, input);
+    return { Tags: page.map((x) => ({ ...x.t })), ...rest };
+  },
+};
+
+/** Every instance-profile operation, for `src/iam/index.ts`. */
+export const instanceProfileOperations: readonly Operation[] = [
+  createInstanceProfile,
+  getInstanceProfile,
+  deleteInstanceProfile,
+  listInstanceProfiles,
+  addRoleToInstanceProfile,
+  removeRoleFromInstanceProfile,
+  listInstanceProfilesForRole,
+  tagInstanceProfile,
+  untagInstanceProfile,
+  listInstanceProfileTags,
+];

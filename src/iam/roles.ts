@@ -1,0 +1,405 @@
+/**
+ * Roles: CreateRole … ListRoleTags, plus helpers the other access handlers share (loading a user,
+ * group or role for a call, the role wire shapes, tag checks).
+ *
+ * Facts: a role's trust policy must name a `Principal` (IAM User Guide, "Roles terms and concepts");
+ * `MaxSessionDuration` defaults to 3600 s (recorded GetRole); trust policy size is at most 2,048
+ * characters by default (IAM quotas: "Role trust policy length"), AWS's text
+ * "Cannot exceed quota for ACLSizePerRole: 2048" (apache/airflow#27331, kubeflow/dashboard#29).
+ */
+import type { CallContext, ContextValue, Operation } from '../api/operation.js';
+import { type AwsError, errors } from '../errors/index.js';
+import { makeUniqueId } from '../credentials/ids.js';
+import type { Entity, StoreReader, StoreTx } from '../store/index.js';
+import { StoreConflict } from '../store/index.js';
+import {
+  callerAccount,
+  iamArn,
+  inputTags,
+  matchesPathPrefix,
+  mergeTags,
+  nameKey,
+  paginate,
+  requestTagContext,
+  resourceTagContext,
+} from './common.js';
+import type { GroupBody, InstanceProfileBody, RoleBody, TagBody, UserBody } from './entities.js';
+import {
+  bumpPolicyCounter,
+  checkPolicyDocument,
+  encodeDocument,
+  findManagedPolicy,
+  parsePolicyArn,
+  policySize,
+} from './managed-policies.js';
+
+// ---------------------------------------------------------------------------------------------
+// Shared helpers
+// ---------------------------------------------------------------------------------------------
+
+/** The identity kinds that carry policies. */
+export type PolicyHolderKind = 'user' | 'group' | 'role';
+
+/** Entity body per holder kind. */
+export interface PolicyHolderBodies {
+  user: UserBody;
+  group: GroupBody;
+  role: RoleBody;
+}
+
+/** `The role with name x cannot be found.` and its user / group forms (recorded texts). */
+export function holderNotFound(kind: PolicyHolderKind, name: string): AwsError {
+  return errors.noSuchEntity(`The ${kind} with name ${name} cannot be found.`);
+}
+
+function holderTags(kind: PolicyHolderKind, body: unknown): readonly TagBody[] {
+  return kind === 'group' ? [] : (body as UserBody | RoleBody).tags;
+}
+
+/**
+ * Loads a user, group or role for an operation: reads it (to know its ARN with path, its tags and its
+ * boundary for the request context), authorizes `action` on it, and only then reports a missing entity,
+ * so a caller without permission learns nothing about existence. `iam:PermissionsBoundary` carries the
+ * entity's current boundary unless `extra` sets it (IAM condition keys reference).
+ */
+export async function loadAuthorized<K extends PolicyHolderKind>(
+  ctx: CallContext,
+  account: string,
+  kind: K,
+  name: string,
+  action: string,
+  extra?: Record<string, ContextValue>,
+): Promise<Entity<PolicyHolderBodies[K]>> {
+  const e = await ctx.store.get<PolicyHolderBodies[K]>(account, kind, nameKey(name));
+  const arn = e !== undefined ? (e.body as { arn: string }).arn : iamArn(account, kind, '/', name);
+  const context: Record<string, ContextValue> = Object.create(null) as Record<string, ContextValue>;
+  if (e !== undefined) {
+    Object.assign(context, resourceTagContext(holderTags(kind, e.body)));
+    // IAM also offers iam:ResourceTag for users and roles (Service Authorization Reference, IAM).
+    for (const t of holderTags(kind, e.body)) context[`iam:ResourceTag/${t.Key}`] = t.Value;
+    const boundary = kind === 'group' ? undefined : (e.body as UserBody | RoleBody).permissionsBoundary;
+    if (boundary !== undefined) context['iam:PermissionsBoundary'] = boundary;
+  }
+  Object.assign(context, extra);
+  await ctx.authorize({ action, resource: arn, context });
+  if (e === undefined) throw holderNotFound(kind, name);
+  return e;
+}
+
+/** Re-reads a holder inside the transaction (read-modify-write with `expectedVersion`). */
+export async function rereadHolder<K extends PolicyHolderKind>(
+  tx: StoreTx,
+  account: string,
+  kind: K,
+  name: string,
+): Promise<Entity<PolicyHolderBodies[K]>> {
+  const e = await tx.get<PolicyHolderBodies[K]>(account, kind, nameKey(name));
+  if (e === undefined) throw holderNotFound(kind, name);
+  return e;
+}
+
+/**
+ * Role and instance-profile tag keys are case-insensitive (recorded CreateRole/TagRole error:
+ * "Duplicate tag keys found. Please note that Tag keys are case insensitive.").
+ */
+export function checkCaseInsensitiveTagDuplicates(tags: readonly TagBody[]): void {
+  const seen = new Set<string>();
+  for (const t of tags) {
+    const k = t.Key.toLowerCase();
+    if (seen.has(k))
+      throw errors.invalidInput('Duplicate tag keys found. Please note that Tag keys are case insensitive.');
+    seen.add(k);
+  }
+}
+
+/** Removes tags by key, case-insensitively (role / instance profile tags). */
+export function removeTagKeys(tags: readonly TagBody[], keys: readonly string[]): TagBody[] {
+  const drop = new Set(keys.map((k) => k.toLowerCase()));
+  return tags.filter((t) => !drop.has(t.Key.toLowerCase()));
+}
+
+/**
+ * Checks a permissions-boundary ARN and resolves it: `InvalidInput` "ARN x is not valid." for a
+ * non-policy ARN, `NoSuchEntity` "Scope ARN: x does not exist or is not attachable." for an unknown
+ * policy (both recorded for CreateRole / PutRolePermissionsBoundary).
+ */
+export async function checkBoundaryArn(ctx: CallContext, account: string, arn: string): Promise<void> {
+  if (parsePolicyArn(arn) === undefined) throw errors.invalidInput(`ARN ${arn} is not valid.`);
+  const found = await findManagedPolicy(ctx.store, account, arn);
+  if (found === undefined || (found.kind === 'aws' && !found.entry.attachable))
+    throw errors.noSuchEntity(`Scope ARN: ${arn} does not exist or is not attachable.`);
+}
+
+/** Which fields a role wire shape carries; each variant follows a recorded AWS answer. */
+export type RoleWireVariant = 'create' | 'get' | 'list' | 'embedded' | 'detail';
+
+/**
+ * The `Role` wire structure. Recorded shapes (localstack pr-13720 test_iam_roles): CreateRole and
+ * UpdateRoleDescription omit MaxSessionDuration and RoleLastUsed; GetRole adds both (RoleLastUsed `{}`
+ * when never used); ListRoles has MaxSessionDuration but no Tags, boundary or RoleLastUsed; a role
+ * inside an instance profile has only the six basic fields.
+ */
+export function roleWire(b: RoleBody, variant: RoleWireVariant): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    Path: b.path,
+    RoleName: b.roleName,
+    RoleId: b.roleId,
+    Arn: b.arn,
+    CreateDate: b.createDate,
+    AssumeRolePolicyDocument: encodeDocument(b.assumeRolePolicyDocument),
+  };
+  if (variant === 'embedded') return out;
+  if (b.description !== undefined) out.Description = b.description;
+  if (variant === 'get' || variant === 'list') out.MaxSessionDuration = b.maxSessionDuration;
+  if (variant === 'list') return out;
+  if (b.permissionsBoundary !== undefined)
+    out.PermissionsBoundary = {
+      PermissionsBoundaryType: 'Policy',
+      PermissionsBoundaryArn: b.permissionsBoundary,
+    };
+  if (b.tags.length > 0 || variant === 'detail') out.Tags = b.tags.map((t) => ({ ...t }));
+  if (variant === 'get' || variant === 'detail')
+    out.RoleLastUsed =
+      b.lastUsed === undefined ? {} : { LastUsedDate: b.lastUsed.date, Region: b.lastUsed.region };
+  return out;
+}
+
+const MAX_TRUST_POLICY_SIZE = 2048;
+
+function checkTrustDocument(text: string): void {
+  checkPolicyDocument(text, 'trust');
+  if (policySize(text) > MAX_TRUST_POLICY_SIZE)
+    throw errors.limitExceeded(`Cannot exceed quota for ACLSizePerRole: ${MAX_TRUST_POLICY_SIZE}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operations
+// ---------------------------------------------------------------------------------------------
+
+/** CreateRole. */
+export const createRole: Operation = {
+  service: 'iam',
+  name: 'CreateRole',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const name = input.RoleName as string;
+    const path = (input.Path as string | undefined) ?? '/';
+    const tags = inputTags(input.Tags);
+    const boundary = input.PermissionsBoundary as string | undefined;
+    const document = input.AssumeRolePolicyDocument as string;
+    const arn = iamArn(account, 'role', path, name);
+    const context = requestTagContext(tags);
+    if (boundary !== undefined) context['iam:PermissionsBoundary'] = boundary;
+    await ctx.authorize({ action: 'iam:CreateRole', resource: arn, context });
+    checkCaseInsensitiveTagDuplicates(tags);
+    const merged = mergeTags([], tags);
+    checkTrustDocument(document);
+    if (boundary !== undefined) await checkBoundaryArn(ctx, account, boundary);
+    const body: RoleBody = {
+      roleName: name,
+      roleId: makeUniqueId('AROA', (n) => ctx.services.random(n)),
+      arn,
+      path,
+      createDate: ctx.now,
+      assumeRolePolicyDocument: document,
+      description: input.Description as string | undefined,
+      maxSessionDuration: (input.MaxSessionDuration as number | undefined) ?? 3600,
+      permissionsBoundary: boundary,
+      tags: merged,
+      inlinePolicies: Object.create(null) as Record<string, string>,
+      attachedPolicies: [],
+    };
+    return ctx.transact(async (tx) => {
+      try {
+        await tx.insert(account, 'role', nameKey(name), body);
+      } catch (e) {
+        if (e instanceof StoreConflict && e.reason === 'exists')
+          throw errors.alreadyExists(`Role with name ${name} already exists.`);
+        throw e;
+      }
+      if (boundary !== undefined)
+        await bumpPolicyCounter(tx, account, boundary, 'permissionsBoundaryUsageCount', 1);
+      return { Role: roleWire(body, 'create') };
+    });
+  },
+};
+
+/** GetRole. */
+export const getRole: Operation = {
+  service: 'iam',
+  name: 'GetRole',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const e = await loadAuthorized(ctx, account, 'role', input.RoleName as string, 'iam:GetRole');
+    return { Role: roleWire(e.body, 'get') };
+  },
+};
+
+/** ListRoles (PathPrefix, pagination in name order). */
+export const listRoles: Operation = {
+  service: 'iam',
+  name: 'ListRoles',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    await ctx.authorize({ action: 'iam:ListRoles', resource: '*' });
+    const all = (await ctx.store.list<RoleBody>(account, 'role')).filter((e) =>
+      matchesPathPrefix(e.body.path, input.PathPrefix),
+    );
+    const { page, ...rest } = paginate(all, (e) => e.key, input);
+    return { Roles: page.map((e) => roleWire(e.body, 'list')), ...rest };
+  },
+};
+
+/** One read-modify-write of a role in the call's single transaction; the output is empty. */
+async function updateRoleBody(
+  ctx: CallContext,
+  account: string,
+  name: string,
+  change: (b: RoleBody) => RoleBody,
+): Promise<Record<string, unknown>> {
+  return ctx.transact(async (tx) => {
+    const e = await rereadHolder(tx, account, 'role', name);
+    await tx.update(account, 'role', e.key, change(e.body), { expectedVersion: e.version });
+    return {};
+  });
+}
+
+/** UpdateRole: Description and/or MaxSessionDuration. */
+export const updateRole: Operation = {
+  service: 'iam',
+  name: 'UpdateRole',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const name = input.RoleName as string;
+    await loadAuthorized(ctx, account, 'role', name, 'iam:UpdateRole');
+    const description = input.Description as string | undefined;
+    const max = input.MaxSessionDuration as number | undefined;
+    return updateRoleBody(ctx, account, name, (b) => ({
+      ...b,
+      description: description ?? b.description,
+      maxSessionDuration: max ?? b.maxSessionDuration,
+    }));
+  },
+};
+
+/** UpdateRoleDescription: returns the role (recorded shape: no MaxSessionDuration / RoleLastUsed). */
+export const updateRoleDescription: Operation = {
+  service: 'iam',
+  name: 'UpdateRoleDescription',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const name = input.RoleName as string;
+    await loadAuthorized(ctx, account, 'role', name, 'iam:UpdateRoleDescription');
+    const description = input.Description as string;
+    return ctx.transact(async (tx) => {
+      const e = await rereadHolder(tx, account, 'role', name);
+      const body: RoleBody = { ...e.body, description };
+      await tx.update(account, 'role', e.key, body, { expectedVersion: e.version });
+      return { Role: roleWire(body, 'create') };
+    });
+  },
+};
+
+/** UpdateAssumeRolePolicy: replaces the trust policy after validating it as a trust policy. */
+export const updateAssumeRolePolicy: Operation = {
+  service: 'iam',
+  name: 'UpdateAssumeRolePolicy',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const name = input.RoleName as string;
+    await loadAuthorized(ctx, account, 'role', name, 'iam:UpdateAssumeRolePolicy');
+    const document = input.PolicyDocument as string;
+    checkTrustDocument(document);
+    return updateRoleBody(ctx, account, name, (b) => ({ ...b, assumeRolePolicyDocument: document }));
+  },
+};
+
+/** The instance profiles (in name order) that hold the role `roleName`. */
+export async function instanceProfilesOfRole(
+  store: StoreReader,
+  account: string,
+  roleName: string,
+): Promise<Entity<InstanceProfileBody>[]> {
+  const key = nameKey(roleName);
+  return (await store.list<InstanceProfileBody>(account, 'instanceProfile')).filter((p) =>
+    p.body.roles.some((r) => nameKey(r) === key),
+  );
+}
+
+/** DeleteRole: refused while the role is in an instance profile or has policies (recorded texts). */
+export const deleteRole: Operation = {
+  service: 'iam',
+  name: 'DeleteRole',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const name = input.RoleName as string;
+    await loadAuthorized(ctx, account, 'role', name, 'iam:DeleteRole');
+    return ctx.transact(async (tx) => {
+      const e = await rereadHolder(tx, account, 'role', name);
+      if ((await instanceProfilesOfRole(tx, account, name)).length > 0)
+        throw errors.deleteConflict('Cannot delete entity, must remove roles from instance profile first.');
+      if (e.body.attachedPolicies.length > 0)
+        throw errors.deleteConflict('Cannot delete entity, must detach all policies first.');
+      if (Object.keys(e.body.inlinePolicies).length > 0)
+        throw errors.deleteConflict('Cannot delete entity, must delete policies first.');
+      if (e.body.permissionsBoundary !== undefined)
+        await bumpPolicyCounter(tx, account, e.body.permissionsBoundary, 'permissionsBoundaryUsageCount', -1);
+      await tx.delete(account, 'role', e.key);
+      return {};
+    });
+  },
+};
+
+/** TagRole. */
+export const tagRole: Operation = {
+  service: 'iam',
+  name: 'TagRole',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const name = input.RoleName as string;
+    const tags = inputTags(input.Tags);
+    await loadAuthorized(ctx, account, 'role', name, 'iam:TagRole', requestTagContext(tags));
+    checkCaseInsensitiveTagDuplicates(tags);
+    return updateRoleBody(ctx, account, name, (b) => ({ ...b, tags: mergeTags(b.tags, tags) }));
+  },
+};
+
+/** UntagRole. */
+export const untagRole: Operation = {
+  service: 'iam',
+  name: 'UntagRole',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const name = input.RoleName as string;
+    const keys = Array.isArray(input.TagKeys) ? (input.TagKeys as string[]) : [];
+    await loadAuthorized(ctx, account, 'role', name, 'iam:UntagRole', { 'aws:TagKeys': keys });
+    return updateRoleBody(ctx, account, name, (b) => ({ ...b, tags: removeTagKeys(b.tags, keys) }));
+  },
+};
+
+/** ListRoleTags. */
+export const listRoleTags: Operation = {
+  service: 'iam',
+  name: 'ListRoleTags',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const e = await loadAuthorized(ctx, account, 'role', input.RoleName as string, 'iam:ListRoleTags');
+    const indexed = e.body.tags.map((t, i) => ({ t, k: String(i).padStart(4, '0') }));
+    const { page, ...rest } = paginate(indexed, (x) => x.k, input);
+    return { Tags: page.map((x) => ({ ...x.t })), ...rest };
+  },
+};
+
+/** Every role operation of this module, for `src/iam/index.ts`. */
+export const roleOperations: readonly Operation[] = [
+  createRole,
+  getRole,
+  listRoles,
+  updateRole,
+  updateRoleDescription,
+  updateAssumeRolePolicy,
+  deleteRole,
+  tagRole,
+  untagRole,
+  listRoleTags,
+];

@@ -1,0 +1,494 @@
+/**
+ * IAM users: CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser, TagUser, UntagUser, ListUserTags.
+ * Also the user helpers the other identity handlers share (lookup, AWS's "cannot be found" text, the
+ * output shapes).
+ *
+ * Facts: IAM API Reference for each action (https://docs.aws.amazon.com/IAM/latest/APIReference/),
+ * response shapes and error texts from shared/reference/localstack-snapshots/pr-13720/iam/test_iam_users
+ * (recorded against AWS) and shared/reference/aws-errors.md.
+ */
+import type { CallContext, ContextValue, Operation } from '../api/operation.js';
+import type { Entity, EntityKind, StoreReader, StoreTx } from '../store/index.js';
+import { StoreConflict } from '../store/index.js';
+import type { AwsError } from '../errors/index.js';
+import { errors } from '../errors/index.js';
+import { makeUniqueId } from '../credentials/ids.js';
+import { awsManagedPolicyEntry, AWS_POLICY_ARN_PREFIX } from './aws-managed-catalog.js';
+import {
+  callerAccount,
+  iamArn,
+  inputTags,
+  matchesPathPrefix,
+  mergeTags,
+  nameKey,
+  paginate,
+  requestTagContext,
+  resourceTagContext,
+} from './common.js';
+import type {
+  AccessKeyBody,
+  GroupBody,
+  LoginProfileBody,
+  ManagedPolicyBody,
+  MfaDeviceBody,
+  TagBody,
+  UserBody,
+} from './entities.js';
+
+/** IAM quota "Users per account" (IAM and AWS STS quotas page; GetAccountSummary `UsersQuota`). */
+export const USERS_QUOTA = 5000;
+
+/** AWS's text when a named user does not exist (recorded: GetUser, DeleteUser, TagUser, …). */
+export function noSuchUser(userName: string): AwsError {
+  return errors.noSuchEntity(`The user with name ${userName} cannot be found.`);
+}
+
+/** Reads a user by name (case-insensitive, as IAM names are). */
+export async function findUser(
+  reader: StoreReader,
+  account: string,
+  userName: string,
+): Promise<Entity<UserBody> | undefined> {
+  return reader.get<UserBody>(account, 'user', nameKey(userName));
+}
+
+/** Reads a user by name or throws AWS's NoSuchEntity. */
+export async function requireUser(
+  reader: StoreReader,
+  account: string,
+  userName: string,
+): Promise<Entity<UserBody>> {
+  const user = await findUser(reader, account, userName);
+  if (user === undefined) throw noSuchUser(userName);
+  return user;
+}
+
+/**
+ * Authorizes `action` on the user named `userName` and returns the stored user (or undefined when it
+ * does not exist, so the caller can answer NoSuchEntity only to callers allowed to ask). The resource is
+ * the user's real ARN, path included (the Service Authorization Reference's `user` resource is
+ * `arn:${Partition}:iam::${Account}:user/${UserNameWithPath}`), and `aws:ResourceTag/*` carries its tags
+ * (IAM supports resource tags on users: "Controlling access to IAM users and roles using tags").
+ */
+export async function authorizeOnUser(
+  ctx: CallContext,
+  account: string,
+  action: string,
+  userName: string,
+  extra?: Readonly<Record<string, ContextValue>>,
+): Promise<Entity<UserBody> | undefined> {
+  const user = await findUser(ctx.store, account, userName);
+  const resource = user?.body.arn ?? iamArn(account, 'user', '/', userName);
+  const context = { ...(user === undefined ? {} : resourceTagContext(user.body.tags)), ...extra };
+  await ctx.authorize({ action, resource, context });
+  return user;
+}
+
+/**
+ * The user a credential-scoped call (CreateAccessKey, GetUser, …) acts on when `UserName` is omitted:
+ * "If you do not specify a user name, IAM determines the user name implicitly based on the AWS access
+ * key ID signing the request." Roles and federated users have no user: AWS answers ValidationError
+ * `Must specify userName when calling with non-User credentials` (recorded for DeleteAccessKey).
+ * Returns `{ root: true }` for the account root.
+ */
+export function implicitUser(
+  ctx: CallContext,
+): { root: true; arn: string } | { root: false; userName: string } {
+  const p = ctx.principal;
+  if (p.type === 'IAMUser') return { root: false, userName: p.userName };
+  if (p.type === 'Root') return { root: true, arn: p.arn };
+  throw errors.validation('Must specify userName when calling with non-User credentials');
+}
+
+/** A permissions boundary as IAM outputs it (`AttachedPermissionsBoundary`). */
+export function boundaryOutput(arn: string | undefined): Record<string, unknown> | undefined {
+  return arn === undefined
+    ? undefined
+    : { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: arn };
+}
+
+/**
+ * The `User` shape as list operations return it (ListUsers, GetGroup's Users, ListVirtualMFADevices'
+ * User): AWS leaves out Tags and PermissionsBoundary there (ListUsers API reference: "IAM
+ * resource-listing operations return a subset of the available attributes"), PasswordLastUsed only when
+ * the password was used.
+ */
+export function userSummary(b: UserBody): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    Path: b.path,
+    UserName: b.userName,
+    UserId: b.userId,
+    Arn: b.arn,
+    CreateDate: b.createDate,
+  };
+  if (b.passwordLastUsed !== undefined) out.PasswordLastUsed = b.passwordLastUsed;
+  return out;
+}
+
+/** The `User` shape of CreateUser / GetUser: the summary plus boundary and tags (Tags only when any). */
+export function userDetail(b: UserBody): Record<string, unknown> {
+  const out = userSummary(b);
+  const boundary = boundaryOutput(b.permissionsBoundary);
+  if (boundary !== undefined) out.PermissionsBoundary = boundary;
+  if (b.tags.length > 0) out.Tags = b.tags.map((t) => ({ Key: t.Key, Value: t.Value }));
+  return out;
+}
+
+/** Splits an IAM policy ARN `arn:aws:iam::ACCT:policy/PATH/NAME` into account and name. */
+function parsePolicyArn(arn: string): { account: string; name: string } | undefined {
+  const m = /^arn:aws:iam::(\d{12}|aws):policy(\/(?:[\u0021-\u007e]*\/)?)([\w+=,.@-]+)$/.exec(arn);
+  if (m === null) return undefined;
+  return { account: m[1] ?? '', name: m[3] ?? '' };
+}
+
+/**
+ * Checks a permissions boundary ARN the way AttachUserPolicy checks policy ARNs (recorded texts:
+ * `ARN x is not valid.` for a non-ARN, `Policy ARN does not exist or is not attachable.` for an unknown
+ * policy) and, for a customer managed policy, bumps its `permissionsBoundaryUsageCount` by `delta`
+ * inside the caller's transaction. AWS managed policies come from the read-only catalog; their usage is
+ * computed per account (aws-managed-catalog.ts).
+ */
+export async function adjustBoundaryUsage(
+  tx: StoreTx,
+  account: string,
+  arn: string,
+  delta: 1 | -1,
+): Promise<void> {
+  const parsed = parsePolicyArn(arn);
+  if (parsed === undefined) throw errors.validation(`ARN ${arn} is not valid.`);
+  const missing = (): AwsError => errors.noSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
+  if (arn.startsWith(AWS_POLICY_ARN_PREFIX)) {
+    const entry = awsManagedPolicyEntry(arn);
+    if (delta > 0 && (entry === undefined || !entry.attachable)) throw missing();
+    return;
+  }
+  if (parsed.account !== account) {
+    if (delta > 0) throw missing();
+    return;
+  }
+  const policy = await tx.get<ManagedPolicyBody>(account, 'policy', nameKey(parsed.name));
+  if (policy === undefined || policy.body.arn !== arn) {
+    if (delta > 0) throw missing();
+    return;
+  }
+  const count = Math.max(0, policy.body.permissionsBoundaryUsageCount + delta);
+  await tx.update(
+    account,
+    'policy',
+    policy.key,
+    { ...policy.body, permissionsBoundaryUsageCount: count },
+    { expectedVersion: policy.version },
+  );
+}
+
+/** Tag list pagination (ListUserTags, ListMFADeviceTags): tags keep their order; the sort key is the zero-padded position. */
+export function paginateTags(
+  tags: readonly TagBody[],
+  input: Record<string, unknown>,
+): { Tags: TagBody[]; IsTruncated: boolean; Marker?: string } {
+  const indexed = tags.map((t, i) => ({ t, k: String(i).padStart(4, '0') }));
+  const { page, IsTruncated, Marker } = paginate(indexed, (x) => x.k, input);
+  const out: { Tags: TagBody[]; IsTruncated: boolean; Marker?: string } = {
+    Tags: page.map((x) => ({ Key: x.t.Key, Value: x.t.Value })),
+    IsTruncated,
+  };
+  if (Marker !== undefined) out.Marker = Marker;
+  return out;
+}
+
+/** Removes the tags whose keys are in `keys` (tag keys compare case-insensitively in IAM). */
+export function removeTags(tags: readonly TagBody[], keys: readonly string[]): TagBody[] {
+  const drop = new Set(keys.map((k) => k.toLowerCase()));
+  return tags.filter((t) => !drop.has(t.Key.toLowerCase()));
+}
+
+/** CreateUser: a new IAM user, optionally with a path, tags and a permissions boundary. */
+export const createUser: Operation = {
+  service: 'iam',
+  name: 'CreateUser',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const userName = input.UserName as string;
+    const path = (input.Path as string | undefined) ?? '/';
+    const tags = inputTags(input.Tags);
+    const boundary = input.PermissionsBoundary as string | undefined;
+    const arn = iamArn(account, 'user', path, userName);
+    const context: Record<string, ContextValue> = requestTagContext(tags);
+    if (boundary !== undefined) context['iam:PermissionsBoundary'] = boundary;
+    await ctx.authorize({ action: 'iam:CreateUser', resource: arn, context });
+    const checkedTags = mergeTags([], tags);
+    return ctx.transact(async (tx) => {
+      if ((await tx.count(account, 'user')) >= USERS_QUOTA)
+        throw errors.limitExceeded(`Cannot exceed quota for UsersPerAccount: ${USERS_QUOTA}`);
+      if (boundary !== undefined) await adjustBoundaryUsage(tx, account, boundary, 1);
+      const body: UserBody = {
+        userName,
+        userId: makeUniqueId('AIDA', (n) => ctx.services.random(n)),
+        arn,
+        path,
+        createDate: ctx.now,
+        permissionsBoundary: boundary,
+        tags: checkedTags,
+        inlinePolicies: {},
+        attachedPolicies: [],
+        groups: [],
+      };
+      try {
+        await tx.insert(account, 'user', nameKey(userName), body);
+      } catch (e) {
+        if (e instanceof StoreConflict && e.reason === 'exists')
+          throw errors.alreadyExists(`User with name ${userName} already exists.`);
+        throw e;
+      }
+      return { User: userDetail(body) };
+    });
+  },
+};
+
+/**
+ * GetUser. Without `UserName` it describes the caller; for the account root AWS answers the root user:
+ * `Arn` `arn:aws:iam::ACCT:root`, `UserId` the account id, the account's creation date, and no `Path`
+ * or `UserName` (GetUser API reference: "If you do not specify a user name, IAM determines the user
+ * name implicitly based on the AWS access key ID used to sign the request").
+ */
+export const getUser: Operation = {
+  service: 'iam',
+  name: 'GetUser',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    let userName = input.UserName as string | undefined;
+    if (userName === undefined) {
+      const self = implicitUser(ctx);
+      if (self.root) {
+        await ctx.authorize({ action: 'iam:GetUser', resource: self.arn });
+        const acct = await ctx.store.getAccount(account);
+        const out: Record<string, unknown> = {
+          UserId: account,
+          Arn: self.arn,
+          CreateDate: acct?.createdAt ?? 0,
+        };
+        return { User: out };
+      }
+      userName = self.userName;
+    }
+    const user = await authorizeOnUser(ctx, account, 'iam:GetUser', userName);
+    if (user === undefined) throw noSuchUser(userName);
+    return { User: userDetail(user.body) };
+  },
+};
+
+/** ListUsers: users whose path starts with `PathPrefix`, in name order, paginated. */
+export const listUsers: Operation = {
+  service: 'iam',
+  name: 'ListUsers',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    await ctx.authorize({ action: 'iam:ListUsers', resource: '*' });
+    const all = (await ctx.store.list<UserBody>(account, 'user')).filter((e) =>
+      matchesPathPrefix(e.body.path, input.PathPrefix),
+    );
+    const { page, IsTruncated, Marker } = paginate(all, (e) => e.key, input);
+    return {
+      Users: page.map((e) => userSummary(e.body)),
+      IsTruncated,
+      ...(Marker === undefined ? {} : { Marker }),
+    };
+  },
+};
+
+/**
+ * Entity kinds that belong to a user through `index` = lower-cased user name and carry a `userName`
+ * field that a rename must follow (AWS keeps them with the user: access keys, SSH keys, signing
+ * certificates, service-specific credentials and MFA devices all show the new name after UpdateUser —
+ * recorded in test_iam_users `TestUserRename`).
+ */
+const USER_OWNED_KINDS: readonly EntityKind[] = [
+  'accessKey',
+  'mfaDevice',
+  'sshPublicKey',
+  'signingCertificate',
+  'serviceCredential',
+];
+
+/**
+ * UpdateUser: renames and/or moves a user. "To change a user name, the requester must have appropriate
+ * permissions on both the source object and the target object" (UpdateUser API reference), so both ARNs
+ * are authorized. The user keeps its UserId; group memberships, the login profile, access keys, MFA
+ * devices and other credentials follow the new name.
+ */
+export const updateUser: Operation = {
+  service: 'iam',
+  name: 'UpdateUser',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const userName = input.UserName as string;
+    const newName = input.NewUserName as string | undefined;
+    const newPath = input.NewPath as string | undefined;
+    const user = await authorizeOnUser(ctx, account, 'iam:UpdateUser', userName);
+    if (user === undefined) throw noSuchUser(userName);
+    const targetName = newName ?? user.body.userName;
+    const targetPath = newPath ?? user.body.path;
+    const targetArn = iamArn(account, 'user', targetPath, targetName);
+    if (targetArn !== user.body.arn) await ctx.authorize({ action: 'iam:UpdateUser', resource: targetArn });
+    return ctx.transact(async (tx) => {
+      const cur = await requireUser(tx, account, userName);
+      const oldKey = cur.key;
+      const newKey = nameKey(targetName);
+      const body: UserBody = { ...cur.body, userName: targetName, path: targetPath, arn: targetArn };
+      if (newKey === oldKey) {
+        await tx.update(account, 'user', oldKey, body, { expectedVersion: cur.version });
+        if (targetName !== cur.body.userName) await renameDependents(tx, account, cur.body, targetName);
+        return {};
+      }
+      try {
+        await tx.insert(account, 'user', newKey, body);
+      } catch (e) {
+        if (e instanceof StoreConflict && e.reason === 'exists')
+          throw errors.alreadyExists(`User with name ${targetName} already exists.`);
+        throw e;
+      }
+      await tx.delete(account, 'user', oldKey);
+      await renameDependents(tx, account, cur.body, targetName);
+      return {};
+    });
+  },
+};
+
+/** Moves everything that names the user `old` over to `newName` (inside UpdateUser's transaction). */
+async function renameDependents(tx: StoreTx, account: string, old: UserBody, newName: string): Promise<void> {
+  const oldKey = nameKey(old.userName);
+  const newKey = nameKey(newName);
+  for (const groupName of old.groups) {
+    const g = await tx.get<GroupBody>(account, 'group', nameKey(groupName));
+    if (g === undefined) continue;
+    const members = g.body.members.map((m) => (nameKey(m) === oldKey ? newName : m));
+    await tx.update(account, 'group', g.key, { ...g.body, members }, { expectedVersion: g.version });
+  }
+  const profile = await tx.get<LoginProfileBody>(account, 'loginProfile', oldKey);
+  if (profile !== undefined) {
+    const body: LoginProfileBody = { ...profile.body, userName: newName };
+    if (newKey === oldKey) await tx.update(account, 'loginProfile', oldKey, body);
+    else {
+      await tx.delete(account, 'loginProfile', oldKey);
+      await tx.insert(account, 'loginProfile', newKey, body);
+    }
+  }
+  for (const kind of USER_OWNED_KINDS) {
+    for (const e of await tx.list<Record<string, unknown>>(account, kind, { index: oldKey })) {
+      const body = 'userName' in e.body ? { ...e.body, userName: newName } : e.body;
+      await tx.update(account, kind, e.key, body, { index: newKey, expectedVersion: e.version });
+    }
+  }
+}
+
+/**
+ * DeleteUser. AWS refuses while anything still hangs off the user ("Deleting an IAM user": password,
+ * access keys, signing certificates, SSH keys, Git credentials, MFA devices, inline policies, attached
+ * policies, group memberships), each with its own DeleteConflict text. Recorded: inline policies
+ * `must delete policies first.`, attached `must detach all policies first.`, service-specific credentials
+ * `must remove referenced objects first.`; the others as AWS words them in public reports.
+ */
+export const deleteUser: Operation = {
+  service: 'iam',
+  name: 'DeleteUser',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const userName = input.UserName as string;
+    const found = await authorizeOnUser(ctx, account, 'iam:DeleteUser', userName);
+    if (found === undefined) throw noSuchUser(userName);
+    return ctx.transact(async (tx) => {
+      const user = await requireUser(tx, account, userName);
+      const key = user.key;
+      const conflict = (what: string): AwsError =>
+        errors.deleteConflict(`Cannot delete entity, must ${what} first.`);
+      if ((await tx.get<LoginProfileBody>(account, 'loginProfile', key)) !== undefined)
+        throw conflict('delete login profile');
+      if ((await tx.list<AccessKeyBody>(account, 'accessKey', { index: key, limit: 1 })).length > 0)
+        throw conflict('delete access keys');
+      if ((await tx.list(account, 'signingCertificate', { index: key, limit: 1 })).length > 0)
+        throw conflict('delete signing certificates');
+      if ((await tx.list(account, 'sshPublicKey', { index: key, limit: 1 })).length > 0)
+        throw conflict('delete SSH public keys');
+      if ((await tx.list(account, 'serviceCredential', { index: key, limit: 1 })).length > 0)
+        throw conflict('remove referenced objects');
+      if ((await tx.list<MfaDeviceBody>(account, 'mfaDevice', { index: key, limit: 1 })).length > 0)
+        throw conflict('delete MFA device');
+      if (Object.keys(user.body.inlinePolicies).length > 0) throw conflict('delete policies');
+      if (user.body.attachedPolicies.length > 0) throw conflict('detach all policies');
+      if (user.body.groups.length > 0) throw conflict('remove users from group');
+      if (user.body.permissionsBoundary !== undefined)
+        await adjustBoundaryUsage(tx, account, user.body.permissionsBoundary, -1);
+      await tx.delete(account, 'user', key);
+      return {};
+    });
+  },
+};
+
+/** TagUser: adds or overwrites tags (at most 50 per user). */
+export const tagUser: Operation = {
+  service: 'iam',
+  name: 'TagUser',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const userName = input.UserName as string;
+    const tags = inputTags(input.Tags);
+    const found = await authorizeOnUser(ctx, account, 'iam:TagUser', userName, requestTagContext(tags));
+    if (found === undefined) throw noSuchUser(userName);
+    return ctx.transact(async (tx) => {
+      const user = await requireUser(tx, account, userName);
+      const merged = mergeTags(user.body.tags, tags);
+      await tx.update(
+        account,
+        'user',
+        user.key,
+        { ...user.body, tags: merged },
+        { expectedVersion: user.version },
+      );
+      return {};
+    });
+  },
+};
+
+/** UntagUser: removes tags by key; keys that are not there are ignored, as AWS does. */
+export const untagUser: Operation = {
+  service: 'iam',
+  name: 'UntagUser',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const userName = input.UserName as string;
+    const keys = (input.TagKeys as string[] | undefined) ?? [];
+    const found = await authorizeOnUser(ctx, account, 'iam:UntagUser', userName, { 'aws:TagKeys': keys });
+    if (found === undefined) throw noSuchUser(userName);
+    return ctx.transact(async (tx) => {
+      const user = await requireUser(tx, account, userName);
+      const tags = removeTags(user.body.tags, keys);
+      await tx.update(account, 'user', user.key, { ...user.body, tags }, { expectedVersion: user.version });
+      return {};
+    });
+  },
+};
+
+/** ListUserTags: the user's tags in the order they were added, paginated. */
+export const listUserTags: Operation = {
+  service: 'iam',
+  name: 'ListUserTags',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const userName = input.UserName as string;
+    const user = await authorizeOnUser(ctx, account, 'iam:ListUserTags', userName);
+    if (user === undefined) throw noSuchUser(userName);
+    return paginateTags(user.body.tags, input);
+  },
+};
+
+/** The user operations, for the lead's `src/iam/index.ts`. */
+export const userOperations: readonly Operation[] = [
+  createUser,
+  getUser,
+  listUsers,
+  updateUser,
+  deleteUser,
+  tagUser,
+  untagUser,
+  listUserTags,
+];

@@ -1,0 +1,140 @@
+/**
+ * The composition root: config → store → keys → operations → dispatcher → HTTP server. The only place
+ * that picks a store adapter.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/index.js';
+import type { Operation, Services } from './api/operation.js';
+import { adjustableClock, systemClock, type AdjustableClock, type Clock } from './core/clock.js';
+import type { Store } from './store/index.js';
+import { openSqliteStore } from './store/sqlite/index.js';
+import { loadMasterKey } from './credentials/master-key.js';
+import { sealSecret, unsealSecret } from './credentials/seal.js';
+import { loadKeyring, SessionTokenSealer } from './credentials/session-token.js';
+import { compileServiceModel } from './protocol/index.js';
+import { CredentialResolver } from './authn/resolve.js';
+import { PolicyCache } from './authz/index.js';
+import { AuditWriter } from './audit/writer.js';
+import { ensureFirstAccount, type NewAccount } from './accounts/index.js';
+import { makeDispatcher, type ServiceName } from './server/dispatch.js';
+import { buildApp } from './server/app.js';
+import { IAM_OPERATIONS } from './iam/index.js';
+import { STS_OPERATIONS } from './sts/index.js';
+
+/** A running iamd. */
+export interface RunningServer {
+  readonly url: string;
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  /** Credentials of the account created on first start, if this start created one. */
+  readonly created: NewAccount | undefined;
+  close(): Promise<void>;
+}
+
+/** Reads a service model shipped in `models/` (copied from botocore, see models/README.md). */
+function readModel(name: ServiceName): unknown {
+  return JSON.parse(readFileSync(new URL(`../../models/${name}.json`, import.meta.url), 'utf8'));
+}
+
+/** Opens the configured store: SQLite in the data directory, or in memory. */
+export async function openStore(config: Pick<Config, 'memory' | 'dataDir'>): Promise<Store> {
+  if (config.memory || config.dataDir === undefined) return openSqliteStore({ path: ':memory:' });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  return openSqliteStore({ path: join(config.dataDir, 'iamd.db') });
+}
+
+/** The master key: `IAMD_MASTER_KEY`, the data directory's key file, or (in memory) a fresh one. */
+export function masterKeyFor(config: Pick<Config, 'memory' | 'dataDir' | 'masterKey'>): Buffer {
+  if (config.masterKey === undefined && (config.memory || config.dataDir === undefined))
+    return randomBytes(32);
+  return loadMasterKey({ dataDir: config.dataDir, env: config.masterKey });
+}
+
+/** Process-wide services over a master key and a session sealer. */
+export function makeServices(masterKey: Buffer, sealer: SessionTokenSealer): Services {
+  return {
+    random: (n) => randomBytes(n),
+    sealSecret: (plaintext, aad) => sealSecret(masterKey, plaintext, aad),
+    unsealSecret: (sealed, aad) => unsealSecret(masterKey, sealed, aad),
+    sealSession: (claims) => sealer.seal(claims),
+  };
+}
+
+function byName(ops: readonly Operation[]): Map<string, Operation> {
+  return new Map(ops.map((o) => [o.name, o]));
+}
+
+/** Starts iamd as configured and listens. */
+export async function startServer(config: Config): Promise<RunningServer> {
+  const clock: Clock & Partial<AdjustableClock> = config.testClock
+    ? adjustableClock(systemClock)
+    : systemClock;
+  const store = await openStore(config);
+  const masterKey = masterKeyFor(config);
+  const keyring = await loadKeyring(store, masterKey, clock.now());
+  const sealer = new SessionTokenSealer(keyring);
+  const services = makeServices(masterKey, sealer);
+  const created = await ensureFirstAccount(store, services, clock.now(), {
+    accountId: config.accountId,
+    accessKeyId: config.rootAccessKeyId,
+    secretAccessKey: config.rootSecretAccessKey,
+  });
+  const resolver = new CredentialResolver({
+    store,
+    unsealSecret: services.unsealSecret,
+    unsealSession: (t) => sealer.unseal(t),
+  });
+  const policyCache = new PolicyCache(store);
+  const log = { current: undefined as FastifyInstance | undefined };
+  const audit = new AuditWriter(store, (err) => log.current?.log.error({ err }, 'audit write failed'));
+  const dispatch = makeDispatcher({
+    store,
+    clock,
+    models: { iam: compileServiceModel(readModel('iam')), sts: compileServiceModel(readModel('sts')) },
+    operations: { iam: byName(IAM_OPERATIONS), sts: byName(STS_OPERATIONS) },
+    resolver,
+    services,
+    policyCache,
+    audit,
+    logError: (err, requestId) => log.current?.log.error({ err, requestId }, 'internal error'),
+  });
+  const app = buildApp({
+    dispatch,
+    logLevel: config.logLevel,
+    plugins: config.testClock
+      ? [
+          (a) => {
+            // Developer flag only (--test-clock): lets tests expire sessions without waiting. It moves the
+            // server's clock forward for everyone; it can never extend a session.
+            a.post('/_iamd/clock', async (req) => {
+              const body = JSON.parse(String(req.body || '{}')) as { advanceSeconds?: unknown };
+              const s = Number(body.advanceSeconds);
+              if (!Number.isFinite(s) || s < 0)
+                return { error: 'advanceSeconds must be a non-negative number' };
+              clock.advance?.(s * 1000);
+              return { now: new Date(clock.now()).toISOString() };
+            });
+          },
+        ]
+      : [],
+  });
+  if (config.testClock)
+    app.log.warn('TEST CLOCK ENABLED: POST /_iamd/clock moves server time forward. Never use in production.');
+  const address = await app.listen({ host: config.host, port: config.port });
+  return {
+    url: address,
+    app,
+    store,
+    created,
+    async close() {
+      await app.close();
+      await audit.flush();
+      resolver.close();
+      policyCache.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,263 @@
+/**
+ * The request path (DESIGN.md): form → SigV4 → credentials → operation input → handler (which
+ * authorizes through the policy engine) → XML. Nothing here knows about fastify; app.ts adapts HTTP.
+ */
+import { createHash, createHmac, randomUUID } from 'node:crypto';
+import type { CallContext, Operation, Services } from '../api/operation.js';
+import type { Principal } from '../api/principal.js';
+import { AwsError, isAwsError } from '../errors/index.js';
+import type { Clock } from '../core/clock.js';
+import type { Store, StoreTx } from '../store/index.js';
+import { authorize, type PolicyCache, type AuthorizationRecord } from '../authz/index.js';
+import { buildAuditRecord, type CallFacts } from '../audit/event.js';
+import type { AuditRecord } from '../store/index.js';
+import type { AuditWriter } from '../audit/writer.js';
+import type { CredentialResolver } from '../authn/resolve.js';
+import {
+  decodeForm,
+  decodeOperationInput,
+  renderError,
+  renderResult,
+  type ServiceModel,
+} from '../protocol/index.js';
+import {
+  checkScope,
+  parseSigV4,
+  SigningKeyCache,
+  verifySigV4,
+  type SigV4Crypto,
+  type SigV4Request,
+} from '../sigv4/index.js';
+import { explain } from '../policy/index.js';
+
+/** The services iamd answers on its Query endpoint. */
+export type ServiceName = 'iam' | 'sts';
+
+/** Operations that need no permission (AWS: GetCallerIdentity; the federation calls are authorized by the trust policy). */
+const NO_PERMISSION_NEEDED = new Set([
+  'GetCallerIdentity',
+  'GetSessionToken',
+  'GetAccessKeyInfo',
+  'DecodeAuthorizationMessage',
+]);
+
+/** Everything dispatch needs, built once by the composition root. */
+export interface DispatchDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly models: Readonly<Record<ServiceName, ServiceModel>>;
+  readonly operations: Readonly<Record<ServiceName, ReadonlyMap<string, Operation>>>;
+  readonly resolver: CredentialResolver;
+  readonly services: Services;
+  readonly policyCache: PolicyCache;
+  readonly audit: AuditWriter;
+  /** Logs unexpected errors (never sent to the client). */
+  readonly logError: (err: unknown, requestId: string) => void;
+}
+
+/** One HTTP request, reduced to what the request path needs. */
+export interface IncomingCall {
+  readonly method: string;
+  readonly path: string;
+  readonly query: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
+  readonly sourceIp: string;
+  readonly secureTransport: boolean;
+}
+
+/** The answer: status, body, and what the access log wants to know. */
+export interface CallResult {
+  readonly status: number;
+  readonly body: string;
+  readonly requestId: string;
+  readonly action?: string | undefined;
+  readonly principalArn?: string | undefined;
+  readonly errorCode?: string | undefined;
+}
+
+const sigv4Crypto: SigV4Crypto = {
+  sha256Hex: (data) => createHash('sha256').update(data).digest('hex'),
+  hmac: (key, data) => createHmac('sha256', key).update(data).digest(),
+};
+
+/** Builds the dispatcher. */
+export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Promise<CallResult> {
+  const signingKeys = new SigningKeyCache(1024);
+  const stsOps = deps.operations.sts;
+
+  return async function dispatch(call: IncomingCall): Promise<CallResult> {
+    const requestId = randomUUID();
+    const now = deps.clock.now();
+    let model: ServiceModel = deps.models.sts;
+    let service: ServiceName = 'sts';
+    let operationName: string | undefined;
+    let principal: Principal = { type: 'Anonymous' };
+    let input: Record<string, unknown> | undefined;
+    let auditWritten = false;
+    const alsoIn: string[] = [];
+    let authorization: AuthorizationRecord | undefined;
+    let region = 'us-east-1';
+    const userAgent = headerValue(call.headers['user-agent']) ?? '';
+    const facts = (): CallFacts => ({
+      eventId: randomUUID(),
+      requestId,
+      now,
+      service,
+      operation: operationName ?? 'Unknown',
+      principal,
+      recipientAccount: recipient(principal),
+      region,
+      sourceIp: call.sourceIp,
+      userAgent,
+      input: input ?? {},
+    });
+    try {
+      const params = decodeForm(call.body);
+      if (call.query !== '')
+        for (const [k, v] of decodeForm(call.query)) if (!params.has(k)) params.set(k, v);
+      operationName = params.get('Action');
+      const sigReq: SigV4Request = {
+        method: call.method,
+        path: call.path,
+        query: call.query,
+        headers: call.headers,
+        body: call.body,
+      };
+      const sig = parseSigV4(sigReq);
+      if (sig) {
+        region = sig.region;
+        if (sig.service === 'iam') {
+          service = 'iam';
+          model = deps.models.iam;
+        }
+        checkScope(sig, now, ['iam', 'sts']);
+        const creds = await deps.resolver.resolve(sig.accessKeyId, sig.securityToken, now);
+        verifySigV4(sigReq, sig, creds.secretAccessKey, sigv4Crypto, signingKeys);
+        principal = creds.principal;
+      } else {
+        const op = operationName !== undefined ? stsOps.get(operationName) : undefined;
+        if (!op?.unsigned)
+          throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token');
+      }
+      const decoded = decodeOperationInput(model, params);
+      operationName = decoded.operation;
+      input = decoded.input;
+      const operation = deps.operations[service].get(decoded.operation);
+      if (!operation)
+        throw new AwsError('NotImplemented', `iamd does not implement ${decoded.operation} yet`);
+      if (!sig && !operation.unsigned)
+        throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token');
+
+      let authorized = false;
+      let transacted = false;
+      const callPrincipal = principal;
+      const opName = decoded.operation;
+      const ctx: CallContext = {
+        requestId,
+        now,
+        principal: callPrincipal,
+        store: deps.store,
+        services: deps.services,
+        sourceIp: call.sourceIp,
+        userAgent,
+        secureTransport: call.secureTransport,
+        region,
+        async authorize(request) {
+          authorized = true;
+          const facts = {
+            now,
+            sourceIp: call.sourceIp,
+            userAgent,
+            secureTransport: call.secureTransport,
+            region,
+          };
+          authorization = await authorize(deps.policyCache, callPrincipal, facts, request);
+          if (authorization.denial) throw authorization.denial;
+        },
+        alsoRecordIn(account: string) {
+          if (account !== recipient(callPrincipal) && !alsoIn.includes(account)) alsoIn.push(account);
+        },
+        async transact<T extends Record<string, unknown> | undefined>(
+          fn: (tx: StoreTx) => Promise<T>,
+        ): Promise<T> {
+          if (transacted) throw new Error('transact called twice in one call');
+          transacted = true;
+          return deps.store.transact(async (tx) => {
+            const output = await fn(tx);
+            for (const record of auditRecords({ ...facts(), output }, alsoIn)) {
+              await tx.appendAudit(record);
+              deps.audit.notify(record);
+            }
+            auditWritten = true;
+            return output;
+          });
+        },
+      };
+      const output = await operation.handle(decoded.input, ctx);
+      if (!authorized && !NO_PERMISSION_NEEDED.has(opName) && !operation.unsigned) {
+        // Every call is authorized by the policy engine; a handler that forgot is a bug, not a grant.
+        throw new Error(`operation ${opName} completed without authorization`);
+      }
+      if (!auditWritten) for (const r of auditRecords({ ...facts(), output }, alsoIn)) deps.audit.add(r);
+      return {
+        status: 200,
+        body: renderResult(model, opName, output, requestId),
+        requestId,
+        action: opName,
+        principalArn: principal.type === 'Anonymous' ? undefined : principal.arn,
+      };
+    } catch (thrown) {
+      let err: AwsError;
+      if (isAwsError(thrown)) err = thrown;
+      else {
+        deps.logError(thrown, requestId);
+        err = new AwsError('InternalFailure', 'We encountered an internal error. Please try again.');
+      }
+      if (operationName !== undefined && !auditWritten) {
+        const failure = {
+          ...facts(),
+          error: { code: err.code, message: err.message },
+          authorization:
+            authorization && err.code === 'AccessDenied'
+              ? { explanation: safeExplain(authorization) }
+              : undefined,
+        };
+        for (const r of auditRecords(failure, alsoIn)) deps.audit.add(r);
+      }
+      return {
+        status: err.status,
+        body: renderError(model, { code: err.code, message: err.message, fault: err.fault }, requestId),
+        requestId,
+        action: operationName,
+        principalArn: principal.type === 'Anonymous' ? undefined : principal.arn,
+        errorCode: err.code,
+      };
+    }
+  };
+}
+
+/** The call's event, plus copies for other accounts sharing one `sharedEventID` (CloudTrail). */
+function auditRecords(f: CallFacts, alsoIn: readonly string[]): AuditRecord[] {
+  if (alsoIn.length === 0) return [buildAuditRecord(f)];
+  const shared = randomUUID();
+  return [f.recipientAccount, ...alsoIn].map((account) =>
+    buildAuditRecord({ ...f, eventId: randomUUID(), recipientAccount: account, sharedEventId: shared }),
+  );
+}
+
+function safeExplain(record: AuthorizationRecord): string | undefined {
+  try {
+    return explain(record.decision, record.request);
+  } catch {
+    return undefined;
+  }
+}
+
+function recipient(principal: Principal): string {
+  return principal.type === 'Anonymous' ? '' : principal.account;
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}

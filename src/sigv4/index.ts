@@ -1,0 +1,25 @@
+/**
+ * SigV4 verification (header and presigned), pure: hashing is injected through {@link SigV4Crypto}.
+ * Typical use in the shell: `parseSigV4` → (undefined ⇒ MissingAuthenticationToken) → `checkScope`
+ * → look up the secret for `accessKeyId` → `verifySigV4`.
+ */
+export type { ParsedSigV4, SigV4Crypto, SigV4Request } from './types.js';
+export { parseSigV4 } from './parse.js';
+export { checkScope } from './scope.js';
+export {
+  canonicalRequest,
+  computeSignature,
+  constantTimeEqual,
+  credentialScope,
+  stringToSign,
+  toHex,
+  verifySigV4,
+  type CanonicalOptions,
+} from './verify.js';
+export { SigningKeyCache, deriveSigningKey } from './signing-key.js';
+export { canonicalPath } from './canonical-path.js';
+export { canonicalQuery } from './canonical-query.js';
+export { canonicalHeaders, canonicalHeaderValue } from './canonical-headers.js';
+export { uriEncode, uriDecode } from './uri-encode.js';
+export { formatAmzDate, parseAmzDate } from './amz-date.js';
+export { SIGNATURE_MISMATCH_MESSAGE, MAX_SKEW_MS, MAX_EXPIRES_SECONDS } from './constants.js';

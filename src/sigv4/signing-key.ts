@@ -1,0 +1,66 @@
+import { SCOPE_TERMINATOR } from './constants.js';
+import type { SigV4Crypto } from './types.js';
+
+const encoder = new TextEncoder();
+
+/**
+ * Derive the SigV4 signing key: HMAC chain over date, region, service and `aws4_request`, starting
+ * from `"AWS4" + secret` (AWS SigV4 docs, "derive a signing key").
+ */
+export function deriveSigningKey(
+  secretAccessKey: string,
+  date: string,
+  region: string,
+  service: string,
+  crypto: SigV4Crypto,
+): Uint8Array {
+  const kDate = crypto.hmac(encoder.encode('AWS4' + secretAccessKey), date);
+  const kRegion = crypto.hmac(kDate, region);
+  const kService = crypto.hmac(kRegion, service);
+  return crypto.hmac(kService, SCOPE_TERMINATOR);
+}
+
+/**
+ * Bounded LRU cache of signing keys. A key is valid for one (secret, date, region, service), so a
+ * busy client re-uses it all day and four HMACs per request are saved. Entries are keyed by the
+ * SHA-256 of the secret, never the secret itself.
+ */
+export class SigningKeyCache {
+  readonly #max: number;
+  readonly #entries = new Map<string, Uint8Array>();
+
+  /** @param maxEntries upper bound on cached keys; the least recently used is evicted first. */
+  constructor(maxEntries = 1024) {
+    this.#max = Math.max(1, Math.floor(maxEntries));
+  }
+
+  /** Number of cached keys. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Return the signing key for the scope, deriving and caching it on a miss. */
+  get(
+    secretAccessKey: string,
+    date: string,
+    region: string,
+    service: string,
+    crypto: SigV4Crypto,
+  ): Uint8Array {
+    const id = crypto.sha256Hex(secretAccessKey) + '/' + date + '/' + region + '/' + service;
+    const hit = this.#entries.get(id);
+    if (hit !== undefined) {
+      // Re-insert to mark as most recently used (Map keeps insertion order).
+      this.#entries.delete(id);
+      this.#entries.set(id, hit);
+      return hit;
+    }
+    const key = deriveSigningKey(secretAccessKey, date, region, service, crypto);
+    this.#entries.set(id, key);
+    if (this.#entries.size > this.#max) {
+      const oldest = this.#entries.keys().next();
+      if (oldest.done !== true) this.#entries.delete(oldest.value);
+    }
+    return key;
+  }
+}

@@ -1,0 +1,548 @@
+/**
+ * The SQLite store adapter (better-sqlite3): the default, zero-set-up store — one file, WAL.
+ *
+ * Design:
+ * - Durability: `journal_mode=WAL` with `synchronous=FULL`, so a transaction is on disk when
+ *   `transact` resolves (SQLite docs, "PRAGMA synchronous": in WAL mode FULL syncs the WAL on every
+ *   commit, NORMAL may lose the last commits on power loss).
+ * - Transactions: better-sqlite3 is synchronous but a transaction's body is async, so transactions
+ *   (and every other write) are serialised by an async FIFO mutex around `BEGIN IMMEDIATE … COMMIT`.
+ *   IMMEDIATE takes the write lock at the start, so another process's writer waits (busy_timeout)
+ *   instead of failing at COMMIT.
+ * - Reads outside a transaction must not see an in-flight transaction's writes. For a file, they run
+ *   on a second, read-only connection: in WAL mode a reader sees only committed data and never waits
+ *   for the writer, so reads stay fast while a slow transaction is open. `':memory:'` databases are
+ *   private to one connection, so there reads wait for the mutex while a transaction is open.
+ * - Other processes (e.g. `iamd accounts create --data DIR` while the server runs) write the same
+ *   file. `PRAGMA data_version` on the write connection changes only when another connection commits;
+ *   it is checked on reads (at most every 250 ms) and by a 250 ms timer, and a change emits the wildcard
+ *   {@link StoreChange} `{account: '*', kind: 'account', key: '*'}` so caches flush.
+ * - Audit events appended outside transactions are group-committed: events that arrive while the
+ *   write lock is busy are inserted together in one transaction (one fsync), each still acknowledged
+ *   only once durable.
+ */
+import Database from 'better-sqlite3';
+import {
+  StoreConflict,
+  StoreUnavailable,
+  type AccountRecord,
+  type AuditPage,
+  type AuditQuery,
+  type AuditRecord,
+  type Entity,
+  type EntityKind,
+  type ListOptions,
+  type Store,
+  type StoreChange,
+  type StoreTx,
+} from '../index.js';
+import { queryAuditRows } from './audit-query.js';
+import { migrate } from './migrations.js';
+import { Mutex } from './mutex.js';
+import { ReadStatements, WriteStatements, toEntity } from './rows.js';
+
+/** Options for {@link openSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** The database file, or `':memory:'` for a private in-memory database (tests, `--ephemeral`). */
+  readonly path: string;
+  /** How long a statement waits for another process's lock before failing (ms). Default 5000. */
+  readonly busyTimeoutMs?: number;
+  /** How often external commits are looked for (ms). Default 250. */
+  readonly externalCheckMs?: number;
+}
+
+/** The change emitted when another process committed: anything may have changed. */
+export const WILDCARD_CHANGE: StoreChange = Object.freeze({ account: '*', kind: 'account', key: '*' });
+
+/**
+ * Opens (creating if needed) the SQLite database at `options.path`, applies pending migrations and
+ * returns a {@link Store}. Throws {@link StoreUnavailable} when the file cannot be opened.
+ */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  return SqliteStore.open(options);
+}
+
+const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|CORRUPT|NOTADB|PROTOCOL|NOLFS|AUTH)/;
+
+/** Maps driver failures that mean "the database cannot be used right now" to {@link StoreUnavailable}. */
+function translate(error: unknown): unknown {
+  if (error instanceof Database.SqliteError && UNAVAILABLE.test(error.code)) {
+    return new StoreUnavailable(`the SQLite database is unavailable: ${error.message}`);
+  }
+  return error;
+}
+
+/** Runs `fn`, translating driver errors (see {@link translate}). */
+function guarded<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw translate(error);
+  }
+}
+
+/** Synchronous reads against one connection's statements, shared by the store and its transactions. */
+class Reads {
+  constructor(readonly statements: ReadStatements) {}
+
+  getAccount(id: string): AccountRecord | undefined {
+    return ReadStatements.account(this.statements.getAccount.get(id));
+  }
+
+  getAccountByAlias(alias: string): AccountRecord | undefined {
+    return ReadStatements.account(this.statements.getAccountByAlias.get(alias));
+  }
+
+  listAccounts(): AccountRecord[] {
+    return this.statements.listAccounts.all().map((body) => JSON.parse(body) as AccountRecord);
+  }
+
+  get<T>(account: string, kind: EntityKind, key: string): Entity<T> | undefined {
+    const row = this.statements.getEntity.get(account, kind, key);
+    return row === undefined ? undefined : toEntity<T>(account, kind, row);
+  }
+
+  list<T>(account: string, kind: EntityKind, options?: ListOptions): Entity<T>[] {
+    return this.statements.list(account, kind, options).map((row) => toEntity<T>(account, kind, row));
+  }
+
+  count(account: string, kind: EntityKind): number {
+    return this.statements.countEntities.get(account, kind) ?? 0;
+  }
+
+  getMeta(name: string): string | undefined {
+    return this.statements.getMeta.get(name);
+  }
+}
+
+/** Inserts one audit event and its resource rows (callers hold the write lock, inside a transaction). */
+function insertAudit(w: WriteStatements, event: AuditRecord): void {
+  try {
+    w.insertAudit.run(
+      event.eventId,
+      event.eventTime,
+      event.account,
+      event.eventName,
+      event.eventSource,
+      event.requestId,
+      event.readOnly ? 1 : 0,
+      event.username ?? null,
+      event.accessKeyId ?? null,
+      event.errorCode ?? null,
+      JSON.stringify(event.resources),
+      JSON.stringify(event.record),
+    );
+  } catch (error) {
+    if (error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+      throw new StoreConflict('exists', `audit event \`${event.eventId}\` already exists`);
+    }
+    throw error;
+  }
+  for (const resource of event.resources)
+    w.insertAuditResource.run(event.eventId, resource.type, resource.name);
+}
+
+/** A transaction handle; valid only until its transaction commits or rolls back. */
+class SqliteTx implements StoreTx {
+  /** Changes to announce after COMMIT, de-duplicated. */
+  readonly changes = new Map<string, StoreChange>();
+  #finished = false;
+
+  constructor(
+    private readonly reads: Reads,
+    private readonly w: WriteStatements,
+  ) {}
+
+  finish(): void {
+    this.#finished = true;
+  }
+
+  #run<T>(fn: () => T): Promise<T> {
+    // INVARIANT: callers use `tx` only while `fn` of `transact` runs; a write after COMMIT would
+    // otherwise land outside any transaction (or inside the next one).
+    if (this.#finished) return Promise.reject(new Error('the transaction has already finished'));
+    try {
+      return Promise.resolve(fn());
+    } catch (error) {
+      return Promise.reject(translate(error));
+    }
+  }
+
+  #changed(account: string, kind: EntityKind | 'account', key: string): void {
+    this.changes.set(`${account}\u0000${kind}\u0000${key}`, { account, kind, key });
+  }
+
+  getAccount(id: string): Promise<AccountRecord | undefined> {
+    return this.#run(() => this.reads.getAccount(id));
+  }
+  getAccountByAlias(alias: string): Promise<AccountRecord | undefined> {
+    return this.#run(() => this.reads.getAccountByAlias(alias));
+  }
+  listAccounts(): Promise<AccountRecord[]> {
+    return this.#run(() => this.reads.listAccounts());
+  }
+  get<T>(account: string, kind: EntityKind, key: string): Promise<Entity<T> | undefined> {
+    return this.#run(() => this.reads.get<T>(account, kind, key));
+  }
+  list<T>(account: string, kind: EntityKind, options?: ListOptions): Promise<Entity<T>[]> {
+    return this.#run(() => this.reads.list<T>(account, kind, options));
+  }
+  count(account: string, kind: EntityKind): Promise<number> {
+    return this.#run(() => this.reads.count(account, kind));
+  }
+  getMeta(name: string): Promise<string | undefined> {
+    return this.#run(() => this.reads.getMeta(name));
+  }
+
+  putAccount(account: AccountRecord): Promise<void> {
+    return this.#run(() => {
+      try {
+        this.w.putAccount.run(account.id, account.alias ?? null, JSON.stringify(account));
+      } catch (error) {
+        if (error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+          throw new StoreConflict('exists', `account alias \`${account.alias ?? ''}\` is taken`);
+        }
+        throw error;
+      }
+      this.#changed(account.id, 'account', account.id);
+    });
+  }
+
+  deleteAccount(id: string): Promise<void> {
+    return this.#run(() => {
+      // Closing an account removes everything in it; its audit events stay (they are history).
+      this.w.deleteAccountEntities.run(id);
+      this.w.deleteAccount.run(id);
+      this.#changed(id, 'account', id);
+    });
+  }
+
+  insert<T>(
+    account: string,
+    kind: EntityKind,
+    key: string,
+    body: T,
+    index: string | null = null,
+  ): Promise<void> {
+    return this.#run(() => {
+      const result = this.w.insertEntity.run(account, kind, key, index, JSON.stringify(body) ?? 'null');
+      if (result.changes === 0) throw new StoreConflict('exists', `${kind} \`${key}\` already exists`);
+      this.#changed(account, kind, key);
+    });
+  }
+
+  update<T>(
+    account: string,
+    kind: EntityKind,
+    key: string,
+    body: T,
+    options: { readonly index?: string | null; readonly expectedVersion?: number } = {},
+  ): Promise<void> {
+    return this.#run(() => {
+      const result = this.w.updateEntity.run({
+        account,
+        kind,
+        key,
+        body: JSON.stringify(body) ?? 'null',
+        setIdx: options.index === undefined ? 0 : 1,
+        idx: options.index ?? null,
+        expected: options.expectedVersion ?? null,
+      });
+      if (result.changes === 0) {
+        const current = this.reads.get(account, kind, key);
+        if (current === undefined) throw new StoreConflict('missing', `${kind} \`${key}\` does not exist`);
+        throw new StoreConflict(
+          'version',
+          `${kind} \`${key}\` is at version ${current.version}, not ${options.expectedVersion ?? '?'}`,
+        );
+      }
+      this.#changed(account, kind, key);
+    });
+  }
+
+  delete(account: string, kind: EntityKind, key: string): Promise<boolean> {
+    return this.#run(() => {
+      const existed = this.w.deleteEntity.run(account, kind, key).changes > 0;
+      if (existed) this.#changed(account, kind, key);
+      return existed;
+    });
+  }
+
+  putMeta(name: string, value: string): Promise<void> {
+    return this.#run(() => {
+      this.w.putMeta.run(name, value);
+    });
+  }
+
+  appendAudit(event: AuditRecord): Promise<void> {
+    return this.#run(() => insertAudit(this.w, event));
+  }
+}
+
+interface PendingAudit {
+  readonly event: AuditRecord;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** The adapter. Only {@link openSqliteStore} constructs it. */
+class SqliteStore implements Store {
+  readonly #db: Database.Database;
+  readonly #readDb: Database.Database;
+  readonly #separateReader: boolean;
+  /** Reads for outside transactions (the read connection, or the only connection for `:memory:`). */
+  readonly #reads: Reads;
+  /** Reads inside transactions (the write connection: a transaction sees its own writes). */
+  readonly #txReads: Reads;
+  readonly #w: WriteStatements;
+  readonly #mutex = new Mutex();
+  readonly #listeners = new Set<(change: StoreChange) => void>();
+  readonly #auditQueue: PendingAudit[] = [];
+  readonly #checkEveryMs: number;
+  #lastCheck = 0;
+  #dataVersion = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  private constructor(db: Database.Database, readDb: Database.Database, checkEveryMs: number) {
+    this.#db = db;
+    this.#readDb = readDb;
+    this.#separateReader = readDb !== db;
+    this.#w = new WriteStatements(db);
+    this.#txReads = new Reads(new ReadStatements(db));
+    this.#reads = this.#separateReader ? new Reads(new ReadStatements(readDb)) : this.#txReads;
+    this.#checkEveryMs = checkEveryMs;
+    if (this.#separateReader) {
+      this.#dataVersion = this.#w.dataVersion.get() ?? 0;
+      this.#lastCheck = Date.now();
+      // A timer as well as reads: caches above the store may answer without reading for a while.
+      this.#timer = setInterval(() => this.#checkExternal(), checkEveryMs);
+      this.#timer.unref();
+    }
+  }
+
+  static open(options: SqliteStoreOptions): SqliteStore {
+    const memory = options.path === ':memory:' || options.path === '';
+    const timeout = options.busyTimeoutMs ?? 5000;
+    let db: Database.Database | undefined;
+    let readDb: Database.Database | undefined;
+    try {
+      db = new Database(options.path, { timeout });
+      if (!memory) db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = OFF');
+      migrate(db);
+      readDb = memory ? db : new Database(options.path, { readonly: true, timeout });
+      return new SqliteStore(db, readDb, options.externalCheckMs ?? 250);
+    } catch (error) {
+      if (readDb !== undefined && readDb !== db) readDb.close();
+      db?.close();
+      const translated = translate(error);
+      if (translated instanceof StoreUnavailable || error instanceof TypeError) {
+        // better-sqlite3 reports a missing directory as a TypeError.
+        throw new StoreUnavailable(
+          `cannot open the SQLite database \`${options.path}\`: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new StoreUnavailable('the store is closed');
+  }
+
+  #emit(changes: Iterable<StoreChange>): void {
+    for (const change of changes) {
+      for (const listener of this.#listeners) {
+        try {
+          listener(change);
+        } catch {
+          // A failing listener must not turn a committed transaction into an error, nor starve the
+          // other listeners; listeners own their error handling.
+        }
+      }
+    }
+  }
+
+  /** Emits the wildcard change when another connection committed since the last look. */
+  #checkExternal(): void {
+    if (this.#closed || !this.#separateReader) return;
+    this.#lastCheck = Date.now();
+    let version: number;
+    try {
+      version = this.#w.dataVersion.get() ?? 0;
+    } catch {
+      return; // the next check retries; reads report unavailability themselves
+    }
+    if (version !== this.#dataVersion) {
+      this.#dataVersion = version;
+      this.#emit([WILDCARD_CHANGE]);
+    }
+  }
+
+  /** A read outside any transaction. */
+  async #read<T>(fn: (reads: Reads) => T): Promise<T> {
+    this.#assertOpen();
+    if (this.#separateReader) {
+      if (Date.now() - this.#lastCheck >= this.#checkEveryMs) this.#checkExternal();
+      return guarded(() => fn(this.#reads));
+    }
+    if (!this.#mutex.locked) return guarded(() => fn(this.#reads));
+    // One connection (`:memory:`): wait for the open transaction so its writes are not observed.
+    // INVARIANT: code inside `transact` reads through `tx`, never the store, or it waits for itself.
+    return this.#mutex.run(() => {
+      this.#assertOpen();
+      return guarded(() => fn(this.#reads));
+    });
+  }
+
+  /** Runs `fn` inside `BEGIN IMMEDIATE … COMMIT` holding the write lock; rolls back when it throws. */
+  async #write<T>(fn: () => T | Promise<T>): Promise<T> {
+    this.#assertOpen();
+    await this.#mutex.acquire();
+    try {
+      this.#assertOpen();
+      guarded(() => this.#db.exec('BEGIN IMMEDIATE'));
+      try {
+        const result = await fn();
+        guarded(() => this.#db.exec('COMMIT'));
+        return result;
+      } catch (error) {
+        if (this.#db.inTransaction) guarded(() => this.#db.exec('ROLLBACK'));
+        throw translate(error);
+      }
+    } finally {
+      this.#mutex.release();
+    }
+  }
+
+  getAccount(id: string): Promise<AccountRecord | undefined> {
+    return this.#read((r) => r.getAccount(id));
+  }
+  getAccountByAlias(alias: string): Promise<AccountRecord | undefined> {
+    return this.#read((r) => r.getAccountByAlias(alias));
+  }
+  listAccounts(): Promise<AccountRecord[]> {
+    return this.#read((r) => r.listAccounts());
+  }
+  get<T>(account: string, kind: EntityKind, key: string): Promise<Entity<T> | undefined> {
+    return this.#read((r) => r.get<T>(account, kind, key));
+  }
+  list<T>(account: string, kind: EntityKind, options?: ListOptions): Promise<Entity<T>[]> {
+    return this.#read((r) => r.list<T>(account, kind, options));
+  }
+  count(account: string, kind: EntityKind): Promise<number> {
+    return this.#read((r) => r.count(account, kind));
+  }
+  getMeta(name: string): Promise<string | undefined> {
+    return this.#read((r) => r.getMeta(name));
+  }
+
+  async transact<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    let tx: SqliteTx | undefined;
+    const result = await this.#write(async () => {
+      tx = new SqliteTx(this.#txReads, this.#w);
+      try {
+        return await fn(tx);
+      } finally {
+        // Finished before COMMIT: a write that `fn` forgot to await cannot slip in afterwards.
+        tx.finish();
+      }
+    });
+    // Only after COMMIT (a rollback threw above and announced nothing).
+    if (tx) this.#emit(tx.changes.values());
+    return result;
+  }
+
+  appendAudit(event: AuditRecord): Promise<void> {
+    if (this.#closed) return Promise.reject(new StoreUnavailable('the store is closed'));
+    return new Promise((resolve, reject) => {
+      this.#auditQueue.push({ event, resolve, reject });
+      // The first event of a batch schedules the flush; later ones ride along until it takes the lock.
+      if (this.#auditQueue.length === 1) void this.#flushAudit();
+    });
+  }
+
+  async #flushAudit(): Promise<void> {
+    await this.#mutex.acquire();
+    const batch = this.#auditQueue.splice(0);
+    const failed = new Map<PendingAudit, unknown>();
+    try {
+      if (this.#closed) throw new StoreUnavailable('the store is closed');
+      guarded(() => this.#db.exec('BEGIN IMMEDIATE'));
+      try {
+        for (const pending of batch) {
+          // A savepoint per event: a duplicate id fails that event alone, not the batch.
+          this.#db.exec('SAVEPOINT audit_event');
+          try {
+            insertAudit(this.#w, pending.event);
+            this.#db.exec('RELEASE audit_event');
+          } catch (error) {
+            this.#db.exec('ROLLBACK TO audit_event');
+            this.#db.exec('RELEASE audit_event');
+            if (!(error instanceof StoreConflict)) throw error;
+            failed.set(pending, error);
+          }
+        }
+        guarded(() => this.#db.exec('COMMIT'));
+      } catch (error) {
+        if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+        throw translate(error);
+      }
+      for (const pending of batch) {
+        if (failed.has(pending)) pending.reject(failed.get(pending));
+        else pending.resolve();
+      }
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+    } finally {
+      this.#mutex.release();
+    }
+  }
+
+  async queryAudit(query: AuditQuery): Promise<AuditPage> {
+    return this.#read((r) => queryAuditRows(r.statements, query));
+  }
+
+  pruneAudit(beforeMs: number): Promise<number> {
+    return this.#write(() => {
+      this.#w.pruneAuditResources.run(beforeMs);
+      return this.#w.pruneAudit.run(beforeMs).changes;
+    });
+  }
+
+  onChange(listener: (change: StoreChange) => void): () => void {
+    // Wrapped so the same function subscribed twice gets two independent subscriptions.
+    const subscription = (change: StoreChange): void => listener(change);
+    this.#listeners.add(subscription);
+    return () => {
+      this.#listeners.delete(subscription);
+    };
+  }
+
+  async clear(): Promise<void> {
+    await this.#write(() => {
+      this.#db.exec(
+        'DELETE FROM entities; DELETE FROM accounts; DELETE FROM meta; DELETE FROM audit; DELETE FROM audit_resources;',
+      );
+    });
+    this.#emit([WILDCARD_CHANGE]);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    // Let the transaction in flight and queued writes finish first (the mutex is FIFO).
+    await this.#mutex.acquire();
+    try {
+      if (this.#closed) return;
+      this.#closed = true;
+      if (this.#timer) clearInterval(this.#timer);
+      this.#listeners.clear();
+      if (this.#separateReader) this.#readDb.close();
+      this.#db.close();
+    } finally {
+      this.#mutex.release();
+    }
+  }
+}

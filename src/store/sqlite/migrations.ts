@@ -1,0 +1,101 @@
+/**
+ * Versioned schema migrations, applied in order at open. Each runs once, inside the same
+ * `BEGIN IMMEDIATE` transaction that records it in `schema_migrations`, so two processes opening the
+ * same file at once cannot both apply it. Never edit a released migration; append a new one.
+ */
+import type Database from 'better-sqlite3';
+
+/** One numbered migration. */
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly sql: string;
+}
+
+/** Every migration, in order. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'accounts, entities, meta, audit',
+    sql: `
+      CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        alias TEXT UNIQUE,
+        body TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE entities (
+        account TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        idx TEXT,
+        body TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        PRIMARY KEY (account, kind, key)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX entities_by_index ON entities (account, kind, idx, key);
+      CREATE TABLE meta (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE audit (
+        event_id TEXT PRIMARY KEY,
+        event_time INTEGER NOT NULL,
+        account TEXT NOT NULL,
+        event_name TEXT NOT NULL,
+        event_source TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        read_only INTEGER NOT NULL,
+        username TEXT,
+        access_key_id TEXT,
+        error_code TEXT,
+        resources TEXT NOT NULL,
+        record TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX audit_by_time ON audit (event_time, event_id);
+      CREATE INDEX audit_by_account ON audit (account, event_time, event_id);
+      CREATE INDEX audit_by_name ON audit (event_name, event_time, event_id);
+      CREATE INDEX audit_by_username ON audit (username, event_time, event_id);
+      CREATE INDEX audit_by_access_key ON audit (access_key_id, event_time, event_id);
+      CREATE INDEX audit_by_request ON audit (request_id);
+      CREATE TABLE audit_resources (
+        event_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        name TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX audit_resources_by_name ON audit_resources (name, type);
+      CREATE INDEX audit_resources_by_type ON audit_resources (type);
+      CREATE INDEX audit_resources_by_event ON audit_resources (event_id);
+    `,
+  },
+];
+
+/**
+ * Brings `db` up to the newest schema. Throws when the file was written by a newer iamd (its schema
+ * version is beyond the last migration known here): running old code on a newer schema could corrupt it.
+ */
+export function migrate(db: Database.Database): void {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)',
+  );
+  const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const current =
+      (db.prepare('SELECT max(version) FROM schema_migrations').pluck().get() as number | null) ?? 0;
+    if (current > latest) {
+      throw new Error(
+        `the database schema is version ${current} but this iamd knows only up to ${latest}; upgrade iamd`,
+      );
+    }
+    const record = db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue;
+      db.exec(migration.sql);
+      record.run(migration.version, Date.now());
+    }
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}

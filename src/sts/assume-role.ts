@@ -1,0 +1,218 @@
+/**
+ * sts:AssumeRole (STS API reference, AssumeRole; IAM User Guide, "Using IAM roles", "Passing session
+ * tags in AWS STS", "Monitor and control actions taken with assumed roles"; shared/DOMAIN.md).
+ *
+ * The decision is the policy engine's: the caller's own policies (identity, boundary, its session's
+ * policies) for `sts:AssumeRole` on the role, with the role's trust policy as the resource-based policy
+ * (`resourcePolicyType: 'trust'`), so the same- and cross-account rules of DOMAIN.md's table hold.
+ * Session tags need `sts:TagSession` and a source identity needs `sts:SetSourceIdentity`, decided the
+ * same way. A role that does not exist is refused with exactly the AccessDenied of a trust policy that
+ * does not trust the caller (never NoSuchEntity: that would let anyone probe for role names).
+ */
+import type { ContextValue, Operation } from '../api/operation.js';
+import type { Principal, SessionClaims } from '../api/principal.js';
+import { AwsError } from '../errors/index.js';
+import { parseArn } from '../core/arn.js';
+import type { StoreTx } from '../store/index.js';
+import type { RoleBody } from '../iam/entities.js';
+import { nameKey } from '../iam/common.js';
+import { mintSession } from './credentials.js';
+import { mfaInput, verifyMfa } from './mfa.js';
+import { checkPackedSize, checkSessionPolicies, packedSize } from './session-policies.js';
+import { inputSessionTags, inputStringList, planSessionTags, sessionTagContext } from './session-tags.js';
+
+/** DurationSeconds default: "By default, the value is set to 3600 seconds" (AssumeRole API reference). */
+export const DEFAULT_ROLE_DURATION_SECONDS = 3600;
+/** Role chaining "limits your AWS CLI or AWS API role session to a maximum of one hour" (IAM User Guide, Roles terms). */
+export const ROLE_CHAINING_MAX_SECONDS = 3600;
+/** RoleLastUsed is written at most this often per role and region, so AssumeRole rarely writes. */
+export const ROLE_LAST_USED_THROTTLE_MS = 60 * 60 * 1000;
+
+/**
+ * The trust policy evaluated for a role that does not exist: it trusts no AWS principal, so the engine
+ * produces the very AccessDenied a real role whose trust policy does not name the caller produces.
+ */
+export const TRUSTS_NOBODY =
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"nobody.iamd.invalid"},"Action":"sts:AssumeRole"}]}';
+
+/** The parts of a role ARN `arn:aws:iam::ACCOUNT:role/PATH/NAME`. */
+export interface RoleArnParts {
+  readonly account: string;
+  readonly path: string;
+  readonly name: string;
+}
+
+/**
+ * Checks `RoleArn`'s shape. Not an ARN at all is AWS's ValidationError "`<arn>` is invalid" (recorded:
+ * malformed-arn, no-partition, no-service, not-enough-colons, no-resource); a well-formed ARN that does
+ * not name a role returns undefined and is then treated like a role that does not exist.
+ */
+export function parseRoleArn(text: string): RoleArnParts | undefined {
+  const arn = parseArn(text);
+  if (arn === undefined || arn.resource === '') throw new AwsError('ValidationError', `${text} is invalid`);
+  if (arn.service !== 'iam' || !/^\d{12}$/.test(arn.account) || !arn.resource.startsWith('role/')) return undefined;
+  const rest = arn.resource.slice('role'.length);
+  const cut = rest.lastIndexOf('/');
+  const name = rest.slice(cut + 1);
+  if (name === '') return undefined;
+  return { account: arn.account, path: rest.slice(0, cut + 1), name };
+}
+
+function denyingPrincipalArn(p: Principal): string {
+  return p.type === 'Anonymous' ? 'anonymous' : p.arn;
+}
+
+function lastUsedIsStale(role: RoleBody, now: number, region: string): boolean {
+  const u = role.lastUsed;
+  return u === undefined || u.region !== region || now - u.date >= ROLE_LAST_USED_THROTTLE_MS || now < u.date;
+}
+
+/** sts:AssumeRole. */
+export const assumeRole: Operation = {
+  service: 'sts',
+  name: 'AssumeRole',
+  async handle(input, ctx) {
+    const caller = ctx.principal;
+    if (caller.type === 'Anonymous')
+      throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token');
+    // "Roles may not be assumed by root accounts." (aws-errors.md §1: kubeflow/testing#961 and others).
+    if (caller.type === 'Root') throw new AwsError('AccessDenied', 'Roles may not be assumed by root accounts.');
+
+    const roleArn = String(input.RoleArn);
+    const sessionName = String(input.RoleSessionName);
+    const parts = parseRoleArn(roleArn);
+    const callerSession: SessionClaims | undefined = caller.session;
+    const chained = caller.type === 'AssumedRole';
+
+    const requested = typeof input.DurationSeconds === 'number' ? input.DurationSeconds : undefined;
+    if (chained && requested !== undefined && requested > ROLE_CHAINING_MAX_SECONDS)
+      throw new AwsError(
+        'ValidationError',
+        'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+      );
+
+    const tagPlan = planSessionTags(
+      inputSessionTags(input.Tags),
+      inputStringList(input.TransitiveTagKeys),
+      chained ? callerSession : undefined,
+    );
+
+    // The source identity is set once and kept through chains; a different value cannot replace it.
+    const inheritedSource = chained ? callerSession?.sourceIdentity : undefined;
+    const passedSource = typeof input.SourceIdentity === 'string' ? input.SourceIdentity : undefined;
+    if (inheritedSource !== undefined && passedSource !== undefined && passedSource !== inheritedSource)
+      throw new AwsError(
+        'AccessDenied',
+        `User: ${caller.arn} is not authorized to perform: sts:SetSourceIdentity on resource: ${roleArn}`,
+      );
+    const sourceIdentity = inheritedSource ?? passedSource;
+    const mfa = mfaInput(input);
+
+    const roleEntity =
+      parts === undefined ? undefined : await ctx.store.get<RoleBody>(parts.account, 'role', nameKey(parts.name));
+    const role = roleEntity !== undefined && roleEntity.body.arn === roleArn ? roleEntity.body : undefined;
+    const roleAccount = parts?.account;
+    const writeLastUsed = role !== undefined && lastUsedIsStale(role, ctx.now, ctx.region);
+
+    const run = async (tx: StoreTx | undefined): Promise<Record<string, unknown>> => {
+      if (mfa !== undefined && tx !== undefined) await verifyMfa(ctx, tx, caller, mfa);
+      const context = Object.create(null) as Record<string, ContextValue>;
+      context['sts:RoleSessionName'] = sessionName;
+      if (typeof input.ExternalId === 'string') context['sts:ExternalId'] = input.ExternalId;
+      if (sourceIdentity !== undefined) context['sts:SourceIdentity'] = sourceIdentity;
+      Object.assign(context, sessionTagContext(tagPlan));
+      if (mfa !== undefined) {
+        // MFA proven in this request: the trust policy sees it (IAM User Guide, "Configuring
+        // MFA-protected API access": aws:MultiFactorAuthPresent / aws:MultiFactorAuthAge).
+        context['aws:MultiFactorAuthPresent'] = true;
+        context['aws:MultiFactorAuthAge'] = 0;
+      }
+      const trust = role?.assumeRolePolicyDocument ?? TRUSTS_NOBODY;
+      const authorize = (action: string) =>
+        ctx.authorize({
+          action,
+          resource: roleArn,
+          resourceAccount: roleAccount,
+          resourcePolicy: trust,
+          resourcePolicyType: 'trust',
+          context,
+        });
+      await authorize('sts:AssumeRole');
+      if (role === undefined || roleAccount === undefined) {
+        // INVARIANT: the engine never allows against TRUSTS_NOBODY; refuse anyway if it ever did.
+        throw new AwsError(
+          'AccessDenied',
+          `User: ${denyingPrincipalArn(caller)} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+        );
+      }
+      if (tagPlan.tags.length > 0) await authorize('sts:TagSession');
+      if (sourceIdentity !== undefined) await authorize('sts:SetSourceIdentity');
+
+      const duration = requested ?? DEFAULT_ROLE_DURATION_SECONDS;
+      if (duration > role.maxSessionDuration)
+        throw new AwsError(
+          'ValidationError',
+          'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+        );
+
+      // Customer managed session policies must be in the role's account (AssumeRole API reference).
+      const policies = await checkSessionPolicies(ctx.store, roleAccount, input.Policy, input.PolicyArns);
+      const packed = packedSize(policies, tagPlan.tags, tagPlan.transitiveTagKeys);
+      checkPackedSize(packed);
+
+      const mfaAt = mfa !== undefined ? ctx.now : callerSession?.mfaAuthenticatedAt;
+      const minted = mintSession(
+        ctx,
+        {
+          kind: 'AssumedRole',
+          account: roleAccount,
+          roleName: role.roleName,
+          roleId: role.roleId,
+          rolePath: role.path,
+          sessionName,
+          sessionPolicies: policies.inline !== undefined ? [policies.inline] : undefined,
+          sessionPolicyArns: policies.arns.length > 0 ? policies.arns : undefined,
+          tags: tagPlan.tags.length > 0 ? tagPlan.tags : undefined,
+          transitiveTagKeys: tagPlan.transitiveTagKeys.length > 0 ? tagPlan.transitiveTagKeys : undefined,
+          mfaAuthenticatedAt: mfaAt,
+          sourceIdentity,
+          chained: chained || undefined,
+          issuerType: caller.type,
+          issuerArn: caller.arn,
+        },
+        duration,
+      );
+
+      if (tx !== undefined && writeLastUsed) {
+        // Re-read inside the transaction: the write never undoes a concurrent change to the role.
+        const fresh = await tx.get<RoleBody>(roleAccount, 'role', nameKey(role.roleName));
+        if (fresh !== undefined && fresh.body.roleId === role.roleId && lastUsedIsStale(fresh.body, ctx.now, ctx.region))
+          await tx.update(roleAccount, 'role', fresh.key, {
+            ...fresh.body,
+            lastUsed: { date: ctx.now, region: ctx.region },
+          });
+      }
+
+      // "PackedPolicySize" is absent from a plain AssumeRole answer and present when session policies or
+      // tags were passed (LocalStack snapshot test_assume_role vs test_assume_role_with_policy).
+      const passedPackables = input.Policy !== undefined || input.PolicyArns !== undefined || input.Tags !== undefined;
+      return {
+        Credentials: minted.credentials,
+        AssumedRoleUser: {
+          AssumedRoleId: `${role.roleId}:${sessionName}`,
+          Arn: `arn:aws:sts::${roleAccount}:assumed-role/${role.roleName}/${sessionName}`,
+        },
+        ...(passedPackables ? { PackedPolicySize: packed.percent } : {}),
+        ...(sourceIdentity !== undefined ? { SourceIdentity: sourceIdentity } : {}),
+      };
+    };
+
+    // Cross-account AssumeRole is recorded in both accounts (CloudTrail: "sharedEventID").
+    if (roleAccount !== undefined && roleAccount !== caller.account && role !== undefined)
+      ctx.alsoRecordIn(roleAccount);
+    // One transaction, only when something is written: the used MFA step (so a code cannot be replayed)
+    // and RoleLastUsed; the call's audit event lands in the same transaction.
+    if (mfa !== undefined || writeLastUsed) return ctx.transact((tx) => run(tx));
+    return run(undefined);
+  },
+};

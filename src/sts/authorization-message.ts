@@ -1,0 +1,160 @@
+/**
+ * Encoded authorization messages and sts:DecodeAuthorizationMessage (STS API reference,
+ * DecodeAuthorizationMessage): "The message is encoded because the details of the authorization status
+ * can contain privileged information that the user who requested the operation should not see. To
+ * decode an authorization status message, a user must be granted permissions through an IAM policy to
+ * request the DecodeAuthorizationMessage (sts:DecodeAuthorizationMessage) action." The decoded message
+ * says whether the request was denied by an explicit deny or the absence of an allow, the principal,
+ * the action, the resource and the values of the condition keys.
+ *
+ * iamd's format: the message as JSON, compressed with raw DEFLATE, sealed with the master key
+ * (AES-256-GCM via `services.sealSecret`) under the additional data `sts:authorization-message/ACCOUNT`,
+ * so a message only decodes in the account whose request it describes and cannot be forged or altered.
+ * The decoded text uses AWS's JSON layout (`{"allowed":…,"explicitDeny":…,"matchedStatements":{"items":
+ * […]},"failures":{"items":[…]},"context":{"principal":{"id","name","arn"},"action","resource",
+ * "conditions":{"items":[{"key","values":{"items":[{"value"}]}}]}}}`, as printed by
+ * `aws sts decode-authorization-message` in aws/aws-sdk-go#1536).
+ */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { Operation, Services } from '../api/operation.js';
+import { AwsError } from '../errors/index.js';
+import type { ContextValue, Decision, EvaluationRequest } from '../policy/types.js';
+
+/** One statement that applied to the request. */
+export interface MessageStatement {
+  /** The statement's `Sid`, or its position (`Statement[2]`) when it has none. */
+  readonly statementId: string;
+  readonly effect: 'ALLOW' | 'DENY';
+  /** iamd additions: which policy (its id) and of what kind. */
+  readonly policyId: string;
+  readonly policyType: string;
+}
+
+/** What an authorization message says about one decision. */
+export interface AuthorizationMessage {
+  readonly allowed: boolean;
+  readonly explicitDeny: boolean;
+  readonly matchedStatements: readonly MessageStatement[];
+  readonly failures: readonly string[];
+  readonly context: {
+    readonly principal: { readonly id: string; readonly name: string; readonly arn: string };
+    readonly action: string;
+    readonly resource: string;
+    readonly conditions: readonly { readonly key: string; readonly values: readonly string[] }[];
+  };
+}
+
+function aad(account: string): string {
+  return `sts:authorization-message/${account}`;
+}
+
+function values(v: ContextValue): string[] {
+  return Array.isArray(v) ? v.map(String) : [String(v)];
+}
+
+/** Builds the message for a decision of the policy engine. */
+export function authorizationMessageFrom(request: EvaluationRequest, decision: Decision): AuthorizationMessage {
+  const p = request.principal;
+  const principal =
+    p.kind === 'AWS'
+      ? { id: p.userId ?? p.account, name: p.arn.slice(p.arn.lastIndexOf('/') + 1), arn: p.arn }
+      : p.kind === 'Service'
+        ? { id: p.service, name: p.service, arn: p.service }
+        : p.kind === 'Federated'
+          ? { id: p.provider, name: p.provider, arn: p.provider }
+          : { id: 'anonymous', name: 'anonymous', arn: 'anonymous' };
+  return {
+    allowed: decision.decision === 'Allow',
+    explicitDeny: decision.decision === 'ExplicitDeny',
+    matchedStatements: decision.matched.map((m) => ({
+      statementId: m.sid ?? `Statement[${m.statement}]`,
+      effect: m.effect === 'Deny' ? 'DENY' : 'ALLOW',
+      policyId: m.policyId,
+      policyType: m.source,
+    })),
+    failures: [],
+    context: {
+      principal,
+      action: request.action,
+      resource: request.resource,
+      conditions: Object.entries(request.context)
+        .map(([key, v]) => ({ key, values: values(v) }))
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
+    },
+  };
+}
+
+/** Seals `message` for `account` (the account of the request it describes). */
+export function encodeAuthorizationMessage(
+  services: Pick<Services, 'sealSecret'>,
+  account: string,
+  message: AuthorizationMessage,
+): string {
+  const packed = deflateRawSync(Buffer.from(JSON.stringify(message), 'utf8')).toString('base64');
+  return services.sealSecret(packed, aad(account));
+}
+
+/** Thrown for anything that is not a message iamd sealed for this account. */
+export function invalidAuthorizationMessage(): AwsError {
+  return new AwsError('InvalidAuthorizationMessageException', 'the encoded authorization message is invalid');
+}
+
+/**
+ * Opens a message sealed by {@link encodeAuthorizationMessage} for `account`. Every failure (garbage,
+ * altered, another account's) is the same InvalidAuthorizationMessageException.
+ */
+export function decodeAuthorizationMessage(
+  services: Pick<Services, 'unsealSecret'>,
+  account: string,
+  encoded: string,
+): AuthorizationMessage {
+  try {
+    const packed = services.unsealSecret(encoded.trim(), aad(account));
+    const parsed: unknown = JSON.parse(inflateRawSync(Buffer.from(packed, 'base64')).toString('utf8'));
+    if (typeof parsed !== 'object' || parsed === null || !('context' in parsed)) throw invalidAuthorizationMessage();
+    return parsed as AuthorizationMessage;
+  } catch {
+    throw invalidAuthorizationMessage();
+  }
+}
+
+const items = <T>(list: readonly T[]): { items: T[] } => ({ items: [...list] });
+
+/** The `DecodedMessage` text: AWS's JSON layout with `{"items": […]}` lists. */
+export function renderDecodedMessage(m: AuthorizationMessage): string {
+  return JSON.stringify({
+    allowed: m.allowed,
+    explicitDeny: m.explicitDeny,
+    matchedStatements: items(
+      m.matchedStatements.map((s) => ({
+        statementId: s.statementId,
+        effect: s.effect,
+        policyId: s.policyId,
+        policyType: s.policyType,
+      })),
+    ),
+    failures: items(m.failures),
+    context: {
+      principal: m.context.principal,
+      action: m.context.action,
+      resource: m.context.resource,
+      conditions: items(
+        m.context.conditions.map((c) => ({ key: c.key, values: items(c.values.map((value) => ({ value }))) })),
+      ),
+    },
+  });
+}
+
+/** sts:DecodeAuthorizationMessage. */
+export const decodeAuthorizationMessageOperation: Operation = {
+  service: 'sts',
+  name: 'DecodeAuthorizationMessage',
+  async handle(input, ctx) {
+    const caller = ctx.principal;
+    if (caller.type === 'Anonymous')
+      throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token');
+    await ctx.authorize({ action: 'sts:DecodeAuthorizationMessage', resource: '*' });
+    const message = decodeAuthorizationMessage(ctx.services, caller.account, String(input.EncodedMessage));
+    return { DecodedMessage: renderDecodedMessage(message) };
+  },
+};

@@ -1,0 +1,16 @@
+/** All STS operations, by wire name. */
+import type { Operation } from '../api/operation.js';
+import { callerOperations } from './caller.js';
+import { assumeRole } from './assume-role.js';
+import { getSessionToken } from './session-token.js';
+import { getFederationToken } from './federation-token.js';
+import { decodeAuthorizationMessageOperation } from './authorization-message.js';
+
+/** Every STS operation iamd implements. */
+export const STS_OPERATIONS: readonly Operation[] = [
+  ...callerOperations,
+  assumeRole,
+  getSessionToken,
+  getFederationToken,
+  decodeAuthorizationMessageOperation,
+];

@@ -1,0 +1,79 @@
+/**
+ * MFA for AssumeRole and GetSessionToken: `SerialNumber` + `TokenCode` checked against the caller's
+ * enabled virtual MFA device, the accepted TOTP step recorded in the same transaction so a code is not
+ * accepted twice (RFC 6238 §5.2). Texts are AWS's (shared/reference/aws-errors.md §1):
+ * - only one of the two given: "MultiFactorAuthentication failed, must provide both MFA serial number
+ *   and one time pass code." (y13i/sgviz#9);
+ * - wrong or reused code: "MultiFactorAuthentication failed with invalid MFA one time pass code."
+ *   (aws/aws-cli#2279: also what a code used twice in a loop gets);
+ * - a serial that is not the caller's enabled device: "MultiFactorAuthentication failed, unable to
+ *   validate MFA code.  Please verify your MFA serial number is valid and associated with this user."
+ *   (two spaces after "code.", aws/aws-cli#6325, 99designs/aws-vault#676).
+ */
+import type { CallContext } from '../api/operation.js';
+import type { Principal } from '../api/principal.js';
+import { AwsError } from '../errors/index.js';
+import { StoreConflict, type StoreTx } from '../store/index.js';
+import { checkMfaCode } from '../iam/mfa-devices.js';
+
+/** The MFA parameters of a request, when both were given. */
+export interface MfaInput {
+  readonly serialNumber: string;
+  readonly tokenCode: string;
+}
+
+/** AccessDenied: both MFA parameters are needed. */
+export function mfaBothRequired(): AwsError {
+  return new AwsError(
+    'AccessDenied',
+    'MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.',
+  );
+}
+
+/** AccessDenied: the code did not verify (wrong, expired or already used). */
+export function mfaInvalidCode(): AwsError {
+  return new AwsError('AccessDenied', 'MultiFactorAuthentication failed with invalid MFA one time pass code.');
+}
+
+/** AccessDenied: the serial number is not an enabled device of the caller. */
+export function mfaUnknownDevice(): AwsError {
+  return new AwsError(
+    'AccessDenied',
+    'MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.',
+  );
+}
+
+/** Reads `SerialNumber`/`TokenCode`: undefined when neither is given; AccessDenied when only one is. */
+export function mfaInput(input: Readonly<Record<string, unknown>>): MfaInput | undefined {
+  const serial = typeof input.SerialNumber === 'string' ? input.SerialNumber : undefined;
+  const code = typeof input.TokenCode === 'string' ? input.TokenCode : undefined;
+  if (serial === undefined && code === undefined) return undefined;
+  if (serial === undefined || code === undefined) throw mfaBothRequired();
+  return { serialNumber: serial, tokenCode: code };
+}
+
+/**
+ * Verifies `mfa` for `principal` inside `tx` and records the used step there. Only IAM users and the
+ * account root own MFA devices; any other caller's serial number cannot be associated with it.
+ */
+export async function verifyMfa(
+  ctx: Pick<CallContext, 'now' | 'services'>,
+  tx: StoreTx,
+  principal: Principal,
+  mfa: MfaInput,
+): Promise<void> {
+  if (principal.type !== 'IAMUser' && principal.type !== 'Root') throw mfaUnknownDevice();
+  const userName = principal.type === 'IAMUser' ? principal.userName : undefined;
+  let outcome: Awaited<ReturnType<typeof checkMfaCode>>;
+  try {
+    outcome = await checkMfaCode(tx, principal.account, userName, mfa.serialNumber, mfa.tokenCode, ctx.now, (s, aad) =>
+      ctx.services.unsealSecret(s, aad),
+    );
+  } catch (e) {
+    // A concurrent call recorded a step on the same device first: this code may be the one it used.
+    if (e instanceof StoreConflict && e.reason === 'version') throw mfaInvalidCode();
+    throw e;
+  }
+  if (outcome === 'wrong-device') throw mfaUnknownDevice();
+  if (outcome === 'bad-code') throw mfaInvalidCode();
+}

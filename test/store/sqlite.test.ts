@@ -1,0 +1,149 @@
+/**
+ * Runs the store conformance suite against SQLite (a temporary file and `:memory:`), plus what only a
+ * file can show: durability across reopen, and commits by another process being noticed.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { StoreUnavailable, type StoreChange } from '../../src/store/index.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { openMemoryStore } from '../../src/store/memory/index.js';
+import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
+import { exerciseStore } from './conformance.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'iamd-store-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const freshFile = (): string => join(dir, `store-${n++}.db`);
+
+exerciseStore('sqlite file', () => openSqliteStore({ path: freshFile() }));
+exerciseStore('sqlite :memory:', () => openSqliteStore({ path: ':memory:' }));
+exerciseStore('memory', () => openMemoryStore());
+
+test('sqlite file: committed data survives close and reopen', async () => {
+  const path = freshFile();
+  const first = await openSqliteStore({ path });
+  await first.transact(async (tx) => {
+    await tx.putAccount({ id: '123456789012', createdAt: 7, alias: 'durable' });
+    await tx.insert('123456789012', 'role', 'r', { arn: 'x' }, 'idx');
+    await tx.putMeta('keyring', 'sealed');
+  });
+  await first.appendAudit({
+    eventId: 'e',
+    eventTime: 1,
+    account: '123456789012',
+    eventName: 'CreateRole',
+    eventSource: 'iam.amazonaws.com',
+    requestId: 'r',
+    readOnly: false,
+    resources: [],
+    record: {},
+  });
+  await first.close();
+  const second = await openSqliteStore({ path });
+  try {
+    assert.equal((await second.getAccountByAlias('durable'))?.id, '123456789012');
+    assert.deepEqual(await second.get('123456789012', 'role', 'r'), {
+      account: '123456789012',
+      kind: 'role',
+      key: 'r',
+      index: 'idx',
+      body: { arn: 'x' },
+      version: 1,
+    });
+    assert.equal(await second.getMeta('keyring'), 'sealed');
+    assert.equal((await second.queryAudit({})).events.length, 1);
+  } finally {
+    await second.close();
+  }
+});
+
+test('sqlite file: WAL, synchronous=FULL and the migration record are in place', async () => {
+  const path = freshFile();
+  const store = await openSqliteStore({ path });
+  await store.close();
+  const db = new Database(path, { readonly: true });
+  try {
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
+    assert.deepEqual(
+      versions,
+      MIGRATIONS.map((m) => m.version),
+    );
+  } finally {
+    db.close();
+  }
+  // Reopening applies nothing twice.
+  const again = await openSqliteStore({ path });
+  await again.close();
+});
+
+test('sqlite file: a schema newer than this code is refused', async () => {
+  const path = freshFile();
+  await (await openSqliteStore({ path })).close();
+  const db = new Database(path);
+  db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)').run(999);
+  db.close();
+  await assert.rejects(openSqliteStore({ path }), {
+    message: `the database schema is version 999 but this iamd knows only up to ${MIGRATIONS.length}; upgrade iamd`,
+  });
+});
+
+test('sqlite file: an unopenable path is StoreUnavailable', async () => {
+  const path = join(dir, 'no-such-dir', 'x.db');
+  await assert.rejects(openSqliteStore({ path }), (error: unknown) => {
+    assert.ok(error instanceof StoreUnavailable);
+    assert.match(error.message, /^cannot open the SQLite database `.*no-such-dir.*x\.db`: /);
+    return true;
+  });
+});
+
+test('sqlite file: a commit by another connection emits the wildcard change; own commits do not', async () => {
+  const path = freshFile();
+  const server = await openSqliteStore({ path, externalCheckMs: 50 });
+  const cli = await openSqliteStore({ path, externalCheckMs: 50 });
+  try {
+    const seen: StoreChange[] = [];
+    server.onChange((change) => seen.push(change));
+    await server.transact((tx) => tx.insert('111111111111', 'user', 'own', {}));
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    assert.deepEqual(seen, [{ account: '111111111111', kind: 'user', key: 'own' }]);
+
+    seen.length = 0;
+    await cli.transact((tx) => tx.putAccount({ id: '222222222222', createdAt: 1 }));
+    // The server sees the committed data at once (its reads use a fresh WAL snapshot) …
+    assert.equal((await server.getAccount('222222222222'))?.id, '222222222222');
+    // … and its caches are told within a check interval, by the timer even without reads.
+    for (let waited = 0; seen.length === 0 && waited < 3000; waited += 25) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    assert.deepEqual(seen, [{ account: '*', kind: 'account', key: '*' }]);
+  } finally {
+    await cli.close();
+    await server.close();
+  }
+});
+
+test('sqlite file: a slow transaction does not block reads of committed data', async () => {
+  const store = await openSqliteStore({ path: freshFile() });
+  try {
+    await store.transact((tx) => tx.insert('111111111111', 'user', 'a', { v: 1 }));
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = store.transact(async (tx) => {
+      await tx.update('111111111111', 'user', 'a', { v: 2 });
+      await gate;
+    });
+    // Answers while the transaction is still open, with the committed version.
+    const read = await store.get<{ v: number }>('111111111111', 'user', 'a');
+    assert.deepEqual(read?.body, { v: 1 });
+    release();
+    await slow;
+    assert.deepEqual((await store.get('111111111111', 'user', 'a'))?.body, { v: 2 });
+  } finally {
+    await store.close();
+  }
+});
