@@ -5,7 +5,10 @@
  */
 import { runLoad, type LoadRequest, type LoadResult } from './http/load.js';
 import { signForm } from './http/sign.js';
-import { BENCH_ROOT, startCeiling, startIamdProcess } from './http/servers.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BENCH_ROOT, createAccountIn, startCeiling, startIamdProcess } from './http/servers.js';
 
 const json = process.argv.includes('--json');
 const secIdx = process.argv.indexOf('--seconds');
@@ -24,7 +27,10 @@ function signed(url: string, service: 'iam' | 'sts', params: Record<string, stri
 
 async function main(): Promise<void> {
   const ceiling = await startCeiling();
-  const iamd = await startIamdProcess();
+  // A data directory (not --memory) so CreateUser can run in fresh accounts: IAM allows 5,000 users per
+  // account, more than one cell creates.
+  const dataDir = mkdtempSync(join(tmpdir(), 'iamd-bench-'));
+  const iamd = await startIamdProcess(['--data', dataDir]);
   const rows: { workload: string; concurrency: number; result: LoadResult; ceiling: LoadResult }[] = [];
   try {
     // Set-up: one role for GetRole.
@@ -61,12 +67,17 @@ async function main(): Promise<void> {
         name: 'CreateUser',
         next: () => {
           const prefix = `u${run++}-`;
-          return (i) =>
-            signed(iamd.url, 'iam', {
-              Action: 'CreateUser',
-              Version: '2010-05-08',
-              UserName: `${prefix}${i}`,
-            });
+          let account = createAccountIn(dataDir);
+          let used = 0;
+          return (i) => {
+            if (++used > 4900) {
+              account = createAccountIn(dataDir);
+              used = 1;
+            }
+            const body = form({ Action: 'CreateUser', Version: '2010-05-08', UserName: `${prefix}${i}` });
+            const creds = { accessKeyId: account.AccessKeyId, secretAccessKey: account.SecretAccessKey };
+            return { body, headers: signForm(new URL(iamd.url).host, 'iam', body, creds) };
+          };
         },
       },
     ];
@@ -81,6 +92,7 @@ async function main(): Promise<void> {
   } finally {
     await iamd.stop();
     await ceiling.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
   if (json) {
     console.log(JSON.stringify({ node: process.version, rows }, null, 2));

@@ -13,7 +13,7 @@ import type { Store } from './store/index.js';
 import { openSqliteStore } from './store/sqlite/index.js';
 import { loadMasterKey } from './credentials/master-key.js';
 import { sealSecret, unsealSecret } from './credentials/seal.js';
-import { loadKeyring, SessionTokenSealer } from './credentials/session-token.js';
+import { keyIdOf, loadKeyring, SessionTokenSealer, type Keyring } from './credentials/session-token.js';
 import { compileServiceModel } from './protocol/index.js';
 import { CredentialResolver } from './authn/resolve.js';
 import { PolicyCache } from './authz/index.js';
@@ -74,8 +74,18 @@ export async function startServer(config: Config): Promise<RunningServer> {
     : systemClock;
   const store = await openStore(config);
   const masterKey = masterKeyFor(config);
-  const keyring = await loadKeyring(store, masterKey, clock.now());
+  let keyring: Keyring = await loadKeyring(store, masterKey, clock.now());
   const sealer = new SessionTokenSealer(keyring);
+  // Keys rotate daily (credentials/session-token.ts); every node reloads hourly, and at once (at most
+  // every 5 s) when a token names a key it does not know yet.
+  let lastReload = 0;
+  const reloadKeys = async (): Promise<void> => {
+    lastReload = Date.now();
+    keyring = await loadKeyring(store, masterKey, clock.now());
+    sealer.setKeyring(keyring);
+  };
+  const reloadTimer = setInterval(() => void reloadKeys().catch(() => undefined), 60 * 60 * 1000);
+  reloadTimer.unref();
   const services = makeServices(masterKey, sealer);
   const created = await ensureFirstAccount(store, services, clock.now(), {
     accountId: config.accountId,
@@ -86,6 +96,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
     store,
     unsealSecret: services.unsealSecret,
     unsealSession: (t) => sealer.unseal(t),
+    async refreshKeysFor(token) {
+      const id = keyIdOf(token);
+      if (id === undefined || keyring.all.has(id) || Date.now() - lastReload < 5000) return false;
+      await reloadKeys();
+      return keyring.all.has(id);
+    },
   });
   const policyCache = new PolicyCache(store);
   const log = { current: undefined as FastifyInstance | undefined };
@@ -130,6 +146,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     store,
     created,
     async close() {
+      clearInterval(reloadTimer);
       await app.close();
       await audit.flush();
       resolver.close();

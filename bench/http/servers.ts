@@ -3,7 +3,7 @@
  * Node HTTP server answering every request with a fixed XML body — both as child processes so the
  * load generator never shares their event loop.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** A started child server. */
@@ -57,22 +57,34 @@ export async function startCeiling(): Promise<ChildServer> {
   return { url, stop: stopper(child) };
 }
 
-/** Starts `iamd serve --memory` with {@link BENCH_ROOT}. */
-export async function startIamdProcess(extraArgs: readonly string[] = []): Promise<ChildServer> {
-  const bin = fileURLToPath(new URL('../../../bin/iamd.js', import.meta.url));
-  const child = spawn(
-    process.execPath,
-    [bin, 'serve', '--memory', '--port', '0', '--log-level', 'warn', ...extraArgs],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        IAMD_ACCOUNT_ID: BENCH_ROOT.accountId,
-        IAMD_ROOT_ACCESS_KEY_ID: BENCH_ROOT.accessKeyId,
-        IAMD_ROOT_SECRET_ACCESS_KEY: BENCH_ROOT.secretAccessKey,
-      },
+const BIN = fileURLToPath(new URL('../../../bin/iamd.js', import.meta.url));
+
+/** Root credentials of an account made by `iamd accounts create --json`. */
+export interface AccountCreds {
+  readonly AccountId: string;
+  readonly AccessKeyId: string;
+  readonly SecretAccessKey: string;
+}
+
+/** Runs `iamd accounts create --data DIR --json` (works while the server runs). */
+export function createAccountIn(dataDir: string): AccountCreds {
+  const out = execFileSync(process.execPath, [BIN, 'accounts', 'create', '--data', dataDir, '--json'], {
+    encoding: 'utf8',
+  });
+  return JSON.parse(out) as AccountCreds;
+}
+
+/** Starts `iamd serve` (default `--memory`) with {@link BENCH_ROOT}. */
+export async function startIamdProcess(extraArgs: readonly string[] = ['--memory']): Promise<ChildServer> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--log-level', 'warn', ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      IAMD_ACCOUNT_ID: BENCH_ROOT.accountId,
+      IAMD_ROOT_ACCESS_KEY_ID: BENCH_ROOT.accessKeyId,
+      IAMD_ROOT_SECRET_ACCESS_KEY: BENCH_ROOT.secretAccessKey,
     },
-  );
+  });
   const url = await waitFor(child, /iamd listening on (http:\/\/\S+)/);
   return { url, stop: stopper(child) };
 }

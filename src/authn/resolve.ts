@@ -30,6 +30,11 @@ export interface ResolverDeps {
   unsealSecret(sealed: string, aad: string): string;
   /** Unseals a session token; throws InvalidClientTokenId when altered or unknown. */
   unsealSession(token: string): SessionClaims;
+  /**
+   * Called when a token names a sealing key this node does not know (another node rotated keys):
+   * reloads the keyring (rate-limited) and says whether a retry may succeed.
+   */
+  refreshKeysFor?(token: string): Promise<boolean>;
 }
 
 /** Resolves access keys to principals, with a per-node cache of long-term keys. */

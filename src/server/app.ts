@@ -49,7 +49,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       method: req.method,
       path: q < 0 ? url : url.slice(0, q),
       query: q < 0 ? '' : url.slice(q + 1),
-      headers: req.headers,
+      headers: req.raw.headersDistinct,
       body: typeof req.body === 'string' ? req.body : '',
       sourceIp: req.ip,
       secureTransport: req.protocol === 'https',

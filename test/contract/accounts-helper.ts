@@ -1,0 +1,161 @@
+/**
+ * Contract-test helpers for STS: a server on a data directory (so `iamd accounts create` can add a
+ * second account next to it, for cross-account cases), principals made through the IAM API, and an
+ * assertion on AWS errors (code, HTTP status and message, as STYLE.md asks of every error test).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { STSClient } from '@aws-sdk/client-sts';
+import { ROOT, type Creds, type TestServer } from './harness.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/iamd.js', import.meta.url));
+
+/** The fields `iamd accounts create --json` prints. */
+export interface CreatedAccount {
+  readonly AccountId: string;
+  readonly AccessKeyId: string;
+  readonly SecretAccessKey: string;
+}
+
+/** Root credentials of a created account as SDK credentials. */
+export function rootCreds(a: CreatedAccount): Creds {
+  return { accessKeyId: a.AccessKeyId, secretAccessKey: a.SecretAccessKey };
+}
+
+/**
+ * Starts `iamd serve --data DIR --port 0 --test-clock` (a SQLite store in `dir`, the first account with
+ * the harness's fixed root credentials). The harness's own starter always adds `--memory`, which a
+ * second process cannot share; this one is otherwise the same.
+ */
+export async function startIamdOnData(dir: string): Promise<TestServer> {
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--data', dir, '--port', '0', '--test-clock', '--log-level', 'warn'],
+    {
+      env: {
+        ...process.env,
+        IAMD_ACCOUNT_ID: ROOT.accountId,
+        IAMD_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId,
+        IAMD_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`iamd did not start:\n${stderr}`)), 20_000);
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const m = /iamd listening on (http:\/\/[^\s]+)/.exec(stderr);
+      if (m?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`iamd exited with ${code}:\n${stderr}`));
+    });
+  });
+  child.stdout.resume();
+  const clientConfig = (creds: Creds = ROOT) => ({
+    endpoint: url,
+    region: 'us-east-1',
+    credentials: {
+      accessKeyId: creds.accessKeyId,
+      secretAccessKey: creds.secretAccessKey,
+      sessionToken: creds.sessionToken,
+    },
+    maxAttempts: 1,
+  });
+  return {
+    url,
+    process: child,
+    iam: (creds) => new IAMClient(clientConfig(creds)),
+    sts: (creds) => new STSClient(clientConfig(creds)),
+    async advance(seconds) {
+      const r = await fetch(`${url}/_iamd/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: seconds }) });
+      if (!r.ok) throw new Error(`clock: ${r.status}`);
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Runs `iamd accounts create --data DIR --json` (works while the server runs on `dir`). */
+export function createAccount(dir: string, id?: string): CreatedAccount {
+  const args = [BIN, 'accounts', 'create', '--data', dir, '--json', ...(id !== undefined ? ['--id', id] : [])];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`iamd accounts create failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as CreatedAccount;
+}
+
+/** A user made through IAM, with an access key and its ARN. */
+export interface TestUser {
+  readonly name: string;
+  readonly arn: string;
+  readonly userId: string;
+  readonly creds: Creds;
+}
+
+/** Creates `name` with an access key and, when given, an inline policy (`policy` is the document). */
+export async function createUser(iam: IAMClient, name: string, policy?: object): Promise<TestUser> {
+  const u = await iam.send(new CreateUserCommand({ UserName: name }));
+  const k = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
+  if (policy !== undefined)
+    await iam.send(
+      new PutUserPolicyCommand({ UserName: name, PolicyName: 'inline', PolicyDocument: JSON.stringify(policy) }),
+    );
+  return {
+    name,
+    arn: u.User?.Arn ?? '',
+    userId: u.User?.UserId ?? '',
+    creds: { accessKeyId: k.AccessKey?.AccessKeyId ?? '', secretAccessKey: k.AccessKey?.SecretAccessKey ?? '' },
+  };
+}
+
+/** Identity policy allowing `actions` on `resource`. */
+export function allow(actions: string | string[], resource = '*'): object {
+  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: resource }] };
+}
+
+/** A trust policy: `principal` is an `AWS` value (ARN or account), `actions` default `sts:AssumeRole`. */
+export function trust(principal: string | string[], actions: string | string[] = 'sts:AssumeRole', condition?: object): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: { AWS: principal }, Action: actions, ...(condition ? { Condition: condition } : {}) },
+    ],
+  });
+}
+
+/** Temporary credentials from an STS answer as SDK credentials. */
+export function sessionCreds(c: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string } | undefined): Creds {
+  assert.ok(c?.AccessKeyId && c.SecretAccessKey && c.SessionToken, 'the answer carries credentials');
+  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
+}
+
+/**
+ * Asserts that `p` fails with an AWS error: `name` is the SDK's error name (the wire code, or for
+ * modelled errors the shape name, e.g. `MalformedPolicyDocumentException`), plus HTTP status and message.
+ */
+export async function expectAwsError(p: Promise<unknown>, name: string, status: number, message: string): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    assert.equal(err.name, name, `error name (message: ${err.message})`);
+    assert.equal(err.$metadata?.httpStatusCode, status, 'HTTP status');
+    assert.equal(err.message, message);
+    return true;
+  });
+}
+
+/** `User: ARN is not authorized to perform: ACTION on resource: RESOURCE` plus the engine's reason. */
+export function denied(arn: string, action: string, resource: string, reason?: string): string {
+  return `User: ${arn} is not authorized to perform: ${action} on resource: ${resource}${reason ? ` ${reason}` : ''}`;
+}
