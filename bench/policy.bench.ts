@@ -1,6 +1,6 @@
 /**
  * Policy-engine throughput (decisions per second, one core) against @cloud-copilot/iam-simulate on
- * the same workloads, policies validated/compiled once on both sides:
+ * the same workloads through its public `runSimulation` (policies given as parsed JSON objects):
  *   (a) one statement, exact action;
  *   (b) AWS managed ReadOnlyAccess and PowerUserAccess (wildcards, ~2,900 actions);
  *   (c) a condition-heavy policy (IP ranges, StringLike, ForAnyValue, Date, Null, Bool);
@@ -8,14 +8,24 @@
  * `npm run bench -- policy [--json]`.
  */
 import { readFileSync } from 'node:fs';
-import { runUnsafeSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
-import { evaluate, loadPolicy, validatePolicy, type EvaluationRequest, type PolicySet, type PolicyType } from '../src/policy/index.js';
-import { fmt, measure, printTable, wantsJson } from './lib/measure.js';
+import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import {
+  evaluate,
+  loadPolicy,
+  validatePolicy,
+  type EvaluationRequest,
+  type PolicySet,
+  type PolicyType,
+} from '../src/policy/index.js';
+import { fmt, measure, measureAsync, printTable, wantsJson } from './lib/measure.js';
 
 const ACCT = '111122223333';
 const fixture = (name: string) =>
-  (JSON.parse(readFileSync(new URL(`../../test/fixtures/policy/${name}.json`, import.meta.url), 'utf8')) as { Document: object })
-    .Document;
+  (
+    JSON.parse(readFileSync(new URL(`../../test/fixtures/policy/${name}.json`, import.meta.url), 'utf8')) as {
+      Document: object;
+    }
+  ).Document;
 
 function compiled(doc: object, type: PolicyType, id: string) {
   const text = JSON.stringify(doc);
@@ -32,7 +42,11 @@ interface Workload {
 }
 
 const USER = `arn:aws:iam::${ACCT}:user/alice`;
-const userReq = (action: string, resource: string, context: EvaluationRequest['context'] = {}): EvaluationRequest => ({
+const userReq = (
+  action: string,
+  resource: string,
+  context: EvaluationRequest['context'] = {},
+): EvaluationRequest => ({
   principal: { kind: 'AWS', arn: USER, account: ACCT },
   action,
   resource,
@@ -41,7 +55,9 @@ const userReq = (action: string, resource: string, context: EvaluationRequest['c
 });
 /** iam-simulate takes string-valued context. */
 const strCtx = (c: EvaluationRequest['context']) =>
-  Object.fromEntries(Object.entries(c).map(([k, v]) => [k, Array.isArray(v) ? [...(v as string[])] : String(v)]));
+  Object.fromEntries(
+    Object.entries(c).map(([k, v]) => [k, Array.isArray(v) ? [...(v as string[])] : String(v)]),
+  );
 const principalArn = (r: EvaluationRequest) => (r.principal.kind === 'AWS' ? r.principal.arn : '');
 const simBase = (r: EvaluationRequest, identity: object[]): Simulation => ({
   request: {
@@ -76,14 +92,19 @@ const bRequests = [
   userReq('iam:CreateUser', `arn:aws:iam::${ACCT}:user/bob`),
   userReq('dynamodb:Query', `arn:aws:dynamodb:us-east-1:${ACCT}:table/t`),
   userReq('lambda:InvokeFunction', `arn:aws:lambda:us-east-1:${ACCT}:function:f`),
-  userReq('kms:Decrypt', `arn:aws:kms:us-east-1:${ACCT}:key/k`),
+  userReq('sns:Publish', `arn:aws:sns:us-east-1:${ACCT}:topic`),
   userReq('cloudwatch:GetMetricData', '*'),
   userReq('organizations:ListAccounts', '*'),
 ];
 const b: Workload = {
   name: '(b) ReadOnlyAccess + PowerUserAccess',
   requests: bRequests,
-  ours: { identity: [compiled(readOnly, 'identity', 'ReadOnlyAccess'), compiled(powerUser, 'identity', 'PowerUserAccess')] },
+  ours: {
+    identity: [
+      compiled(readOnly, 'identity', 'ReadOnlyAccess'),
+      compiled(powerUser, 'identity', 'PowerUserAccess'),
+    ],
+  },
   theirs: (r) => simBase(r, [readOnly, powerUser]),
 };
 
@@ -111,7 +132,11 @@ const condDoc = {
       Effect: 'Deny',
       Action: 's3:*',
       Resource: '*',
-      Condition: { NotIpAddress: { 'aws:SourceIp': ['192.0.2.0/24', '203.0.113.0/24', '198.51.100.0/24', '2001:db8::/32'] } },
+      Condition: {
+        NotIpAddress: {
+          'aws:SourceIp': ['192.0.2.0/24', '203.0.113.0/24', '198.51.100.0/24', '2001:db8::/32'],
+        },
+      },
     },
     {
       Sid: 'RequireMfaForDelete',
@@ -156,7 +181,12 @@ const dIdentity = {
 const dResource = {
   Version: '2012-10-17',
   Statement: [
-    { Effect: 'Allow', Principal: { AWS: ROLE }, Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::data/*' },
+    {
+      Effect: 'Allow',
+      Principal: { AWS: ROLE },
+      Action: ['s3:GetObject', 's3:PutObject'],
+      Resource: 'arn:aws:s3:::data/*',
+    },
     {
       Effect: 'Deny',
       Principal: '*',
@@ -203,7 +233,11 @@ const d: Workload = {
   }),
 };
 
-const THEIRS: Record<string, string> = { Allowed: 'Allow', ExplicitlyDenied: 'ExplicitDeny', ImplicitlyDenied: 'ImplicitDeny' };
+const THEIRS: Record<string, string> = {
+  Allowed: 'Allow',
+  ExplicitlyDenied: 'ExplicitDeny',
+  ImplicitlyDenied: 'ImplicitDeny',
+};
 const json = wantsJson();
 const results: Record<string, unknown>[] = [];
 const rows: string[][] = [];
@@ -212,16 +246,30 @@ for (const w of [a, b, c, d]) {
   const n = w.requests.length;
   // Both engines must agree before their speed is compared.
   const disagreements: string[] = [];
-  w.requests.forEach((r, i) => {
+  for (const [i, r] of w.requests.entries()) {
     const ours = evaluate(r, w.ours).decision;
-    const res = runUnsafeSimulation(sims[i] as Simulation, {}) as unknown;
-    const theirs = THEIRS[typeof res === 'string' ? res : String((res as { result?: unknown }).result)] ?? String(res);
+    const res = (await runSimulation(sims[i] as Simulation, {})) as {
+      overallResult?: string;
+      resultType: string;
+    };
+    const theirs = THEIRS[res.overallResult ?? ''] ?? JSON.stringify(res).slice(0, 200);
     if (ours !== theirs) disagreements.push(`${r.action}: iamd ${ours}, iam-simulate ${theirs}`);
-  });
-  const ours = measure(`iamd ${w.name}`, (i) => evaluate(w.requests[i % n] as EvaluationRequest, w.ours).decision === 'Allow');
-  const theirs = measure(`iam-simulate ${w.name}`, (i) => runUnsafeSimulation(sims[i % n] as Simulation, {}), 1000);
+  }
+  const ours = measure(
+    `iamd ${w.name}`,
+    (i) => evaluate(w.requests[i % n] as EvaluationRequest, w.ours).decision === 'Allow',
+  );
+  const theirs = await measureAsync(`iam-simulate ${w.name}`, (i) =>
+    runSimulation(sims[i % n] as Simulation, {}),
+  );
   const ratio = ours.opsPerSec / theirs.opsPerSec;
-  results.push({ workload: w.name, iamd: Math.round(ours.opsPerSec), iamSimulate: Math.round(theirs.opsPerSec), ratio: Math.round(ratio), disagreements });
+  results.push({
+    workload: w.name,
+    iamd: Math.round(ours.opsPerSec),
+    iamSimulate: Math.round(theirs.opsPerSec),
+    ratio: Math.round(ratio),
+    disagreements,
+  });
   rows.push([w.name, fmt(ours.opsPerSec), fmt(theirs.opsPerSec), `${fmt(ratio)}x`]);
   if (!json) for (const x of disagreements) console.log(`  note: decisions differ: ${x}`);
 }

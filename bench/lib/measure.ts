@@ -50,7 +50,28 @@ export function fmt(n: number): string {
 /** Prints rows as an aligned text table. */
 export function printTable(header: readonly string[], rows: readonly (readonly string[])[]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: readonly string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const line = (r: readonly string[]) =>
+    r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   console.log(line(header));
   for (const r of rows) console.log(line(r));
+}
+
+/** {@link measure} for asynchronous operations (awaited one at a time). */
+export async function measureAsync(
+  name: string,
+  fn: (i: number) => Promise<unknown>,
+  budgetMs = 1000,
+): Promise<BenchResult> {
+  const warmEnd = performance.now() + Math.min(200, budgetMs / 4);
+  let i = 0;
+  while (performance.now() < warmEnd) await fn(i++);
+  let iterations = 0;
+  const start = performance.now();
+  let now = start;
+  while (now - start < budgetMs) {
+    await fn(iterations++);
+    now = performance.now();
+  }
+  const ms = now - start;
+  return { name, opsPerSec: (iterations * 1000) / ms, iterations, ms };
 }

@@ -26,6 +26,10 @@ export interface PrincipalPolicies {
 const ROOT_POLICY_TEXT =
   '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
 
+/** A valid policy that grants nothing (no action is named `iamd:NoAction`). */
+const ALLOWS_NOTHING_TEXT =
+  '{"Version":"2012-10-17","Statement":[{"Sid":"NoSessionPolicy","Effect":"Allow","Action":"iamd:NoAction","Resource":"*"}]}';
+
 async function managed(store: StoreReader, arns: readonly string[], id: string): Promise<CompiledPolicy[]> {
   const out: CompiledPolicy[] = [];
   for (const arn of arns) {
@@ -126,7 +130,11 @@ export async function gatherPolicies(store: StoreReader, principal: Principal): 
       return {
         identity,
         permissionsBoundary: user ? await boundary(store, user.body.permissionsBoundary) : undefined,
-        session: (await sessionPolicies(store, s.sessionPolicies, s.sessionPolicyArns)) ?? [],
+        // The engine reads an empty session list as "no session policies" (no limit), so a federation
+        // token without any is given one that allows nothing.
+        session: (await sessionPolicies(store, s.sessionPolicies, s.sessionPolicyArns)) ?? [
+          loadPolicy(ALLOWS_NOTHING_TEXT, 'session', 'session:none'),
+        ],
         tags: (s.tags ?? []).slice(),
         exists: s.userName === undefined || user !== undefined,
       };

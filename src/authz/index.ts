@@ -147,19 +147,22 @@ export async function authorize(
           `resource:${request.resource}`,
         )
       : undefined;
-  const decision = evaluate(evalRequest, {
+  const policySet = {
     identity: policies.exists ? policies.identity : [],
     resource,
     permissionsBoundary: policies.permissionsBoundary,
     session: policies.session,
-  });
+  };
+  const decision = evaluate(evalRequest, policySet);
   if (decision.decision !== 'Allow') {
+    // Denials are rare: evaluate again with diagnostics so the audit trail can say what did not match.
+    const diagnosed = evaluate(evalRequest, policySet, { diagnostics: true });
     const reason = denialReason(decision, request.action);
     const denial = new AwsError(
       'AccessDenied',
       `User: ${principalDisplayArn(principal)} is not authorized to perform: ${request.action} on resource: ${request.resource}${reason ? ` ${reason}` : ''}`,
     );
-    return { request: evalRequest, decision, denial };
+    return { request: evalRequest, decision: diagnosed, denial };
   }
   return { request: evalRequest, decision };
 }

@@ -82,7 +82,10 @@ function list(v: unknown, where: string): unknown[] {
 function parsePrincipal(v: unknown): RequestPrincipal {
   if (typeof v === 'string') {
     const p = principalFromString(v);
-    if (!p) throw new CaseError(`request.principal: \`${v}\` is not a principal ARN, account id or service principal`);
+    if (!p)
+      throw new CaseError(
+        `request.principal: \`${v}\` is not a principal ARN, account id or service principal`,
+      );
     return p;
   }
   if (typeof v === 'object' && v !== null && typeof (v as { kind?: unknown }).kind === 'string') {
@@ -94,21 +97,31 @@ function parsePrincipal(v: unknown): RequestPrincipal {
 /** Builds the engine's inputs from a case object; throws CaseError with every problem. */
 export function parseCase(c: unknown, now: Date): { request: EvaluationRequest; policies: PolicySet } {
   if (typeof c !== 'object' || c === null) throw new CaseError('a case must be a JSON object');
-  const { request: r, policies: p = {} } = c as { request?: Record<string, unknown>; policies?: Record<string, unknown> };
+  const { request: r, policies: p = {} } = c as {
+    request?: Record<string, unknown>;
+    policies?: Record<string, unknown>;
+  };
   if (typeof r !== 'object' || r === null) throw new CaseError('request: missing');
-  if (typeof r['action'] !== 'string' || !r['action'].includes(':')) throw new CaseError('request.action: expected `service:Action`');
+  if (typeof r['action'] !== 'string' || !r['action'].includes(':'))
+    throw new CaseError('request.action: expected `service:Action`');
   const principal = parsePrincipal(r['principal']);
   const action = r['action'];
   const resource = typeof r['resource'] === 'string' ? r['resource'] : '*';
   const ctxIn = r['context'] ?? {};
-  if (typeof ctxIn !== 'object' || ctxIn === null || Array.isArray(ctxIn)) throw new CaseError('request.context: expected an object');
+  if (typeof ctxIn !== 'object' || ctxIn === null || Array.isArray(ctxIn))
+    throw new CaseError('request.context: expected an object');
   // The principal's own keys and the time are present in every AWS request; the case may override them.
-  const context: Record<string, ContextValue> = Object.assign(Object.create(null) as object, principalContext(principal), {
-    'aws:CurrentTime': now.toISOString(),
-    'aws:EpochTime': Math.floor(now.getTime() / 1000),
-  });
+  const context: Record<string, ContextValue> = Object.assign(
+    Object.create(null) as object,
+    principalContext(principal),
+    {
+      'aws:CurrentTime': now.toISOString(),
+      'aws:EpochTime': Math.floor(now.getTime() / 1000),
+    },
+  );
   for (const [k, v] of Object.entries(ctxIn as Record<string, unknown>)) {
-    for (const existing of Object.keys(context)) if (existing.toLowerCase() === k.toLowerCase()) delete context[existing];
+    for (const existing of Object.keys(context))
+      if (existing.toLowerCase() === k.toLowerCase()) delete context[existing];
     context[k] = v as ContextValue;
   }
   const request: EvaluationRequest = {
@@ -140,9 +153,15 @@ export function parseCase(c: unknown, now: Date): { request: EvaluationRequest; 
   };
   const policies: PolicySet = {};
   if (p['identity'] !== undefined) policies.identity = many('identity', 'identity');
-  if (p['resource'] !== undefined) policies.resource = load(p['resource'], resourceType, 'policies.resource', problems);
+  if (p['resource'] !== undefined)
+    policies.resource = load(p['resource'], resourceType, 'policies.resource', problems);
   if (p['permissionsBoundary'] !== undefined) {
-    policies.permissionsBoundary = load(p['permissionsBoundary'], 'boundary', 'policies.permissionsBoundary', problems);
+    policies.permissionsBoundary = load(
+      p['permissionsBoundary'],
+      'boundary',
+      'policies.permissionsBoundary',
+      problems,
+    );
   }
   if (p['session'] !== undefined) policies.session = many('session', 'session');
   const scps = levels('scps', 'scp');
@@ -206,7 +225,14 @@ async function validateCmd(args: string[]): Promise<number> {
 function evalOne(c: unknown, explainIt: boolean, json: boolean): number {
   const { request, policies } = parseCase(c, new Date());
   const d = evaluate(request, policies, { diagnostics: explainIt || json });
-  if (json) console.log(JSON.stringify({ ...decisionJson(d, request.action), ...(explainIt ? { explanation: explain(d, request) } : {}) }, null, 2));
+  if (json)
+    console.log(
+      JSON.stringify(
+        { ...decisionJson(d, request.action), ...(explainIt ? { explanation: explain(d, request) } : {}) },
+        null,
+        2,
+      ),
+    );
   else {
     const reason = denialReason(d, request.action);
     console.log(reason ? `${d.decision} (${reason})` : d.decision);

@@ -287,7 +287,16 @@ async function authorizedPolicy(
 ): Promise<ResolvedPolicy | undefined> {
   const found = await findManagedPolicy(ctx.store, account, arn);
   const tags = found?.kind === 'local' ? found.entity.body.tags : [];
-  await ctx.authorize({ action, resource: arn, context: { ...resourceTagContext(tags), ...extra } });
+  // AWS managed policies (`arn:aws:iam::aws:policy/…`) are readable from every account: IAM decides
+  // on them with the caller's identity policies alone, as for a resource in the caller's own account.
+  // Without this the ARN's account `aws` made every call cross-account and even the root was denied.
+  const resourceAccount = arn.startsWith('arn:aws:iam::aws:') ? account : undefined;
+  await ctx.authorize({
+    action,
+    resource: arn,
+    resourceAccount,
+    context: { ...resourceTagContext(tags), ...extra },
+  });
   return found;
 }
 

@@ -100,11 +100,14 @@ export function implicitUser(
   throw errors.validation('Must specify userName when calling with non-User credentials');
 }
 
-/** A permissions boundary as IAM outputs it (`AttachedPermissionsBoundary`). */
+/**
+ * A permissions boundary as IAM outputs it (`AttachedPermissionsBoundary`). The type is `Policy`: that is
+ * what real IAM sends (recorded GetRole, localstack-snapshots/pr-13720/iam/test_iam_roles.snapshot.json)
+ * and what the API reference says ("can only have a value of Policy"), although the model's enum lists
+ * `PermissionsBoundaryPolicy`. Roles (roles.ts) already use `Policy`; users must match.
+ */
 export function boundaryOutput(arn: string | undefined): Record<string, unknown> | undefined {
-  return arn === undefined
-    ? undefined
-    : { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: arn };
+  return arn === undefined ? undefined : { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: arn };
 }
 
 /**

@@ -181,12 +181,15 @@ function compileStatement(s: Record<string, unknown>, index: number, variables: 
     allow: effect === 'Allow',
     actions: compileActions(asList(actionEl)),
     notAction: s['Action'] === undefined && s['NotAction'] !== undefined,
-    resources: resourceEl === undefined ? undefined : asList(resourceEl).map((r) => compileArnPattern(r, variables)),
+    resources:
+      resourceEl === undefined ? undefined : asList(resourceEl).map((r) => compileArnPattern(r, variables)),
     notResource: s['Resource'] === undefined && s['NotResource'] !== undefined,
     principal: principalEl === undefined ? undefined : compilePrincipal(principalEl),
     notPrincipal: s['Principal'] === undefined && s['NotPrincipal'] !== undefined,
     conditions:
-      typeof cond === 'object' && cond !== null ? compileConditions(cond as Record<string, unknown>, variables) : [],
+      typeof cond === 'object' && cond !== null
+        ? compileConditions(cond as Record<string, unknown>, variables)
+        : [],
   };
 }
 
@@ -218,7 +221,9 @@ export function loadPolicy(text: string, type: PolicyType, id?: string): Compile
     const parsed = parsePolicy(text, type, { requireCurrentVersion: false });
     if (parsed.errors.length > 0 || parsed.doc === undefined) {
       const first = parsed.errors[0];
-      throw new TypeError(`loadPolicy: invalid ${type} policy: ${first ? `${first.path}: ${first.message}` : ''}`);
+      throw new TypeError(
+        `loadPolicy: invalid ${type} policy: ${first ? `${first.path}: ${first.message}` : ''}`,
+      );
     }
     const version = typeof parsed.doc['Version'] === 'string' ? parsed.doc['Version'] : '2008-10-17';
     // Policy variables are only recognised under Version 2012-10-17 ("IAM policy elements: Variables").

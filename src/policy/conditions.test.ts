@@ -6,7 +6,13 @@ import { compileConditions, conditionHolds, parseOperator } from './conditions.j
 import type { ContextValue } from './types.js';
 
 /** Evaluates `{op: {key: values}}` against a context (keys matched case-insensitively). */
-function holds(op: string, key: string, values: unknown, ctx: Record<string, ContextValue>, variables = true): boolean {
+function holds(
+  op: string,
+  key: string,
+  values: unknown,
+  ctx: Record<string, ContextValue>,
+  variables = true,
+): boolean {
   const lower = new Map(Object.entries(ctx).map(([k, v]) => [k.toLowerCase(), v]));
   const [c] = compileConditions({ [op]: { [key]: values } }, variables);
   assert.ok(c, `operator ${op} compiles`);
@@ -28,7 +34,10 @@ test('String operators: exact, case-insensitive, Like with * and ?', () => {
 test('String operators with policy variables; a missing variable makes the value not match', () => {
   assert.equal(holds('StringEquals', 'k', '${aws:username}', { k: 'alice', 'aws:username': 'alice' }), true);
   assert.equal(holds('StringEquals', 'k', '${aws:username}', { k: 'alice' }), false);
-  assert.equal(holds('StringLike', 'k', 'home/${aws:username}/*', { k: 'home/al/x', 'aws:username': 'al' }), true);
+  assert.equal(
+    holds('StringLike', 'k', 'home/${aws:username}/*', { k: 'home/al/x', 'aws:username': 'al' }),
+    true,
+  );
   // Version 2008-10-17: no variables, the text is literal.
   assert.equal(holds('StringEquals', 'k', '${aws:username}', { k: '${aws:username}' }, false), true);
 });
@@ -39,7 +48,10 @@ test('Numeric operators', () => {
   assert.equal(holds('NumericLessThan', 'n', '10', { n: 9 }), true);
   assert.equal(holds('NumericLessThanEquals', 'n', '10', { n: 10 }), true);
   assert.equal(holds('NumericGreaterThan', 'n', '10', { n: 10 }), false);
-  assert.equal(holds('NumericGreaterThanEquals', 'aws:MultiFactorAuthAge', '3600', { 'aws:MultiFactorAuthAge': '3600' }), true);
+  assert.equal(
+    holds('NumericGreaterThanEquals', 'aws:MultiFactorAuthAge', '3600', { 'aws:MultiFactorAuthAge': '3600' }),
+    true,
+  );
   assert.equal(holds('NumericEquals', 'n', '10', { n: 'ten' }), false);
 });
 
@@ -49,28 +61,46 @@ test('Date operators: ISO 8601 and epoch seconds', () => {
   assert.equal(holds('DateLessThan', 'aws:CurrentTime', '2020-01-01T00:00:00Z', ctx), false);
   assert.equal(holds('DateLessThanEquals', 'aws:CurrentTime', '2020-06-01T00:00:00Z', ctx), true);
   assert.equal(holds('DateGreaterThanEquals', 'aws:CurrentTime', '1590969600', ctx), true);
-  assert.equal(holds('DateEquals', 'aws:EpochTime', '2020-06-01T00:00:00Z', { 'aws:EpochTime': 1590969600 }), true);
+  assert.equal(
+    holds('DateEquals', 'aws:EpochTime', '2020-06-01T00:00:00Z', { 'aws:EpochTime': 1590969600 }),
+    true,
+  );
   assert.equal(holds('DateNotEquals', 'aws:CurrentTime', '2020-06-01T00:00:00Z', ctx), false);
 });
 
 test('Bool and BinaryEquals', () => {
   assert.equal(holds('Bool', 'aws:SecureTransport', 'true', { 'aws:SecureTransport': true }), true);
   assert.equal(holds('Bool', 'aws:SecureTransport', true, { 'aws:SecureTransport': 'TRUE' }), true);
-  assert.equal(holds('Bool', 'aws:MultiFactorAuthPresent', 'true', { 'aws:MultiFactorAuthPresent': false }), false);
+  assert.equal(
+    holds('Bool', 'aws:MultiFactorAuthPresent', 'true', { 'aws:MultiFactorAuthPresent': false }),
+    false,
+  );
   assert.equal(holds('BinaryEquals', 'k', 'QmluYXJ5', { k: 'QmluYXJ5' }), true);
   assert.equal(holds('BinaryEquals', 'k', 'QmluYXJ5', { k: 'qmluyxj5' }), false);
 });
 
 test('IpAddress / NotIpAddress with IPv4 and IPv6 CIDR', () => {
   assert.equal(holds('IpAddress', 'aws:SourceIp', '203.0.113.0/24', { 'aws:SourceIp': '203.0.113.7' }), true);
-  assert.equal(holds('IpAddress', 'aws:SourceIp', '203.0.113.0/24', { 'aws:SourceIp': '203.0.114.7' }), false);
+  assert.equal(
+    holds('IpAddress', 'aws:SourceIp', '203.0.113.0/24', { 'aws:SourceIp': '203.0.114.7' }),
+    false,
+  );
   assert.equal(holds('IpAddress', 'aws:SourceIp', '203.0.113.7', { 'aws:SourceIp': '203.0.113.7' }), true);
   assert.equal(holds('IpAddress', 'aws:SourceIp', '0.0.0.0/0', { 'aws:SourceIp': '8.8.8.8' }), true);
-  assert.equal(holds('IpAddress', 'aws:SourceIp', '2001:db8::/32', { 'aws:SourceIp': '2001:db8:1::5' }), true);
+  assert.equal(
+    holds('IpAddress', 'aws:SourceIp', '2001:db8::/32', { 'aws:SourceIp': '2001:db8:1::5' }),
+    true,
+  );
   assert.equal(holds('IpAddress', 'aws:SourceIp', '2001:db8::/32', { 'aws:SourceIp': '2001:db9::5' }), false);
   assert.equal(holds('IpAddress', 'aws:SourceIp', '2001:db8::/32', { 'aws:SourceIp': '203.0.113.7' }), false);
-  assert.equal(holds('NotIpAddress', 'aws:SourceIp', ['10.0.0.0/8', '192.168.0.0/16'], { 'aws:SourceIp': '8.8.8.8' }), true);
-  assert.equal(holds('IpAddress', 'aws:SourceIp', '::ffff:192.0.2.0/120', { 'aws:SourceIp': '::ffff:192.0.2.9' }), true);
+  assert.equal(
+    holds('NotIpAddress', 'aws:SourceIp', ['10.0.0.0/8', '192.168.0.0/16'], { 'aws:SourceIp': '8.8.8.8' }),
+    true,
+  );
+  assert.equal(
+    holds('IpAddress', 'aws:SourceIp', '::ffff:192.0.2.0/120', { 'aws:SourceIp': '::ffff:192.0.2.9' }),
+    true,
+  );
 });
 
 test('Arn operators: component-wise, case-sensitive', () => {
@@ -99,7 +129,12 @@ test('missing keys: positive false, negated true, IfExists true', () => {
 
 test('ForAllValues / ForAnyValue: missing, empty and multivalued keys', () => {
   const all = (v: ContextValue | undefined) =>
-    holds('ForAllValues:StringEquals', 'aws:TagKeys', ['a', 'b'], v === undefined ? {} : { 'aws:TagKeys': v });
+    holds(
+      'ForAllValues:StringEquals',
+      'aws:TagKeys',
+      ['a', 'b'],
+      v === undefined ? {} : { 'aws:TagKeys': v },
+    );
   const any = (v: ContextValue | undefined) =>
     holds('ForAnyValue:StringEquals', 'aws:TagKeys', ['a', 'b'], v === undefined ? {} : { 'aws:TagKeys': v });
   assert.equal(all(['a']), true);

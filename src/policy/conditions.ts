@@ -11,7 +11,17 @@ import { cidrContains, parseCidr, parseIp, type Cidr, type IpValue } from './ip.
 import { parseTemplate, resolveText, resolveTokens, type ContextLookup, type Template } from './template.js';
 
 /** How values of an operator are compared. */
-type Family = 'string' | 'stringIgnoreCase' | 'stringLike' | 'numeric' | 'date' | 'bool' | 'binary' | 'ip' | 'arn' | 'null';
+type Family =
+  | 'string'
+  | 'stringIgnoreCase'
+  | 'stringLike'
+  | 'numeric'
+  | 'date'
+  | 'bool'
+  | 'binary'
+  | 'ip'
+  | 'arn'
+  | 'null';
 /** Comparison for numeric and date operators. */
 type Cmp = 'eq' | 'lt' | 'le' | 'gt' | 'ge';
 
@@ -53,7 +63,9 @@ const OPERATOR_LIST: readonly OperatorDef[] = [
   { name: 'Null', family: 'null', negated: false, cmp: 'eq' },
 ];
 
-const OPERATORS: ReadonlyMap<string, OperatorDef> = new Map(OPERATOR_LIST.map((o) => [o.name.toLowerCase(), o]));
+const OPERATORS: ReadonlyMap<string, OperatorDef> = new Map(
+  OPERATOR_LIST.map((o) => [o.name.toLowerCase(), o]),
+);
 
 /** Names of every base operator (without set prefixes or `IfExists`). */
 export const OPERATOR_NAMES: readonly string[] = OPERATOR_LIST.map((o) => o.name);

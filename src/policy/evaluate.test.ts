@@ -19,7 +19,8 @@ function pol(type: PolicyType, statements: object[], id?: string) {
   assert.deepEqual(validatePolicy(text, type).errors, [], text);
   return loadPolicy(text, type, id);
 }
-const allow = (action: string, resource = '*') => pol('identity', [{ Effect: 'Allow', Action: action, Resource: resource }]);
+const allow = (action: string, resource = '*') =>
+  pol('identity', [{ Effect: 'Allow', Action: action, Resource: resource }]);
 const trust = (principal: unknown, effect = 'Allow') =>
   pol('trust', [{ Effect: effect, Principal: principal, Action: 'sts:AssumeRole' }]);
 const user = (arn = ALICE, account = A): RequestPrincipal => ({ kind: 'AWS', arn, account });
@@ -35,13 +36,22 @@ const decide = (r: EvaluationRequest, p: PolicySet) => evaluate(r, p).decision;
 test('row 1: no identity allow + trust names account root -> denied by identity', () => {
   const d = evaluate(assume(user()), { identity: [], resource: trust({ AWS: `arn:aws:iam::${A}:root` }) });
   assert.equal(d.decision, 'ImplicitDeny');
-  assert.equal(denialReason(d, 'sts:AssumeRole'), 'because no identity-based policy allows the sts:AssumeRole action');
+  assert.equal(
+    denialReason(d, 'sts:AssumeRole'),
+    'because no identity-based policy allows the sts:AssumeRole action',
+  );
 });
 test('row 2: identity allow + trust names account root -> assumed', () => {
-  assert.equal(decide(assume(user()), { identity: [allow('sts:AssumeRole', ROLE)], resource: trust({ AWS: A }) }), 'Allow');
+  assert.equal(
+    decide(assume(user()), { identity: [allow('sts:AssumeRole', ROLE)], resource: trust({ AWS: A }) }),
+    'Allow',
+  );
 });
 test('row 3: identity allow + trust names the user -> assumed', () => {
-  assert.equal(decide(assume(user()), { identity: [allow('sts:AssumeRole')], resource: trust({ AWS: ALICE }) }), 'Allow');
+  assert.equal(
+    decide(assume(user()), { identity: [allow('sts:AssumeRole')], resource: trust({ AWS: ALICE }) }),
+    'Allow',
+  );
 });
 test('row 4: no identity allow + trust names the user ARN -> assumed (resource policy grants on its own)', () => {
   const d = evaluate(assume(user()), { identity: [], resource: trust({ AWS: ALICE }) });
@@ -52,7 +62,10 @@ test('row 5: PowerUserAccess (NotAction iam:*, organizations:*, account:*) + tru
   const power = pol('identity', [
     { Effect: 'Allow', NotAction: ['iam:*', 'organizations:*', 'account:*'], Resource: '*' },
   ]);
-  assert.equal(decide(assume(user()), { identity: [power], resource: trust({ AWS: `arn:aws:iam::${A}:root` }) }), 'Allow');
+  assert.equal(
+    decide(assume(user()), { identity: [power], resource: trust({ AWS: `arn:aws:iam::${A}:root` }) }),
+    'Allow',
+  );
 });
 test('row 6: explicit Deny sts:AssumeRole in identity policy + trust names the user -> denied', () => {
   const deny = pol('identity', [{ Effect: 'Deny', Action: 'sts:AssumeRole', Resource: '*' }]);
@@ -62,7 +75,10 @@ test('row 6: explicit Deny sts:AssumeRole in identity policy + trust names the u
 });
 test('row 7: cross-account needs both sides', () => {
   const bob = user(`arn:aws:iam::${B}:user/bob`, B);
-  const ok = { identity: [allow('sts:AssumeRole', ROLE)], resource: trust({ AWS: `arn:aws:iam::${B}:user/bob` }) };
+  const ok = {
+    identity: [allow('sts:AssumeRole', ROLE)],
+    resource: trust({ AWS: `arn:aws:iam::${B}:user/bob` }),
+  };
   assert.equal(decide(assume(bob), ok), 'Allow');
   // Trust names bob, but bob's account gives him no identity allow (no same-account shortcut).
   const noIdentity = evaluate(assume(bob), { identity: [], resource: ok.resource });
@@ -72,7 +88,10 @@ test('row 7: cross-account needs both sides', () => {
   // Identity allows, trust does not name B.
   const noTrust = evaluate(assume(bob), { identity: ok.identity, resource: trust({ AWS: A }) });
   assert.equal(noTrust.decision, 'ImplicitDeny');
-  assert.equal(denialReason(noTrust, 'sts:AssumeRole'), 'because no resource-based policy allows the sts:AssumeRole action');
+  assert.equal(
+    denialReason(noTrust, 'sts:AssumeRole'),
+    'because no resource-based policy allows the sts:AssumeRole action',
+  );
   // Trust names account B (root): B's identity allow completes it.
   assert.equal(decide(assume(bob), { identity: ok.identity, resource: trust({ AWS: B }) }), 'Allow');
 });
@@ -97,39 +116,69 @@ const getObject: (p: RequestPrincipal) => EvaluationRequest = (p) => ({
   context: {},
 });
 const bucket = (principal: unknown) =>
-  pol('resource', [{ Effect: 'Allow', Principal: principal, Action: 's3:GetObject', Resource: 'arn:aws:s3:::bucket/*' }]);
+  pol('resource', [
+    { Effect: 'Allow', Principal: principal, Action: 's3:GetObject', Resource: 'arn:aws:s3:::bucket/*' },
+  ]);
 const onlyGetCallerIdentity = allow('sts:GetCallerIdentity');
 
 test('boundaries: a resource policy naming an IAM user ARN is not limited by the boundary', () => {
-  const d = evaluate(getObject(user()), { resource: bucket({ AWS: ALICE }), permissionsBoundary: onlyGetCallerIdentity });
+  const d = evaluate(getObject(user()), {
+    resource: bucket({ AWS: ALICE }),
+    permissionsBoundary: onlyGetCallerIdentity,
+  });
   assert.equal(d.decision, 'Allow');
 });
 test('boundaries: a resource policy naming the role ARN is limited by the role boundary', () => {
-  const d = evaluate(getObject(session), { resource: bucket({ AWS: ROLE }), permissionsBoundary: onlyGetCallerIdentity });
+  const d = evaluate(getObject(session), {
+    resource: bucket({ AWS: ROLE }),
+    permissionsBoundary: onlyGetCallerIdentity,
+  });
   assert.equal(d.decision, 'ImplicitDeny');
-  assert.equal(denialReason(d, 's3:GetObject'), 'because no permissions boundary allows the s3:GetObject action');
+  assert.equal(
+    denialReason(d, 's3:GetObject'),
+    'because no permissions boundary allows the s3:GetObject action',
+  );
   assert.equal(decide(getObject(session), { resource: bucket({ AWS: ROLE }) }), 'Allow');
 });
 test('boundaries: a resource policy naming the session ARN is not limited by boundary or session policy', () => {
-  const p = { resource: bucket({ AWS: SESSION }), permissionsBoundary: onlyGetCallerIdentity, session: [onlyGetCallerIdentity] };
+  const p = {
+    resource: bucket({ AWS: SESSION }),
+    permissionsBoundary: onlyGetCallerIdentity,
+    session: [onlyGetCallerIdentity],
+  };
   assert.equal(decide(getObject(session), p), 'Allow');
 });
 test('session policies: role ARN grant is limited by the session policy', () => {
-  const d = evaluate(getObject(session), { resource: bucket({ AWS: ROLE }), session: [onlyGetCallerIdentity] });
+  const d = evaluate(getObject(session), {
+    resource: bucket({ AWS: ROLE }),
+    session: [onlyGetCallerIdentity],
+  });
   assert.equal(d.decision, 'ImplicitDeny');
   assert.equal(denialReason(d, 's3:GetObject'), 'because no session policy allows the s3:GetObject action');
 });
 test('session policies intersect with identity policies; several session policies act together', () => {
   const p: PolicySet = { identity: [allow('s3:*')], session: [onlyGetCallerIdentity, allow('s3:GetObject')] };
   assert.equal(decide(getObject(session), p), 'Allow');
-  assert.equal(decide(getObject(session), { identity: [allow('s3:*')], session: [onlyGetCallerIdentity] }), 'ImplicitDeny');
-  assert.equal(decide(getObject(session), { identity: [onlyGetCallerIdentity], session: [allow('s3:*')] }), 'ImplicitDeny');
+  assert.equal(
+    decide(getObject(session), { identity: [allow('s3:*')], session: [onlyGetCallerIdentity] }),
+    'ImplicitDeny',
+  );
+  assert.equal(
+    decide(getObject(session), { identity: [onlyGetCallerIdentity], session: [allow('s3:*')] }),
+    'ImplicitDeny',
+  );
 });
 test('boundary intersects with identity policies', () => {
-  const d = evaluate(getObject(user()), { identity: [allow('s3:*')], permissionsBoundary: onlyGetCallerIdentity });
+  const d = evaluate(getObject(user()), {
+    identity: [allow('s3:*')],
+    permissionsBoundary: onlyGetCallerIdentity,
+  });
   assert.equal(d.decision, 'ImplicitDeny');
   assert.equal(d.decidedBy, 'permissionsBoundary');
-  assert.equal(decide(getObject(user()), { identity: [allow('s3:*')], permissionsBoundary: allow('s3:Get*') }), 'Allow');
+  assert.equal(
+    decide(getObject(user()), { identity: [allow('s3:*')], permissionsBoundary: allow('s3:Get*') }),
+    'Allow',
+  );
 });
 test('a boundary Deny is an explicit deny', () => {
   const deny = pol('boundary', [{ Effect: 'Deny', Action: 's3:*', Resource: '*' }]);
@@ -138,7 +187,10 @@ test('a boundary Deny is an explicit deny', () => {
 });
 test('resource policy naming the account root needs an identity allow in the same account', () => {
   assert.equal(decide(getObject(user()), { resource: bucket({ AWS: A }) }), 'ImplicitDeny');
-  assert.equal(decide(getObject(user()), { resource: bucket({ AWS: A }), identity: [allow('s3:GetObject')] }), 'Allow');
+  assert.equal(
+    decide(getObject(user()), { resource: bucket({ AWS: A }), identity: [allow('s3:GetObject')] }),
+    'Allow',
+  );
 });
 
 test('SCPs: every level must allow; a level without Allow denies; explicit deny wins', () => {
@@ -149,23 +201,38 @@ test('SCPs: every level must allow; a level without Allow denies; explicit deny 
   const d = evaluate(getObject(user()), p([[full], [allow('ec2:*')], [full]]));
   assert.equal(d.decision, 'ImplicitDeny');
   assert.equal(d.level, 1);
-  assert.equal(denialReason(d, 's3:GetObject'), 'because no service control policy allows the s3:GetObject action');
+  assert.equal(
+    denialReason(d, 's3:GetObject'),
+    'because no service control policy allows the s3:GetObject action',
+  );
   const deny = pol('scp', [{ Effect: 'Deny', Action: 's3:GetObject', Resource: '*' }]);
-  assert.equal(denialReason(evaluate(getObject(user()), p([full, deny])), 's3:GetObject'), 'with an explicit deny in a service control policy');
+  assert.equal(
+    denialReason(evaluate(getObject(user()), p([full, deny])), 's3:GetObject'),
+    'with an explicit deny in a service control policy',
+  );
   // SCPs limit even a same-account resource-policy grant.
-  assert.equal(decide(getObject(user()), { resource: bucket({ AWS: ALICE }), scps: [allow('ec2:*')] }), 'ImplicitDeny');
+  assert.equal(
+    decide(getObject(user()), { resource: bucket({ AWS: ALICE }), scps: [allow('ec2:*')] }),
+    'ImplicitDeny',
+  );
 });
 test('RCPs: must allow; denial names resource control policy', () => {
   const rcp = pol('rcp', [{ Effect: 'Allow', Principal: '*', Action: 'ec2:*', Resource: '*' }]);
   const d = evaluate(getObject(user()), { identity: [allow('s3:*')], rcps: [rcp] });
-  assert.equal(denialReason(d, 's3:GetObject'), 'because no resource control policy allows the s3:GetObject action');
+  assert.equal(
+    denialReason(d, 's3:GetObject'),
+    'because no resource control policy allows the s3:GetObject action',
+  );
 });
 
 test('service, federated and anonymous principals are decided by the resource policy alone', () => {
   const ec2: RequestPrincipal = { kind: 'Service', service: 'ec2.amazonaws.com' };
   const t = trust({ Service: 'ec2.amazonaws.com' });
   assert.equal(decide(assume(ec2), { resource: t }), 'Allow');
-  assert.equal(decide(assume({ kind: 'Service', service: 'lambda.amazonaws.com' }), { resource: t }), 'ImplicitDeny');
+  assert.equal(
+    decide(assume({ kind: 'Service', service: 'lambda.amazonaws.com' }), { resource: t }),
+    'ImplicitDeny',
+  );
   const oidc = `arn:aws:iam::${A}:oidc-provider/token.actions.githubusercontent.com`;
   const fed: RequestPrincipal = { kind: 'Federated', provider: oidc };
   const web = pol('trust', [
@@ -177,8 +244,17 @@ test('service, federated and anonymous principals are decided by the resource po
     },
   ]);
   const req = { ...assume(fed), action: 'sts:AssumeRoleWithWebIdentity' };
-  assert.equal(decide({ ...req, context: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } }, { resource: web }), 'Allow');
-  assert.equal(decide({ ...req, context: { 'token.actions.githubusercontent.com:aud': 'other' } }, { resource: web }), 'ImplicitDeny');
+  assert.equal(
+    decide(
+      { ...req, context: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } },
+      { resource: web },
+    ),
+    'Allow',
+  );
+  assert.equal(
+    decide({ ...req, context: { 'token.actions.githubusercontent.com:aud': 'other' } }, { resource: web }),
+    'ImplicitDeny',
+  );
   const anon: RequestPrincipal = { kind: 'Anonymous' };
   assert.equal(decide(getObject(anon), { resource: bucket('*') }), 'Allow');
   assert.equal(decide(getObject(anon), { resource: bucket({ AWS: '*' }) }), 'Allow');
@@ -214,7 +290,9 @@ test('the account root user is not subject to identity policies in its own accou
 });
 
 test('actions are case-insensitive, resources case-sensitive; variables in Resource', () => {
-  const own = pol('identity', [{ Effect: 'Allow', Action: 'S3:getobject', Resource: 'arn:aws:s3:::bucket/${aws:username}/*' }]);
+  const own = pol('identity', [
+    { Effect: 'Allow', Action: 'S3:getobject', Resource: 'arn:aws:s3:::bucket/${aws:username}/*' },
+  ]);
   const req = (key: string, username?: string): EvaluationRequest => ({
     ...getObject(user()),
     resource: `arn:aws:s3:::bucket/${key}`,
@@ -229,7 +307,13 @@ test('diagnostics record matched statements and what did not match', () => {
   const p = pol(
     'identity',
     [
-      { Sid: 'Ip', Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } },
+      {
+        Sid: 'Ip',
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: '*',
+        Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
+      },
       { Sid: 'Other', Effect: 'Allow', Action: 'ec2:*', Resource: '*' },
     ],
     'p1',
@@ -245,15 +329,26 @@ test('diagnostics record matched statements and what did not match', () => {
     sid: 'Ip',
     effect: 'Allow',
     mismatches: [
-      { element: 'Condition', operator: 'IpAddress', key: 'aws:SourceIp', actual: '203.0.113.7', expected: ['10.0.0.0/8'] },
+      {
+        element: 'Condition',
+        operator: 'IpAddress',
+        key: 'aws:SourceIp',
+        actual: '203.0.113.7',
+        expected: ['10.0.0.0/8'],
+      },
     ],
   });
   assert.deepEqual(d.nonMatches[1]?.mismatches, [{ element: 'Action' }]);
   const text = explain(d, req);
   assert.match(text, /no identity-based policy allows `s3:GetObject`/);
-  assert.match(text, /condition IpAddress on `aws:SourceIp` wants \["10\.0\.0\.0\/8"\] but the request has "203\.0\.113\.7"/);
+  assert.match(
+    text,
+    /condition IpAddress on `aws:SourceIp` wants \["10\.0\.0\.0\/8"\] but the request has "203\.0\.113\.7"/,
+  );
   const ok = evaluate({ ...req, context: { 'aws:SourceIp': '10.1.2.3' } }, { identity: [p] });
-  assert.deepEqual(ok.matched, [{ source: 'identity', policyId: 'p1', statement: 0, sid: 'Ip', effect: 'Allow' }]);
+  assert.deepEqual(ok.matched, [
+    { source: 'identity', policyId: 'p1', statement: 0, sid: 'Ip', effect: 'Allow' },
+  ]);
   assert.equal(denialReason(ok, 's3:GetObject'), undefined);
 });
 
@@ -261,11 +356,17 @@ test('explain: root delegation advice and explicit deny advice', () => {
   const d = evaluate(assume(user()), { identity: [], resource: trust({ AWS: `arn:aws:iam::${A}:root` }) });
   assert.match(explain(d, assume(user())), /only delegates to the account/);
   const deny = pol('identity', [{ Effect: 'Deny', Action: '*', Resource: '*' }]);
-  assert.match(explain(evaluate(assume(user()), { identity: [deny] })), /explicit deny overrides every Allow/);
+  assert.match(
+    explain(evaluate(assume(user()), { identity: [deny] })),
+    /explicit deny overrides every Allow/,
+  );
 });
 
 test('loadPolicy caches by content and rejects invalid documents', () => {
-  const text = JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 's3:*', Resource: '*' } });
+  const text = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: { Effect: 'Allow', Action: 's3:*', Resource: '*' },
+  });
   assert.equal(loadPolicy(text, 'identity', 'x'), loadPolicy(text, 'identity', 'x'));
   assert.equal(loadPolicy(text, 'identity', 'x').body, loadPolicy(text, 'identity', 'y').body);
   assert.throws(() => loadPolicy('{}', 'identity'), {

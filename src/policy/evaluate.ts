@@ -12,7 +12,13 @@
  *   policy; one naming the user/role ARN is limited by it).
  */
 import { arnMatch, splitArn } from './arn-pattern.js';
-import { actionInSet, candidates, principalGrant, type CompiledStatement, type PolicyBody } from './compile.js';
+import {
+  actionInSet,
+  candidates,
+  principalGrant,
+  type CompiledStatement,
+  type PolicyBody,
+} from './compile.js';
 import { conditionHolds } from './conditions.js';
 import type { ContextLookup } from './template.js';
 import type {
@@ -129,12 +135,23 @@ function statementApplies(
   return ok ? grant : false;
 }
 
-function ref(policy: CompiledPolicy, source: PolicySource, st: CompiledStatement, level?: number): StatementMatch {
+function ref(
+  policy: CompiledPolicy,
+  source: PolicySource,
+  st: CompiledStatement,
+  level?: number,
+): StatementMatch {
   const base = { source, policyId: policy.id, statement: st.index, sid: st.sid, effect: st.effect };
   return level === undefined ? base : { ...base, level };
 }
 
-function evalPolicy(policy: CompiledPolicy, source: PolicySource, p: Prepared, out: Outcome, level?: number): void {
+function evalPolicy(
+  policy: CompiledPolicy,
+  source: PolicySource,
+  p: Prepared,
+  out: Outcome,
+  level?: number,
+): void {
   const body = policy.body as PolicyBody;
   const list = p.diagnostics ? body.statements : candidates(body, p.svc);
   for (const st of list) {
@@ -164,7 +181,9 @@ function levelsOf(
   v: readonly CompiledPolicy[] | readonly (readonly CompiledPolicy[])[] | undefined,
 ): readonly (readonly CompiledPolicy[])[] | undefined {
   if (v === undefined || v.length === 0) return undefined;
-  return Array.isArray(v[0]) ? (v as readonly (readonly CompiledPolicy[])[]) : [v as readonly CompiledPolicy[]];
+  return Array.isArray(v[0])
+    ? (v as readonly (readonly CompiledPolicy[])[])
+    : [v as readonly CompiledPolicy[]];
 }
 
 /** Evaluates organization levels; returns the first level without an Allow (or -1) and whether any denied. */
@@ -188,7 +207,11 @@ function evalLevels(
  * Decides a request against the policies that apply to it. Pure; never throws for valid input.
  * INVARIANT: every policy came from `loadPolicy`.
  */
-export function evaluate(request: EvaluationRequest, policies: PolicySet, options?: EvaluateOptions): Decision {
+export function evaluate(
+  request: EvaluationRequest,
+  policies: PolicySet,
+  options?: EvaluateOptions,
+): Decision {
   const action = request.action.toLowerCase();
   const colon = action.indexOf(':');
   const parts = splitArn(request.resource);
@@ -265,7 +288,10 @@ export function evaluate(request: EvaluationRequest, policies: PolicySet, option
     // Cross-account: the resource's account must allow, and so must the caller's own policies.
     if (!resource.allow) return decide('ImplicitDeny', 'resource');
     if (identityOk) return decide('Allow', 'identity');
-    return decide('ImplicitDeny', identity.allow || isRoot ? (boundaryOk ? 'session' : 'permissionsBoundary') : 'identity');
+    return decide(
+      'ImplicitDeny',
+      identity.allow || isRoot ? (boundaryOk ? 'session' : 'permissionsBoundary') : 'identity',
+    );
   }
 
   if (isRoot) return decide('Allow', 'identity');
@@ -275,7 +301,8 @@ export function evaluate(request: EvaluationRequest, policies: PolicySet, option
     // is still filtered by the role's boundary and the session policies.
     if (grant !== 'role') return decide('Allow', 'resource');
     if (boundaryOk && sessionOk) return decide('Allow', 'resource');
-    if (!identity.allow || !boundaryOk) return decide('ImplicitDeny', boundaryOk ? 'session' : 'permissionsBoundary');
+    if (!identity.allow || !boundaryOk)
+      return decide('ImplicitDeny', boundaryOk ? 'session' : 'permissionsBoundary');
   }
   if (identityOk) return decide('Allow', 'identity');
   if (!identity.allow) return decide('ImplicitDeny', 'identity');

@@ -53,7 +53,9 @@ function describeMismatch(m: Mismatch, request?: EvaluationRequest): string {
       return 'its NotPrincipal excludes the caller';
     case 'Condition': {
       const actual =
-        m.actual === undefined ? 'the key is missing from the request' : `the request has ${JSON.stringify(m.actual)}`;
+        m.actual === undefined
+          ? 'the key is missing from the request'
+          : `the request has ${JSON.stringify(m.actual)}`;
       return `condition ${m.operator} on \`${m.key}\` wants ${JSON.stringify(m.expected)} but ${actual}`;
     }
   }
@@ -77,10 +79,15 @@ function caller(request?: EvaluationRequest): string {
 /** Near misses: statements of one policy type that failed on a few elements only (best first). */
 function nearMisses(decision: Decision, source: PolicySource, request?: EvaluationRequest): string[] {
   return decision.nonMatches
-    .filter((n) => n.source === source && n.effect === 'Allow' && !n.mismatches.some((m) => m.element === 'Action'))
+    .filter(
+      (n) => n.source === source && n.effect === 'Allow' && !n.mismatches.some((m) => m.element === 'Action'),
+    )
     .sort((a, b) => a.mismatches.length - b.mismatches.length)
     .slice(0, 3)
-    .map((n) => `  - ${describeStatement(n)} almost applies: ${n.mismatches.map((m) => describeMismatch(m, request)).join('; ')}`);
+    .map(
+      (n) =>
+        `  - ${describeStatement(n)} almost applies: ${n.mismatches.map((m) => describeMismatch(m, request)).join('; ')}`,
+    );
 }
 
 /**
@@ -102,7 +109,8 @@ export function explain(decision: Decision, request?: EvaluationRequest): string
         lines.push(`Allowed: the resource-based policy grants ${action} on ${resource} to ${who} directly.`);
       } else {
         lines.push(`Allowed: ${who}'s identity-based policies allow ${action} on ${resource}.`);
-        if (decision.crossAccount) lines.push('This is a cross-account request, and the resource-based policy allows it too.');
+        if (decision.crossAccount)
+          lines.push('This is a cross-account request, and the resource-based policy allows it too.');
       }
       for (const m of allows) lines.push(`  - allowed by ${describeStatement(m)}`);
       break;
@@ -137,7 +145,9 @@ export function explain(decision: Decision, request?: EvaluationRequest): string
           );
         } else {
           lines.push(`Denied: no resource-based policy allows ${action} on ${resource} for ${who}.`);
-          lines.push(`Add a statement to the resource-based policy that names ${who} as Principal and allows ${action}.`);
+          lines.push(
+            `Add a statement to the resource-based policy that names ${who} as Principal and allows ${action}.`,
+          );
         }
         lines.push(...nearMisses(decision, 'resource', request));
       } else if (src === 'identity') {
@@ -146,10 +156,12 @@ export function explain(decision: Decision, request?: EvaluationRequest): string
           lines.push(
             "The resource-based policy names the caller's account (root), which only delegates to the account: " +
               'the identity-based policies must allow the action too. Either attach an Allow for the action to the ' +
-              'caller, or name the caller\'s own ARN in the resource-based policy (same account only).',
+              "caller, or name the caller's own ARN in the resource-based policy (same account only).",
           );
         } else {
-          lines.push(`Attach an identity-based policy to ${who} (or its group/role) with an Allow for ${action} on ${resource}.`);
+          lines.push(
+            `Attach an identity-based policy to ${who} (or its group/role) with an Allow for ${action} on ${resource}.`,
+          );
         }
         lines.push(...nearMisses(decision, 'identity', request));
       } else if (src === 'permissionsBoundary') {
@@ -167,7 +179,11 @@ export function explain(decision: Decision, request?: EvaluationRequest): string
         );
         lines.push(...nearMisses(decision, 'session', request));
       }
-      if (decision.nonMatches.length === 0 && decision.matched.length === 0 && decision.present.length === 0) {
+      if (
+        decision.nonMatches.length === 0 &&
+        decision.matched.length === 0 &&
+        decision.present.length === 0
+      ) {
         lines.push('No policies applied to this request at all.');
       }
       break;

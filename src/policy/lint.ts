@@ -25,7 +25,10 @@ export async function lintPolicy(text: string, type: PolicyType): Promise<Policy
         const svc = svcRaw.toLowerCase();
         if (hasWildcard(svc)) continue;
         if (!(await data.iamServiceExists(svc))) {
-          out.push({ path, message: `unknown service prefix \`${svcRaw}\` in \`${a}\` (AWS accepts it, but it matches nothing)` });
+          out.push({
+            path,
+            message: `unknown service prefix \`${svcRaw}\` in \`${a}\` (AWS accepts it, but it matches nothing)`,
+          });
           continue;
         }
         if (hasWildcard(name)) {

@@ -19,10 +19,12 @@ export function principalFromString(text: string): RequestPrincipal | undefined 
   const m = /^arn:([^:]+):(iam|sts)::(\d{12}):(.+)$/.exec(text);
   if (m) {
     const [, partition, service, account, res] = m as unknown as [string, string, string, string, string];
-    if (service === 'iam' && /^(oidc-provider|saml-provider)\//.test(res)) return { kind: 'Federated', provider: text };
+    if (service === 'iam' && /^(oidc-provider|saml-provider)\//.test(res))
+      return { kind: 'Federated', provider: text };
     if (service === 'sts') {
       const s = /^assumed-role\/([^/]+)\/(.+)$/.exec(res);
-      if (s) return { kind: 'AWS', arn: text, account, roleArn: `arn:${partition}:iam::${account}:role/${s[1]}` };
+      if (s)
+        return { kind: 'AWS', arn: text, account, roleArn: `arn:${partition}:iam::${account}:role/${s[1]}` };
       if (/^federated-user\/./.test(res)) return { kind: 'AWS', arn: text, account };
       return undefined;
     }

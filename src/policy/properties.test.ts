@@ -22,10 +22,30 @@ test('validatePolicy never throws on arbitrary JSON or text', () => {
 });
 
 test('validatePolicy never throws on policy-shaped JSON; valid ones load', () => {
-  const str = fc.constantFrom('*', 's3:GetObject', 's3:*', 'arn:aws:s3:::b/*', 'Allow', 'Deny', 'x', '', 'arn:aws:iam::111122223333:root');
+  const str = fc.constantFrom(
+    '*',
+    's3:GetObject',
+    's3:*',
+    'arn:aws:s3:::b/*',
+    'Allow',
+    'Deny',
+    'x',
+    '',
+    'arn:aws:iam::111122223333:root',
+  );
   const val = fc.oneof(str, fc.array(str, { maxLength: 3 }), fc.constant({}), fc.integer());
   const stmt = fc.dictionary(
-    fc.constantFrom('Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Principal', 'Sid', 'Condition', 'Bogus'),
+    fc.constantFrom(
+      'Effect',
+      'Action',
+      'NotAction',
+      'Resource',
+      'NotResource',
+      'Principal',
+      'Sid',
+      'Condition',
+      'Bogus',
+    ),
     val,
   );
   const doc = fc.record({
@@ -35,7 +55,8 @@ test('validatePolicy never throws on policy-shaped JSON; valid ones load', () =>
   fc.assert(
     fc.property(doc, fc.constantFrom(...types), (d, type) => {
       const text = JSON.stringify(d);
-      if (validatePolicy(text, type, { requireCurrentVersion: false }).errors.length === 0) loadPolicy(text, type);
+      if (validatePolicy(text, type, { requireCurrentVersion: false }).errors.length === 0)
+        loadPolicy(text, type);
     }),
     { numRuns: 500 },
   );

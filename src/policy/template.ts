@@ -74,7 +74,10 @@ export function parseTemplate(value: string): Template | undefined {
   return sawVar ? { pieces } : undefined;
 }
 
-function variableValue(piece: { key: string; keyLower: string; fallback: string | undefined }, lookup: ContextLookup) {
+function variableValue(
+  piece: { key: string; keyLower: string; fallback: string | undefined },
+  lookup: ContextLookup,
+) {
   const v = lookup(piece.keyLower, piece.key);
   // Only single values substitute; a multivalued key cannot stand in one place.
   if (typeof v === 'string') return v;

@@ -177,7 +177,8 @@ function checkSyntax(doc: unknown, push: (path: string) => void): void {
       // with keys (invalid-47, invalid-52, invalid-53).
       if (entries.length > 0 && !parseOperator(op)) push(cp);
       for (const [key, val] of entries) {
-        const scalar = (x: unknown) => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean';
+        const scalar = (x: unknown) =>
+          typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean';
         if (!(scalar(val) || (Array.isArray(val) && val.every(scalar)))) push(`${cp}.${key}`);
       }
     }
@@ -245,7 +246,8 @@ export function resourceFormatError(r: string): string | undefined {
   const service = c3 < 0 ? after : after.slice(0, c3);
   const afterService = c3 < 0 ? '' : after.slice(c3 + 1);
   // IAM and S3 ARNs have no region (invalid-55, invalid-56).
-  if (service === 'iam' && !afterService.startsWith(':')) return `IAM resource ${r} cannot contain region information.`;
+  if (service === 'iam' && !afterService.startsWith(':'))
+    return `IAM resource ${r} cannot contain region information.`;
   // S3 bucket/object ARNs have neither region nor account; access points (`arn:aws:s3:REGION:ACCT:
   // accesspoint/…`, valid-50) have both, so only a region without an account is rejected.
   if (service === 's3' && !afterService.startsWith(':') && afterService.split(':')[1] === '') {
@@ -325,7 +327,10 @@ export function parsePolicy(text: string, type: PolicyType, options: ValidateOpt
   if (version !== '2012-10-17') {
     if (requireCurrent) push('Version', MESSAGES.version);
     else if (JSON.stringify(doc).includes('${')) {
-      warnings.push({ path: 'Version', message: 'policy variables are only resolved under `Version` 2012-10-17' });
+      warnings.push({
+        path: 'Version',
+        message: 'policy variables are only resolved under `Version` 2012-10-17',
+      });
     }
   }
 
@@ -336,7 +341,10 @@ export function parsePolicy(text: string, type: PolicyType, options: ValidateOpt
     const needsPrincipal = type === 'trust' || type === 'resource' || type === 'rcp';
     if (needsPrincipal && !hasPrincipal) push(`${at(i)}.Principal`, MESSAGES.principalMissing);
     if (!needsPrincipal && hasPrincipal) {
-      push(`${at(i)}.${s['Principal'] !== undefined ? 'Principal' : 'NotPrincipal'}`, MESSAGES.principalProhibited);
+      push(
+        `${at(i)}.${s['Principal'] !== undefined ? 'Principal' : 'NotPrincipal'}`,
+        MESSAGES.principalProhibited,
+      );
     }
     if (type === 'trust') {
       for (const k of ['Resource', 'NotResource']) {
@@ -407,7 +415,8 @@ export function parsePolicy(text: string, type: PolicyType, options: ValidateOpt
   });
   if (type !== 'trust') {
     statements.forEach((s, i) => {
-      if (asList(s['Resource'] ?? s['NotResource']).length === 0) push(`${at(i)}.Resource`, MESSAGES.noResources);
+      if (asList(s['Resource'] ?? s['NotResource']).length === 0)
+        push(`${at(i)}.Resource`, MESSAGES.noResources);
     });
   }
 
