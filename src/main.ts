@@ -21,8 +21,22 @@ import { AuditWriter } from './audit/writer.js';
 import { ensureFirstAccount, type NewAccount } from './accounts/index.js';
 import { makeDispatcher, type ServiceName } from './server/dispatch.js';
 import { buildApp } from './server/app.js';
+import { startRuntimeEndpoints, type RuntimeEndpoints } from './server/imds-app.js';
+import { explainRoute, makeJsonHandler } from './server/cloudtrail.js';
 import { IAM_OPERATIONS } from './iam/index.js';
+import { createConsole } from './console/plugin.js';
 import { STS_OPERATIONS } from './sts/index.js';
+import {
+  applySeed,
+  captureBaseline,
+  ensureAccount,
+  isDevLevel,
+  makeResetHandler,
+  parseSeed,
+  resetStore,
+  type SeedDeps,
+  type SeedSummary,
+} from './devmode/index.js';
 
 /** A running iamd. */
 export interface RunningServer {
@@ -31,6 +45,10 @@ export interface RunningServer {
   readonly store: Store;
   /** Credentials of the account created on first start, if this start created one. */
   readonly created: NewAccount | undefined;
+  /** IMDS / container credentials endpoints, when configured (`--imds`, `--container-credentials`). */
+  readonly runtime: RuntimeEndpoints | undefined;
+  /** What the seed file changed at this start (`--seed`), if one was given. */
+  readonly seeded: SeedSummary | undefined;
   close(): Promise<void>;
 }
 
@@ -72,6 +90,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const clock: Clock & Partial<AdjustableClock> = config.testClock
     ? adjustableClock(systemClock)
     : systemClock;
+  // The seed file is read and checked before anything is opened: a bad file stops the start.
+  const seed =
+    config.seedFile === undefined ? undefined : parseSeed(readFileSync(config.seedFile, 'utf8'), config.seedFile);
   const store = await openStore(config);
   const masterKey = masterKeyFor(config);
   let keyring: Keyring = await loadKeyring(store, masterKey, clock.now());
@@ -92,6 +113,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
     accessKeyId: config.rootAccessKeyId,
     secretAccessKey: config.rootSecretAccessKey,
   });
+  // Development levels and seeds (issue 9): the default account is the one the first start made.
+  const firstAccount = config.accountId ?? created?.AccountId ?? (await store.listAccounts())[0]?.id ?? '';
+  const baseline = isDevLevel(config.authMode) ? await captureBaseline(store, firstAccount) : undefined;
+  const iamModel = compileServiceModel(readModel('iam'));
+  const iamOperations = byName(IAM_OPERATIONS);
+  const seedDeps = (): SeedDeps => ({ services, iamModel, operations: iamOperations, now: clock.now() });
+  const seeded = seed ? await applySeed(store, seed, seedDeps()) : undefined;
   const resolver = new CredentialResolver({
     store,
     unsealSecret: services.unsealSecret,
@@ -102,6 +130,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
       await reloadKeys();
       return keyring.all.has(id);
     },
+    permissive:
+      config.authMode === 'permissive'
+        ? {
+            defaultAccount: () => firstAccount,
+            ensureAccount: (account) => ensureAccount(store, account, clock.now()),
+          }
+        : undefined,
   });
   const policyCache = new PolicyCache(store);
   const log = { current: undefined as FastifyInstance | undefined };
@@ -109,19 +144,66 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const dispatch = makeDispatcher({
     store,
     clock,
-    models: { iam: compileServiceModel(readModel('iam')), sts: compileServiceModel(readModel('sts')) },
-    operations: { iam: byName(IAM_OPERATIONS), sts: byName(STS_OPERATIONS) },
+    models: { iam: iamModel, sts: compileServiceModel(readModel('sts')) },
+    operations: { iam: iamOperations, sts: byName(STS_OPERATIONS) },
     resolver,
     services,
     policyCache,
     audit,
     logError: (err, requestId) => log.current?.log.error({ err, requestId }, 'internal error'),
+    reportOnly:
+      config.authMode === 'report-only'
+        ? (denial) => log.current?.log.warn(denial, 'report-only: this call would have been denied')
+        : undefined,
+  });
+  // POST /_iamd/reset and /moto-api/reset (moto's server-mode route), at the development levels only.
+  const resetHandler = baseline
+    ? makeResetHandler({
+        resolver,
+        now: () => clock.now(),
+        reset: () => resetStore({ store, baseline, seed, seedDeps }),
+      })
+    : undefined;
+  const devRoutes = resetHandler
+    ? [
+        (a: FastifyInstance) => {
+          for (const url of ['/_iamd/reset', '/moto-api/reset'])
+            a.post(url, async (req, reply) => {
+              const raw = req.raw.url ?? url;
+              const q = raw.indexOf('?');
+              const answer = await resetHandler({
+                method: req.method,
+                path: q < 0 ? raw : raw.slice(0, q),
+                query: q < 0 ? '' : raw.slice(q + 1),
+                headers: req.raw.headersDistinct,
+                body: typeof req.body === 'string' ? req.body : '',
+                sourceIp: req.ip,
+              });
+              if (answer.status === 200) req.log.info(answer.body, 'store reset to the seed state');
+              return reply.code(answer.status).send(answer.body);
+            });
+        },
+      ]
+    : [];
+  const auditApi = { store, clock, resolver, policyCache, audit };
+  // The web console (src/console): a client of this server's own API, at /console.
+  const webConsole = createConsole({
+    store,
+    services,
+    clock,
+    region: config.region,
+    addAudit: (r) => audit.add(r),
   });
   const app = buildApp({
     dispatch,
     logLevel: config.logLevel,
-    plugins: config.testClock
+    jsonTarget: makeJsonHandler(auditApi),
+    plugins: [
+      ...devRoutes,
+      ...(config.testClock
       ? [
+          explainRoute(auditApi),
+          webConsole.plugin,
           (a) => {
             // Developer flag only (--test-clock): lets tests expire sessions without waiting. It moves the
             // server's clock forward for everyone; it can never extend a session.
@@ -135,18 +217,36 @@ export async function startServer(config: Config): Promise<RunningServer> {
             });
           },
         ]
-      : [],
+      : [explainRoute(auditApi), webConsole.plugin]),
+    ],
   });
   if (config.testClock)
     app.log.warn('TEST CLOCK ENABLED: POST /_iamd/clock moves server time forward. Never use in production.');
   const address = await app.listen({ host: config.host, port: config.port });
+  // Runtime credentials (issue 6): IMDS and the container endpoint, each on its own listener, same clock.
+  const runtime = await startRuntimeEndpoints(
+    { ...config.runtime, region: config.region, logLevel: config.logLevel },
+    {
+      store,
+      clock,
+      services,
+      audit: (r) => audit.add(r),
+      defaultAccount: config.accountId ?? created?.AccountId,
+    },
+  ).catch(async (err: unknown) => {
+    await app.close();
+    throw err;
+  });
   return {
     url: address,
     app,
     store,
     created,
+    runtime,
+    seeded,
     async close() {
       clearInterval(reloadTimer);
+      await runtime?.close();
       await app.close();
       await audit.flush();
       resolver.close();

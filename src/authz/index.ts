@@ -98,7 +98,9 @@ function checkCredentialKind(principal: Principal, action: string): void {
     // "You cannot call any IAM API operations unless MFA authentication information is included in the
     // request. You cannot call any STS API except AssumeRole or GetCallerIdentity." (STS API reference,
     // GetSessionToken). IAM answers InvalidClientTokenId (aws-errors.md, cloudyr/aws.iam#15).
-    if (service === 'iam' && s.mfaAuthenticatedAt === undefined)
+    // A console sign-in session (`console: true`, src/console) proved the password like AWS's console
+    // sign-in, whose sessions call IAM with the user's permissions; the rule is for GetSessionToken only.
+    if (service === 'iam' && s.mfaAuthenticatedAt === undefined && s.console !== true)
       throw new AwsError('InvalidClientTokenId', 'The security token included in the request is invalid');
     if (service === 'sts' && name !== 'AssumeRole' && name !== 'GetCallerIdentity')
       throw new AwsError('AccessDenied', `Cannot call ${name} with session credentials`);

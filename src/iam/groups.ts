@@ -129,7 +129,13 @@ export const listGroups: Operation = {
   name: 'ListGroups',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    await ctx.authorize({ action: 'iam:ListGroups', resource: '*' });
+    // IAM authorizes ListGroups on the path being listed, `arn:aws:iam::ACCOUNT:group/` plus
+    // PathPrefix, and names it in denials (real AccessDenied texts, e.g. "… iam:ListGroups on resource:
+    // arn:aws:iam::123456789012:group/ because no identity-based policy allows …").
+    await ctx.authorize({
+      action: 'iam:ListGroups',
+      resource: iamArn(account, 'group', (input.PathPrefix as string | undefined) ?? '/', ''),
+    });
     const all = (await ctx.store.list<GroupBody>(account, 'group')).filter((e) =>
       matchesPathPrefix(e.body.path, input.PathPrefix),
     );

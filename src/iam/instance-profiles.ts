@@ -165,7 +165,13 @@ export const listInstanceProfiles: Operation = {
   name: 'ListInstanceProfiles',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    await ctx.authorize({ action: 'iam:ListInstanceProfiles', resource: '*' });
+    // IAM authorizes ListInstanceProfiles on the path being listed, `arn:aws:iam::ACCOUNT:instance-profile/` plus
+    // PathPrefix, and names it in denials (real AccessDenied texts, e.g. "… iam:ListInstanceProfiles on resource:
+    // arn:aws:iam::123456789012:instance-profile/ because no identity-based policy allows …").
+    await ctx.authorize({
+      action: 'iam:ListInstanceProfiles',
+      resource: iamArn(account, 'instance-profile', (input.PathPrefix as string | undefined) ?? '/', ''),
+    });
     const all = (await ctx.store.list<InstanceProfileBody>(account, 'instanceProfile')).filter((e) =>
       matchesPathPrefix(e.body.path, input.PathPrefix),
     );

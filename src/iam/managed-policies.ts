@@ -384,7 +384,13 @@ export const listPolicies: Operation = {
   name: 'ListPolicies',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    await ctx.authorize({ action: 'iam:ListPolicies', resource: '*' });
+    // Real IAM names no ARN here: its denial reads "… iam:ListPolicies on resource: policy path / because
+    // no identity-based policy allows the iam:ListPolicies action" (the path is PathPrefix, default `/`).
+    // Only a `*` resource in a policy matches that, as on AWS (ListPolicies supports no resource type).
+    await ctx.authorize({
+      action: 'iam:ListPolicies',
+      resource: `policy path ${(input.PathPrefix as string | undefined) ?? '/'}`,
+    });
     const scope = (input.Scope as string | undefined) ?? 'All';
     const onlyAttached = input.OnlyAttached === true;
     const usageFilter = input.PolicyUsageFilter as string | undefined;

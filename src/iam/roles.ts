@@ -241,7 +241,13 @@ export const listRoles: Operation = {
   name: 'ListRoles',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    await ctx.authorize({ action: 'iam:ListRoles', resource: '*' });
+    // IAM authorizes ListRoles on the path being listed, `arn:aws:iam::ACCOUNT:role/` plus
+    // PathPrefix, and names it in denials (real AccessDenied texts, e.g. "… iam:ListRoles on resource:
+    // arn:aws:iam::123456789012:role/ because no identity-based policy allows …").
+    await ctx.authorize({
+      action: 'iam:ListRoles',
+      resource: iamArn(account, 'role', (input.PathPrefix as string | undefined) ?? '/', ''),
+    });
     const all = (await ctx.store.list<RoleBody>(account, 'role')).filter((e) =>
       matchesPathPrefix(e.body.path, input.PathPrefix),
     );

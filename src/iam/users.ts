@@ -286,7 +286,13 @@ export const listUsers: Operation = {
   name: 'ListUsers',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    await ctx.authorize({ action: 'iam:ListUsers', resource: '*' });
+    // IAM authorizes ListUsers on the path being listed, `arn:aws:iam::ACCOUNT:user/` plus
+    // PathPrefix, and names it in denials (real AccessDenied texts, e.g. "… iam:ListUsers on resource:
+    // arn:aws:iam::123456789012:user/ because no identity-based policy allows …").
+    await ctx.authorize({
+      action: 'iam:ListUsers',
+      resource: iamArn(account, 'user', (input.PathPrefix as string | undefined) ?? '/', ''),
+    });
     const all = (await ctx.store.list<UserBody>(account, 'user')).filter((e) =>
       matchesPathPrefix(e.body.path, input.PathPrefix),
     );

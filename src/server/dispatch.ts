@@ -3,13 +3,14 @@
  * authorizes through the policy engine) → XML. Nothing here knows about fastify; app.ts adapts HTTP.
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import type { CallContext, Operation, Services } from '../api/operation.js';
+import type { AuthorizationRequest, CallContext, Operation, Services } from '../api/operation.js';
 import type { Principal } from '../api/principal.js';
 import { AwsError, isAwsError } from '../errors/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Store, StoreTx } from '../store/index.js';
 import { authorize, type PolicyCache, type AuthorizationRecord } from '../authz/index.js';
 import { buildAuditRecord, type CallFacts } from '../audit/event.js';
+import { decisionTrace } from '../audit/trace.js';
 import type { AuditRecord } from '../store/index.js';
 import type { AuditWriter } from '../audit/writer.js';
 import type { CredentialResolver } from '../authn/resolve.js';
@@ -29,6 +30,7 @@ import {
   type SigV4Request,
 } from '../sigv4/index.js';
 import { explain } from '../policy/index.js';
+import { recordAccessKeyUse } from '../iam/access-keys.js';
 
 /** The services iamd answers on its Query endpoint. */
 export type ServiceName = 'iam' | 'sts';
@@ -53,6 +55,20 @@ export interface DispatchDeps {
   readonly audit: AuditWriter;
   /** Logs unexpected errors (never sent to the client). */
   readonly logError: (err: unknown, requestId: string) => void;
+  /**
+   * Set at the `report-only` level (issue 9): a denial does not stop the call; it is handed here (to be
+   * logged as a warning) and recorded in the call's audit event as `iamdReportOnly`.
+   */
+  readonly reportOnly?: ((denial: ReportOnlyDenial) => void) | undefined;
+}
+
+/** A denial the `report-only` level let through. */
+export interface ReportOnlyDenial {
+  readonly requestId: string;
+  readonly action: string;
+  readonly principalArn: string;
+  readonly errorCode: string;
+  readonly errorMessage: string;
 }
 
 /** One HTTP request, reduced to what the request path needs. */
@@ -97,6 +113,9 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
     let auditWritten = false;
     const alsoIn: string[] = [];
     let authorization: AuthorizationRecord | undefined;
+    let authorizationRequest: AuthorizationRequest | undefined;
+    /** The first denial the report-only level let through (recorded in the audit event). */
+    let wouldDeny: WouldDeny | undefined;
     let region = 'us-east-1';
     const userAgent = headerValue(call.headers['user-agent']) ?? '';
     const facts = (): CallFacts => ({
@@ -133,8 +152,19 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
         }
         checkScope(sig, now, ['iam', 'sts']);
         const creds = await deps.resolver.resolve(sig.accessKeyId, sig.securityToken, now);
-        verifySigV4(sigReq, sig, creds.secretAccessKey, sigv4Crypto, signingKeys);
+        // A permissive-level stand-in root has no secret iamd knows: its signature cannot be checked.
+        if (!creds.unverified) verifySigV4(sigReq, sig, creds.secretAccessKey, sigv4Crypto, signingKeys);
         principal = creds.principal;
+        // GetAccessKeyLastUsed: long-term keys record their use (best effort, throttled per key).
+        if (!creds.principal.session && !creds.unverified)
+          void recordAccessKeyUse(
+            deps.store,
+            creds.principal.account,
+            sig.accessKeyId,
+            sig.service,
+            sig.region,
+            now,
+          );
       } else {
         const op = operationName !== undefined ? stsOps.get(operationName) : undefined;
         if (!op?.unsigned)
@@ -172,8 +202,30 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
             secureTransport: call.secureTransport,
             region,
           };
-          authorization = await authorize(deps.policyCache, callPrincipal, facts, request);
-          if (authorization.denial) throw authorization.denial;
+          let denial: AwsError | undefined;
+          try {
+            authorization = await authorize(deps.policyCache, callPrincipal, facts, request);
+            authorizationRequest = request;
+            denial = authorization.denial;
+          } catch (err) {
+            if (!deps.reportOnly || !isAwsError(err) || err.code !== 'AccessDenied') throw err;
+            denial = err;
+          }
+          if (!denial) return;
+          if (!deps.reportOnly) throw denial;
+          // report-only (issue 9): the call goes on; the would-be error is logged and audited.
+          deps.reportOnly({
+            requestId,
+            action: request.action,
+            principalArn: callPrincipal.type === 'Anonymous' ? 'anonymous' : callPrincipal.arn,
+            errorCode: denial.code,
+            errorMessage: denial.message,
+          });
+          wouldDeny ??= {
+            errorCode: denial.code,
+            errorMessage: denial.message,
+            explanation: authorization?.denial === denial ? safeExplain(authorization) : undefined,
+          };
         },
         alsoRecordIn(account: string) {
           if (account !== recipient(callPrincipal) && !alsoIn.includes(account)) alsoIn.push(account);
@@ -185,7 +237,7 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
           transacted = true;
           return deps.store.transact(async (tx) => {
             const output = await fn(tx);
-            for (const record of auditRecords({ ...facts(), output }, alsoIn)) {
+            for (const record of withReportOnly(auditRecords({ ...facts(), output }, alsoIn), wouldDeny)) {
               await tx.appendAudit(record);
               deps.audit.notify(record);
             }
@@ -199,7 +251,9 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
         // Every call is authorized by the policy engine; a handler that forgot is a bug, not a grant.
         throw new Error(`operation ${opName} completed without authorization`);
       }
-      if (!auditWritten) for (const r of auditRecords({ ...facts(), output }, alsoIn)) deps.audit.add(r);
+      if (!auditWritten)
+        for (const r of withReportOnly(auditRecords({ ...facts(), output }, alsoIn), wouldDeny))
+          deps.audit.add(r);
       return {
         status: 200,
         body: renderResult(model, opName, output, requestId),
@@ -220,10 +274,18 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
           error: { code: err.code, message: err.message },
           authorization:
             authorization && err.code === 'AccessDenied'
-              ? { explanation: safeExplain(authorization) }
+              ? decisionTrace(
+                  authorization.request,
+                  authorization.decision,
+                  {
+                    policy: authorizationRequest?.resourcePolicy,
+                    type: authorizationRequest?.resourcePolicyType,
+                  },
+                  safeExplain(authorization),
+                )
               : undefined,
         };
-        for (const r of auditRecords(failure, alsoIn)) deps.audit.add(r);
+        for (const r of withReportOnly(auditRecords(failure, alsoIn), wouldDeny)) deps.audit.add(r);
       }
       return {
         status: err.status,
@@ -244,6 +306,19 @@ function auditRecords(f: CallFacts, alsoIn: readonly string[]): AuditRecord[] {
   return [f.recipientAccount, ...alsoIn].map((account) =>
     buildAuditRecord({ ...f, eventId: randomUUID(), recipientAccount: account, sharedEventId: shared }),
   );
+}
+
+/** What the report-only level records of a denial it let through. */
+interface WouldDeny {
+  readonly errorCode: string;
+  readonly errorMessage: string;
+  readonly explanation?: string | undefined;
+}
+
+/** Adds the report-only level's would-be denial to each event (`iamdReportOnly`), when there was one. */
+function withReportOnly(records: AuditRecord[], wouldDeny: WouldDeny | undefined): AuditRecord[] {
+  if (!wouldDeny) return records;
+  return records.map((r) => ({ ...r, record: { ...r.record, iamdReportOnly: wouldDeny } }));
 }
 
 function safeExplain(record: AuthorizationRecord): string | undefined {

@@ -400,7 +400,10 @@ test('access keys: at most 2, the new key signs, Inactive is refused, last used,
     'Cannot exceed quota for AccessKeysPerUser: 2',
   );
   const listed = await iam.send(new ListAccessKeysCommand({ UserName: 'keyed' }));
-  assert.deepEqual(listed.AccessKeyMetadata!.map((m) => m.AccessKeyId).sort(), [k1.AccessKeyId, k2.AccessKeyId].sort());
+  assert.deepEqual(
+    listed.AccessKeyMetadata!.map((m) => m.AccessKeyId).sort(),
+    [k1.AccessKeyId, k2.AccessKeyId].sort(),
+  );
   // The secret is returned only by CreateAccessKey (IAM API reference, AccessKeyMetadata has none).
   assert.ok(listed.AccessKeyMetadata!.every((m) => !('SecretAccessKey' in m)));
 
@@ -420,7 +423,9 @@ test('access keys: at most 2, the new key signs, Inactive is refused, last used,
 
   // Inactive keys are refused like unknown ones (IAM User Guide, "Managing access keys": an inactive
   // key cannot be used for API calls).
-  await iam.send(new UpdateAccessKeyCommand({ UserName: 'keyed', AccessKeyId: k1.AccessKeyId, Status: 'Inactive' }));
+  await iam.send(
+    new UpdateAccessKeyCommand({ UserName: 'keyed', AccessKeyId: k1.AccessKeyId, Status: 'Inactive' }),
+  );
   const inactive = await iam.send(new ListAccessKeysCommand({ UserName: 'keyed' }));
   assert.equal(inactive.AccessKeyMetadata!.find((m) => m.AccessKeyId === k1.AccessKeyId)!.Status, 'Inactive');
   await expectError(
@@ -429,7 +434,9 @@ test('access keys: at most 2, the new key signs, Inactive is refused, last used,
     403,
     'The security token included in the request is invalid',
   );
-  await iam.send(new UpdateAccessKeyCommand({ UserName: 'keyed', AccessKeyId: k1.AccessKeyId, Status: 'Active' }));
+  await iam.send(
+    new UpdateAccessKeyCommand({ UserName: 'keyed', AccessKeyId: k1.AccessKeyId, Status: 'Active' }),
+  );
   const again = await server.sts(creds).send(new GetCallerIdentityCommand({}));
   assert.equal(again.Arn, `arn:aws:iam::${A}:user/keyed`);
 
@@ -437,7 +444,11 @@ test('access keys: at most 2, the new key signs, Inactive is refused, last used,
   // in the account is AccessDenied with AWS's older wording (no colon after "perform").
   await expectError(
     iam.send(
-      new UpdateAccessKeyCommand({ UserName: 'keyed', AccessKeyId: 'AKIAIOSFODNN7EXAMPL2', Status: 'Inactive' }),
+      new UpdateAccessKeyCommand({
+        UserName: 'keyed',
+        AccessKeyId: 'AKIAIOSFODNN7EXAMPL2',
+        Status: 'Inactive',
+      }),
     ),
     'NoSuchEntityException',
     404,
@@ -474,21 +485,19 @@ test('access keys: at most 2, the new key signs, Inactive is refused, last used,
   await iam.send(new DeleteUserCommand({ UserName: 'keyed' }));
 });
 
-test(
-  'GetAccessKeyLastUsed reports the service and region after the key signed a call',
-  { todo: 'src/server never calls recordAccessKeyUse (src/iam/access-keys.ts); reported to the lead' },
-  async () => {
-    const iam = server.iam();
-    await iam.send(new CreateUserCommand({ UserName: 'used' }));
-    const k = (await iam.send(new CreateAccessKeyCommand({ UserName: 'used' }))).AccessKey!;
-    await server.sts({ accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! }).send(new GetCallerIdentityCommand({}));
-    const used = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: k.AccessKeyId }));
-    // IAM API reference, AccessKeyLastUsed: ServiceName is the service namespace, Region the region.
-    assert.equal(used.AccessKeyLastUsed!.ServiceName, 'sts');
-    assert.equal(used.AccessKeyLastUsed!.Region, 'us-east-1');
-    assert.ok(used.AccessKeyLastUsed!.LastUsedDate instanceof Date);
-  },
-);
+test('GetAccessKeyLastUsed reports the service and region after the key signed a call', async () => {
+  const iam = server.iam();
+  await iam.send(new CreateUserCommand({ UserName: 'used' }));
+  const k = (await iam.send(new CreateAccessKeyCommand({ UserName: 'used' }))).AccessKey!;
+  await server
+    .sts({ accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! })
+    .send(new GetCallerIdentityCommand({}));
+  const used = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: k.AccessKeyId }));
+  // IAM API reference, AccessKeyLastUsed: ServiceName is the service namespace, Region the region.
+  assert.equal(used.AccessKeyLastUsed!.ServiceName, 'sts');
+  assert.equal(used.AccessKeyLastUsed!.Region, 'us-east-1');
+  assert.ok(used.AccessKeyLastUsed!.LastUsedDate instanceof Date);
+});
 
 test('virtual MFA: create (seed + QR), enable with two consecutive codes, list, deactivate, delete', async () => {
   const iam = server.iam();
@@ -562,7 +571,10 @@ test('virtual MFA: create (seed + QR), enable with two consecutive codes, list, 
   // Recorded: DeactivateMFADevice deactivate-nonexistent-mfa-error.
   await expectError(
     iam.send(
-      new DeactivateMFADeviceCommand({ UserName: 'mfa-user', SerialNumber: `arn:aws:iam::${A}:mfa/nonexistent-mfa` }),
+      new DeactivateMFADeviceCommand({
+        UserName: 'mfa-user',
+        SerialNumber: `arn:aws:iam::${A}:mfa/nonexistent-mfa`,
+      }),
     ),
     'NoSuchEntityException',
     404,

@@ -73,7 +73,12 @@ interface SdkError {
 }
 
 /** Asserts that `p` fails with a typed SDK error: name, fault, HTTP status and AWS's exact message. */
-async function expectError(p: Promise<unknown>, name: string, status: number, message: string): Promise<void> {
+async function expectError(
+  p: Promise<unknown>,
+  name: string,
+  status: number,
+  message: string,
+): Promise<void> {
   let err: SdkError | undefined;
   try {
     await p;
@@ -97,7 +102,10 @@ const EC2_TRUST = JSON.stringify({
   Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 });
 const doc = (action: string, resource = '*'): string =>
-  JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: resource }] });
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: action, Resource: resource }],
+  });
 
 let server: TestServer;
 before(async () => {
@@ -181,7 +189,14 @@ test('roles: trust policy validation (invalid JSON, Resource, non-STS action)', 
   // Recorded: UpdateAssumeRolePolicy resource-field-error / invalid-action-error.
   const withResource = JSON.stringify({
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'sts:AssumeRole', Resource: '*' }],
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${A}:root` },
+        Action: 'sts:AssumeRole',
+        Resource: '*',
+      },
+    ],
   });
   await expectError(
     iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'app', PolicyDocument: withResource })),
@@ -220,7 +235,9 @@ test('roles: MaxSessionDuration bounds 3600..43200 and UpdateRole', async () => 
   const iam = server.iam();
   // Model: roleMaxSessionDurationType range 3600..43200; IAM does not echo the value.
   await expectError(
-    iam.send(new CreateRoleCommand({ RoleName: 'short', AssumeRolePolicyDocument: TRUST, MaxSessionDuration: 3599 })),
+    iam.send(
+      new CreateRoleCommand({ RoleName: 'short', AssumeRolePolicyDocument: TRUST, MaxSessionDuration: 3599 }),
+    ),
     'ValidationError',
     400,
     "1 validation error detected: Value at 'maxSessionDuration' failed to satisfy constraint: Member must have value greater than or equal to 3600",
@@ -248,9 +265,14 @@ test('role tags: tag, list, untag, duplicate keys, unknown role', async () => {
   const iam = server.iam();
   await iam.send(new TagRoleCommand({ RoleName: 'app', Tags: [{ Key: 'owner', Value: 'me' }] }));
   const listed = await iam.send(new ListRoleTagsCommand({ RoleName: 'app' }));
-  assert.deepEqual(Object.fromEntries(listed.Tags!.map((t) => [t.Key, t.Value])), { env: 'dev', owner: 'me' });
+  assert.deepEqual(Object.fromEntries(listed.Tags!.map((t) => [t.Key, t.Value])), {
+    env: 'dev',
+    owner: 'me',
+  });
   await iam.send(new UntagRoleCommand({ RoleName: 'app', TagKeys: ['env'] }));
-  assert.deepEqual((await iam.send(new ListRoleTagsCommand({ RoleName: 'app' }))).Tags, [{ Key: 'owner', Value: 'me' }]);
+  assert.deepEqual((await iam.send(new ListRoleTagsCommand({ RoleName: 'app' }))).Tags, [
+    { Key: 'owner', Value: 'me' },
+  ]);
   // Recorded: TagRole tag-role-duplicate-tags / tag-nonexistent-role-error.
   await expectError(
     iam.send(
@@ -312,7 +334,10 @@ test('managed policies: create, versions (max 5, default), set default, delete v
     iam.send(
       new CreatePolicyCommand({
         PolicyName: 'broken',
-        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*' }] }),
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 's3:*' }],
+        }),
       }),
     ),
     'MalformedPolicyDocumentException',
@@ -322,7 +347,11 @@ test('managed policies: create, versions (max 5, default), set default, delete v
 
   for (let i = 2; i <= 5; i++) {
     const v = await iam.send(
-      new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: doc(`s3:Get${i}`), SetAsDefault: i === 3 }),
+      new CreatePolicyVersionCommand({
+        PolicyArn: arn,
+        PolicyDocument: doc(`s3:Get${i}`),
+        SetAsDefault: i === 3,
+      }),
     );
     assert.equal(v.PolicyVersion!.VersionId, `v${i}`);
     assert.equal(v.PolicyVersion!.IsDefaultVersion, i === 3);
@@ -340,7 +369,8 @@ test('managed policies: create, versions (max 5, default), set default, delete v
     versions.Versions!.filter((v) => v.IsDefaultVersion).map((v) => v.VersionId),
     ['v3'],
   );
-  const v3 = (await iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: 'v3' }))).PolicyVersion!;
+  const v3 = (await iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: 'v3' })))
+    .PolicyVersion!;
   assert.deepEqual(JSON.parse(decodeURIComponent(v3.Document!)), JSON.parse(doc('s3:Get3')));
   // Recorded: DeletePolicyVersion err-delete-default-version / err-delete-nonexistent-version.
   await expectError(
@@ -366,7 +396,9 @@ test('managed policies: create, versions (max 5, default), set default, delete v
   const after5 = (await iam.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy!;
   assert.equal(after5.DefaultVersionId, 'v5');
   await iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: 'v1' }));
-  const v6 = await iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: doc('s3:Get6') }));
+  const v6 = await iam.send(
+    new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: doc('s3:Get6') }),
+  );
   // Version ids keep counting up; a deleted id is not reused (IAM User Guide, "Versioning IAM policies").
   assert.equal(v6.PolicyVersion!.VersionId, 'v6');
 
@@ -391,7 +423,8 @@ test('AWS managed catalog: GetPolicy ReadOnlyAccess, cannot be deleted or change
   assert.equal(p.PolicyId, 'ANPAILL3HVNFSB6DCOWYQ');
   assert.equal(p.DefaultVersionId, 'v188');
   assert.equal(p.IsAttachable, true);
-  const v = (await iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: 'v188' }))).PolicyVersion!;
+  const v = (await iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: 'v188' })))
+    .PolicyVersion!;
   const d = JSON.parse(decodeURIComponent(v.Document!)) as { Statement: { Action: string[] }[] };
   assert.ok(d.Statement[0]!.Action.includes('a4b:Get*'));
   // Recorded: DeletePolicy delete-managed-policy-error / SetDefaultPolicyVersion error.
@@ -421,7 +454,9 @@ test('attach/detach to users, groups, roles; ListEntitiesForPolicy; DeleteConfli
   await iam.send(new AttachUserPolicyCommand({ UserName: 'att-user', PolicyArn: arn }));
   await iam.send(new AttachGroupPolicyCommand({ GroupName: 'att-group', PolicyArn: arn }));
   await iam.send(new AttachRolePolicyCommand({ RoleName: 'app', PolicyArn: arn }));
-  await iam.send(new AttachRolePolicyCommand({ RoleName: 'app', PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }));
+  await iam.send(
+    new AttachRolePolicyCommand({ RoleName: 'app', PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }),
+  );
   const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'app' }));
   assert.deepEqual(
     attached.AttachedPolicies!.map((x) => [x.PolicyName, x.PolicyArn]),
@@ -444,7 +479,9 @@ test('attach/detach to users, groups, roles; ListEntitiesForPolicy; DeleteConfli
     ents.PolicyRoles!.map((x) => x.RoleName),
     ['app'],
   );
-  const onlyRoles = await iam.send(new ListEntitiesForPolicyCommand({ PolicyArn: arn, EntityFilter: 'Role' }));
+  const onlyRoles = await iam.send(
+    new ListEntitiesForPolicyCommand({ PolicyArn: arn, EntityFilter: 'Role' }),
+  );
   assert.deepEqual(onlyRoles.PolicyUsers, []);
   assert.equal(onlyRoles.PolicyRoles!.length, 1);
   // Recorded: ListEntitiesForPolicy err-nonexistent-policy; AttachRolePolicy attach-nonexistent-policy-error
@@ -456,7 +493,12 @@ test('attach/detach to users, groups, roles; ListEntitiesForPolicy; DeleteConfli
     `Policy arn:aws:iam::${A}:policy/NonExistentPolicy does not exist or is not attachable.`,
   );
   await expectError(
-    iam.send(new AttachRolePolicyCommand({ RoleName: 'app', PolicyArn: `arn:aws:iam::${A}:policy/nonexistent-policy` })),
+    iam.send(
+      new AttachRolePolicyCommand({
+        RoleName: 'app',
+        PolicyArn: `arn:aws:iam::${A}:policy/nonexistent-policy`,
+      }),
+    ),
     'NoSuchEntityException',
     404,
     `Policy arn:aws:iam::${A}:policy/nonexistent-policy does not exist or is not attachable.`,
@@ -497,11 +539,15 @@ test('attach/detach to users, groups, roles; ListEntitiesForPolicy; DeleteConfli
 
 test('inline policies on users and roles: put, get (URL-encoded), list, delete conflicts', async () => {
   const iam = server.iam();
-  await iam.send(new PutRolePolicyCommand({ RoleName: 'app', PolicyName: 'inline', PolicyDocument: doc('sqs:*') }));
+  await iam.send(
+    new PutRolePolicyCommand({ RoleName: 'app', PolicyName: 'inline', PolicyDocument: doc('sqs:*') }),
+  );
   const got = await iam.send(new GetRolePolicyCommand({ RoleName: 'app', PolicyName: 'inline' }));
   assert.equal(got.RoleName, 'app');
   assert.deepEqual(JSON.parse(decodeURIComponent(got.PolicyDocument!)), JSON.parse(doc('sqs:*')));
-  assert.deepEqual((await iam.send(new ListRolePoliciesCommand({ RoleName: 'app' }))).PolicyNames, ['inline']);
+  assert.deepEqual((await iam.send(new ListRolePoliciesCommand({ RoleName: 'app' }))).PolicyNames, [
+    'inline',
+  ]);
   // Recorded: GetRolePolicy get-nonexistent-policy-error / get-policy-nonexistent-role-error.
   await expectError(
     iam.send(new GetRolePolicyCommand({ RoleName: 'app', PolicyName: 'non-existent-policy' })),
@@ -510,14 +556,25 @@ test('inline policies on users and roles: put, get (URL-encoded), list, delete c
     'The role policy with name non-existent-policy cannot be found.',
   );
   await expectError(
-    iam.send(new PutRolePolicyCommand({ RoleName: 'nonexistent-role', PolicyName: 'p', PolicyDocument: doc('s3:*') })),
+    iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'nonexistent-role',
+        PolicyName: 'p',
+        PolicyDocument: doc('s3:*'),
+      }),
+    ),
     'NoSuchEntityException',
     404,
     'The role with name nonexistent-role cannot be found.',
   );
   await iam.send(new CreateUserCommand({ UserName: 'inline-user' }));
-  await iam.send(new PutUserPolicyCommand({ UserName: 'inline-user', PolicyName: 'u', PolicyDocument: doc('s3:*') }));
-  assert.equal((await iam.send(new GetUserPolicyCommand({ UserName: 'inline-user', PolicyName: 'u' }))).PolicyName, 'u');
+  await iam.send(
+    new PutUserPolicyCommand({ UserName: 'inline-user', PolicyName: 'u', PolicyDocument: doc('s3:*') }),
+  );
+  assert.equal(
+    (await iam.send(new GetUserPolicyCommand({ UserName: 'inline-user', PolicyName: 'u' }))).PolicyName,
+    'u',
+  );
   // Recorded: DeleteUser delete-user-with-inline-policy-error.
   await expectError(
     iam.send(new DeleteUserCommand({ UserName: 'inline-user' })),
@@ -553,19 +610,30 @@ test('permissions boundaries on roles and users', async () => {
   );
   await expectError(
     iam.send(
-      new PutRolePermissionsBoundaryCommand({ RoleName: 'app', PermissionsBoundary: `arn:aws:iam::${A}:not_a_policy/invalid` }),
+      new PutRolePermissionsBoundaryCommand({
+        RoleName: 'app',
+        PermissionsBoundary: `arn:aws:iam::${A}:not_a_policy/invalid`,
+      }),
     ),
     'InvalidInputException',
     400,
     `ARN arn:aws:iam::${A}:not_a_policy/invalid is not valid.`,
   );
   await iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: 'app' }));
-  assert.equal((await iam.send(new GetRoleCommand({ RoleName: 'app' }))).Role!.PermissionsBoundary, undefined);
+  assert.equal(
+    (await iam.send(new GetRoleCommand({ RoleName: 'app' }))).Role!.PermissionsBoundary,
+    undefined,
+  );
 
   await iam.send(new CreateUserCommand({ UserName: 'bounded' }));
-  await iam.send(new PutUserPermissionsBoundaryCommand({ UserName: 'bounded', PermissionsBoundary: boundary }));
+  await iam.send(
+    new PutUserPermissionsBoundaryCommand({ UserName: 'bounded', PermissionsBoundary: boundary }),
+  );
   const u = (await iam.send(new GetUserCommand({ UserName: 'bounded' }))).User!;
-  assert.deepEqual(u.PermissionsBoundary, { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: boundary });
+  assert.deepEqual(u.PermissionsBoundary, {
+    PermissionsBoundaryType: 'Policy',
+    PermissionsBoundaryArn: boundary,
+  });
   await iam.send(new DeleteUserPermissionsBoundaryCommand({ UserName: 'bounded' }));
   await iam.send(new DeleteUserCommand({ UserName: 'bounded' }));
 });
@@ -593,7 +661,8 @@ test('instance profiles: one role each, list for role, delete conflicts', async 
     409,
     'Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1',
   );
-  const got = (await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: 'web' }))).InstanceProfile!;
+  const got = (await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: 'web' })))
+    .InstanceProfile!;
   assert.deepEqual(
     got.Roles!.map((x) => x.RoleName),
     ['app'],
@@ -618,7 +687,9 @@ test('instance profiles: one role each, list for role, delete conflicts', async 
     404,
     'Role second in Instance Profile web cannot be found.',
   );
-  await iam.send(new DetachRolePolicyCommand({ RoleName: 'app', PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }));
+  await iam.send(
+    new DetachRolePolicyCommand({ RoleName: 'app', PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }),
+  );
   await iam.send(new DeleteRolePolicyCommand({ RoleName: 'app', PolicyName: 'inline' }));
   await expectError(
     iam.send(new DeleteRoleCommand({ RoleName: 'app' })),
