@@ -11,6 +11,7 @@ import type { Operation, Services } from './api/operation.js';
 import { adjustableClock, systemClock, type AdjustableClock, type Clock } from './core/clock.js';
 import type { Store } from './store/index.js';
 import { openSqliteStore } from './store/sqlite/index.js';
+import { openPostgresStore } from './store/postgres/index.js';
 import { loadMasterKey } from './credentials/master-key.js';
 import { sealSecret, unsealSecret } from './credentials/seal.js';
 import { keyIdOf, loadKeyring, SessionTokenSealer, type Keyring } from './credentials/session-token.js';
@@ -26,6 +27,8 @@ import { explainRoute, makeJsonHandler } from './server/cloudtrail.js';
 import { IAM_OPERATIONS } from './iam/index.js';
 import { createConsole } from './console/plugin.js';
 import { STS_OPERATIONS } from './sts/index.js';
+import { OidcKeySets, makeJsonFetcher } from './federation/index.js';
+import { federationEndpoint } from './server/federation-endpoint.js';
 import {
   applySeed,
   captureBaseline,
@@ -57,8 +60,16 @@ function readModel(name: ServiceName): unknown {
   return JSON.parse(readFileSync(new URL(`../../models/${name}.json`, import.meta.url), 'utf8'));
 }
 
-/** Opens the configured store: SQLite in the data directory, or in memory. */
-export async function openStore(config: Pick<Config, 'memory' | 'dataDir'>): Promise<Store> {
+/**
+ * Opens the configured store: PostgreSQL when a database URL is configured (several nodes share it),
+ * else SQLite in the data directory, or in memory. `onError` hears errors the store recovers from.
+ */
+export async function openStore(
+  config: Pick<Config, 'memory' | 'dataDir' | 'database' | 'databasePoolSize'>,
+  onError?: (message: string, error: unknown) => void,
+): Promise<Store> {
+  if (config.database !== undefined)
+    return openPostgresStore({ url: config.database, poolSize: config.databasePoolSize, onError });
   if (config.memory || config.dataDir === undefined) return openSqliteStore({ path: ':memory:' });
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   return openSqliteStore({ path: join(config.dataDir, 'iamd.db') });
@@ -81,6 +92,19 @@ export function makeServices(masterKey: Buffer, sealer: SessionTokenSealer): Ser
   };
 }
 
+/** Resolves when `store` answers a small read within 2 s; rejects otherwise. */
+async function readyProbe(store: Store): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('the store did not answer within 2 s')), 2000);
+  });
+  try {
+    await Promise.race([store.getMeta('iamd/ready-probe'), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function byName(ops: readonly Operation[]): Map<string, Operation> {
   return new Map(ops.map((o) => [o.name, o]));
 }
@@ -92,8 +116,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
     : systemClock;
   // The seed file is read and checked before anything is opened: a bad file stops the start.
   const seed =
-    config.seedFile === undefined ? undefined : parseSeed(readFileSync(config.seedFile, 'utf8'), config.seedFile);
-  const store = await openStore(config);
+    config.seedFile === undefined
+      ? undefined
+      : parseSeed(readFileSync(config.seedFile, 'utf8'), config.seedFile);
+  const storeLog: { app?: FastifyInstance } = {};
+  const store = await openStore(config, (message, err) => storeLog.app?.log.warn({ err }, message));
   const masterKey = masterKeyFor(config);
   let keyring: Keyring = await loadKeyring(store, masterKey, clock.now());
   const sealer = new SessionTokenSealer(keyring);
@@ -107,7 +134,19 @@ export async function startServer(config: Config): Promise<RunningServer> {
   };
   const reloadTimer = setInterval(() => void reloadKeys().catch(() => undefined), 60 * 60 * 1000);
   reloadTimer.unref();
-  const services = makeServices(masterKey, sealer);
+  const services: Services = {
+    ...makeServices(masterKey, sealer),
+    // Federation (issue 5): fetching OIDC keys is iamd's only outbound HTTP; http:// only to loopback, opted in.
+    federation: {
+      oidcKeys: new OidcKeySets(makeJsonFetcher({ allowHttpLoopback: config.oidcAllowHttpLoopback }), {
+        now: () => clock.now(),
+        allowHttpLoopback: config.oidcAllowHttpLoopback,
+      }),
+      oidcAllowHttpLoopback: config.oidcAllowHttpLoopback,
+      samlOneTimeUse: config.samlOneTimeUse,
+      samlAudiences: config.samlAudiences,
+    },
+  };
   const created = await ensureFirstAccount(store, services, clock.now(), {
     accountId: config.accountId,
     accessKeyId: config.rootAccessKeyId,
@@ -198,9 +237,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
     dispatch,
     logLevel: config.logLevel,
     jsonTarget: makeJsonHandler(auditApi),
-    plugins: [
-      ...devRoutes,
-      ...(config.testClock
+    // Ready when the store answers a read within 2 s (GET /ready, for load balancers).
+    ready: () => readyProbe(store),
+    plugins: config.testClock
       ? [
           explainRoute(auditApi),
           webConsole.plugin,
@@ -217,9 +256,17 @@ export async function startServer(config: Config): Promise<RunningServer> {
             });
           },
         ]
-      : [explainRoute(auditApi), webConsole.plugin]),
-    ],
+      : [explainRoute(auditApi), webConsole.plugin],
   });
+  storeLog.app = app;
+  for (const route of devRoutes) route(app);
+  // The console federation endpoint (issue 5): /federation getSigninToken + login into /console.
+  federationEndpoint({
+    clock,
+    services,
+    resolve: (keyId, token, now) => resolver.resolve(keyId, token, now),
+    console: webConsole,
+  })(app);
   if (config.testClock)
     app.log.warn('TEST CLOCK ENABLED: POST /_iamd/clock moves server time forward. Never use in production.');
   const address = await app.listen({ host: config.host, port: config.port });

@@ -112,7 +112,7 @@ function sessionAttributes(s: {
 /** Operations CloudTrail marks `readOnly: true`. */
 export function isReadOnly(operation: string): boolean {
   return (
-    /^(Get|List|Simulate|Generate|Decode)/.test(operation) &&
+    /^(Get|List|Simulate|Generate|Decode|Lookup)/.test(operation) &&
     operation !== 'GetSessionToken' &&
     operation !== 'GetFederationToken'
   );
@@ -123,7 +123,8 @@ export interface CallFacts {
   readonly eventId: string;
   readonly requestId: string;
   readonly now: number;
-  readonly service: 'iam' | 'sts';
+  /** `cloudtrail` for LookupEvents (src/server/cloudtrail.ts). */
+  readonly service: 'iam' | 'sts' | 'cloudtrail';
   readonly operation: string;
   readonly principal: Principal;
   /** The account the event is recorded in (the caller's, or the resource's). */
@@ -137,12 +138,18 @@ export interface CallFacts {
   readonly sharedEventId?: string | undefined;
   /** Decision trace (policy engine explanation) for denials, kept for `iamd explain`. */
   readonly authorization?: unknown;
+  /**
+   * Set when an AWS service made the call itself (EC2 assuming an instance profile's role): CloudTrail's
+   * `userIdentity` is then `{type: 'AWSService', invokedBy: SERVICE}` and `principal` is ignored.
+   */
+  readonly invokedBy?: string | undefined;
 }
 
 /** Builds the {@link AuditRecord} of one call. */
 export function buildAuditRecord(f: CallFacts): AuditRecord {
   const readOnly = isReadOnly(f.operation);
-  const identity = userIdentity(f.principal);
+  const identity =
+    f.invokedBy !== undefined ? { type: 'AWSService', invokedBy: f.invokedBy } : userIdentity(f.principal);
   const record: Record<string, unknown> = {
     eventVersion: '1.08',
     userIdentity: identity,

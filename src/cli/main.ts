@@ -22,6 +22,16 @@ const SUMMARIES: Record<string, string> = {};
 function registerAll(): void {
   register('serve', async () => (await import('./serve.js')).serveCommand, 'start the IAM + STS server');
   register(
+    'migrate',
+    async () => (await import('./migrate.js')).migrateCommand,
+    'apply pending store schema migrations',
+  );
+  register(
+    'export',
+    async () => (await import('./export.js')).exportCommand,
+    'write accounts as a seed file',
+  );
+  register(
     'accounts',
     async () => (await import('./accounts.js')).accountsCommand,
     'create and list accounts',
@@ -30,6 +40,32 @@ function registerAll(): void {
     'policy',
     async () => (await import('./policy.js')).policyCommand,
     'validate, evaluate and explain policies',
+  );
+  register('audit', async () => (await import('./audit.js')).auditCommand, 'tail and search the audit trail');
+  register(
+    'explain',
+    async () => (await import('./explain.js')).explainCommand,
+    'explain why a recorded call was allowed or denied',
+  );
+  register(
+    'simulate',
+    async () => (await import('./simulate.js')).simulateCommand,
+    'simulate policies (like the IAM policy simulator)',
+  );
+  register(
+    'who-can-assume',
+    async () => (await import('./analysis.js')).whoCanAssumeCommand,
+    'list every principal that can assume a role',
+  );
+  register(
+    'reach',
+    async () => (await import('./analysis.js')).reachCommand,
+    'list the roles a principal can reach',
+  );
+  register(
+    'imds',
+    async () => (await import('./imds.js')).imdsCommand,
+    'serve EC2 instance metadata credentials',
   );
 }
 

@@ -2,6 +2,9 @@ import { parseArgs } from 'node:util';
 import type { Command } from './main.js';
 import { loadConfig, DEFAULT_PORT } from '../config/index.js';
 import { startServer } from '../main.js';
+import { redactUrl } from '../store/postgres/errors.js';
+import { authBanner } from '../devmode/banner.js';
+import { describeRuntime, RUNTIME_ARG_OPTIONS, RUNTIME_HELP, runtimeOptionsFrom } from './imds.js';
 
 const HELP = `usage: iamd serve [options]
 
@@ -12,11 +15,29 @@ Starts the IAM and STS APIs on one port.
   --data DIR         data directory with the SQLite store and master key
                      (default $IAMD_DATA_DIR or ~/.iamd)
   --memory           throwaway in-memory store (IAMD_MEMORY=1)
+  --database URL     PostgreSQL store shared by several nodes, postgres://user:pass@host:port/db
+                     (IAMD_DATABASE_URL); every node needs the same IAMD_MASTER_KEY
+  --database-pool-size N
+                     pooled PostgreSQL connections per node (default 10; IAMD_DATABASE_POOL_SIZE)
   --log-level LEVEL  fatal|error|warn|info|debug (default info)
   --test-clock       developer flag: POST /_iamd/clock {"advanceSeconds": N} moves time forward
+  --auth LEVEL       enforce (default) | permissive | report-only (IAMD_AUTH); the last two are
+                     development levels: loopback only unless --allow-insecure-bind, and
+                     POST /_iamd/reset (or /moto-api/reset) returns to the seed state
+  --allow-insecure-bind
+                     let a development level bind a non-loopback address (IAMD_ALLOW_INSECURE_BIND=1)
+  --seed FILE        JSON or YAML seed file applied at start, idempotently (IAMD_SEED)
+  --oidc-allow-http-loopback
+                     accept http:// OIDC issuers on loopback hosts (IAMD_OIDC_ALLOW_HTTP_LOOPBACK=1)
+  --saml-one-time-use
+                     refuse a SAML assertion id seen before (IAMD_SAML_ONE_TIME_USE=1)
+  --saml-audiences LIST
+                     extra accepted SAML audiences/recipients, comma-separated (IAMD_SAML_AUDIENCES)
 
 Environment for the first start: IAMD_ACCOUNT_ID, IAMD_ROOT_ACCESS_KEY_ID,
-IAMD_ROOT_SECRET_ACCESS_KEY (deterministic root credentials), IAMD_MASTER_KEY.`;
+IAMD_ROOT_SECRET_ACCESS_KEY (deterministic root credentials), IAMD_MASTER_KEY.
+
+${RUNTIME_HELP}`;
 
 /** `iamd serve`. */
 export const serveCommand: Command = {
@@ -29,9 +50,18 @@ export const serveCommand: Command = {
         port: { type: 'string' },
         data: { type: 'string' },
         memory: { type: 'boolean' },
+        database: { type: 'string' },
+        'database-pool-size': { type: 'string' },
         'log-level': { type: 'string' },
         'test-clock': { type: 'boolean' },
+        auth: { type: 'string' },
+        'allow-insecure-bind': { type: 'boolean' },
+        seed: { type: 'string' },
+        'oidc-allow-http-loopback': { type: 'boolean' },
+        'saml-one-time-use': { type: 'boolean' },
+        'saml-audiences': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        ...RUNTIME_ARG_OPTIONS,
       },
     });
     if (values.help) {
@@ -44,14 +74,33 @@ export const serveCommand: Command = {
         port: values.port,
         data: values.data,
         memory: values.memory,
+        database: values.database,
+        databasePoolSize: values['database-pool-size'],
         logLevel: values['log-level'],
         testClock: values['test-clock'],
+        auth: values.auth,
+        allowInsecureBind: values['allow-insecure-bind'],
+        seed: values.seed,
+        oidcAllowHttpLoopback: values['oidc-allow-http-loopback'],
+        samlOneTimeUse: values['saml-one-time-use'],
+        samlAudiences: values['saml-audiences'],
+        runtime: runtimeOptionsFrom(values),
       },
       process.env,
     );
     const server = await startServer(config);
     const out = process.stderr;
-    out.write(`iamd listening on ${server.url} (store: ${config.memory ? 'in memory' : config.dataDir})\n`);
+    const storeName =
+      config.database !== undefined
+        ? redactUrl(config.database)
+        : config.memory
+          ? 'in memory'
+          : config.dataDir;
+    out.write(`iamd listening on ${server.url} (store: ${storeName})\n`);
+    // performance.now() counts from process start: the whole start-up, module loading included.
+    out.write(`ready in ${Math.round(performance.now())} ms\n`);
+    out.write(`${authBanner(config.authMode)}\n`);
+    if (server.seeded) out.write(`seed ${config.seedFile}: ${server.seeded.created} change(s) applied\n`);
     if (server.created) {
       const c = server.created;
       out.write(
@@ -61,6 +110,7 @@ export const serveCommand: Command = {
     }
     out.write(`point the AWS CLI at it:  aws --endpoint-url ${server.url} sts get-caller-identity\n`);
     out.write(`  (or export AWS_ENDPOINT_URL=${server.url})\n`);
+    describeRuntime(server.runtime, (line) => out.write(line));
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         out.write(`${signal}: finishing in-flight requests and closing the store\n`);

@@ -4,9 +4,25 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { parseRuntimeOptions, type RuntimeConfig, type RuntimeOptions } from '../imds/bindings.js';
 
-/** How strictly requests are enforced (issue 9 adds the permissive levels). */
-export type AuthMode = 'enforce';
+/**
+ * How strictly requests are enforced (issue 9). `enforce` (default): signatures, credentials and
+ * policies. `permissive`: an access key iamd does not know acts as an account root. `report-only`:
+ * denials are logged and audited but the call succeeds. The last two are development levels.
+ */
+export type AuthMode = 'enforce' | 'permissive' | 'report-only';
+
+/** Every {@link AuthMode}, for validation and help texts. */
+export const AUTH_MODES: readonly AuthMode[] = ['enforce', 'permissive', 'report-only'];
+
+/** Whether `host` names a loopback interface (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return (
+    h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h)
+  );
+}
 
 /** The validated, frozen configuration of one iamd process. */
 export interface Config {
@@ -26,8 +42,24 @@ export interface Config {
   /** Developer flag: enables `POST /_iamd/clock` to move the server clock forward (loudly logged). */
   readonly testClock: boolean;
   readonly authMode: AuthMode;
+  /** Lets a development level bind a non-loopback address (`--allow-insecure-bind`). */
+  readonly allowInsecureBind: boolean;
+  /** Seed file applied at start and on reset (`--seed` / `IAMD_SEED`). */
+  readonly seedFile: string | undefined;
   /** The region reported where a region is needed (IMDS, audit `awsRegion` default). */
   readonly region: string;
+  /** OIDC: allow `http://` issuers on loopback hosts (`--oidc-allow-http-loopback`; tests, local IdPs). */
+  readonly oidcAllowHttpLoopback: boolean;
+  /** SAML: refuse an assertion id seen before (`--saml-one-time-use`); AWS accepts replays while valid. */
+  readonly samlOneTimeUse: boolean;
+  /** SAML: audiences/recipients accepted besides AWS's sign-in endpoints (`IAMD_SAML_AUDIENCES`, comma-separated). */
+  readonly samlAudiences: readonly string[];
+  /** Runtime credentials: IMDS and the container credentials endpoint (`--imds`, `--container-credentials`). */
+  readonly runtime: RuntimeConfig;
+  /** PostgreSQL URL (`--database` / `IAMD_DATABASE_URL`): the shared store of several nodes; else SQLite. */
+  readonly database?: string | undefined;
+  /** Pooled PostgreSQL connections per node (`--database-pool-size` / `IAMD_DATABASE_POOL_SIZE`; default 10). */
+  readonly databasePoolSize?: number | undefined;
 }
 
 /** The default port: 4566 would clash with LocalStack users' setups, so iamd uses 4599. */
@@ -46,6 +78,15 @@ export interface ConfigOptions {
   readonly memory?: boolean | undefined;
   readonly logLevel?: string | undefined;
   readonly testClock?: boolean | undefined;
+  readonly auth?: string | undefined;
+  readonly allowInsecureBind?: boolean | undefined;
+  readonly seed?: string | undefined;
+  readonly oidcAllowHttpLoopback?: boolean | undefined;
+  readonly samlOneTimeUse?: boolean | undefined;
+  readonly samlAudiences?: string | undefined;
+  readonly runtime?: RuntimeOptions | undefined;
+  readonly database?: string | undefined;
+  readonly databasePoolSize?: string | undefined;
 }
 
 /** Thrown with every configuration problem at once. */
@@ -78,9 +119,43 @@ export function loadConfig(
     problems.push('IAMD_ROOT_SECRET_ACCESS_KEY must be at least 16 characters');
   const memory = options.memory === true || env.IAMD_MEMORY === '1';
   const testClock = options.testClock === true || env.IAMD_TEST_CLOCK === '1';
+  const authText = options.auth ?? env.IAMD_AUTH ?? 'enforce';
+  const authMode = AUTH_MODES.find((m) => m === authText);
+  if (authMode === undefined)
+    problems.push(`auth level \`${authText}\` is not one of ${AUTH_MODES.join(', ')} (--auth / IAMD_AUTH)`);
+  const host = options.host ?? env.IAMD_HOST ?? '127.0.0.1';
+  const allowInsecureBind = options.allowInsecureBind === true || env.IAMD_ALLOW_INSECURE_BIND === '1';
+  // A development level on a reachable address would let anyone act as any account's root.
+  if (authMode !== undefined && authMode !== 'enforce' && !isLoopbackHost(host) && !allowInsecureBind)
+    problems.push(
+      `auth level \`${authMode}\` refuses to bind the non-loopback address \`${host}\` (pass --allow-insecure-bind to insist)`,
+    );
+  const seedFile = options.seed ?? env.IAMD_SEED;
+  if (seedFile === '') problems.push('the seed file name is empty (--seed / IAMD_SEED)');
+  const samlAudiences = (options.samlAudiences ?? env.IAMD_SAML_AUDIENCES ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+  for (const a of samlAudiences)
+    if (!/^(https?:\/\/|urn:)\S+$/.test(a)) problems.push(`SAML audience \`${a}\` is not a URL or URN`);
+  const runtime = parseRuntimeOptions(options.runtime ?? {}, env);
+  problems.push(...runtime.problems);
+  const database = options.database ?? env.IAMD_DATABASE_URL;
+  if (database !== undefined && !/^postgres(ql)?:\/\/./.test(database))
+    problems.push(
+      'the database URL must start with postgres:// or postgresql:// (--database / IAMD_DATABASE_URL)',
+    );
+  if (database !== undefined && memory) problems.push('--memory and --database cannot be used together');
+  const poolText = options.databasePoolSize ?? env.IAMD_DATABASE_POOL_SIZE;
+  const databasePoolSize = poolText === undefined ? undefined : Number(poolText);
+  if (
+    poolText !== undefined &&
+    !(/^\d+$/.test(poolText) && Number(poolText) >= 1 && Number(poolText) <= 1000)
+  )
+    problems.push(`database pool size \`${poolText}\` is not a number from 1 to 1000`);
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
-    host: options.host ?? env.IAMD_HOST ?? '127.0.0.1',
+    host,
     port,
     dataDir: memory ? undefined : (options.data ?? defaultDataDir(env)),
     memory,
@@ -90,7 +165,16 @@ export function loadConfig(
     masterKey: env.IAMD_MASTER_KEY,
     logLevel: options.logLevel ?? env.IAMD_LOG_LEVEL ?? 'info',
     testClock,
-    authMode: 'enforce' as const,
+    authMode: authMode ?? 'enforce',
+    allowInsecureBind,
+    seedFile,
     region: env.IAMD_REGION ?? 'us-east-1',
+    oidcAllowHttpLoopback:
+      options.oidcAllowHttpLoopback === true || env.IAMD_OIDC_ALLOW_HTTP_LOOPBACK === '1',
+    samlOneTimeUse: options.samlOneTimeUse === true || env.IAMD_SAML_ONE_TIME_USE === '1',
+    samlAudiences: Object.freeze(samlAudiences),
+    runtime: Object.freeze(runtime.value),
+    database,
+    databasePoolSize,
   });
 }
