@@ -39,6 +39,12 @@ export interface SessionClaims {
   readonly sourceIdentity?: string | undefined;
   /** True when this session was made by a role session (role chaining: at most one hour). */
   readonly chained?: boolean | undefined;
+  /**
+   * True for a web-console sign-in session (src/console): a password (+ MFA) sign-in, like AWS's console,
+   * may use every API the user's policies allow, so the GetSessionToken "no IAM without MFA" rule does
+   * not apply to it (authz `checkCredentialKind`). Only the console mints it; it is sealed in the token.
+   */
+  readonly console?: boolean | undefined;
   /** Who assumed: `IAMUser`, `AssumedRole`, `Root`, `AWSService`, `WebIdentityUser`, `SAMLUser`, `FederatedUser`. */
   readonly issuerType?: string | undefined;
   /** The ARN (or service / provider) of whoever assumed the role, for the audit trail. */

@@ -5,9 +5,13 @@ import { defaultDataDir } from '../config/index.js';
 import { masterKeyFor, openStore, makeServices } from '../main.js';
 import { createAccount } from '../accounts/index.js';
 import { loadKeyring, SessionTokenSealer } from '../credentials/session-token.js';
+import { hashPasswordAsync } from '../credentials/password.js';
+import type { Store } from '../store/index.js';
 
 const HELP = `usage: iamd accounts create [--data DIR] [--id 12-DIGITS] [--json]
        iamd accounts list [--data DIR] [--json]
+       iamd accounts set-root-password [--data DIR] [--id 12-DIGITS] < password
+         (the web console's root sign-in password, read from stdin; --id defaults to the first account)
 
 Works on the same data directory while the server runs.`;
 
@@ -25,7 +29,7 @@ export const accountsCommand: Command = {
         help: { type: 'boolean', short: 'h' },
       },
     });
-    if (values.help || (sub !== 'create' && sub !== 'list')) {
+    if (values.help || (sub !== 'create' && sub !== 'list' && sub !== 'set-root-password')) {
       console.log(HELP);
       return values.help ? 0 : 2;
     }
@@ -37,6 +41,7 @@ export const accountsCommand: Command = {
     const config = { memory: false, dataDir, masterKey: process.env.IAMD_MASTER_KEY };
     const store = await openStore(config);
     try {
+      if (sub === 'set-root-password') return await setRootPassword(store, values.id);
       if (sub === 'list') {
         const accounts = await store.listAccounts();
         if (values.json)
@@ -69,3 +74,30 @@ export const accountsCommand: Command = {
     }
   },
 };
+
+/**
+ * `iamd accounts set-root-password`: stores the scrypt hash of the account root's console password
+ * (read from stdin, first line) in the account record (`rootPasswordHash`), for the web console's root
+ * sign-in. AWS's root password rules: 8 to 128 characters ("Change the password for the root user").
+ */
+async function setRootPassword(store: Store, id: string | undefined): Promise<number> {
+  const account = id !== undefined ? await store.getAccount(id) : (await store.listAccounts())[0];
+  if (account === undefined) {
+    console.error(`iamd accounts: no account ${id === undefined ? 'exists yet' : `\`${id}\``}`);
+    return 1;
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const password = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+  if (password.length < 8 || password.length > 128) {
+    console.error('iamd accounts: the root password must be 8 to 128 characters (read from stdin)');
+    return 2;
+  }
+  const rootPasswordHash = await hashPasswordAsync(password);
+  await store.transact(async (tx) => {
+    const current = (await tx.getAccount(account.id)) ?? account;
+    await tx.putAccount({ ...current, rootPasswordHash });
+  });
+  console.log(`root password set for account ${account.id}`);
+  return 0;
+}

@@ -88,6 +88,7 @@ function compact(claims: SessionClaims): Compact {
   }
   if (claims.tags !== undefined) out['tg'] = claims.tags.map((tag) => [tag.key, tag.value]);
   if (claims.chained !== undefined) out['c'] = claims.chained ? 1 : 0;
+  if (claims.console === true) out['cn'] = 1;
   return out;
 }
 
@@ -102,6 +103,7 @@ function expand(data: Compact): SessionClaims {
     out['tags'] = (data['tg'] as [string, string][]).map(([key, value]): SessionTag => ({ key, value }));
   }
   if ('c' in data) out['chained'] = data['c'] === 1;
+  if (data['cn'] === 1) out['console'] = true;
   return out as unknown as SessionClaims;
 }
 
