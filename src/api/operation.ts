@@ -1,5 +1,6 @@
 import type { Principal, SessionClaims } from './principal.js';
 import type { StoreReader, StoreTx } from '../store/index.js';
+import type { FederationServices } from '../federation/index.js';
 
 /** A value in a policy request context (`aws:SourceIp`, `aws:TagKeys`, …). */
 export type ContextValue = string | boolean | number | readonly string[];
@@ -50,6 +51,11 @@ export interface CallContext {
    * the caller's and the role's account, with one shared event id). Call before returning.
    */
   alsoRecordIn(account: string): void;
+  /**
+   * For unsigned calls (AssumeRoleWithWebIdentity / SAML): who the caller is for the audit trail
+   * (CloudTrail `userIdentity`, e.g. `{type: 'WebIdentityUser', …}`) and the account the event belongs to.
+   */
+  identifyCaller?(identity: Readonly<Record<string, unknown>>, account: string): void;
 }
 
 /** Process-wide services a handler may use (keys are never exposed, only operations on them). */
@@ -61,6 +67,8 @@ export interface Services {
   unsealSecret(sealed: string, aad: string): string;
   /** Seals session claims into a session token (STS). */
   sealSession(claims: SessionClaims): string;
+  /** OIDC key sets and SAML settings (AssumeRoleWithWebIdentity / AssumeRoleWithSAML, provider CRUD). */
+  readonly federation?: FederationServices | undefined;
 }
 
 /**

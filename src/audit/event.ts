@@ -143,13 +143,16 @@ export interface CallFacts {
    * `userIdentity` is then `{type: 'AWSService', invokedBy: SERVICE}` and `principal` is ignored.
    */
   readonly invokedBy?: string | undefined;
+  /** Overrides `userIdentity` (federated callers, who are not iamd principals). */
+  readonly identity?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** Builds the {@link AuditRecord} of one call. */
 export function buildAuditRecord(f: CallFacts): AuditRecord {
   const readOnly = isReadOnly(f.operation);
   const identity =
-    f.invokedBy !== undefined ? { type: 'AWSService', invokedBy: f.invokedBy } : userIdentity(f.principal);
+    f.identity ??
+    (f.invokedBy !== undefined ? { type: 'AWSService', invokedBy: f.invokedBy } : userIdentity(f.principal));
   const record: Record<string, unknown> = {
     eventVersion: '1.08',
     userIdentity: identity,

@@ -13,6 +13,9 @@ import { attachedPolicyOperations } from './attached-policies.js';
 import { permissionsBoundaryOperations } from './permissions-boundaries.js';
 import { instanceProfileOperations } from './instance-profiles.js';
 import { authorizationDetailsOperations } from './authorization-details.js';
+import { simulateOperations } from './simulate.js';
+import { oidcProviderOperations } from './oidc-providers.js';
+import { samlProviderOperations } from './saml-providers.js';
 
 /** Every IAM operation iamd implements. */
 export const IAM_OPERATIONS: readonly Operation[] = [
@@ -29,4 +32,7 @@ export const IAM_OPERATIONS: readonly Operation[] = [
   ...permissionsBoundaryOperations,
   ...instanceProfileOperations,
   ...authorizationDetailsOperations,
+  ...simulateOperations,
+  ...oidcProviderOperations,
+  ...samlProviderOperations,
 ];

@@ -7,7 +7,7 @@ import type { AuthorizationRequest, CallContext, Operation, Services } from '../
 import type { Principal } from '../api/principal.js';
 import { AwsError, isAwsError } from '../errors/index.js';
 import type { Clock } from '../core/clock.js';
-import type { Store, StoreTx } from '../store/index.js';
+import { StoreUnavailable, type Store, type StoreTx } from '../store/index.js';
 import { authorize, type PolicyCache, type AuthorizationRecord } from '../authz/index.js';
 import { buildAuditRecord, type CallFacts } from '../audit/event.js';
 import { decisionTrace } from '../audit/trace.js';
@@ -112,6 +112,8 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
     let input: Record<string, unknown> | undefined;
     let auditWritten = false;
     const alsoIn: string[] = [];
+    let callerIdentity: Readonly<Record<string, unknown>> | undefined;
+    let callerAccount: string | undefined;
     let authorization: AuthorizationRecord | undefined;
     let authorizationRequest: AuthorizationRequest | undefined;
     /** The first denial the report-only level let through (recorded in the audit event). */
@@ -125,11 +127,12 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
       service,
       operation: operationName ?? 'Unknown',
       principal,
-      recipientAccount: recipient(principal),
+      recipientAccount: callerAccount ?? recipient(principal),
       region,
       sourceIp: call.sourceIp,
       userAgent,
       input: input ?? {},
+      identity: callerIdentity,
     });
     try {
       const params = decodeForm(call.body);
@@ -227,6 +230,10 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
             explanation: authorization?.denial === denial ? safeExplain(authorization) : undefined,
           };
         },
+        identifyCaller(identity, account) {
+          callerIdentity = identity;
+          callerAccount = account;
+        },
         alsoRecordIn(account: string) {
           if (account !== recipient(callPrincipal) && !alsoIn.includes(account)) alsoIn.push(account);
         },
@@ -264,7 +271,15 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
     } catch (thrown) {
       let err: AwsError;
       if (isAwsError(thrown)) err = thrown;
-      else {
+      else if (thrown instanceof StoreUnavailable) {
+        // The database is down or restarting: a retryable 503, as AWS answers a temporary failure (AWS
+        // API reference, "Common Errors": ServiceUnavailable). SDKs retry it with backoff.
+        deps.logError(thrown, requestId);
+        err = new AwsError(
+          'ServiceUnavailable',
+          'The request has failed due to a temporary failure of the server.',
+        );
+      } else {
         deps.logError(thrown, requestId);
         err = new AwsError('InternalFailure', 'We encountered an internal error. Please try again.');
       }

@@ -5,6 +5,8 @@ import { assumeRole } from './assume-role.js';
 import { getSessionToken } from './session-token.js';
 import { getFederationToken } from './federation-token.js';
 import { decodeAuthorizationMessageOperation } from './authorization-message.js';
+import { assumeRoleWithWebIdentity } from './web-identity.js';
+import { assumeRoleWithSAML } from './saml.js';
 
 /** Every STS operation iamd implements. */
 export const STS_OPERATIONS: readonly Operation[] = [
@@ -13,4 +15,6 @@ export const STS_OPERATIONS: readonly Operation[] = [
   getSessionToken,
   getFederationToken,
   decodeAuthorizationMessageOperation,
+  assumeRoleWithWebIdentity,
+  assumeRoleWithSAML,
 ];

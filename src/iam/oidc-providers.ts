@@ -1,0 +1,332 @@
+/**
+ * IAM OpenID Connect identity providers (IAM API reference: CreateOpenIDConnectProvider …
+ * UntagOpenIDConnectProvider; IAM User Guide, "Create an OpenID Connect (OIDC) identity provider in
+ * IAM"). ARN `arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH`; the store key is the URL without its scheme.
+ *
+ * Texts are AWS's, recorded in shared/reference (aws-errors.md, localstack-snapshots test_iam_oidc):
+ * "Provider with url U already exists.", "OpenIDConnect Provider not found for arn A",
+ * "OpenId connect Provider A cannot be found." (delete), "Invalid Open ID Connect Provider URL",
+ * "Thumbprint list must contain fewer than 5 entries.", "Cannot exceed quota for
+ * ClientIdsPerOpenIdConnectProvider: 100". `GetOpenIDConnectProvider` answers `Url` without the
+ * scheme and always lists `ClientIDList`, `ThumbprintList` and `Tags` (recorded get-response).
+ */
+import type { CallContext, ContextValue, Operation } from '../api/operation.js';
+import { errors, type AwsError } from '../errors/index.js';
+import { StoreConflict, type Entity, type StoreTx } from '../store/index.js';
+import { isLoopbackHost } from '../federation/http.js';
+import {
+  callerAccount,
+  inputTags,
+  mergeTags,
+  paginate,
+  requestTagContext,
+  resourceTagContext,
+} from './common.js';
+import type { OidcProviderBody, TagBody } from './entities.js';
+
+/** "Maximum number of client IDs (audiences) per OIDC provider: 100" (IAM quotas). */
+export const MAX_CLIENT_IDS = 100;
+/** At most 5 thumbprints per provider (IAM API reference, ThumbprintList). */
+export const MAX_THUMBPRINTS = 5;
+/** "OpenID Connect providers per account: 100" (IAM quotas). */
+export const MAX_OIDC_PROVIDERS = 100;
+
+/** The store key of a provider URL: the URL without `https://` / `http://`. */
+export function oidcProviderKey(url: string): string {
+  return url.replace(/^https?:\/\//i, '');
+}
+
+/** `arn:aws:iam::ACCOUNT:oidc-provider/KEY`. */
+export function oidcProviderArn(account: string, key: string): string {
+  return `arn:aws:iam::${account}:oidc-provider/${key}`;
+}
+
+/**
+ * Checks a provider URL: `https://` (or `http://` to a loopback host with `--oidc-allow-http-loopback`),
+ * a host, an optional path, no query, fragment or user info (IAM User Guide: "The URL must begin with
+ * https:// … A path component is allowed but query parameters are not").
+ */
+export function checkOidcUrl(url: string, allowHttpLoopback: boolean): void {
+  const bad = (): AwsError => errors.validation('Invalid Open ID Connect Provider URL');
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw bad();
+  }
+  if (!/^https?:\/\/[^/?#@]+(\/[^?#]*)?$/i.test(url)) throw bad();
+  if (u.protocol === 'http:' && !(allowHttpLoopback && isLoopbackHost(u.hostname))) throw bad();
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw bad();
+}
+
+function notFound(arn: string): AwsError {
+  return errors.noSuchEntity(`OpenIDConnect Provider not found for arn ${arn}`);
+}
+
+function keyFromArn(account: string, arn: string): string | undefined {
+  const prefix = `arn:aws:iam::${account}:oidc-provider/`;
+  return arn.startsWith(prefix) && arn.length > prefix.length ? arn.slice(prefix.length) : undefined;
+}
+
+/** Reads a provider of the caller's account by ARN (undefined when absent). */
+async function loadProvider(
+  reader: Pick<StoreTx, 'get'>,
+  account: string,
+  arn: string,
+): Promise<Entity<OidcProviderBody> | undefined> {
+  const key = keyFromArn(account, arn);
+  if (key === undefined) return undefined;
+  const e = await reader.get<OidcProviderBody>(account, 'oidcProvider', key);
+  return e !== undefined && e.body.arn === arn ? e : undefined;
+}
+
+/** Reads the provider (may be absent) and authorizes `action` on its ARN, its tags as `aws:ResourceTag/*`. */
+async function authorizeOn(
+  ctx: CallContext,
+  action: string,
+  arn: string,
+  extra: Record<string, ContextValue> = {},
+): Promise<{ account: string; entity: Entity<OidcProviderBody> | undefined }> {
+  const account = callerAccount(ctx);
+  const entity = await loadProvider(ctx.store, account, arn);
+  await ctx.authorize({
+    action,
+    resource: arn,
+    context: { ...resourceTagContext(entity?.body.tags ?? []), ...extra },
+  });
+  return { account, entity };
+}
+
+/** Read-modify-write of one provider inside the call's transaction. */
+async function updateProvider(
+  ctx: CallContext,
+  account: string,
+  arn: string,
+  change: (b: OidcProviderBody) => OidcProviderBody,
+  missing: (arn: string) => AwsError = notFound,
+): Promise<Record<string, unknown>> {
+  return ctx.transact(async (tx) => {
+    const fresh = await loadProvider(tx, account, arn);
+    if (fresh === undefined) throw missing(arn);
+    await tx.update(account, 'oidcProvider', fresh.key, change(fresh.body), {
+      expectedVersion: fresh.version,
+    });
+    return {};
+  });
+}
+
+function checkThumbprints(list: readonly string[]): void {
+  if (list.length > MAX_THUMBPRINTS)
+    throw errors.invalidInput('Thumbprint list must contain fewer than 5 entries.');
+}
+
+function stringList(v: unknown): string[] {
+  return Array.isArray(v) ? v.map((x) => String(x)) : [];
+}
+
+/** CreateOpenIDConnectProvider. */
+export const createOpenIDConnectProvider: Operation = {
+  service: 'iam',
+  name: 'CreateOpenIDConnectProvider',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const url = String(input.Url);
+    const tags = inputTags(input.Tags);
+    const clientIds = [...new Set(stringList(input.ClientIDList))];
+    const thumbprints = stringList(input.ThumbprintList).map((t) => t.toLowerCase());
+    const allowHttp = ctx.services.federation?.oidcAllowHttpLoopback ?? false;
+    checkOidcUrl(url, allowHttp);
+    const key = oidcProviderKey(url);
+    const arn = oidcProviderArn(account, key);
+    await ctx.authorize({
+      action: 'iam:CreateOpenIDConnectProvider',
+      resource: arn,
+      context: requestTagContext(tags),
+    });
+    checkThumbprints(thumbprints);
+    if (clientIds.length > MAX_CLIENT_IDS)
+      throw errors.limitExceeded(
+        `Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: ${MAX_CLIENT_IDS}`,
+      );
+    const merged = mergeTags([], tags);
+    return ctx.transact(async (tx) => {
+      if ((await tx.count(account, 'oidcProvider')) >= MAX_OIDC_PROVIDERS)
+        throw errors.limitExceeded(
+          `Cannot exceed quota for OpenIdConnectProvidersPerAccount: ${MAX_OIDC_PROVIDERS}`,
+        );
+      const body: OidcProviderBody = {
+        arn,
+        url,
+        clientIds,
+        thumbprints,
+        createDate: ctx.now,
+        tags: merged,
+      };
+      try {
+        await tx.insert(account, 'oidcProvider', key, body);
+      } catch (e) {
+        if (e instanceof StoreConflict && e.reason === 'exists')
+          throw errors.alreadyExists(`Provider with url ${url} already exists.`);
+        throw e;
+      }
+      return { OpenIDConnectProviderArn: arn, ...(merged.length > 0 ? { Tags: merged } : {}) };
+    });
+  },
+};
+
+/** GetOpenIDConnectProvider. */
+export const getOpenIDConnectProvider: Operation = {
+  service: 'iam',
+  name: 'GetOpenIDConnectProvider',
+  async handle(input, ctx) {
+    const arn = String(input.OpenIDConnectProviderArn);
+    const { entity } = await authorizeOn(ctx, 'iam:GetOpenIDConnectProvider', arn);
+    if (entity === undefined) throw notFound(arn);
+    const b = entity.body;
+    return {
+      Url: oidcProviderKey(b.url),
+      ClientIDList: [...b.clientIds],
+      ThumbprintList: [...b.thumbprints],
+      CreateDate: b.createDate,
+      Tags: [...b.tags],
+    };
+  },
+};
+
+/** ListOpenIDConnectProviders. */
+export const listOpenIDConnectProviders: Operation = {
+  service: 'iam',
+  name: 'ListOpenIDConnectProviders',
+  async handle(_input, ctx) {
+    const account = callerAccount(ctx);
+    await ctx.authorize({ action: 'iam:ListOpenIDConnectProviders', resource: '*' });
+    const all = await ctx.store.list<OidcProviderBody>(account, 'oidcProvider');
+    return { OpenIDConnectProviderList: all.map((e) => ({ Arn: e.body.arn })) };
+  },
+};
+
+/** DeleteOpenIDConnectProvider. */
+export const deleteOpenIDConnectProvider: Operation = {
+  service: 'iam',
+  name: 'DeleteOpenIDConnectProvider',
+  async handle(input, ctx) {
+    const arn = String(input.OpenIDConnectProviderArn);
+    const { account } = await authorizeOn(ctx, 'iam:DeleteOpenIDConnectProvider', arn);
+    // The delete form of the message differs from Get's (recorded deletion-not-found-error).
+    const missing = (a: string) => errors.noSuchEntity(`OpenId connect Provider ${a} cannot be found.`);
+    return ctx.transact(async (tx) => {
+      const fresh = await loadProvider(tx, account, arn);
+      if (fresh === undefined) throw missing(arn);
+      await tx.delete(account, 'oidcProvider', fresh.key);
+      return {};
+    });
+  },
+};
+
+/** AddClientIDToOpenIDConnectProvider: adding a client id already listed succeeds (idempotent, API reference). */
+export const addClientIDToOpenIDConnectProvider: Operation = {
+  service: 'iam',
+  name: 'AddClientIDToOpenIDConnectProvider',
+  async handle(input, ctx) {
+    const arn = String(input.OpenIDConnectProviderArn);
+    const clientId = String(input.ClientID);
+    const { account } = await authorizeOn(ctx, 'iam:AddClientIDToOpenIDConnectProvider', arn);
+    return updateProvider(ctx, account, arn, (b) => {
+      if (b.clientIds.includes(clientId)) return b;
+      if (b.clientIds.length >= MAX_CLIENT_IDS)
+        throw errors.limitExceeded(
+          `Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: ${MAX_CLIENT_IDS}`,
+        );
+      return { ...b, clientIds: [...b.clientIds, clientId] };
+    });
+  },
+};
+
+/** RemoveClientIDFromOpenIDConnectProvider: removing an absent client id succeeds (idempotent, API reference). */
+export const removeClientIDFromOpenIDConnectProvider: Operation = {
+  service: 'iam',
+  name: 'RemoveClientIDFromOpenIDConnectProvider',
+  async handle(input, ctx) {
+    const arn = String(input.OpenIDConnectProviderArn);
+    const clientId = String(input.ClientID);
+    const { account } = await authorizeOn(ctx, 'iam:RemoveClientIDFromOpenIDConnectProvider', arn);
+    return updateProvider(ctx, account, arn, (b) => ({
+      ...b,
+      clientIds: b.clientIds.filter((c) => c !== clientId),
+    }));
+  },
+};
+
+/** UpdateOpenIDConnectProviderThumbprint: replaces the whole list. */
+export const updateOpenIDConnectProviderThumbprint: Operation = {
+  service: 'iam',
+  name: 'UpdateOpenIDConnectProviderThumbprint',
+  async handle(input, ctx) {
+    const arn = String(input.OpenIDConnectProviderArn);
+    const thumbprints = stringList(input.ThumbprintList).map((t) => t.toLowerCase());
+    const { account } = await authorizeOn(ctx, 'iam:UpdateOpenIDConnectProviderThumbprint', arn);
+    checkThumbprints(thumbprints);
+    return updateProvider(ctx, account, arn, (b) => ({ ...b, thumbprints }));
+  },
+};
+
+/** TagOpenIDConnectProvider. */
+export const tagOpenIDConnectProvider: Operation = {
+  service: 'iam',
+  name: 'TagOpenIDConnectProvider',
+  async handle(input, ctx) {
+    const arn = String(input.OpenIDConnectProviderArn);
+    const tags = inputTags(input.Tags);
+    const { account } = await authorizeOn(ctx, 'iam:TagOpenIDConnectProvider', arn, requestTagContext(tags));
+    return updateProvider(ctx, account, arn, (b) => ({ ...b, tags: mergeTags(b.tags, tags) }));
+  },
+};
+
+/** UntagOpenIDConnectProvider. */
+export const untagOpenIDConnectProvider: Operation = {
+  service: 'iam',
+  name: 'UntagOpenIDConnectProvider',
+  async handle(input, ctx) {
+    const arn = String(input.OpenIDConnectProviderArn);
+    const keys = stringList(input.TagKeys);
+    const { account } = await authorizeOn(ctx, 'iam:UntagOpenIDConnectProvider', arn, {
+      'aws:TagKeys': keys,
+    });
+    return updateProvider(ctx, account, arn, (b) => ({ ...b, tags: dropTags(b.tags, keys) }));
+  },
+};
+
+/** Removes tags by key (case-insensitively, as IAM compares tag keys). */
+export function dropTags(tags: readonly TagBody[], keys: readonly string[]): TagBody[] {
+  const drop = new Set(keys.map((k) => k.toLowerCase()));
+  return tags.filter((t) => !drop.has(t.Key.toLowerCase()));
+}
+
+/** ListOpenIDConnectProviderTags. */
+export const listOpenIDConnectProviderTags: Operation = {
+  service: 'iam',
+  name: 'ListOpenIDConnectProviderTags',
+  async handle(input, ctx) {
+    const arn = String(input.OpenIDConnectProviderArn);
+    const { entity } = await authorizeOn(ctx, 'iam:ListOpenIDConnectProviderTags', arn);
+    if (entity === undefined) throw notFound(arn);
+    // Tags keep their insertion order; the marker is the position (zero-padded so it sorts).
+    const indexed = entity.body.tags.map((t, i) => ({ t, k: String(i).padStart(4, '0') }));
+    const { page, IsTruncated, Marker } = paginate(indexed, (x) => x.k, input);
+    return { Tags: page.map((x) => x.t), IsTruncated, ...(Marker !== undefined ? { Marker } : {}) };
+  },
+};
+
+/** Every OIDC provider operation. */
+export const oidcProviderOperations: readonly Operation[] = [
+  createOpenIDConnectProvider,
+  getOpenIDConnectProvider,
+  listOpenIDConnectProviders,
+  deleteOpenIDConnectProvider,
+  addClientIDToOpenIDConnectProvider,
+  removeClientIDFromOpenIDConnectProvider,
+  updateOpenIDConnectProviderThumbprint,
+  tagOpenIDConnectProvider,
+  untagOpenIDConnectProvider,
+  listOpenIDConnectProviderTags,
+];

@@ -1,0 +1,272 @@
+/**
+ * IAM SAML identity providers (IAM API reference: CreateSAMLProvider, GetSAMLProvider,
+ * ListSAMLProviders, UpdateSAMLProvider, DeleteSAMLProvider, Tag/Untag/ListSAMLProviderTags; IAM User
+ * Guide, "Create a SAML identity provider in IAM"). ARN `arn:aws:iam::ACCOUNT:saml-provider/NAME`.
+ *
+ * The metadata document is parsed when stored (entity id and signing certificates, see
+ * federation/saml-metadata.ts); a document iamd cannot use is refused with IAM's InvalidInput
+ * "Could not parse metadata". Not found is AWS's recorded "Manifest not found for arn A". GetSAMLProvider
+ * answers `AssertionEncryptionMode` `Allowed` and an empty `PrivateKeyList` (recorded get-response);
+ * encrypted assertions are not supported, so `Required` and private keys are refused. `ValidUntil` is
+ * the metadata's `validUntil`, else 100 years after creation (IAM's default for metadata without one).
+ */
+import { randomUUID } from 'node:crypto';
+import type { CallContext, ContextValue, Operation } from '../api/operation.js';
+import { errors, type AwsError } from '../errors/index.js';
+import { StoreConflict, type Entity, type StoreTx } from '../store/index.js';
+import { parseSamlMetadata } from '../federation/saml-metadata.js';
+import {
+  callerAccount,
+  inputTags,
+  mergeTags,
+  nameKey,
+  paginate,
+  requestTagContext,
+  resourceTagContext,
+} from './common.js';
+import type { SamlProviderBody } from './entities.js';
+import { dropTags } from './oidc-providers.js';
+
+/** "SAML providers per account: 100" (IAM quotas). */
+export const MAX_SAML_PROVIDERS = 100;
+const HUNDRED_YEARS_MS = 100 * 365.25 * 24 * 60 * 60 * 1000;
+
+function notFound(arn: string): AwsError {
+  return errors.noSuchEntity(`Manifest not found for arn ${arn}`);
+}
+
+/** The parts of a SAML provider ARN, or undefined. */
+export function parseSamlProviderArn(arn: string): { account: string; name: string } | undefined {
+  const m = /^arn:aws:iam::(\d{12}):saml-provider\/([\w.-]{1,128})$/.exec(arn);
+  return m?.[1] !== undefined && m[2] !== undefined ? { account: m[1], name: m[2] } : undefined;
+}
+
+/** Reads a provider by ARN (undefined when absent or the ARN names another account). */
+export async function loadSamlProvider(
+  reader: Pick<StoreTx, 'get'>,
+  account: string,
+  arn: string,
+): Promise<Entity<SamlProviderBody> | undefined> {
+  const parts = parseSamlProviderArn(arn);
+  if (parts === undefined || parts.account !== account) return undefined;
+  const e = await reader.get<SamlProviderBody>(account, 'samlProvider', nameKey(parts.name));
+  return e !== undefined && e.body.arn === arn ? e : undefined;
+}
+
+function checkMetadata(text: string): { validUntil: number | undefined } {
+  const m = parseSamlMetadata(text);
+  if (m === undefined) throw errors.invalidInput('Could not parse metadata');
+  return { validUntil: m.validUntil };
+}
+
+function checkEncryption(input: Record<string, unknown>): void {
+  if (input.AssertionEncryptionMode === 'Required' || input.AddPrivateKey !== undefined)
+    throw errors.invalidInput(
+      'encrypted SAML assertions are not supported by iamd (AssertionEncryptionMode `Required`, private keys)',
+    );
+}
+
+async function authorizeOn(
+  ctx: CallContext,
+  action: string,
+  arn: string,
+  extra: Record<string, ContextValue> = {},
+): Promise<{ account: string; entity: Entity<SamlProviderBody> | undefined }> {
+  const account = callerAccount(ctx);
+  const entity = await loadSamlProvider(ctx.store, account, arn);
+  await ctx.authorize({
+    action,
+    resource: arn,
+    context: { ...resourceTagContext(entity?.body.tags ?? []), ...extra },
+  });
+  return { account, entity };
+}
+
+async function updateProvider(
+  ctx: CallContext,
+  account: string,
+  arn: string,
+  change: (b: SamlProviderBody) => SamlProviderBody,
+  output: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  return ctx.transact(async (tx) => {
+    const fresh = await loadSamlProvider(tx, account, arn);
+    if (fresh === undefined) throw notFound(arn);
+    await tx.update(account, 'samlProvider', fresh.key, change(fresh.body), {
+      expectedVersion: fresh.version,
+    });
+    return output;
+  });
+}
+
+/** CreateSAMLProvider. */
+export const createSAMLProvider: Operation = {
+  service: 'iam',
+  name: 'CreateSAMLProvider',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const name = String(input.Name);
+    const metadata = String(input.SAMLMetadataDocument);
+    const tags = inputTags(input.Tags);
+    const arn = `arn:aws:iam::${account}:saml-provider/${name}`;
+    await ctx.authorize({
+      action: 'iam:CreateSAMLProvider',
+      resource: arn,
+      context: requestTagContext(tags),
+    });
+    checkEncryption(input);
+    const { validUntil } = checkMetadata(metadata);
+    const merged = mergeTags([], tags);
+    return ctx.transact(async (tx) => {
+      if ((await tx.count(account, 'samlProvider')) >= MAX_SAML_PROVIDERS)
+        throw errors.limitExceeded(`Cannot exceed quota for SAMLProvidersPerAccount: ${MAX_SAML_PROVIDERS}`);
+      const body: SamlProviderBody = {
+        arn,
+        name,
+        samlProviderUUID: `p-${randomUUID()}`,
+        metadataDocument: metadata,
+        createDate: ctx.now,
+        validUntil: validUntil ?? ctx.now + HUNDRED_YEARS_MS,
+        tags: merged,
+      };
+      try {
+        await tx.insert(account, 'samlProvider', nameKey(name), body);
+      } catch (e) {
+        if (e instanceof StoreConflict && e.reason === 'exists')
+          throw errors.alreadyExists(`SAMLProvider with name ${name} already exists.`);
+        throw e;
+      }
+      return { SAMLProviderArn: arn, ...(merged.length > 0 ? { Tags: merged } : {}) };
+    });
+  },
+};
+
+/** GetSAMLProvider. */
+export const getSAMLProvider: Operation = {
+  service: 'iam',
+  name: 'GetSAMLProvider',
+  async handle(input, ctx) {
+    const arn = String(input.SAMLProviderArn);
+    const { entity } = await authorizeOn(ctx, 'iam:GetSAMLProvider', arn);
+    if (entity === undefined) throw notFound(arn);
+    const b = entity.body;
+    return {
+      SAMLProviderUUID: b.samlProviderUUID,
+      SAMLMetadataDocument: b.metadataDocument,
+      CreateDate: b.createDate,
+      ...(b.validUntil !== undefined ? { ValidUntil: b.validUntil } : {}),
+      Tags: [...b.tags],
+      AssertionEncryptionMode: 'Allowed',
+      PrivateKeyList: [],
+    };
+  },
+};
+
+/** ListSAMLProviders. */
+export const listSAMLProviders: Operation = {
+  service: 'iam',
+  name: 'ListSAMLProviders',
+  async handle(_input, ctx) {
+    const account = callerAccount(ctx);
+    await ctx.authorize({ action: 'iam:ListSAMLProviders', resource: '*' });
+    const all = await ctx.store.list<SamlProviderBody>(account, 'samlProvider');
+    return {
+      SAMLProviderList: all.map((e) => ({
+        Arn: e.body.arn,
+        ...(e.body.validUntil !== undefined ? { ValidUntil: e.body.validUntil } : {}),
+        CreateDate: e.body.createDate,
+      })),
+    };
+  },
+};
+
+/** UpdateSAMLProvider: replaces the metadata document. */
+export const updateSAMLProvider: Operation = {
+  service: 'iam',
+  name: 'UpdateSAMLProvider',
+  async handle(input, ctx) {
+    const arn = String(input.SAMLProviderArn);
+    const { account } = await authorizeOn(ctx, 'iam:UpdateSAMLProvider', arn);
+    checkEncryption(input);
+    if (input.RemovePrivateKey !== undefined)
+      throw errors.invalidInput('the SAML provider has no private keys');
+    const metadata = typeof input.SAMLMetadataDocument === 'string' ? input.SAMLMetadataDocument : undefined;
+    const validUntil = metadata !== undefined ? checkMetadata(metadata).validUntil : undefined;
+    return updateProvider(
+      ctx,
+      account,
+      arn,
+      (b) =>
+        metadata === undefined
+          ? b
+          : { ...b, metadataDocument: metadata, validUntil: validUntil ?? b.createDate + HUNDRED_YEARS_MS },
+      { SAMLProviderArn: arn },
+    );
+  },
+};
+
+/** DeleteSAMLProvider. */
+export const deleteSAMLProvider: Operation = {
+  service: 'iam',
+  name: 'DeleteSAMLProvider',
+  async handle(input, ctx) {
+    const arn = String(input.SAMLProviderArn);
+    const { account } = await authorizeOn(ctx, 'iam:DeleteSAMLProvider', arn);
+    return ctx.transact(async (tx) => {
+      const fresh = await loadSamlProvider(tx, account, arn);
+      if (fresh === undefined) throw notFound(arn);
+      await tx.delete(account, 'samlProvider', fresh.key);
+      return {};
+    });
+  },
+};
+
+/** TagSAMLProvider. */
+export const tagSAMLProvider: Operation = {
+  service: 'iam',
+  name: 'TagSAMLProvider',
+  async handle(input, ctx) {
+    const arn = String(input.SAMLProviderArn);
+    const tags = inputTags(input.Tags);
+    const { account } = await authorizeOn(ctx, 'iam:TagSAMLProvider', arn, requestTagContext(tags));
+    return updateProvider(ctx, account, arn, (b) => ({ ...b, tags: mergeTags(b.tags, tags) }), {});
+  },
+};
+
+/** UntagSAMLProvider. */
+export const untagSAMLProvider: Operation = {
+  service: 'iam',
+  name: 'UntagSAMLProvider',
+  async handle(input, ctx) {
+    const arn = String(input.SAMLProviderArn);
+    const keys = Array.isArray(input.TagKeys) ? input.TagKeys.map((k) => String(k)) : [];
+    const { account } = await authorizeOn(ctx, 'iam:UntagSAMLProvider', arn, { 'aws:TagKeys': keys });
+    return updateProvider(ctx, account, arn, (b) => ({ ...b, tags: dropTags(b.tags, keys) }), {});
+  },
+};
+
+/** ListSAMLProviderTags. */
+export const listSAMLProviderTags: Operation = {
+  service: 'iam',
+  name: 'ListSAMLProviderTags',
+  async handle(input, ctx) {
+    const arn = String(input.SAMLProviderArn);
+    const { entity } = await authorizeOn(ctx, 'iam:ListSAMLProviderTags', arn);
+    if (entity === undefined) throw notFound(arn);
+    const indexed = entity.body.tags.map((t, i) => ({ t, k: String(i).padStart(4, '0') }));
+    const { page, IsTruncated, Marker } = paginate(indexed, (x) => x.k, input);
+    return { Tags: page.map((x) => x.t), IsTruncated, ...(Marker !== undefined ? { Marker } : {}) };
+  },
+};
+
+/** Every SAML provider operation. */
+export const samlProviderOperations: readonly Operation[] = [
+  createSAMLProvider,
+  getSAMLProvider,
+  listSAMLProviders,
+  updateSAMLProvider,
+  deleteSAMLProvider,
+  tagSAMLProvider,
+  untagSAMLProvider,
+  listSAMLProviderTags,
+];
