@@ -147,18 +147,25 @@ export async function startServer(config: Config): Promise<RunningServer> {
       samlAudiences: config.samlAudiences,
     },
   };
+  // With a seed file and no IAMD_ACCOUNT_ID, a new store's first account is the seed's first account,
+  // and its first root key (when the seed gives one) is that account's root key.
+  const seedFirst = config.accountId === undefined ? seed?.seed.accounts[0] : undefined;
+  const seedRootKey = config.rootAccessKeyId === undefined ? seedFirst?.rootAccessKeys[0] : undefined;
+  const wantedAccount = config.accountId ?? seedFirst?.id;
   const created = await ensureFirstAccount(store, services, clock.now(), {
-    accountId: config.accountId,
-    accessKeyId: config.rootAccessKeyId,
-    secretAccessKey: config.rootSecretAccessKey,
+    accountId: wantedAccount,
+    accessKeyId: config.rootAccessKeyId ?? seedRootKey?.accessKeyId,
+    secretAccessKey: config.rootSecretAccessKey ?? seedRootKey?.secretAccessKey,
   });
   // Development levels and seeds (issue 9): the default account is the one the first start made.
-  const firstAccount = config.accountId ?? created?.AccountId ?? (await store.listAccounts())[0]?.id ?? '';
-  const baseline = isDevLevel(config.authMode) ? await captureBaseline(store, firstAccount) : undefined;
+  const firstAccount = wantedAccount ?? created?.AccountId ?? (await store.listAccounts())[0]?.id ?? '';
   const iamModel = compileServiceModel(readModel('iam'));
   const iamOperations = byName(IAM_OPERATIONS);
   const seedDeps = (): SeedDeps => ({ services, iamModel, operations: iamOperations, now: clock.now() });
   const seeded = seed ? await applySeed(store, seed, seedDeps()) : undefined;
+  const baseline = isDevLevel(config.authMode)
+    ? await captureBaseline(store, firstAccount, clock.now())
+    : undefined;
   const resolver = new CredentialResolver({
     store,
     unsealSecret: services.unsealSecret,
@@ -267,6 +274,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     resolve: (keyId, token, now) => resolver.resolve(keyId, token, now),
     console: webConsole,
   })(app);
+  log.current = app;
   if (config.testClock)
     app.log.warn('TEST CLOCK ENABLED: POST /_iamd/clock moves server time forward. Never use in production.');
   const address = await app.listen({ host: config.host, port: config.port });

@@ -39,18 +39,25 @@ export async function createAccount(
   now: number,
   options: CreateAccountOptions = {},
 ): Promise<NewAccount> {
-  return store.transact(async (tx) => {
-    let id = options.accountId;
-    if (id === undefined) {
-      do id = randomAccountId(services);
-      while (await tx.getAccount(id));
-    } else if (await tx.getAccount(id)) {
-      throw new Error(`account ${id} already exists`);
-    }
-    await tx.putAccount({ id, createdAt: now });
-    const key = await addRootKey(tx, services, id, now, options.accessKeyId, options.secretAccessKey);
-    return { AccountId: id, ...key };
-  });
+  return store.transact((tx) => createAccountIn(tx, services, now, options));
+}
+
+async function createAccountIn(
+  tx: StoreTx,
+  services: Services,
+  now: number,
+  options: CreateAccountOptions,
+): Promise<NewAccount> {
+  let id = options.accountId;
+  if (id === undefined) {
+    do id = randomAccountId(services);
+    while (await tx.getAccount(id));
+  } else if (await tx.getAccount(id)) {
+    throw new Error(`account ${id} already exists`);
+  }
+  await tx.putAccount({ id, createdAt: now });
+  const key = await addRootKey(tx, services, id, now, options.accessKeyId, options.secretAccessKey);
+  return { AccountId: id, ...key };
 }
 
 /** Adds a root access key to `account` (generated unless given). */
@@ -86,17 +93,18 @@ export async function ensureFirstAccount(
   now: number,
   options: CreateAccountOptions,
 ): Promise<NewAccount | undefined> {
-  const accounts = await store.listAccounts();
-  if (accounts.length === 0) return createAccount(store, services, now, options);
-  if (options.accessKeyId !== undefined) {
-    const account = options.accountId ?? accounts[0]!.id;
-    const existingAccount = await store.getMeta(KEY_ACCOUNT_META + options.accessKeyId);
-    if (existingAccount === undefined) {
-      await store.transact(async (tx) => {
-        if (!(await tx.getAccount(account))) await tx.putAccount({ id: account, createdAt: now });
-        await addRootKey(tx, services, account, now, options.accessKeyId, options.secretAccessKey);
-      });
+  // One transaction, so several nodes starting on one empty database create exactly one account.
+  return store.transact(async (tx) => {
+    const accounts = await tx.listAccounts();
+    if (accounts.length === 0) return createAccountIn(tx, services, now, options);
+    if (
+      options.accessKeyId !== undefined &&
+      (await tx.getMeta(KEY_ACCOUNT_META + options.accessKeyId)) === undefined
+    ) {
+      const account = options.accountId ?? accounts[0]!.id;
+      if (!(await tx.getAccount(account))) await tx.putAccount({ id: account, createdAt: now });
+      await addRootKey(tx, services, account, now, options.accessKeyId, options.secretAccessKey);
     }
-  }
-  return undefined;
+    return undefined;
+  });
 }

@@ -44,6 +44,10 @@ export interface CallContext {
    * Runs the call's writes in ONE store transaction and returns what `fn` returns (the operation's
    * output). The server appends this call's audit event inside the same transaction, built from that
    * output, so a change and its event land together or not at all. At most once per call.
+   *
+   * INVARIANT: inside `fn`, read through `tx` only — never `ctx.store` or `ctx.authorize` (the store runs
+   * transactions one at a time, so a read outside the transaction waits for it: a deadlock). `fn` may be
+   * run more than once (PostgreSQL retries serialization failures), so it must have no other effects.
    */
   transact<T extends Record<string, unknown> | undefined>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   /**

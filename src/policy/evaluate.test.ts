@@ -374,3 +374,18 @@ test('loadPolicy caches by content and rejects invalid documents', () => {
     message: 'loadPolicy: invalid identity policy: Statement: Syntax errors in policy.',
   });
 });
+
+// A role's trust policy must allow: an identity allow on `sts:AssumeRole` for `*` does not reach a role
+// whose trust policy names someone else ("Policy evaluation logic": role trust policies are required).
+test('identity allows sts:AssumeRole on * but the trust policy names another user -> denied by resource', () => {
+  const d = evaluate(assume(user()), {
+    identity: [allow('sts:AssumeRole')],
+    resource: trust({ AWS: `arn:aws:iam::${A}:user/bob` }),
+  });
+  assert.equal(d.decision, 'ImplicitDeny');
+  assert.equal(d.decidedBy, 'resource');
+  assert.equal(
+    denialReason(d, 'sts:AssumeRole'),
+    'because no resource-based policy allows the sts:AssumeRole action',
+  );
+});

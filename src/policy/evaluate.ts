@@ -277,6 +277,10 @@ export function evaluate(
   if (rcp.failed >= 0) return decide('ImplicitDeny', 'rcp', rcp.failed);
 
   if (!isAws) return resource.allow ? decide('Allow', 'resource') : decide('ImplicitDeny', 'resource');
+  // A role's trust policy must always allow: unlike other resource policies, an identity allow alone
+  // never lets anyone assume a role, in the same account or not (IAM User Guide, "Policy evaluation
+  // logic": "for role trust policies … the role trust policy must allow"; DOMAIN.md rows 1-4).
+  if (policies.resource?.type === 'trust' && !resource.allow) return decide('ImplicitDeny', 'resource');
 
   // The account root user is not subject to identity policies or boundaries inside its account.
   const isRoot = principal.arn.endsWith(':root');

@@ -10,8 +10,15 @@ import type { CallResult, IncomingCall } from './dispatch.js';
 export interface AppOptions {
   readonly dispatch: (call: IncomingCall) => Promise<CallResult>;
   readonly logLevel: string;
+  /**
+   * Handles AWS JSON 1.1 requests (those carrying `X-Amz-Target`, e.g. CloudTrail LookupEvents), which
+   * share `POST /` with the Query protocol.
+   */
+  readonly jsonTarget?: (call: IncomingCall) => Promise<CallResult & { readonly contentType: string }>;
   /** Extra routes (IMDS, console, dev endpoints) registered by later parts. */
   readonly plugins?: readonly ((app: FastifyInstance) => void)[];
+  /** Readiness probe for `GET /ready`: resolves when the store answers, rejects when it does not. */
+  readonly ready?: () => Promise<void>;
 }
 
 /** Largest request body accepted; IAM's largest input (a 10 kB policy, URL-encoded) fits easily. */
@@ -40,6 +47,17 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   app.get('/health', async () => ({ status: 'ok' }));
+  // For load balancers: /health says the process is up, /ready that it can serve (the store answers).
+  // The reason stays in the log; the probe's answer does not reveal internal addresses.
+  app.get('/ready', async (req, reply) => {
+    try {
+      await options.ready?.();
+      return { status: 'ready' };
+    } catch (err) {
+      req.log.warn({ err }, 'not ready');
+      return reply.code(503).send({ status: 'unavailable' });
+    }
+  });
 
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     const started = performance.now();
@@ -54,7 +72,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
       sourceIp: req.ip,
       secureTransport: req.protocol === 'https',
     };
-    const result = await options.dispatch(call);
+    const json = options.jsonTarget !== undefined && req.headers['x-amz-target'] !== undefined;
+    const result = json ? await options.jsonTarget!(call) : await options.dispatch(call);
     req.log.info(
       {
         requestId: result.requestId,
@@ -68,7 +87,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     );
     return reply
       .code(result.status)
-      .header('content-type', 'text/xml')
+      .header('content-type', 'contentType' in result ? result.contentType : 'text/xml')
       .header('x-amzn-RequestId', result.requestId)
       .send(result.body);
   };

@@ -242,15 +242,18 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
         ): Promise<T> {
           if (transacted) throw new Error('transact called twice in one call');
           transacted = true;
-          return deps.store.transact(async (tx) => {
+          // The function may run more than once (PostgreSQL retries serialization failures), so listeners
+          // hear about the events only after the commit.
+          let committed: AuditRecord[] = [];
+          const result = await deps.store.transact(async (tx) => {
             const output = await fn(tx);
-            for (const record of withReportOnly(auditRecords({ ...facts(), output }, alsoIn), wouldDeny)) {
-              await tx.appendAudit(record);
-              deps.audit.notify(record);
-            }
-            auditWritten = true;
+            committed = withReportOnly(auditRecords({ ...facts(), output }, alsoIn), wouldDeny);
+            for (const record of committed) await tx.appendAudit(record);
             return output;
           });
+          auditWritten = true;
+          for (const record of committed) deps.audit.notify(record);
+          return result;
         },
       };
       const output = await operation.handle(decoded.input, ctx);

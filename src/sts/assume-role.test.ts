@@ -16,7 +16,10 @@ test('malformed role ARNs are ValidationError "<arn> is invalid"', () => {
     assert.throws(
       () => parseRoleArn(arn),
       (e: unknown) =>
-        e instanceof AwsError && e.code === 'ValidationError' && e.status === 400 && e.message === `${arn} is invalid`,
+        e instanceof AwsError &&
+        e.code === 'ValidationError' &&
+        e.status === 400 &&
+        e.message === `${arn} is invalid`,
     );
 });
 
@@ -39,7 +42,10 @@ test('role ARNs are split into account, path and name; other ARNs name no role',
 test('the stand-in trust policy of a missing role is valid and trusts no AWS principal', () => {
   assert.deepEqual(validatePolicy(TRUSTS_NOBODY, 'trust').errors, []);
   const trust = loadPolicy(TRUSTS_NOBODY, 'trust');
-  const allowAll = loadPolicy('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}', 'identity');
+  const allowAll = loadPolicy(
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}',
+    'identity',
+  );
   // (The account root never gets here: AssumeRole refuses it before any evaluation.)
   for (const arn of ['arn:aws:iam::111122223333:user/alice', 'arn:aws:iam::444455556666:user/bob']) {
     const d = evaluate(

@@ -13,11 +13,10 @@ import type { ContextValue, Operation } from '../api/operation.js';
 import type { Principal, SessionClaims } from '../api/principal.js';
 import { AwsError } from '../errors/index.js';
 import { parseArn } from '../core/arn.js';
-import type { StoreTx } from '../store/index.js';
 import type { RoleBody } from '../iam/entities.js';
 import { nameKey } from '../iam/common.js';
 import { mintSession } from './credentials.js';
-import { mfaInput, verifyMfa } from './mfa.js';
+import { consumeMfa, mfaInput, precheckMfa } from './mfa.js';
 import { checkPackedSize, checkSessionPolicies, packedSize } from './session-policies.js';
 import { inputSessionTags, inputStringList, planSessionTags, sessionTagContext } from './session-tags.js';
 
@@ -50,7 +49,8 @@ export interface RoleArnParts {
 export function parseRoleArn(text: string): RoleArnParts | undefined {
   const arn = parseArn(text);
   if (arn === undefined || arn.resource === '') throw new AwsError('ValidationError', `${text} is invalid`);
-  if (arn.service !== 'iam' || !/^\d{12}$/.test(arn.account) || !arn.resource.startsWith('role/')) return undefined;
+  if (arn.service !== 'iam' || !/^\d{12}$/.test(arn.account) || !arn.resource.startsWith('role/'))
+    return undefined;
   const rest = arn.resource.slice('role'.length);
   const cut = rest.lastIndexOf('/');
   const name = rest.slice(cut + 1);
@@ -76,7 +76,8 @@ export const assumeRole: Operation = {
     if (caller.type === 'Anonymous')
       throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token');
     // "Roles may not be assumed by root accounts." (aws-errors.md §1: kubeflow/testing#961 and others).
-    if (caller.type === 'Root') throw new AwsError('AccessDenied', 'Roles may not be assumed by root accounts.');
+    if (caller.type === 'Root')
+      throw new AwsError('AccessDenied', 'Roles may not be assumed by root accounts.');
 
     const roleArn = String(input.RoleArn);
     const sessionName = String(input.RoleSessionName);
@@ -109,110 +110,117 @@ export const assumeRole: Operation = {
     const mfa = mfaInput(input);
 
     const roleEntity =
-      parts === undefined ? undefined : await ctx.store.get<RoleBody>(parts.account, 'role', nameKey(parts.name));
+      parts === undefined
+        ? undefined
+        : await ctx.store.get<RoleBody>(parts.account, 'role', nameKey(parts.name));
     const role = roleEntity !== undefined && roleEntity.body.arn === roleArn ? roleEntity.body : undefined;
     const roleAccount = parts?.account;
     const writeLastUsed = role !== undefined && lastUsedIsStale(role, ctx.now, ctx.region);
 
-    const run = async (tx: StoreTx | undefined): Promise<Record<string, unknown>> => {
-      if (mfa !== undefined && tx !== undefined) await verifyMfa(ctx, tx, caller, mfa);
-      const context = Object.create(null) as Record<string, ContextValue>;
-      context['sts:RoleSessionName'] = sessionName;
-      if (typeof input.ExternalId === 'string') context['sts:ExternalId'] = input.ExternalId;
-      if (sourceIdentity !== undefined) context['sts:SourceIdentity'] = sourceIdentity;
-      Object.assign(context, sessionTagContext(tagPlan));
-      if (mfa !== undefined) {
-        // MFA proven in this request: the trust policy sees it (IAM User Guide, "Configuring
-        // MFA-protected API access": aws:MultiFactorAuthPresent / aws:MultiFactorAuthAge).
-        context['aws:MultiFactorAuthPresent'] = true;
-        context['aws:MultiFactorAuthAge'] = 0;
-      }
-      const trust = role?.assumeRolePolicyDocument ?? TRUSTS_NOBODY;
-      const authorize = (action: string) =>
-        ctx.authorize({
-          action,
-          resource: roleArn,
-          resourceAccount: roleAccount,
-          resourcePolicy: trust,
-          resourcePolicyType: 'trust',
-          context,
-        });
-      await authorize('sts:AssumeRole');
-      if (role === undefined || roleAccount === undefined) {
-        // INVARIANT: the engine never allows against TRUSTS_NOBODY; refuse anyway if it ever did.
-        throw new AwsError(
-          'AccessDenied',
-          `User: ${denyingPrincipalArn(caller)} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
-        );
-      }
-      if (tagPlan.tags.length > 0) await authorize('sts:TagSession');
-      if (sourceIdentity !== undefined) await authorize('sts:SetSourceIdentity');
+    // MFA is checked before the decision that depends on it; its step is recorded at the end.
+    if (mfa !== undefined) await precheckMfa(ctx, caller, mfa);
+    const context = Object.create(null) as Record<string, ContextValue>;
+    context['sts:RoleSessionName'] = sessionName;
+    if (typeof input.ExternalId === 'string') context['sts:ExternalId'] = input.ExternalId;
+    if (sourceIdentity !== undefined) context['sts:SourceIdentity'] = sourceIdentity;
+    Object.assign(context, sessionTagContext(tagPlan));
+    if (mfa !== undefined) {
+      // MFA proven in this request: the trust policy sees it (IAM User Guide, "Configuring
+      // MFA-protected API access": aws:MultiFactorAuthPresent / aws:MultiFactorAuthAge).
+      context['aws:MultiFactorAuthPresent'] = true;
+      context['aws:MultiFactorAuthAge'] = 0;
+    }
+    const trust = role?.assumeRolePolicyDocument ?? TRUSTS_NOBODY;
+    const authorize = (action: string) =>
+      ctx.authorize({
+        action,
+        resource: roleArn,
+        resourceAccount: roleAccount,
+        resourcePolicy: trust,
+        resourcePolicyType: 'trust',
+        context,
+      });
+    await authorize('sts:AssumeRole');
+    if (role === undefined || roleAccount === undefined) {
+      // INVARIANT: the engine never allows against TRUSTS_NOBODY; refuse anyway if it ever did.
+      throw new AwsError(
+        'AccessDenied',
+        `User: ${denyingPrincipalArn(caller)} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+      );
+    }
+    if (tagPlan.tags.length > 0) await authorize('sts:TagSession');
+    if (sourceIdentity !== undefined) await authorize('sts:SetSourceIdentity');
 
-      const duration = requested ?? DEFAULT_ROLE_DURATION_SECONDS;
-      if (duration > role.maxSessionDuration)
-        throw new AwsError(
-          'ValidationError',
-          'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
-        );
-
-      // Customer managed session policies must be in the role's account (AssumeRole API reference).
-      const policies = await checkSessionPolicies(ctx.store, roleAccount, input.Policy, input.PolicyArns);
-      const packed = packedSize(policies, tagPlan.tags, tagPlan.transitiveTagKeys);
-      checkPackedSize(packed);
-
-      const mfaAt = mfa !== undefined ? ctx.now : callerSession?.mfaAuthenticatedAt;
-      const minted = mintSession(
-        ctx,
-        {
-          kind: 'AssumedRole',
-          account: roleAccount,
-          roleName: role.roleName,
-          roleId: role.roleId,
-          rolePath: role.path,
-          sessionName,
-          sessionPolicies: policies.inline !== undefined ? [policies.inline] : undefined,
-          sessionPolicyArns: policies.arns.length > 0 ? policies.arns : undefined,
-          tags: tagPlan.tags.length > 0 ? tagPlan.tags : undefined,
-          transitiveTagKeys: tagPlan.transitiveTagKeys.length > 0 ? tagPlan.transitiveTagKeys : undefined,
-          mfaAuthenticatedAt: mfaAt,
-          sourceIdentity,
-          chained: chained || undefined,
-          issuerType: caller.type,
-          issuerArn: caller.arn,
-        },
-        duration,
+    const duration = requested ?? DEFAULT_ROLE_DURATION_SECONDS;
+    if (duration > role.maxSessionDuration)
+      throw new AwsError(
+        'ValidationError',
+        'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
       );
 
-      if (tx !== undefined && writeLastUsed) {
+    // Customer managed session policies must be in the role's account (AssumeRole API reference).
+    const policies = await checkSessionPolicies(ctx.store, roleAccount, input.Policy, input.PolicyArns);
+    const packed = packedSize(policies, tagPlan.tags, tagPlan.transitiveTagKeys);
+    checkPackedSize(packed);
+
+    const mfaAt = mfa !== undefined ? ctx.now : callerSession?.mfaAuthenticatedAt;
+    const minted = mintSession(
+      ctx,
+      {
+        kind: 'AssumedRole',
+        account: roleAccount,
+        roleName: role.roleName,
+        roleId: role.roleId,
+        rolePath: role.path,
+        sessionName,
+        sessionPolicies: policies.inline !== undefined ? [policies.inline] : undefined,
+        sessionPolicyArns: policies.arns.length > 0 ? policies.arns : undefined,
+        tags: tagPlan.tags.length > 0 ? tagPlan.tags : undefined,
+        transitiveTagKeys: tagPlan.transitiveTagKeys.length > 0 ? tagPlan.transitiveTagKeys : undefined,
+        mfaAuthenticatedAt: mfaAt,
+        sourceIdentity,
+        chained: chained || undefined,
+        issuerType: caller.type,
+        issuerArn: caller.arn,
+      },
+      duration,
+    );
+
+    // "PackedPolicySize" is absent from a plain AssumeRole answer and present when session policies or
+    // tags were passed (LocalStack snapshot test_assume_role vs test_assume_role_with_policy).
+    const passedPackables =
+      input.Policy !== undefined || input.PolicyArns !== undefined || input.Tags !== undefined;
+    const output = {
+      Credentials: minted.credentials,
+      AssumedRoleUser: {
+        AssumedRoleId: `${role.roleId}:${sessionName}`,
+        Arn: `arn:aws:sts::${roleAccount}:assumed-role/${role.roleName}/${sessionName}`,
+      },
+      ...(passedPackables ? { PackedPolicySize: packed.percent } : {}),
+      ...(sourceIdentity !== undefined ? { SourceIdentity: sourceIdentity } : {}),
+    };
+    // Cross-account AssumeRole is recorded in both accounts (CloudTrail: "sharedEventID").
+    if (roleAccount !== caller.account) ctx.alsoRecordIn(roleAccount);
+    if (mfa === undefined && !writeLastUsed) return output;
+    // One transaction, only when something is written: the used MFA step (so a code cannot be replayed)
+    // and RoleLastUsed; the call's audit event lands in the same transaction. Only `tx` is read inside:
+    // the store serialises transactions, so a read outside it would wait for this one to end.
+    return ctx.transact(async (tx) => {
+      if (mfa !== undefined) await consumeMfa(ctx, tx, caller, mfa);
+      if (writeLastUsed) {
         // Re-read inside the transaction: the write never undoes a concurrent change to the role.
         const fresh = await tx.get<RoleBody>(roleAccount, 'role', nameKey(role.roleName));
-        if (fresh !== undefined && fresh.body.roleId === role.roleId && lastUsedIsStale(fresh.body, ctx.now, ctx.region))
+        if (
+          fresh !== undefined &&
+          fresh.body.roleId === role.roleId &&
+          lastUsedIsStale(fresh.body, ctx.now, ctx.region)
+        )
           await tx.update(roleAccount, 'role', fresh.key, {
             ...fresh.body,
             lastUsed: { date: ctx.now, region: ctx.region },
           });
       }
-
-      // "PackedPolicySize" is absent from a plain AssumeRole answer and present when session policies or
-      // tags were passed (LocalStack snapshot test_assume_role vs test_assume_role_with_policy).
-      const passedPackables = input.Policy !== undefined || input.PolicyArns !== undefined || input.Tags !== undefined;
-      return {
-        Credentials: minted.credentials,
-        AssumedRoleUser: {
-          AssumedRoleId: `${role.roleId}:${sessionName}`,
-          Arn: `arn:aws:sts::${roleAccount}:assumed-role/${role.roleName}/${sessionName}`,
-        },
-        ...(passedPackables ? { PackedPolicySize: packed.percent } : {}),
-        ...(sourceIdentity !== undefined ? { SourceIdentity: sourceIdentity } : {}),
-      };
-    };
-
-    // Cross-account AssumeRole is recorded in both accounts (CloudTrail: "sharedEventID").
-    if (roleAccount !== undefined && roleAccount !== caller.account && role !== undefined)
-      ctx.alsoRecordIn(roleAccount);
-    // One transaction, only when something is written: the used MFA step (so a code cannot be replayed)
-    // and RoleLastUsed; the call's audit event lands in the same transaction.
-    if (mfa !== undefined || writeLastUsed) return ctx.transact((tx) => run(tx));
-    return run(undefined);
+      return output;
+    });
   },
 };

@@ -20,7 +20,12 @@ const services = {
 };
 
 const request: EvaluationRequest = {
-  principal: { kind: 'AWS', arn: 'arn:aws:iam::111122223333:user/alice', account: '111122223333', userId: 'AIDAEXAMPLE' },
+  principal: {
+    kind: 'AWS',
+    arn: 'arn:aws:iam::111122223333:user/alice',
+    account: '111122223333',
+    userId: 'AIDAEXAMPLE',
+  },
   action: 'iam:CreateUser',
   resource: 'arn:aws:iam::111122223333:user/bob',
   context: { 'aws:username': 'alice', 'aws:TagKeys': ['a', 'b'] },
@@ -49,7 +54,9 @@ test('a message round-trips and renders in AWS layout', () => {
     allowed: false,
     explicitDeny: true,
     matchedStatements: {
-      items: [{ statementId: 'NoUsers', effect: 'DENY', policyId: 'alice:inline/no-users', policyType: 'identity' }],
+      items: [
+        { statementId: 'NoUsers', effect: 'DENY', policyId: 'alice:inline/no-users', policyType: 'identity' },
+      ],
     },
     failures: { items: [] },
     context: {

@@ -53,7 +53,10 @@ function values(v: ContextValue): string[] {
 }
 
 /** Builds the message for a decision of the policy engine. */
-export function authorizationMessageFrom(request: EvaluationRequest, decision: Decision): AuthorizationMessage {
+export function authorizationMessageFrom(
+  request: EvaluationRequest,
+  decision: Decision,
+): AuthorizationMessage {
   const p = request.principal;
   const principal =
     p.kind === 'AWS'
@@ -111,7 +114,8 @@ export function decodeAuthorizationMessage(
   try {
     const packed = services.unsealSecret(encoded.trim(), aad(account));
     const parsed: unknown = JSON.parse(inflateRawSync(Buffer.from(packed, 'base64')).toString('utf8'));
-    if (typeof parsed !== 'object' || parsed === null || !('context' in parsed)) throw invalidAuthorizationMessage();
+    if (typeof parsed !== 'object' || parsed === null || !('context' in parsed))
+      throw invalidAuthorizationMessage();
     return parsed as AuthorizationMessage;
   } catch {
     throw invalidAuthorizationMessage();
@@ -139,7 +143,10 @@ export function renderDecodedMessage(m: AuthorizationMessage): string {
       action: m.context.action,
       resource: m.context.resource,
       conditions: items(
-        m.context.conditions.map((c) => ({ key: c.key, values: items(c.values.map((value) => ({ value }))) })),
+        m.context.conditions.map((c) => ({
+          key: c.key,
+          values: items(c.values.map((value) => ({ value }))),
+        })),
       ),
     },
   });

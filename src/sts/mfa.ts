@@ -14,7 +14,10 @@ import type { CallContext } from '../api/operation.js';
 import type { Principal } from '../api/principal.js';
 import { AwsError } from '../errors/index.js';
 import { StoreConflict, type StoreTx } from '../store/index.js';
-import { checkMfaCode } from '../iam/mfa-devices.js';
+import type { MfaDeviceBody } from '../iam/entities.js';
+import { nameKey } from '../iam/common.js';
+import { checkMfaCode, mfaSeedAad } from '../iam/mfa-devices.js';
+import { verifyTotp } from '../credentials/totp.js';
 
 /** The MFA parameters of a request, when both were given. */
 export interface MfaInput {
@@ -32,7 +35,10 @@ export function mfaBothRequired(): AwsError {
 
 /** AccessDenied: the code did not verify (wrong, expired or already used). */
 export function mfaInvalidCode(): AwsError {
-  return new AwsError('AccessDenied', 'MultiFactorAuthentication failed with invalid MFA one time pass code.');
+  return new AwsError(
+    'AccessDenied',
+    'MultiFactorAuthentication failed with invalid MFA one time pass code.',
+  );
 }
 
 /** AccessDenied: the serial number is not an enabled device of the caller. */
@@ -53,10 +59,28 @@ export function mfaInput(input: Readonly<Record<string, unknown>>): MfaInput | u
 }
 
 /**
+ * Checks `mfa` for `principal` without recording anything, so the decision that depends on it can be
+ * made before the call's one transaction (which then re-checks and records the step with
+ * {@link consumeMfa}; store reads cannot run while that transaction is open).
+ */
+export async function precheckMfa(
+  ctx: Pick<CallContext, 'now' | 'services' | 'store'>,
+  principal: Principal,
+  mfa: MfaInput,
+): Promise<void> {
+  if (principal.type !== 'IAMUser' && principal.type !== 'Root') throw mfaUnknownDevice();
+  const index = principal.type === 'IAMUser' ? nameKey(principal.userName) : '';
+  const d = await ctx.store.get<MfaDeviceBody>(principal.account, 'mfaDevice', mfa.serialNumber);
+  if (d === undefined || d.body.enableDate === undefined || d.index !== index) throw mfaUnknownDevice();
+  const seed = ctx.services.unsealSecret(d.body.sealedSeed, mfaSeedAad(principal.account, mfa.serialNumber));
+  if (verifyTotp(seed, mfa.tokenCode, ctx.now, d.body.usedSteps) === undefined) throw mfaInvalidCode();
+}
+
+/**
  * Verifies `mfa` for `principal` inside `tx` and records the used step there. Only IAM users and the
  * account root own MFA devices; any other caller's serial number cannot be associated with it.
  */
-export async function verifyMfa(
+export async function consumeMfa(
   ctx: Pick<CallContext, 'now' | 'services'>,
   tx: StoreTx,
   principal: Principal,
@@ -66,8 +90,14 @@ export async function verifyMfa(
   const userName = principal.type === 'IAMUser' ? principal.userName : undefined;
   let outcome: Awaited<ReturnType<typeof checkMfaCode>>;
   try {
-    outcome = await checkMfaCode(tx, principal.account, userName, mfa.serialNumber, mfa.tokenCode, ctx.now, (s, aad) =>
-      ctx.services.unsealSecret(s, aad),
+    outcome = await checkMfaCode(
+      tx,
+      principal.account,
+      userName,
+      mfa.serialNumber,
+      mfa.tokenCode,
+      ctx.now,
+      (s, aad) => ctx.services.unsealSecret(s, aad),
     );
   } catch (e) {
     // A concurrent call recorded a step on the same device first: this code may be the one it used.

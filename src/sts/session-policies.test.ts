@@ -14,7 +14,8 @@ import {
   PACKED_TAGS_BUDGET,
 } from './session-policies.js';
 
-const SMALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}';
+const SMALL =
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}';
 
 /** A store that holds nothing: only AWS managed policies (the catalog) resolve. */
 const emptyStore = {
@@ -40,17 +41,23 @@ test('a valid inline session policy and an AWS managed policy ARN pass', async (
 });
 
 test('an invalid inline session policy is MalformedPolicyDocument', async () => {
-  await assert.rejects(checkSessionPolicies(emptyStore, '111122223333', '{not json', undefined), (e: unknown) => {
-    assert.ok(e instanceof AwsError);
-    assert.equal(e.code, 'MalformedPolicyDocument');
-    assert.equal(e.status, 400);
-    assert.equal(e.message, 'Syntax errors in policy.');
-    return true;
-  });
+  await assert.rejects(
+    checkSessionPolicies(emptyStore, '111122223333', '{not json', undefined),
+    (e: unknown) => {
+      assert.ok(e instanceof AwsError);
+      assert.equal(e.code, 'MalformedPolicyDocument');
+      assert.equal(e.status, 400);
+      assert.equal(e.message, 'Syntax errors in policy.');
+      return true;
+    },
+  );
 });
 
 test('more than 2,048 characters of inline policy is a ValidationError naming the member', async () => {
-  const big = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: `arn:aws:s3:::${'b'.repeat(2100)}` }] });
+  const big = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: `arn:aws:s3:::${'b'.repeat(2100)}` }],
+  });
   await rejects(
     checkSessionPolicies(emptyStore, '111122223333', big, undefined),
     'ValidationError',
@@ -68,7 +75,9 @@ test('more than 10 managed session policies, or one that does not exist, is refu
     "1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10",
   );
   await rejects(
-    checkSessionPolicies(emptyStore, '111122223333', undefined, [{ arn: 'arn:aws:iam::111122223333:policy/nope' }]),
+    checkSessionPolicies(emptyStore, '111122223333', undefined, [
+      { arn: 'arn:aws:iam::111122223333:policy/nope' },
+    ]),
     'InvalidParameterValue',
     400,
     'Policy arn:aws:iam::111122223333:policy/nope does not exist or is not attachable.',
@@ -104,7 +113,8 @@ test('over budget is PackedPolicyTooLarge with AWS wording for policies and for 
       e instanceof AwsError &&
       e.code === 'PackedPolicyTooLarge' &&
       e.status === 400 &&
-      e.message === `Packed policy consumes ${p.policyPercent}% of allotted space, please use smaller policy.`,
+      e.message ===
+        `Packed policy consumes ${p.policyPercent}% of allotted space, please use smaller policy.`,
   );
   const tags = Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: noise(120) }));
   const t = packedSize({ inline: undefined, arns: [] }, tags, []);

@@ -75,7 +75,8 @@ export async function checkSessionPolicies(
 ): Promise<SessionPolicies> {
   const inline = typeof policy === 'string' ? policy : undefined;
   if (inline !== undefined) {
-    if (inline.length > MAX_SESSION_POLICY_CHARS) throw validationTooLong(inline, 'policy', MAX_SESSION_POLICY_CHARS);
+    if (inline.length > MAX_SESSION_POLICY_CHARS)
+      throw validationTooLong(inline, 'policy', MAX_SESSION_POLICY_CHARS);
     const first = validatePolicy(inline, 'session').errors[0];
     if (first !== undefined) throw new AwsError('MalformedPolicyDocument', first.message);
   }
@@ -116,8 +117,13 @@ export function packedSize(
   tags: readonly SessionTag[],
   transitiveTagKeys: readonly string[],
 ): PackedSize {
-  const policyText = [...(policies.inline !== undefined ? [minify(policies.inline)] : []), ...policies.arns].join('\n');
-  const tagText = [...tags.map((t) => `${t.key}=${t.value}`), ...transitiveTagKeys.map((k) => `>${k}`)].join('\n');
+  const policyText = [
+    ...(policies.inline !== undefined ? [minify(policies.inline)] : []),
+    ...policies.arns,
+  ].join('\n');
+  const tagText = [...tags.map((t) => `${t.key}=${t.value}`), ...transitiveTagKeys.map((k) => `>${k}`)].join(
+    '\n',
+  );
   const policyPercent = percentOf(packedBytes(policyText), PACKED_POLICY_BUDGET);
   const tagsPercent = percentOf(packedBytes(tagText), PACKED_TAGS_BUDGET);
   return { policyPercent, tagsPercent, percent: Math.max(policyPercent, tagsPercent) };
@@ -131,5 +137,8 @@ export function checkPackedSize(size: PackedSize): void {
       `Packed policy consumes ${size.policyPercent}% of allotted space, please use smaller policy.`,
     );
   if (size.tagsPercent > 100)
-    throw new AwsError('PackedPolicyTooLarge', `Packed size of session tags consumes ${size.tagsPercent}% of allotted space.`);
+    throw new AwsError(
+      'PackedPolicyTooLarge',
+      `Packed size of session tags consumes ${size.tagsPercent}% of allotted space.`,
+    );
 }

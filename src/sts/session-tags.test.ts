@@ -50,7 +50,9 @@ test('a transitive key must be one of the passed tags (invalid-transitive-tag-ke
     'The specified transitive tag key must be included in the requested tags.',
   );
   // Case does not matter for the membership test.
-  assert.deepEqual(planSessionTags([{ key: 'Team', value: 'a' }], ['team'], undefined).transitiveTagKeys, ['team']);
+  assert.deepEqual(planSessionTags([{ key: 'Team', value: 'a' }], ['team'], undefined).transitiveTagKeys, [
+    'team',
+  ]);
 });
 
 test('transitive tags of the calling session carry over and cannot be overridden, in any case', () => {

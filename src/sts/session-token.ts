@@ -8,9 +8,8 @@
  */
 import type { Operation } from '../api/operation.js';
 import { AwsError } from '../errors/index.js';
-import type { StoreTx } from '../store/index.js';
 import { mintSession } from './credentials.js';
-import { mfaInput, verifyMfa } from './mfa.js';
+import { consumeMfa, mfaInput, precheckMfa } from './mfa.js';
 
 /** Default DurationSeconds of GetSessionToken and GetFederationToken: 43,200 s (12 hours). */
 export const DEFAULT_TOKEN_DURATION_SECONDS = 43_200;
@@ -41,24 +40,26 @@ export const getSessionToken: Operation = {
     const root = caller.type === 'Root';
     const duration = tokenDuration(input.DurationSeconds, root);
     const mfa = mfaInput(input);
-    const run = async (tx: StoreTx | undefined): Promise<Record<string, unknown>> => {
-      if (mfa !== undefined && tx !== undefined) await verifyMfa(ctx, tx, caller, mfa);
-      const minted = mintSession(
-        ctx,
-        {
-          kind: 'SessionToken',
-          account: caller.account,
-          userName: caller.type === 'IAMUser' ? caller.userName : undefined,
-          userId: caller.type === 'IAMUser' ? caller.userId : undefined,
-          mfaAuthenticatedAt: mfa !== undefined ? ctx.now : undefined,
-          issuerType: caller.type,
-          issuerArn: caller.arn,
-        },
-        duration,
-      );
-      return { Credentials: minted.credentials };
-    };
+    if (mfa !== undefined) await precheckMfa(ctx, caller, mfa);
+    const minted = mintSession(
+      ctx,
+      {
+        kind: 'SessionToken',
+        account: caller.account,
+        userName: caller.type === 'IAMUser' ? caller.userName : undefined,
+        userId: caller.type === 'IAMUser' ? caller.userId : undefined,
+        mfaAuthenticatedAt: mfa !== undefined ? ctx.now : undefined,
+        issuerType: caller.type,
+        issuerArn: caller.arn,
+      },
+      duration,
+    );
+    const output = { Credentials: minted.credentials };
+    if (mfa === undefined) return output;
     // The used MFA step is recorded in the call's one transaction (with its audit event).
-    return mfa !== undefined ? ctx.transact((tx) => run(tx)) : run(undefined);
+    return ctx.transact(async (tx) => {
+      await consumeMfa(ctx, tx, caller, mfa);
+      return output;
+    });
   },
 };

@@ -6,7 +6,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import {
+  IAMClient,
+  CreateUserCommand,
+  CreateAccessKeyCommand,
+  PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import { ROOT, type Creds, type TestServer } from './harness.js';
 
@@ -76,7 +81,10 @@ export async function startIamdOnData(dir: string): Promise<TestServer> {
     iam: (creds) => new IAMClient(clientConfig(creds)),
     sts: (creds) => new STSClient(clientConfig(creds)),
     async advance(seconds) {
-      const r = await fetch(`${url}/_iamd/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: seconds }) });
+      const r = await fetch(`${url}/_iamd/clock`, {
+        method: 'POST',
+        body: JSON.stringify({ advanceSeconds: seconds }),
+      });
       if (!r.ok) throw new Error(`clock: ${r.status}`);
     },
     async stop() {
@@ -90,7 +98,15 @@ export async function startIamdOnData(dir: string): Promise<TestServer> {
 
 /** Runs `iamd accounts create --data DIR --json` (works while the server runs on `dir`). */
 export function createAccount(dir: string, id?: string): CreatedAccount {
-  const args = [BIN, 'accounts', 'create', '--data', dir, '--json', ...(id !== undefined ? ['--id', id] : [])];
+  const args = [
+    BIN,
+    'accounts',
+    'create',
+    '--data',
+    dir,
+    '--json',
+    ...(id !== undefined ? ['--id', id] : []),
+  ];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`iamd accounts create failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as CreatedAccount;
@@ -110,13 +126,20 @@ export async function createUser(iam: IAMClient, name: string, policy?: object):
   const k = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
   if (policy !== undefined)
     await iam.send(
-      new PutUserPolicyCommand({ UserName: name, PolicyName: 'inline', PolicyDocument: JSON.stringify(policy) }),
+      new PutUserPolicyCommand({
+        UserName: name,
+        PolicyName: 'inline',
+        PolicyDocument: JSON.stringify(policy),
+      }),
     );
   return {
     name,
     arn: u.User?.Arn ?? '',
     userId: u.User?.UserId ?? '',
-    creds: { accessKeyId: k.AccessKey?.AccessKeyId ?? '', secretAccessKey: k.AccessKey?.SecretAccessKey ?? '' },
+    creds: {
+      accessKeyId: k.AccessKey?.AccessKeyId ?? '',
+      secretAccessKey: k.AccessKey?.SecretAccessKey ?? '',
+    },
   };
 }
 
@@ -126,17 +149,28 @@ export function allow(actions: string | string[], resource = '*'): object {
 }
 
 /** A trust policy: `principal` is an `AWS` value (ARN or account), `actions` default `sts:AssumeRole`. */
-export function trust(principal: string | string[], actions: string | string[] = 'sts:AssumeRole', condition?: object): string {
+export function trust(
+  principal: string | string[],
+  actions: string | string[] = 'sts:AssumeRole',
+  condition?: object,
+): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
-      { Effect: 'Allow', Principal: { AWS: principal }, Action: actions, ...(condition ? { Condition: condition } : {}) },
+      {
+        Effect: 'Allow',
+        Principal: { AWS: principal },
+        Action: actions,
+        ...(condition ? { Condition: condition } : {}),
+      },
     ],
   });
 }
 
 /** Temporary credentials from an STS answer as SDK credentials. */
-export function sessionCreds(c: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string } | undefined): Creds {
+export function sessionCreds(
+  c: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string } | undefined,
+): Creds {
   assert.ok(c?.AccessKeyId && c.SecretAccessKey && c.SessionToken, 'the answer carries credentials');
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
 }
@@ -145,7 +179,12 @@ export function sessionCreds(c: { AccessKeyId?: string; SecretAccessKey?: string
  * Asserts that `p` fails with an AWS error: `name` is the SDK's error name (the wire code, or for
  * modelled errors the shape name, e.g. `MalformedPolicyDocumentException`), plus HTTP status and message.
  */
-export async function expectAwsError(p: Promise<unknown>, name: string, status: number, message: string): Promise<void> {
+export async function expectAwsError(
+  p: Promise<unknown>,
+  name: string,
+  status: number,
+  message: string,
+): Promise<void> {
   await assert.rejects(p, (e: unknown) => {
     const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
     assert.equal(err.name, name, `error name (message: ${err.message})`);

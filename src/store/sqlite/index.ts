@@ -11,8 +11,8 @@
  *   instead of failing at COMMIT.
  * - Reads outside a transaction must not see an in-flight transaction's writes. For a file, they run
  *   on a second, read-only connection: in WAL mode a reader sees only committed data and never waits
- *   for the writer, so reads stay fast while a slow transaction is open. `':memory:'` databases are
- *   private to one connection, so there reads wait for the mutex while a transaction is open.
+ *   for the writer, so reads stay fast while a slow transaction is open. A throwaway store
+ *   (`':memory:'`) is a file in a private temporary directory for the same reason (see `open`).
  * - Other processes (e.g. `iamd accounts create --data DIR` while the server runs) write the same
  *   file. `PRAGMA data_version` on the write connection changes only when another connection commits;
  *   it is checked on reads (at most every 250 ms) and by a 250 ms timer, and a change emits the wildcard
@@ -38,6 +38,9 @@ import {
 } from '../index.js';
 import { queryAuditRows } from './audit-query.js';
 import { migrate } from './migrations.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Mutex } from './mutex.js';
 import { ReadStatements, WriteStatements, toEntity } from './rows.js';
 
@@ -296,6 +299,8 @@ class SqliteStore implements Store {
   readonly #txReads: Reads;
   readonly #w: WriteStatements;
   readonly #mutex = new Mutex();
+  /** The temporary directory of a throwaway store, removed on close. */
+  #tempDir: string | undefined;
   readonly #listeners = new Set<(change: StoreChange) => void>();
   readonly #auditQueue: PendingAudit[] = [];
   readonly #checkEveryMs: number;
@@ -322,21 +327,31 @@ class SqliteStore implements Store {
   }
 
   static open(options: SqliteStoreOptions): SqliteStore {
-    const memory = options.path === ':memory:' || options.path === '';
+    // A throwaway store (`':memory:'`) is a database file in a private temporary directory, removed on
+    // close: a real in-memory database is private to one connection, so reads outside a transaction
+    // would have to wait for it — and a handler that reads while its transaction is open would
+    // deadlock. With a file, reads use the second connection as for any data directory. Nothing needs
+    // to survive a crash, so it skips the disk flushes.
+    const ephemeral = options.path === ':memory:' || options.path === '';
+    const tempDir = ephemeral ? mkdtempSync(join(tmpdir(), 'iamd-memory-')) : undefined;
+    const path = tempDir !== undefined ? join(tempDir, 'iamd.db') : options.path;
     const timeout = options.busyTimeoutMs ?? 5000;
     let db: Database.Database | undefined;
     let readDb: Database.Database | undefined;
     try {
-      db = new Database(options.path, { timeout });
-      if (!memory) db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
+      db = new Database(path, { timeout });
+      db.pragma('journal_mode = WAL');
+      db.pragma(ephemeral ? 'synchronous = OFF' : 'synchronous = FULL');
       db.pragma('foreign_keys = OFF');
       migrate(db);
-      readDb = memory ? db : new Database(options.path, { readonly: true, timeout });
-      return new SqliteStore(db, readDb, options.externalCheckMs ?? 250);
+      readDb = new Database(path, { readonly: true, timeout });
+      const store = new SqliteStore(db, readDb, options.externalCheckMs ?? 250);
+      store.#tempDir = tempDir;
+      return store;
     } catch (error) {
       if (readDb !== undefined && readDb !== db) readDb.close();
       db?.close();
+      if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true });
       const translated = translate(error);
       if (translated instanceof StoreUnavailable || error instanceof TypeError) {
         // better-sqlite3 reports a missing directory as a TypeError.
@@ -541,6 +556,7 @@ class SqliteStore implements Store {
       this.#listeners.clear();
       if (this.#separateReader) this.#readDb.close();
       this.#db.close();
+      if (this.#tempDir !== undefined) rmSync(this.#tempDir, { recursive: true, force: true });
     } finally {
       this.#mutex.release();
     }
