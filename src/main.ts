@@ -2,7 +2,7 @@
  * The composition root: config → store → keys → operations → dispatcher → HTTP server. The only place
  * that picks a store adapter.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -109,6 +109,37 @@ function byName(ops: readonly Operation[]): Map<string, Operation> {
   return new Map(ops.map((o) => [o.name, o]));
 }
 
+/**
+ * Audit retention (`--audit-retention-days`: prune at start and hourly) and the JSON-lines sink
+ * (`--audit-file`: one CloudTrail record per line, as produced). Returns a function that stops both.
+ */
+function startAuditExtras(
+  config: Config,
+  store: Store,
+  audit: AuditWriter,
+  clock: Clock,
+  onError: (err: unknown) => void,
+): () => void {
+  const stops: (() => void)[] = [];
+  const days = config.auditRetentionDays;
+  if (days !== undefined) {
+    const prune = () => void store.pruneAudit(clock.now() - days * 86_400_000).catch(onError);
+    prune();
+    const timer = setInterval(prune, 60 * 60 * 1000);
+    timer.unref();
+    stops.push(() => clearInterval(timer));
+  }
+  if (config.auditFile !== undefined) {
+    const sink = createWriteStream(config.auditFile, { flags: 'a', mode: 0o600 });
+    sink.on('error', onError);
+    stops.push(audit.subscribe((r) => sink.write(`${JSON.stringify(r.record)}\n`)));
+    stops.push(() => sink.end());
+  }
+  return () => {
+    for (const stop of stops) stop();
+  };
+}
+
 /** Starts iamd as configured and listens. */
 export async function startServer(config: Config): Promise<RunningServer> {
   const clock: Clock & Partial<AdjustableClock> = config.testClock
@@ -187,6 +218,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const policyCache = new PolicyCache(store);
   const log = { current: undefined as FastifyInstance | undefined };
   const audit = new AuditWriter(store, (err) => log.current?.log.error({ err }, 'audit write failed'));
+  const stopAuditExtras = startAuditExtras(config, store, audit, clock, (err) =>
+    log.current?.log.error({ err }, 'audit retention or file sink failed'),
+  );
   const dispatch = makeDispatcher({
     store,
     clock,
@@ -301,6 +335,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     seeded,
     async close() {
       clearInterval(reloadTimer);
+      stopAuditExtras();
       await runtime?.close();
       await app.close();
       await audit.flush();

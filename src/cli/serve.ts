@@ -20,6 +20,8 @@ Starts the IAM and STS APIs on one port.
   --database-pool-size N
                      pooled PostgreSQL connections per node (default 10; IAMD_DATABASE_POOL_SIZE)
   --log-level LEVEL  fatal|error|warn|info|debug (default info)
+  --audit-retention-days N  delete audit events older than N days (IAMD_AUDIT_RETENTION_DAYS)
+  --audit-file PATH  also append every audit event as a JSON line (IAMD_AUDIT_FILE)
   --test-clock       developer flag: POST /_iamd/clock {"advanceSeconds": N} moves time forward
   --auth LEVEL       enforce (default) | permissive | report-only (IAMD_AUTH); the last two are
                      development levels: loopback only unless --allow-insecure-bind, and
@@ -54,6 +56,8 @@ export const serveCommand: Command = {
         'database-pool-size': { type: 'string' },
         'log-level': { type: 'string' },
         'test-clock': { type: 'boolean' },
+        'audit-retention-days': { type: 'string' },
+        'audit-file': { type: 'string' },
         auth: { type: 'string' },
         'allow-insecure-bind': { type: 'boolean' },
         seed: { type: 'string' },
@@ -78,6 +82,8 @@ export const serveCommand: Command = {
         databasePoolSize: values['database-pool-size'],
         logLevel: values['log-level'],
         testClock: values['test-clock'],
+        auditRetentionDays: values['audit-retention-days'],
+        auditFile: values['audit-file'],
         auth: values.auth,
         allowInsecureBind: values['allow-insecure-bind'],
         seed: values.seed,

@@ -48,6 +48,10 @@ export interface Config {
   readonly seedFile: string | undefined;
   /** The region reported where a region is needed (IMDS, audit `awsRegion` default). */
   readonly region: string;
+  /** Audit events older than this many days are deleted (hourly); undefined keeps them forever. */
+  readonly auditRetentionDays?: number | undefined;
+  /** Also append every audit event as one JSON line to this file. */
+  readonly auditFile?: string | undefined;
   /** OIDC: allow `http://` issuers on loopback hosts (`--oidc-allow-http-loopback`; tests, local IdPs). */
   readonly oidcAllowHttpLoopback: boolean;
   /** SAML: refuse an assertion id seen before (`--saml-one-time-use`); AWS accepts replays while valid. */
@@ -78,6 +82,8 @@ export interface ConfigOptions {
   readonly memory?: boolean | undefined;
   readonly logLevel?: string | undefined;
   readonly testClock?: boolean | undefined;
+  readonly auditRetentionDays?: string | undefined;
+  readonly auditFile?: string | undefined;
   readonly auth?: string | undefined;
   readonly allowInsecureBind?: boolean | undefined;
   readonly seed?: string | undefined;
@@ -153,8 +159,15 @@ export function loadConfig(
     !(/^\d+$/.test(poolText) && Number(poolText) >= 1 && Number(poolText) <= 1000)
   )
     problems.push(`database pool size \`${poolText}\` is not a number from 1 to 1000`);
+  const retentionText = options.auditRetentionDays ?? env.IAMD_AUDIT_RETENTION_DAYS;
+  if (retentionText !== undefined && !(/^\d+$/.test(retentionText) && Number(retentionText) >= 1))
+    problems.push(`audit retention \`${retentionText}\` is not a whole number of days (1 or more)`);
+  const auditFile = options.auditFile ?? env.IAMD_AUDIT_FILE;
+  if (auditFile === '') problems.push('the audit file name is empty (--audit-file / IAMD_AUDIT_FILE)');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
+    auditRetentionDays: retentionText === undefined ? undefined : Number(retentionText),
+    auditFile,
     host,
     port,
     dataDir: memory ? undefined : (options.data ?? defaultDataDir(env)),

@@ -257,9 +257,9 @@ t('changes through B are enforced on A and C within the bound (trust, role, acce
   const denied = {
     name: 'AccessDenied',
     status: 403,
-    // The trust policy no longer names the user and it has no identity policy of its own (IAM User
-    // Guide, "Troubleshoot IAM access denied error messages": the message names the missing policy type).
-    message: `User: arn:aws:iam::${ROOT.accountId}:user/assumer is not authorized to perform: sts:AssumeRole on resource: ${roleArn} because no identity-based policy allows the sts:AssumeRole action`,
+    // The trust policy no longer names the user: a role's trust policy must always allow, so the reason
+    // names the resource-based policy (IAM User Guide, "Troubleshoot IAM access denied error messages").
+    message: `User: arn:aws:iam::${ROOT.accountId}:user/assumer is not authorized to perform: sts:AssumeRole on resource: ${roleArn} because no resource-based policy allows the sts:AssumeRole action`,
   };
 
   // 1. The trust policy no longer names the user.

@@ -1,0 +1,252 @@
+/**
+ * `npm run bench -- sts [--json] [--seconds N]`: signed AssumeRole (a role with a 3-statement trust
+ * policy and a managed policy attached) at concurrency 1 and 16, and calls signed with the returned
+ * session credentials (GetCallerIdentity, GetRole), next to the plain-Node ceiling measured in the same
+ * run; then AssumeRole again in an account holding 100,000 roles, to show the cost does not grow with
+ * the account. Targets (issue 4): AssumeRole ≥ 50% of the ceiling, session calls ≥ 60%, p99 at
+ * concurrency 16 under 5 ms, and within 20% between 10 and 100,000 roles.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { runLoad, type LoadRequest, type LoadResult } from './http/load.js';
+import { signForm, type SigningCreds } from './http/sign.js';
+import { BENCH_ROOT, startCeiling, startIamdProcess, type ChildServer } from './http/servers.js';
+import { openSqliteStore } from '../src/store/sqlite/index.js';
+import { makeUniqueId } from '../src/credentials/ids.js';
+import type { RoleBody } from '../src/iam/entities.js';
+
+const json = process.argv.includes('--json');
+const secIdx = process.argv.indexOf('--seconds');
+const seconds = secIdx > 0 ? Number(process.argv[secIdx + 1]) : 3;
+const A = BENCH_ROOT.accountId;
+
+const form = (params: Record<string, string>) =>
+  Object.entries(params)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .join('&');
+
+function signed(
+  url: string,
+  service: 'iam' | 'sts',
+  params: Record<string, string>,
+  creds: SigningCreds = BENCH_ROOT,
+): LoadRequest {
+  const body = form(params);
+  return { body, headers: signForm(new URL(url).host, service, body, creds) };
+}
+
+async function call(
+  url: string,
+  service: 'iam' | 'sts',
+  params: Record<string, string>,
+  creds?: SigningCreds,
+): Promise<string> {
+  const r = signed(url, service, params, creds);
+  const res = await fetch(url, { method: 'POST', headers: r.headers, body: r.body });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${params.Action}: ${res.status} ${text}`);
+  return text;
+}
+
+const TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    { Sid: 'Root', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'sts:AssumeRole' },
+    { Sid: 'Ec2', Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    {
+      Sid: 'Partner',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::444455556666:root' },
+      Action: 'sts:AssumeRole',
+      Condition: { StringEquals: { 'sts:ExternalId': 'partner-external-id' } },
+    },
+  ],
+});
+
+/** Sets up the bench role (and a user allowed to assume it) through the API; returns the user's keys. */
+async function setUp(url: string): Promise<SigningCreds> {
+  await call(url, 'iam', {
+    Action: 'CreateRole',
+    Version: '2010-05-08',
+    RoleName: 'bench-role',
+    AssumeRolePolicyDocument: TRUST,
+  });
+  await call(url, 'iam', {
+    Action: 'AttachRolePolicy',
+    Version: '2010-05-08',
+    RoleName: 'bench-role',
+    PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess',
+  });
+  await call(url, 'iam', { Action: 'CreateUser', Version: '2010-05-08', UserName: 'bench-user' });
+  await call(url, 'iam', {
+    Action: 'PutUserPolicy',
+    Version: '2010-05-08',
+    UserName: 'bench-user',
+    PolicyName: 'assume',
+    PolicyDocument: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::${A}:role/bench-role` },
+      ],
+    }),
+  });
+  const key = await call(url, 'iam', {
+    Action: 'CreateAccessKey',
+    Version: '2010-05-08',
+    UserName: 'bench-user',
+  });
+  return {
+    accessKeyId: /<AccessKeyId>([^<]+)</.exec(key)![1]!,
+    secretAccessKey: /<SecretAccessKey>([^<]+)</.exec(key)![1]!,
+  };
+}
+
+/** Adds `n` roles straight into a stopped data directory's store (100,000 API calls would take minutes). */
+async function addRoles(dataDir: string, n: number): Promise<void> {
+  const store = await openSqliteStore({ path: join(dataDir, 'iamd.db') });
+  await store.transact(async (tx) => {
+    for (let i = 0; i < n; i++) {
+      const name = `filler-${i}`;
+      const body: RoleBody = {
+        roleName: name,
+        roleId: makeUniqueId('AROA', (k) => randomBytes(k)),
+        arn: `arn:aws:iam::${A}:role/${name}`,
+        path: '/',
+        createDate: Date.now(),
+        assumeRolePolicyDocument: TRUST,
+        maxSessionDuration: 3600,
+        tags: [],
+        inlinePolicies: {},
+        attachedPolicies: [],
+      };
+      await tx.insert(A, 'role', name, body);
+    }
+  });
+  await store.close();
+}
+
+interface Row {
+  readonly workload: string;
+  readonly concurrency: number;
+  readonly result: LoadResult;
+  readonly ceiling: LoadResult;
+}
+
+async function measure(
+  iamd: ChildServer,
+  user: SigningCreds,
+  label: string,
+  ceilings: Map<number, LoadResult>,
+  rows: Row[],
+  sessions: boolean,
+) {
+  const assume = () => () =>
+    signed(
+      iamd.url,
+      'sts',
+      {
+        Action: 'AssumeRole',
+        Version: '2011-06-15',
+        RoleArn: `arn:aws:iam::${A}:role/bench-role`,
+        RoleSessionName: 'bench',
+      },
+      user,
+    );
+  const out = await call(
+    iamd.url,
+    'sts',
+    {
+      Action: 'AssumeRole',
+      Version: '2011-06-15',
+      RoleArn: `arn:aws:iam::${A}:role/bench-role`,
+      RoleSessionName: 'bench',
+    },
+    user,
+  );
+  const session: SigningCreds = {
+    accessKeyId: /<AccessKeyId>([^<]+)</.exec(out)![1]!,
+    secretAccessKey: /<SecretAccessKey>([^<]+)</.exec(out)![1]!,
+    sessionToken: /<SessionToken>([^<]+)</.exec(out)![1]!,
+  };
+  const gci = signed(iamd.url, 'sts', { Action: 'GetCallerIdentity', Version: '2011-06-15' }, session);
+  const getRole = signed(
+    iamd.url,
+    'iam',
+    { Action: 'GetRole', Version: '2010-05-08', RoleName: 'bench-role' },
+    session,
+  );
+  for (const concurrency of [1, 16]) {
+    const ceiling = ceilings.get(concurrency)!;
+    rows.push({
+      workload: `AssumeRole${label}`,
+      concurrency,
+      result: await runLoad(iamd.url, assume(), concurrency, seconds * 1000),
+      ceiling,
+    });
+    if (!sessions) continue;
+    rows.push({
+      workload: 'session GetCallerIdentity',
+      concurrency,
+      result: await runLoad(iamd.url, () => gci, concurrency, seconds * 1000),
+      ceiling,
+    });
+    rows.push({
+      workload: 'session GetRole',
+      concurrency,
+      result: await runLoad(iamd.url, () => getRole, concurrency, seconds * 1000),
+      ceiling,
+    });
+  }
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  const ceilingServer = await startCeiling();
+  const ceilings = new Map<number, LoadResult>();
+  const probe = signed(ceilingServer.url, 'sts', { Action: 'GetCallerIdentity', Version: '2011-06-15' });
+  for (const c of [1, 16]) ceilings.set(c, await runLoad(ceilingServer.url, () => probe, c, seconds * 1000));
+  await ceilingServer.stop();
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'iamd-bench-sts-'));
+  try {
+    let iamd = await startIamdProcess(['--data', dataDir]);
+    const user = await setUp(iamd.url);
+    for (let i = 0; i < 9; i++)
+      await call(iamd.url, 'iam', {
+        Action: 'CreateRole',
+        Version: '2010-05-08',
+        RoleName: `small-${i}`,
+        AssumeRolePolicyDocument: TRUST,
+      });
+    await measure(iamd, user, ' (10 roles)', ceilings, rows, true);
+    await iamd.stop();
+    await addRoles(dataDir, 100_000);
+    iamd = await startIamdProcess(['--data', dataDir]);
+    await measure(iamd, user, ' (100,010 roles)', ceilings, rows, false);
+    await iamd.stop();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  if (json) {
+    console.log(JSON.stringify({ node: process.version, rows }, null, 2));
+    return;
+  }
+  console.log(
+    `iamd STS benchmark — node ${process.version}, ${seconds}s per cell, loopback, SQLite data dir`,
+  );
+  console.log('workload                       conc   req/s    p50 ms  p99 ms  errors  ceiling req/s  ratio');
+  for (const r of rows)
+    console.log(
+      `${r.workload.padEnd(29)} ${String(r.concurrency).padStart(5)} ${r.result.rps.toFixed(0).padStart(7)} ${r.result.p50ms.toFixed(2).padStart(8)} ${r.result.p99ms.toFixed(2).padStart(7)} ${String(r.result.errors).padStart(7)} ${r.ceiling.rps.toFixed(0).padStart(14)} ${((r.result.rps / r.ceiling.rps) * 100).toFixed(0).padStart(5)}%`,
+    );
+  const small = rows.find((r) => r.workload === 'AssumeRole (10 roles)' && r.concurrency === 16);
+  const big = rows.find((r) => r.workload === 'AssumeRole (100,010 roles)' && r.concurrency === 16);
+  if (small && big)
+    console.log(
+      `AssumeRole with 100,010 roles vs 10 roles (c=16): ${((big.result.rps / small.result.rps) * 100).toFixed(0)}%`,
+    );
+}
+
+await main();

@@ -1,0 +1,59 @@
+/**
+ * `iamd explain REQUEST_ID [--data DIR] [--account ID] [--json]`: why a recorded call was allowed or
+ * denied, read from the store's audit trail (works while the server runs: SQLite WAL readers never
+ * block the writer).
+ */
+import { parseArgs } from 'node:util';
+import type { Command } from './main.js';
+import { defaultDataDir } from '../config/index.js';
+import { openStore } from '../main.js';
+import { explainEvent, renderExplanation } from '../explain/index.js';
+
+const HELP = `usage: iamd explain REQUEST_ID [--data DIR] [--account ID] [--json]
+
+Explains a recorded call: every policy statement evaluated, the deciding one, what did not match,
+and the smallest change that would allow it. REQUEST_ID is the RequestId of the response (the SDKs'
+$metadata.requestId, the x-amzn-RequestId header). Exit status 0 when found, 1 when not.`;
+
+/** `iamd explain`. */
+export const explainCommand: Command = {
+  summary: 'explain why a recorded call was allowed or denied',
+  async run(args) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        data: { type: 'string' },
+        account: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help || positionals.length !== 1) {
+      console.log(HELP);
+      return values.help ? 0 : 2;
+    }
+    const requestId = positionals[0]!;
+    const store = await openStore({ memory: false, dataDir: values.data ?? defaultDataDir(process.env) });
+    try {
+      const page = await store.queryAudit({
+        requestId,
+        ...(values.account !== undefined ? { account: values.account } : {}),
+        limit: 10,
+      });
+      // A cross-account call is recorded once per account; the caller's copy comes first.
+      const event =
+        page.events.find((e) => e.account === (e.record.userIdentity as { accountId?: string })?.accountId) ??
+        page.events[0];
+      if (!event) {
+        console.error(`iamd explain: no recorded call has request id \`${requestId}\``);
+        return 1;
+      }
+      const explanation = explainEvent(event);
+      console.log(values.json ? JSON.stringify(explanation, null, 2) : renderExplanation(explanation));
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};

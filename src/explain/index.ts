@@ -1,0 +1,434 @@
+/**
+ * "Why was I denied?": turns a recorded call (an audit event with its decision trace) into a
+ * plain-language answer — what decided, every policy statement that applied or almost applied, and the
+ * smallest change that would allow the call (or why no change of permissions can).
+ *
+ * The four causes of an AccessDenied on sts:AssumeRole that shared/DOMAIN.md lists each get their own
+ * {@link DenialCause}: the role ARN names no role; no identity-based permission; the trust policy does
+ * not name the caller; an explicit deny in either policy. Cross-account requests, permissions
+ * boundaries, session policies and organization policies are told apart as well. Pure: works on the
+ * stored record only (the CLI and the HTTP endpoint fetch it).
+ */
+import type { AuditRecord } from '../store/index.js';
+import { readTrace, type DecisionTrace } from '../audit/trace.js';
+import type { Mismatch, PolicySource, StatementMatch, StatementNonMatch } from '../policy/index.js';
+import { TRUSTS_NOBODY } from '../sts/assume-role.js';
+
+/** The distinct answers `iamd explain` gives. */
+export type DenialCause =
+  /** The call was allowed. */
+  | 'allowed'
+  /** The call failed for a reason other than authorization (validation, missing entity, …). */
+  | 'failed'
+  /** Authentication failed before any policy was evaluated (bad key, expired token, bad signature). */
+  | 'authentication'
+  /** AccessDenied without a decision trace (e.g. a rule outside the policies, such as root and AssumeRole). */
+  | 'access-denied-rule'
+  /** sts:AssumeRole on a role ARN that names no existing role (typo, wrong account or path, deleted role). */
+  | 'role-not-found'
+  /** No identity-based policy of the caller allows the action (same account). */
+  | 'no-identity-permission'
+  /** Cross-account: the resource's account allows, but the caller's own identity-based policies do not. */
+  | 'cross-account-no-identity-permission'
+  /** The trust policy (or resource-based policy) does not name the caller (same account). */
+  | 'trust-does-not-name-caller'
+  /** Cross-account: the trust / resource-based policy of the other account does not name the caller. */
+  | 'cross-account-trust-does-not-name-caller'
+  /** An explicit Deny in one of the caller's identity-based policies. */
+  | 'explicit-deny-identity'
+  /** An explicit Deny in the trust policy / resource-based policy. */
+  | 'explicit-deny-resource'
+  /** An explicit Deny in the permissions boundary. */
+  | 'explicit-deny-boundary'
+  /** An explicit Deny in a session policy. */
+  | 'explicit-deny-session'
+  /** An explicit Deny in a service control policy or resource control policy. */
+  | 'explicit-deny-organization'
+  /** The permissions boundary does not allow the action. */
+  | 'boundary'
+  /** The session policies passed when the session was created do not allow the action. */
+  | 'session-policy'
+  /** A service control policy / resource control policy level does not allow the action. */
+  | 'organization';
+
+/** One statement of the trace, in words. */
+export interface ExplainedStatement {
+  readonly source: PolicySource;
+  readonly policyId: string;
+  readonly statement: number;
+  readonly sid?: string | undefined;
+  readonly effect: 'Allow' | 'Deny';
+  /** `applied`, or `missed` with what did not match. */
+  readonly outcome: 'applied' | 'missed';
+  readonly reasons: readonly string[];
+}
+
+/** The answer for one recorded call. */
+export interface Explanation {
+  readonly requestId: string;
+  readonly eventId: string;
+  readonly eventTime: string;
+  readonly eventName: string;
+  readonly eventSource: string;
+  readonly caller: string | undefined;
+  readonly action: string | undefined;
+  readonly resource: string | undefined;
+  readonly errorCode?: string | undefined;
+  readonly errorMessage?: string | undefined;
+  readonly cause: DenialCause;
+  /** One sentence: the answer. */
+  readonly headline: string;
+  /** Supporting facts (which statements applied, near misses, conditions that failed). */
+  readonly details: readonly string[];
+  /** The smallest change that would allow the call, or why none can. */
+  readonly fix: string;
+  /** Every statement the engine looked at. */
+  readonly statements: readonly ExplainedStatement[];
+  readonly crossAccount: boolean;
+  /** The raw trace, when the event has one. */
+  readonly trace?: DecisionTrace | undefined;
+}
+
+/** Errors that mean the request was never authenticated (CloudTrail records them too). */
+const AUTH_ERRORS = new Set([
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'IncompleteSignature',
+  'MissingAuthenticationToken',
+  'InvalidToken',
+  'RequestExpired',
+]);
+
+const SOURCE_NAMES: Readonly<Record<PolicySource, string>> = {
+  identity: 'identity-based policy',
+  resource: 'resource-based policy',
+  permissionsBoundary: 'permissions boundary',
+  session: 'session policy',
+  scp: 'service control policy',
+  rcp: 'resource control policy',
+};
+
+function sourceName(source: PolicySource, trust: boolean): string {
+  return source === 'resource' && trust ? 'trust policy' : SOURCE_NAMES[source];
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function describeMismatch(m: Mismatch, action: string, resource: string): string {
+  switch (m.element) {
+    case 'Action':
+      return `its Action does not include \`${action}\``;
+    case 'NotAction':
+      return `its NotAction excludes \`${action}\``;
+    case 'Resource':
+      return `its Resource does not match \`${resource}\``;
+    case 'NotResource':
+      return `its NotResource excludes \`${resource}\``;
+    case 'Principal':
+      return 'its Principal does not name the caller';
+    case 'NotPrincipal':
+      return 'its NotPrincipal excludes the caller';
+    case 'Condition': {
+      const actual =
+        m.actual === undefined
+          ? 'the request did not supply that key'
+          : `the request had ${JSON.stringify(m.actual)}`;
+      return `its condition ${m.operator} on \`${m.key}\` wants ${JSON.stringify(m.expected)} but ${actual}`;
+    }
+  }
+}
+
+function statementLabel(m: StatementMatch, trust: boolean): string {
+  const sid = m.sid !== undefined && m.sid !== '' ? ` (Sid \`${m.sid}\`)` : '';
+  return `statement ${m.statement}${sid} of the ${sourceName(m.source, trust)} \`${m.policyId}\``;
+}
+
+/** Allow statements of `source` that missed on something other than the Action, best first. */
+function nearMisses(
+  nonMatches: readonly StatementNonMatch[],
+  source: PolicySource,
+): readonly StatementNonMatch[] {
+  return nonMatches
+    .filter(
+      (n) =>
+        n.source === source &&
+        n.effect === 'Allow' &&
+        !n.mismatches.some((m) => m.element === 'Action' || m.element === 'NotAction'),
+    )
+    .slice()
+    .sort((a, b) => a.mismatches.length - b.mismatches.length);
+}
+
+/** A condition mismatch in the near misses, if that is all that failed (external id, MFA, source IP…). */
+function onlyConditions(n: StatementNonMatch): boolean {
+  return n.mismatches.length > 0 && n.mismatches.every((m) => m.element === 'Condition');
+}
+
+/** Explains one recorded call. */
+export function explainEvent(event: AuditRecord): Explanation {
+  const record = event.record;
+  const trace = readTrace(record.iamdAuthorization);
+  const identity = (record.userIdentity ?? {}) as Record<string, unknown>;
+  const base = {
+    requestId: event.requestId,
+    eventId: event.eventId,
+    eventTime: new Date(event.eventTime).toISOString(),
+    eventName: event.eventName,
+    eventSource: event.eventSource,
+    caller: trace?.request.principal.kind === 'AWS' ? trace.request.principal.arn : str(identity.arn),
+    action: trace?.request.action,
+    resource: trace?.request.resource,
+    errorCode: event.errorCode,
+    errorMessage: str(record.errorMessage),
+    crossAccount: trace?.decision.crossAccount ?? false,
+    trace,
+  };
+  if (trace === undefined) return { ...base, ...withoutTrace(event) };
+  return { ...base, ...fromTrace(trace) };
+}
+
+type Answer = Pick<Explanation, 'cause' | 'headline' | 'details' | 'fix' | 'statements'>;
+
+function withoutTrace(event: AuditRecord): Answer {
+  const code = event.errorCode;
+  const message = str(event.record.errorMessage) ?? '';
+  if (code === undefined)
+    return {
+      cause: 'allowed',
+      headline: `The call was allowed (${event.eventName} succeeded).`,
+      details: ['iamd keeps a full decision trace for denied calls only.'],
+      fix: 'Nothing to change.',
+      statements: [],
+    };
+  if (AUTH_ERRORS.has(code))
+    return {
+      cause: 'authentication',
+      headline: `The request was not authenticated (${code}: ${message}); no policy was evaluated.`,
+      details: [
+        code === 'ExpiredToken'
+          ? 'The temporary credentials expired: temporary credentials stop working at their Expiration.'
+          : code === 'SignatureDoesNotMatch'
+            ? 'The request was signed with a different secret access key than the one iamd holds for that access key id.'
+            : 'The access key id or session token is not one iamd issued, or it was deleted or deactivated.',
+      ],
+      fix:
+        code === 'ExpiredToken'
+          ? 'Get new temporary credentials (assume the role again, or call GetSessionToken again).'
+          : 'Check which credentials the client uses (`aws sts get-caller-identity`) and use a valid, active access key.',
+      statements: [],
+    };
+  if (code === 'AccessDenied')
+    return {
+      cause: 'access-denied-rule',
+      headline: `Denied by a fixed rule, not by a policy: ${message}`,
+      details: ['No policy decided this call, so no policy change can allow it.'],
+      fix: 'Make the call with a principal the rule allows (for example an IAM user or role rather than the account root).',
+      statements: [],
+    };
+  return {
+    cause: 'failed',
+    headline: `The call was authorized but failed: ${code}: ${message}`,
+    details: [],
+    fix: 'Correct the request (the error message says what was wrong); permissions are not the problem.',
+    statements: [],
+  };
+}
+
+function fromTrace(trace: DecisionTrace): Answer {
+  const { decision, request } = trace;
+  const trust = trace.resourcePolicyType === 'trust';
+  const action = request.action;
+  const resource = request.resource;
+  const caller = request.principal.kind === 'AWS' ? request.principal.arn : request.principal.kind;
+  const isAssumeRole = action.toLowerCase().startsWith('sts:assumerole');
+  const statements: ExplainedStatement[] = [
+    ...decision.matched.map((m) => ({
+      source: m.source,
+      policyId: m.policyId,
+      statement: m.statement,
+      sid: m.sid,
+      effect: m.effect,
+      outcome: 'applied' as const,
+      reasons: [],
+    })),
+    ...decision.nonMatches.map((n) => ({
+      source: n.source,
+      policyId: n.policyId,
+      statement: n.statement,
+      sid: n.sid,
+      effect: n.effect,
+      outcome: 'missed' as const,
+      reasons: n.mismatches.map((m) => describeMismatch(m, action, resource)),
+    })),
+  ];
+  const details: string[] = [];
+  const applied = (source: PolicySource, effect: 'Allow' | 'Deny') =>
+    decision.matched.filter((m) => m.source === source && m.effect === effect);
+  const nearMissLines = (source: PolicySource): string[] =>
+    nearMisses(decision.nonMatches, source)
+      .slice(0, 3)
+      .map(
+        (n) =>
+          `${statementLabel(n, trust)} almost applies: ${n.mismatches.map((m) => describeMismatch(m, action, resource)).join('; ')}`,
+      );
+  const identityAllows = applied('identity', 'Allow');
+  const resourceAllows = applied('resource', 'Allow');
+  for (const m of identityAllows) details.push(`Allowed by ${statementLabel(m, trust)}.`);
+  for (const m of resourceAllows) details.push(`Allowed by ${statementLabel(m, trust)}.`);
+
+  // Cause 1 (DOMAIN.md): the role ARN names no role. AssumeRole evaluates a trust policy that trusts
+  // nobody for a missing role (same AccessDenied as an untrusting role, so names cannot be probed).
+  if (isAssumeRole && trace.resourcePolicy === TRUSTS_NOBODY) {
+    return {
+      cause: 'role-not-found',
+      headline: `The role \`${resource}\` does not exist: check the role ARN (account id, path, name and its case) — AWS and iamd answer a wrong ARN with the same AccessDenied as a role that does not trust you.`,
+      details: [
+        'No trust policy was evaluated because there is no such role; your identity-based permissions were not the problem.',
+        ...details,
+      ],
+      fix: 'Use the exact ARN of an existing role (`aws iam get-role --role-name NAME` prints it), or create the role.',
+      statements: [],
+    };
+  }
+
+  if (decision.decision === 'ExplicitDeny') {
+    const denies = decision.matched.filter((m) => m.effect === 'Deny' && m.source === decision.decidedBy);
+    const where = denies.map((m) => statementLabel(m, trust));
+    const src = decision.decidedBy;
+    const cause: DenialCause =
+      src === 'identity'
+        ? 'explicit-deny-identity'
+        : src === 'resource'
+          ? 'explicit-deny-resource'
+          : src === 'permissionsBoundary'
+            ? 'explicit-deny-boundary'
+            : src === 'session'
+              ? 'explicit-deny-session'
+              : 'explicit-deny-organization';
+    const whose =
+      src === 'identity'
+        ? `one of ${caller}'s own identity-based policies`
+        : src === 'resource'
+          ? trust
+            ? `the trust policy of the role \`${resource}\``
+            : `the resource-based policy of \`${resource}\``
+          : `the ${sourceName(src, trust)}`;
+    return {
+      cause,
+      headline: `An explicit Deny in ${whose} blocks \`${action}\` on \`${resource}\`; an explicit deny overrides every Allow.`,
+      details: [...where.map((w) => `Denied by ${w}.`), ...details],
+      fix:
+        src === 'scp' || src === 'rcp'
+          ? 'No IAM policy in the account can override an organization policy: ask the organization administrator to change the Deny.'
+          : `Remove or narrow that Deny statement (its Action, Resource or Condition)${src === 'identity' ? ' in the policy attached to the caller or its group' : ''}; adding Allow statements will not help.`,
+      statements,
+    };
+  }
+
+  // Implicit deny: which side had no Allow. A role's trust policy must always allow AssumeRole (IAM
+  // User Guide, "Roles terms and concepts": the trust policy defines who can assume the role), so a
+  // trust policy without a matching Allow is the answer even when the identity side lacks one too.
+  const src = trust && resourceAllows.length === 0 ? 'resource' : decision.decidedBy;
+  if (src === 'resource') {
+    const misses = nearMissLines('resource');
+    const conditional = nearMisses(decision.nonMatches, 'resource').find(onlyConditions);
+    const whose = trust
+      ? `the trust policy of \`${resource}\``
+      : `the resource-based policy of \`${resource}\``;
+    const headline = decision.crossAccount
+      ? `This is a cross-account request, and ${whose} (in the role's account) does not allow ${caller} to call \`${action}\`. Cross-account access needs an Allow on both sides.`
+      : conditional !== undefined
+        ? `${whose[0]!.toUpperCase()}${whose.slice(1)} names ${caller}, but a condition of that statement is not met.`
+        : `${whose[0]!.toUpperCase()}${whose.slice(1)} does not name ${caller} as a principal allowed to call \`${action}\`.`;
+    return {
+      cause: decision.crossAccount
+        ? 'cross-account-trust-does-not-name-caller'
+        : 'trust-does-not-name-caller',
+      headline,
+      details: [
+        ...details,
+        ...(identityAllows.length > 0
+          ? [`${caller}'s own identity-based policies do allow it.`]
+          : trust && !decision.crossAccount
+            ? [
+                `${caller}'s identity-based policies do not allow it either; that is fine once the trust policy names ${caller} itself (same account), but not if it names only the account.`,
+              ]
+            : []),
+        ...misses,
+      ],
+      fix:
+        conditional !== undefined && !decision.crossAccount
+          ? `Make the request satisfy the condition (${conditional.mismatches.map((m) => describeMismatch(m, action, resource)).join('; ')}), or change the condition.`
+          : `Add a statement to ${whose} with "Effect": "Allow", "Action": "${action}" and "Principal": {"AWS": "${caller}"}${decision.crossAccount ? " (or its account), and keep an identity-based Allow in the caller's account" : ''}.`,
+      statements,
+    };
+  }
+  if (src === 'identity') {
+    const misses = nearMissLines('identity');
+    const viaAccount = decision.resourceGrant === 'account';
+    const headline = decision.crossAccount
+      ? `This is a cross-account request: the other account allows it, but none of ${caller}'s own identity-based policies allows \`${action}\` on \`${resource}\`.`
+      : viaAccount
+        ? `None of ${caller}'s identity-based policies allows \`${action}\` on \`${resource}\`; the ${trust ? 'trust policy' : 'resource-based policy'} names only the account (root), which delegates the decision to the account's identity-based policies.`
+        : `None of ${caller}'s identity-based policies allows \`${action}\` on \`${resource}\`.`;
+    return {
+      cause: decision.crossAccount ? 'cross-account-no-identity-permission' : 'no-identity-permission',
+      headline,
+      details: [...details, ...misses],
+      fix: viaAccount
+        ? `Attach an identity-based policy allowing \`${action}\` on \`${resource}\` to ${caller} (or its group), or name ${caller} itself as the principal in the ${trust ? 'trust policy' : 'resource-based policy'} (same account only).`
+        : `Attach an identity-based policy allowing \`${action}\` on \`${resource}\` to ${caller} (or its group or role).`,
+      statements,
+    };
+  }
+  if (src === 'permissionsBoundary')
+    return {
+      cause: 'boundary',
+      headline: `The permissions boundary of ${caller} does not allow \`${action}\`; a boundary caps what the identity-based policies can grant.`,
+      details: [...details, ...nearMissLines('permissionsBoundary')],
+      fix: `Add \`${action}\` on \`${resource}\` to the boundary policy, or remove the boundary.`,
+      statements,
+    };
+  if (src === 'session')
+    return {
+      cause: 'session-policy',
+      headline: `The session policy passed when this session was created does not allow \`${action}\`.`,
+      details: [...details, ...nearMissLines('session')],
+      fix: 'Create a new session whose session policy allows the action (a session policy cannot be changed afterwards).',
+      statements,
+    };
+  return {
+    cause: 'organization',
+    headline: `No ${sourceName(src, trust)}${decision.level !== undefined ? ` at organization level ${decision.level}` : ''} allows \`${action}\`; every level must allow it.`,
+    details,
+    fix: 'No IAM policy in the account can lift an organization policy: ask the organization administrator to allow the action.',
+    statements,
+  };
+}
+
+/** Renders an explanation as text for a terminal. */
+export function renderExplanation(e: Explanation): string {
+  const lines = [
+    `Request ${e.requestId} (${e.eventName}, ${e.eventTime})`,
+    ...(e.caller !== undefined ? [`Caller:   ${e.caller}`] : []),
+    ...(e.action !== undefined ? [`Action:   ${e.action} on ${e.resource ?? '*'}`] : []),
+    ...(e.errorCode !== undefined ? [`Error:    ${e.errorCode}: ${e.errorMessage ?? ''}`] : []),
+    `Cause:    ${e.cause}${e.crossAccount ? ' (cross-account)' : ''}`,
+    '',
+    e.headline,
+  ];
+  if (e.details.length > 0) lines.push('', ...e.details.map((d) => `  - ${d}`));
+  const evaluated = e.statements.filter((s) => s.outcome === 'missed');
+  if (evaluated.length > 0) {
+    lines.push('', 'Statements that did not apply:');
+    for (const s of evaluated)
+      lines.push(
+        `  - ${s.effect} statement ${s.statement}${s.sid ? ` (${s.sid})` : ''} of ${s.source} policy \`${s.policyId}\`: ${s.reasons.join('; ')}`,
+      );
+  }
+  lines.push('', `Fix: ${e.fix}`);
+  return lines.join('\n');
+}
