@@ -17,5 +17,7 @@ const walk = (dir) => {
 };
 for (const root of ['dist/src', 'dist/test']) if (existsSync(root)) walk(root);
 files.sort();
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=180000', ...files], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=180000', ...files], {
+  stdio: 'inherit',
+});
 process.exit(r.status ?? 1);

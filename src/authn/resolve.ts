@@ -9,11 +9,29 @@ import type { Store } from '../store/index.js';
 import type { AccessKeyBody, UserBody } from '../iam/entities.js';
 import { nameKey } from '../iam/common.js';
 import { accountFromAccessKeyId } from '../credentials/ids.js';
+import { keyIdOf } from '../credentials/session-token.js';
 
 /** A resolved caller: who it is and the secret its signature must verify with. */
 export interface ResolvedCredentials {
   readonly principal: Exclude<Principal, { type: 'Anonymous' }>;
   readonly secretAccessKey: string;
+  /**
+   * True when iamd holds no secret for this key (the `permissive` level's stand-in root): the
+   * signature cannot be checked, only its form.
+   */
+  readonly unverified?: boolean | undefined;
+}
+
+/**
+ * The `permissive` level (issue 9): a long-term access key iamd does not know acts as the root of an
+ * account — the account a 12-digit key id names (created on the fly, as moto does), else the default
+ * account — so suites written with dummy credentials run unchanged.
+ */
+export interface PermissiveKeys {
+  /** The account an unknown key that is not 12 digits acts in. */
+  defaultAccount(): string;
+  /** Creates `account` when it does not exist yet. */
+  ensureAccount(account: string): Promise<void>;
 }
 
 /** Meta entry mapping an access key id given from outside (env, seed file) to its account. */
@@ -35,6 +53,8 @@ export interface ResolverDeps {
    * reloads the keyring (rate-limited) and says whether a retry may succeed.
    */
   refreshKeysFor?(token: string): Promise<boolean>;
+  /** Set only at the `permissive` level. */
+  readonly permissive?: PermissiveKeys | undefined;
 }
 
 /** Resolves access keys to principals, with a per-node cache of long-term keys. */
@@ -59,8 +79,13 @@ export class CredentialResolver {
     securityToken: string | undefined,
     nowMs: number,
   ): Promise<ResolvedCredentials> {
-    if (securityToken !== undefined && securityToken !== '')
+    if (securityToken !== undefined && securityToken !== '') {
+      // moto-style suites also send a dummy session token ("testing"); one that is not iamd's at all
+      // is treated like an unknown key at the permissive level. A forged iamd token is still refused.
+      if (this.deps.permissive && keyIdOf(securityToken) === undefined)
+        return permissiveRootOf(accessKeyId, this.deps.permissive);
       return this.resolveSession(accessKeyId, securityToken, nowMs);
+    }
     const hit = this.longTerm.get(accessKeyId);
     if (hit) return hit;
     const resolved = await this.lookup(accessKeyId);
@@ -87,6 +112,8 @@ export class CredentialResolver {
       entity =
         account !== undefined ? await store.get<AccessKeyBody>(account, 'accessKey', accessKeyId) : undefined;
     }
+    if ((!entity || account === undefined) && this.deps.permissive)
+      return permissiveRootOf(accessKeyId, this.deps.permissive);
     if (!entity || account === undefined || entity.body.status !== 'Active') throw invalidToken();
     const key = entity.body;
     const secretAccessKey = this.deps.unsealSecret(key.sealedSecret, `${account}/${accessKeyId}`);
@@ -116,6 +143,17 @@ export class CredentialResolver {
       secretAccessKey,
     };
   }
+}
+
+/** The stand-in root of an unknown key at the permissive level (see {@link PermissiveKeys}). */
+async function permissiveRootOf(accessKeyId: string, keys: PermissiveKeys): Promise<ResolvedCredentials> {
+  const account = /^\d{12}$/.test(accessKeyId) ? accessKeyId : keys.defaultAccount();
+  await keys.ensureAccount(account);
+  return {
+    principal: { type: 'Root', account, arn: `arn:aws:iam::${account}:root`, userId: account, accessKeyId },
+    secretAccessKey: '',
+    unverified: true,
+  };
 }
 
 /** The principal a session token stands for. */
