@@ -3,7 +3,12 @@
  * Query endpoint to the dispatcher, health endpoints. A `build()`-style factory kept apart from
  * `listen()` so tests can use `app.inject()`.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { CallResult, IncomingCall } from './dispatch.js';
 
 /** Options for {@link buildApp}. */
@@ -39,7 +44,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       ],
     },
     bodyLimit: BODY_LIMIT,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     requestIdHeader: false,
   });

@@ -4,18 +4,24 @@
  * the user, switch to it by the form and by the AWS URL form
  * (`/console/switchrole?account=&roleName=&displayName=&color=`, "Granting a user permissions to switch
  * roles", IAM User Guide), observe a page that is now denied and its explanation, switch back, sign out.
- * Screenshots of the main pages go to docs/screenshots/ for the README.
+ * Screenshots of the main pages are taken on every run (they exercise rendering); with
+ * IAMD_SCREENSHOTS=1 they go to docs/screenshots/ for the README, otherwise to a temporary directory.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CreateLoginProfileCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { ROOT, startIamd, type TestServer } from '../contract/harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+const SHOTS =
+  process.env.IAMD_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
+    : `${mkdtempSync(join(tmpdir(), 'iamd-shots-'))}/`;
 const PASSWORD = 'Console-Passw0rd!';
 const ROLE = 'console-e2e-role';
 
