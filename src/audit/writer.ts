@@ -15,8 +15,8 @@ export class AuditWriter {
   constructor(
     private readonly store: Store,
     private readonly onError: (err: unknown) => void,
-    private readonly delayMs = 50,
-    private readonly maxBatch = 500,
+    private readonly delayMs = 10,
+    private readonly maxBatch = 64,
   ) {}
 
   /** Queues `record`; it is durable after the next flush (at most `delayMs` later). */

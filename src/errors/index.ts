@@ -12,7 +12,12 @@ export class AwsError extends Error {
   readonly fault: 'Sender' | 'Receiver';
 
   constructor(code: AwsErrorCode, message: string) {
+    // An AwsError is an expected outcome sent to the client, not a bug: capturing a stack trace for
+    // each one would be the most expensive part of a denial.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
     this.name = code;
     this.code = code;
     const entry: { status: number; fault?: 'Receiver' } = ERROR_CATALOGUE[code];

@@ -100,6 +100,8 @@ const sigv4Crypto: SigV4Crypto = {
 /** Builds the dispatcher. */
 export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Promise<CallResult> {
   const signingKeys = new SigningKeyCache(1024);
+  /** When each long-term key last had its use recorded (key|service|region → ms). */
+  const keyUse = new Map<string, number>();
   const stsOps = deps.operations.sts;
 
   return async function dispatch(call: IncomingCall): Promise<CallResult> {
@@ -159,15 +161,24 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
         if (!creds.unverified) verifySigV4(sigReq, sig, creds.secretAccessKey, sigv4Crypto, signingKeys);
         principal = creds.principal;
         // GetAccessKeyLastUsed: long-term keys record their use (best effort, throttled per key).
-        if (!creds.principal.session && !creds.unverified)
-          void recordAccessKeyUse(
-            deps.store,
-            creds.principal.account,
-            sig.accessKeyId,
-            sig.service,
-            sig.region,
-            now,
-          );
+        if (!creds.principal.session && !creds.unverified) {
+          // The store write is throttled to once a minute per key in recordAccessKeyUse; this in-memory
+          // check keeps even the read off the request path in between.
+          const useKey = `${sig.accessKeyId}|${sig.service}|${sig.region}`;
+          const last = keyUse.get(useKey);
+          if (last === undefined || now - last >= 60_000 || now < last) {
+            if (keyUse.size > 10_000) keyUse.clear();
+            keyUse.set(useKey, now);
+            void recordAccessKeyUse(
+              deps.store,
+              creds.principal.account,
+              sig.accessKeyId,
+              sig.service,
+              sig.region,
+              now,
+            );
+          }
+        }
       } else {
         const op = operationName !== undefined ? stsOps.get(operationName) : undefined;
         if (!op?.unsigned)
