@@ -22,6 +22,11 @@ const SUMMARIES: Record<string, string> = {};
 function registerAll(): void {
   register('serve', async () => (await import('./serve.js')).serveCommand, 'start the IAM + STS server');
   register(
+    'init',
+    async () => (await import('./init.js')).initCommand,
+    'create the data directory and the first account',
+  );
+  register(
     'migrate',
     async () => (await import('./migrate.js')).migrateCommand,
     'apply pending store schema migrations',
