@@ -16,6 +16,7 @@ import {
   policyEditor,
   prettyPolicy,
   errorBox,
+  consoleApi,
 } from './lib.js';
 
 const go = (href) => window.dispatchEvent(new window.CustomEvent('iamd:navigate', { detail: href }));
@@ -694,21 +695,64 @@ function trustTab(role, msg, reload) {
 }
 
 /**
- * Who can assume this role, from the server's analysis (helper H10's who-can-assume) when it offers
- * it over the API; otherwise from the trust policy itself, read as the API returns it.
+ * Who can assume this role: the server's who-can-assume analysis (`GET /_iamd/who-can-assume`, called
+ * through the console API with the session's credentials), with the chain of roles and the conditions
+ * that still apply. When the caller may not run the analysis, the principals the trust policy names.
  */
 async function whoCanAssumeTab(role) {
   const box = h('div', {});
+  const r = await consoleApi('who-can-assume', { roleArn: role.Arn });
+  let answer;
+  try {
+    answer = r.status === 200 ? JSON.parse(r.body) : undefined;
+  } catch {
+    answer = undefined;
+  }
+  if (answer && Array.isArray(answer.Principals)) {
+    box.append(
+      h(
+        'div',
+        { id: 'who-can-assume' },
+        table(
+          answer.Principals,
+          [
+            ['Principal', (p) => h('span', { class: 'mono' }, p.principal.id)],
+            ['Kind', (p) => p.principal.kind],
+            [
+              'Through',
+              (p) =>
+                p.path.length > 1
+                  ? p.path
+                      .slice(0, -1)
+                      .map((e) => e.role)
+                      .join(' → ')
+                  : 'directly',
+            ],
+            [
+              'Conditions that still apply',
+              (p) =>
+                p.path
+                  .flatMap((e) => e.conditions)
+                  .map((c) => `${c.operator} ${c.key} ${c.values.join(', ')}`)
+                  .join('; ') || 'none',
+            ],
+          ],
+          'Nobody can assume this role.',
+        ),
+      ),
+    );
+    return box;
+  }
+  let reason = `HTTP ${r.status}`;
+  try {
+    reason = JSON.parse(r.body).message ?? reason;
+  } catch {
+    // keep the status
+  }
   box.append(
+    h('p', { class: 'muted' }, `The who-can-assume analysis is not available to you (${reason}).`),
     h('p', {}, 'Principals named by the trust policy:'),
     trustedSummary(role.AssumeRolePolicyDocument),
-  );
-  box.append(
-    h(
-      'p',
-      { class: 'muted' },
-      'A principal named by ARN may assume the role from its own account with no permission of its own; a whole account (root) delegates to that account, whose identity policies must then allow sts:AssumeRole.',
-    ),
   );
   return box;
 }

@@ -24,6 +24,7 @@ import { makeDispatcher, type ServiceName } from './server/dispatch.js';
 import { buildApp } from './server/app.js';
 import { startRuntimeEndpoints, type RuntimeEndpoints } from './server/imds-app.js';
 import { explainRoute, makeJsonHandler } from './server/cloudtrail.js';
+import { whoCanAssumeRoute } from './server/analysis-route.js';
 import { IAM_OPERATIONS } from './iam/index.js';
 import { createConsole } from './console/plugin.js';
 import { STS_OPERATIONS } from './sts/index.js';
@@ -303,6 +304,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     plugins: config.testClock
       ? [
           explainRoute(auditApi),
+          whoCanAssumeRoute(auditApi),
           webConsole.plugin,
           (a) => {
             // Developer flag only (--test-clock): lets tests expire sessions without waiting. It moves the
@@ -317,7 +319,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
             });
           },
         ]
-      : [explainRoute(auditApi), webConsole.plugin],
+      : [explainRoute(auditApi), whoCanAssumeRoute(auditApi), webConsole.plugin],
   });
   storeLog.app = app;
   for (const route of devRoutes) route(app);

@@ -174,6 +174,8 @@ export function createConsole(options: ConsoleOptions): WebConsole {
     request: {
       method: 'GET' | 'POST';
       path: string;
+      /** Raw query string (already encoded), signed as part of the canonical request. */
+      query?: string;
       headers: Record<string, string>;
       body: string;
       sourceIp: string;
@@ -187,7 +189,7 @@ export function createConsole(options: ConsoleOptions): WebConsole {
         method: request.method,
         host,
         path: request.path,
-        query: '',
+        query: request.query ?? '',
         headers: request.headers,
         body: request.body,
       },
@@ -196,7 +198,7 @@ export function createConsole(options: ConsoleOptions): WebConsole {
     );
     const res = await app.inject({
       method: request.method,
-      url: request.path,
+      url: request.query ? `${request.path}?${request.query}` : request.path,
       headers: { ...headers, 'user-agent': `iamd-console ${request.userAgent}`.slice(0, 512) },
       payload: request.method === 'POST' ? request.body : undefined,
       remoteAddress: request.sourceIp,
@@ -522,6 +524,26 @@ export function createConsole(options: ConsoleOptions): WebConsole {
       }
       reply.code(res.status);
       return { status: res.status, asIdentity, body: res.body };
+    },
+
+    async 'POST who-can-assume'(req, reply) {
+      // The who-can-assume analysis, called like any API: signed with the session, authorized
+      // (`iamd:WhoCanAssume`) and limited to the caller's account by the server.
+      const s = requireSession(req);
+      const roleArn = str(jsonBody(req).roleArn);
+      if (!/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(roleArn))
+        throw new ConsoleError(400, 'InvalidInput', 'not a role ARN');
+      const res = await signedInject(await activeCreds(s, req), 'iam', {
+        method: 'GET',
+        path: '/_iamd/who-can-assume',
+        query: `RoleArn=${encodeURIComponent(roleArn)}`,
+        headers: {},
+        body: '',
+        sourceIp: req.ip,
+        userAgent: str(req.headers['user-agent']),
+      });
+      reply.code(res.status);
+      return { status: res.status, body: res.body };
     },
 
     async 'POST audit'(req, reply) {

@@ -90,8 +90,8 @@ function header(call: IncomingCall, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** Authenticates a SigV4 request for one of `services`; returns the principal and the region. */
-async function authenticate(
+/** Authenticates a SigV4 request for one of `services`; returns the principal and the region (iamd-specific JSON endpoints). */
+export async function authenticate(
   deps: AuditApiDeps,
   call: IncomingCall,
   services: readonly string[],

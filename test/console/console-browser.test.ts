@@ -134,6 +134,13 @@ test(
     await page.waitForSelector('[data-problem=error]');
     assert.match((await page.textContent('[data-problem=error]')) ?? '', /Statement\[0\]\.Effect/);
     await shot('role-trust');
+    // Who can assume: the server's analysis, asked through the API with alice's session.
+    await page.click('#tab-2');
+    await page.waitForSelector('#who-can-assume');
+    assert.match(
+      (await page.textContent('#who-can-assume')) ?? '',
+      new RegExp(`arn:aws:iam::${ROOT.accountId}:user/alice`),
+    );
 
     // Switch role by the form.
     await page.click('#switch-role-link');
