@@ -4,8 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Command } from './main.js';
-import { defaultDataDir } from '../config/index.js';
-import { openStore } from '../main.js';
+import { withDataStore } from './data-store.js';
 import { loadAccessModel, reach, renderReaches, whoCanAssume } from '../analysis/index.js';
 
 function command(kind: 'who-can-assume' | 'reach'): Command {
@@ -40,8 +39,7 @@ transitively, with the path and the conditions that still apply.`;
         return values.help ? 0 : 2;
       }
       const arn = positionals[0]!;
-      const store = await openStore({ memory: false, dataDir: values.data ?? defaultDataDir(process.env) });
-      try {
+      return withDataStore(values.data, async (store) => {
         const model = await loadAccessModel(store);
         if (kind === 'who-can-assume' && !model.roles.has(arn)) {
           console.error(`iamd who-can-assume: no role \`${arn}\` in this store`);
@@ -64,9 +62,7 @@ transitively, with the path and the conditions that still apply.`;
             ),
           );
         return 0;
-      } finally {
-        await store.close();
-      }
+      });
     },
   };
 }

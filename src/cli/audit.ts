@@ -4,8 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Command } from './main.js';
-import { defaultDataDir } from '../config/index.js';
-import { openStore } from '../main.js';
+import { withDataStore } from './data-store.js';
 import type { AuditQuery, AuditRecord, Store } from '../store/index.js';
 
 const HELP = `usage: iamd audit tail [--follow] [--json] [-n N] [--data DIR]
@@ -145,8 +144,7 @@ export const auditCommand: Command = {
       console.error(`iamd audit: ${(err as Error).message}`);
       return 2;
     }
-    const store = await openStore({ memory: false, dataDir: values.data ?? defaultDataDir(process.env) });
-    try {
+    return withDataStore(values.data, async (store) => {
       if (sub === 'tail') return await tail(store, count, values.follow === true, values.json === true);
       const wanted = values['error-code'];
       let printed = 0;
@@ -161,8 +159,6 @@ export const auditCommand: Command = {
         nextToken = page.nextToken;
       } while (nextToken !== undefined);
       return 0;
-    } finally {
-      await store.close();
-    }
+    });
   },
 };

@@ -5,8 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Command } from './main.js';
-import { defaultDataDir } from '../config/index.js';
-import { openStore } from '../main.js';
+import { withDataStore } from './data-store.js';
 import { explainEvent, renderExplanation } from '../explain/index.js';
 
 const HELP = `usage: iamd explain REQUEST_ID [--data DIR] [--account ID] [--json]
@@ -34,8 +33,7 @@ export const explainCommand: Command = {
       return values.help ? 0 : 2;
     }
     const requestId = positionals[0]!;
-    const store = await openStore({ memory: false, dataDir: values.data ?? defaultDataDir(process.env) });
-    try {
+    return withDataStore(values.data, async (store) => {
       const page = await store.queryAudit({
         requestId,
         ...(values.account !== undefined ? { account: values.account } : {}),
@@ -52,8 +50,6 @@ export const explainCommand: Command = {
       const explanation = explainEvent(event);
       console.log(values.json ? JSON.stringify(explanation, null, 2) : renderExplanation(explanation));
       return 0;
-    } finally {
-      await store.close();
-    }
+    });
   },
 };

@@ -24,14 +24,12 @@ import {
   resourceTagContext,
 } from './common.js';
 import type { InstanceProfileBody, RoleBody } from './entities.js';
+import { holderNotFound, instanceProfilesOfRole, loadAuthorized, roleWire } from './roles.js';
 import {
+  CASE_INSENSITIVE_TAG_KEYS_CHECKED,
   checkCaseInsensitiveTagDuplicates,
-  holderNotFound,
-  instanceProfilesOfRole,
-  loadAuthorized,
-  removeTagKeys,
-  roleWire,
-} from './roles.js';
+  taggingOperations,
+} from './tagging.js';
 
 /** `Instance Profile x cannot be found.` (recorded). */
 function profileNotFound(name: string): AwsError {
@@ -260,70 +258,31 @@ export const listInstanceProfilesForRole: Operation = {
   },
 };
 
-/** TagInstanceProfile. */
-export const tagInstanceProfile: Operation = {
-  service: 'iam',
-  name: 'TagInstanceProfile',
-  async handle(input, ctx) {
+/** TagInstanceProfile, UntagInstanceProfile and ListInstanceProfileTags (keys case-insensitive). */
+const instanceProfileTagging = taggingOperations<InstanceProfileBody>({
+  noun: 'InstanceProfile',
+  member: 'InstanceProfileName',
+  keys: CASE_INSENSITIVE_TAG_KEYS_CHECKED,
+  load: (ctx, name, action, extra) => loadProfile(ctx, callerAccount(ctx), name, action, extra),
+  writeTags(ctx, name, _loaded, change) {
     const account = callerAccount(ctx);
-    const name = input.InstanceProfileName as string;
-    const tags = inputTags(input.Tags);
-    await loadProfile(ctx, account, name, 'iam:TagInstanceProfile', requestTagContext(tags));
-    checkCaseInsensitiveTagDuplicates(tags);
     return ctx.transact(async (tx) => {
       const e = await rereadProfile(tx, account, name);
-      await tx.update(
-        account,
-        'instanceProfile',
-        e.key,
-        { ...e.body, tags: mergeTags(e.body.tags, tags) },
-        { expectedVersion: e.version },
-      );
+      const body = { ...e.body, tags: change(e.body.tags) };
+      await tx.update(account, 'instanceProfile', e.key, body, { expectedVersion: e.version });
       return {};
     });
   },
-};
+});
+
+/** TagInstanceProfile. */
+export const tagInstanceProfile: Operation = instanceProfileTagging.tag;
 
 /** UntagInstanceProfile. */
-export const untagInstanceProfile: Operation = {
-  service: 'iam',
-  name: 'UntagInstanceProfile',
-  async handle(input, ctx) {
-    const account = callerAccount(ctx);
-    const name = input.InstanceProfileName as string;
-    const keys = Array.isArray(input.TagKeys) ? (input.TagKeys as string[]) : [];
-    await loadProfile(ctx, account, name, 'iam:UntagInstanceProfile', { 'aws:TagKeys': keys });
-    return ctx.transact(async (tx) => {
-      const e = await rereadProfile(tx, account, name);
-      await tx.update(
-        account,
-        'instanceProfile',
-        e.key,
-        { ...e.body, tags: removeTagKeys(e.body.tags, keys) },
-        { expectedVersion: e.version },
-      );
-      return {};
-    });
-  },
-};
+export const untagInstanceProfile: Operation = instanceProfileTagging.untag;
 
 /** ListInstanceProfileTags. */
-export const listInstanceProfileTags: Operation = {
-  service: 'iam',
-  name: 'ListInstanceProfileTags',
-  async handle(input, ctx) {
-    const account = callerAccount(ctx);
-    const e = await loadProfile(
-      ctx,
-      account,
-      input.InstanceProfileName as string,
-      'iam:ListInstanceProfileTags',
-    );
-    const indexed = e.body.tags.map((t, i) => ({ t, k: String(i).padStart(4, '0') }));
-    const { page, ...rest } = paginate(indexed, (x) => x.k, input);
-    return { Tags: page.map((x) => ({ ...x.t })), ...rest };
-  },
-};
+export const listInstanceProfileTags: Operation = instanceProfileTagging.list;
 
 /** Every instance-profile operation, for `src/iam/index.ts`. */
 export const instanceProfileOperations: readonly Operation[] = [

@@ -18,20 +18,13 @@ import {
   iamArn,
   inputTags,
   matchesPathPrefix,
-  MAX_TAGS,
   nameKey,
   paginate,
   requestTagContext,
   resourceTagContext,
 } from './common.js';
-import type {
-  GroupBody,
-  ManagedPolicyBody,
-  PolicyVersionBody,
-  RoleBody,
-  TagBody,
-  UserBody,
-} from './entities.js';
+import type { GroupBody, ManagedPolicyBody, PolicyVersionBody, RoleBody, UserBody } from './entities.js';
+import { CASE_SENSITIVE_TAG_KEYS, checkCaseSensitiveTagDuplicates, taggingOperations } from './tagging.js';
 import {
   AWS_POLICY_ARN_PREFIX,
   awsManagedPolicyEntry,
@@ -257,23 +250,6 @@ function checkManagedDocument(text: string): void {
     throw errors.limitExceeded(`Cannot exceed quota for PolicySize: ${MAX_POLICY_SIZE}`);
 }
 
-/** Policy tags: keys are case-sensitive (recorded: `a` and `A` coexist on one policy). */
-function checkPolicyTagDuplicates(tags: readonly TagBody[]): void {
-  const seen = new Set<string>();
-  for (const t of tags) {
-    if (seen.has(t.Key)) throw errors.invalidInput('Duplicate tag keys found.');
-    seen.add(t.Key);
-  }
-}
-
-function mergePolicyTags(existing: readonly TagBody[], added: readonly TagBody[]): TagBody[] {
-  checkPolicyTagDuplicates(added);
-  const out = existing.filter((t) => !added.some((a) => a.Key === t.Key));
-  out.push(...added);
-  if (out.length > MAX_TAGS) throw errors.limitExceeded('The number of tags has reached the maximum limit.');
-  return out;
-}
-
 /**
  * Authorizes `action` on the policy ARN, then resolves it. The resource is the ARN the caller named
  * (IAM authorizes on the requested resource even when it does not exist).
@@ -328,7 +304,7 @@ export const createPolicy: Operation = {
     const tags = inputTags(input.Tags);
     const arn = iamArn(account, 'policy', path, name);
     await ctx.authorize({ action: 'iam:CreatePolicy', resource: arn, context: requestTagContext(tags) });
-    checkPolicyTagDuplicates(tags);
+    checkCaseSensitiveTagDuplicates(tags);
     checkManagedDocument(document);
     const body: ManagedPolicyBody = {
       policyName: name,
@@ -619,67 +595,35 @@ export const setDefaultPolicyVersion: Operation = {
   },
 };
 
-async function localForTagging(
-  ctx: CallContext,
-  account: string,
-  arn: string,
-  action: string,
-  extra?: Record<string, ContextValue>,
-): Promise<Entity<ManagedPolicyBody>> {
-  const found = await authorizedPolicy(ctx, account, arn, action, extra);
-  if (found?.kind !== 'local') throw policyNotFound(arn);
-  return found.entity;
-}
+/** TagPolicy, UntagPolicy and ListPolicyTags: customer policies only; keys are case-sensitive. */
+const policyTagging = taggingOperations<ManagedPolicyBody>({
+  noun: 'Policy',
+  member: 'PolicyArn',
+  keys: CASE_SENSITIVE_TAG_KEYS,
+  async load(ctx, arn, action, extra) {
+    const found = await authorizedPolicy(ctx, callerAccount(ctx), arn, action, extra);
+    if (found?.kind !== 'local') throw policyNotFound(arn);
+    return found.entity;
+  },
+  writeTags(ctx, arn, loaded, change) {
+    const account = callerAccount(ctx);
+    return ctx.transact(async (tx) => {
+      const e = await reread(tx, account, loaded, arn);
+      const body: ManagedPolicyBody = { ...e.body, tags: change(e.body.tags) };
+      await tx.update(account, 'policy', e.key, body, { expectedVersion: e.version });
+      return {};
+    });
+  },
+});
 
 /** TagPolicy. */
-export const tagPolicy: Operation = {
-  service: 'iam',
-  name: 'TagPolicy',
-  async handle(input, ctx) {
-    const account = callerAccount(ctx);
-    const arn = input.PolicyArn as string;
-    const tags = inputTags(input.Tags);
-    const found = await localForTagging(ctx, account, arn, 'iam:TagPolicy', requestTagContext(tags));
-    return ctx.transact(async (tx) => {
-      const e = await reread(tx, account, found, arn);
-      const body: ManagedPolicyBody = { ...e.body, tags: mergePolicyTags(e.body.tags, tags) };
-      await tx.update(account, 'policy', e.key, body, { expectedVersion: e.version });
-      return {};
-    });
-  },
-};
+export const tagPolicy: Operation = policyTagging.tag;
 
 /** UntagPolicy: keys compared case-sensitively (recorded: removing `a` keeps `A`). */
-export const untagPolicy: Operation = {
-  service: 'iam',
-  name: 'UntagPolicy',
-  async handle(input, ctx) {
-    const account = callerAccount(ctx);
-    const arn = input.PolicyArn as string;
-    const keys = Array.isArray(input.TagKeys) ? (input.TagKeys as string[]) : [];
-    const found = await localForTagging(ctx, account, arn, 'iam:UntagPolicy', { 'aws:TagKeys': keys });
-    return ctx.transact(async (tx) => {
-      const e = await reread(tx, account, found, arn);
-      const body: ManagedPolicyBody = { ...e.body, tags: e.body.tags.filter((t) => !keys.includes(t.Key)) };
-      await tx.update(account, 'policy', e.key, body, { expectedVersion: e.version });
-      return {};
-    });
-  },
-};
+export const untagPolicy: Operation = policyTagging.untag;
 
 /** ListPolicyTags. */
-export const listPolicyTags: Operation = {
-  service: 'iam',
-  name: 'ListPolicyTags',
-  async handle(input, ctx) {
-    const account = callerAccount(ctx);
-    const arn = input.PolicyArn as string;
-    const e = await localForTagging(ctx, account, arn, 'iam:ListPolicyTags');
-    const indexed = e.body.tags.map((t, i) => ({ t, k: String(i).padStart(4, '0') }));
-    const { page, ...rest } = paginate(indexed, (x) => x.k, input);
-    return { Tags: page.map((x) => ({ ...x.t })), ...rest };
-  },
-};
+export const listPolicyTags: Operation = policyTagging.list;
 
 /** ListEntitiesForPolicy: users, groups and roles using a managed policy (attached or as boundary). */
 export const listEntitiesForPolicy: Operation = {

@@ -25,15 +25,8 @@ import {
   resourceTagContext,
 } from './common.js';
 import type { MfaDeviceBody, UserBody } from './entities.js';
-import {
-  authorizeOnUser,
-  implicitUser,
-  noSuchUser,
-  paginateTags,
-  removeTags,
-  requireUser,
-  userSummary,
-} from './users.js';
+import { authorizeOnUser, implicitUser, noSuchUser, requireUser, userSummary } from './users.js';
+import { CASE_INSENSITIVE_TAG_KEYS, taggingOperations } from './tagging.js';
 
 /** IAM quota "MFA devices in use per user": 8 ("IAM and AWS STS quotas"). */
 export const MFA_DEVICES_PER_USER = 8;
@@ -396,69 +389,36 @@ export const getMfaDevice: Operation = {
   },
 };
 
-/** TagMFADevice. */
-export const tagMfaDevice: Operation = {
-  service: 'iam',
-  name: 'TagMFADevice',
-  async handle(input, ctx) {
+/** TagMFADevice, UntagMFADevice and ListMFADeviceTags (keys case-insensitive). */
+const mfaDeviceTagging = taggingOperations<MfaDeviceBody>({
+  noun: 'MFADevice',
+  member: 'SerialNumber',
+  keys: CASE_INSENSITIVE_TAG_KEYS,
+  async load(ctx, serialNumber, action, extra) {
+    const d = await authorizeOnDevice(ctx, action, serialNumber, extra);
+    if (d === undefined) throw noSuchDevice(serialNumber);
+    return d;
+  },
+  writeTags(ctx, serialNumber, _loaded, change) {
     const account = callerAccount(ctx);
-    const serialNumber = input.SerialNumber as string;
-    const tags = inputTags(input.Tags);
-    const found = await authorizeOnDevice(ctx, 'iam:TagMFADevice', serialNumber, requestTagContext(tags));
-    if (found === undefined) throw noSuchDevice(serialNumber);
     return ctx.transact(async (tx) => {
       const d = await findDevice(tx, account, serialNumber);
       if (d === undefined) throw noSuchDevice(serialNumber);
-      const merged = mergeTags(d.body.tags, tags);
-      await tx.update(
-        account,
-        'mfaDevice',
-        serialNumber,
-        { ...d.body, tags: merged },
-        { expectedVersion: d.version },
-      );
+      const body = { ...d.body, tags: change(d.body.tags) };
+      await tx.update(account, 'mfaDevice', serialNumber, body, { expectedVersion: d.version });
       return {};
     });
   },
-};
+});
+
+/** TagMFADevice. */
+export const tagMfaDevice: Operation = mfaDeviceTagging.tag;
 
 /** UntagMFADevice. */
-export const untagMfaDevice: Operation = {
-  service: 'iam',
-  name: 'UntagMFADevice',
-  async handle(input, ctx) {
-    const account = callerAccount(ctx);
-    const serialNumber = input.SerialNumber as string;
-    const keys = (input.TagKeys as string[] | undefined) ?? [];
-    const found = await authorizeOnDevice(ctx, 'iam:UntagMFADevice', serialNumber, { 'aws:TagKeys': keys });
-    if (found === undefined) throw noSuchDevice(serialNumber);
-    return ctx.transact(async (tx) => {
-      const d = await findDevice(tx, account, serialNumber);
-      if (d === undefined) throw noSuchDevice(serialNumber);
-      const tags = removeTags(d.body.tags, keys);
-      await tx.update(
-        account,
-        'mfaDevice',
-        serialNumber,
-        { ...d.body, tags },
-        { expectedVersion: d.version },
-      );
-      return {};
-    });
-  },
-};
+export const untagMfaDevice: Operation = mfaDeviceTagging.untag;
 
 /** ListMFADeviceTags. */
-export const listMfaDeviceTags: Operation = {
-  service: 'iam',
-  name: 'ListMFADeviceTags',
-  async handle(input, ctx) {
-    const serialNumber = input.SerialNumber as string;
-    const d = await authorizeOnDevice(ctx, 'iam:ListMFADeviceTags', serialNumber);
-    if (d === undefined) throw noSuchDevice(serialNumber);
-    return paginateTags(d.body.tags, input);
-  },
-};
+export const listMfaDeviceTags: Operation = mfaDeviceTagging.list;
 
 /**
  * Checks an MFA code presented to STS (GetSessionToken / AssumeRole `SerialNumber` + `TokenCode`) and,

@@ -10,19 +10,20 @@
  * ClientIdsPerOpenIdConnectProvider: 100". `GetOpenIDConnectProvider` answers `Url` without the
  * scheme and always lists `ClientIDList`, `ThumbprintList` and `Tags` (recorded get-response).
  */
-import type { CallContext, ContextValue, Operation } from '../api/operation.js';
+import type { Operation } from '../api/operation.js';
 import { errors, type AwsError } from '../errors/index.js';
-import { StoreConflict, type Entity, type StoreTx } from '../store/index.js';
+import type { Entity, StoreTx } from '../store/index.js';
 import { isLoopbackHost } from '../federation/http.js';
+import { callerAccount, inputTags, mergeTags, requestTagContext } from './common.js';
+import type { OidcProviderBody } from './entities.js';
 import {
-  callerAccount,
-  inputTags,
-  mergeTags,
-  paginate,
-  requestTagContext,
-  resourceTagContext,
-} from './common.js';
-import type { OidcProviderBody, TagBody } from './entities.js';
+  authorizeOnProvider,
+  deleteProvider,
+  insertProvider,
+  providerTagging,
+  updateProvider,
+  type ProviderKind,
+} from './identity-providers.js';
 
 /** "Maximum number of client IDs (audiences) per OIDC provider: 100" (IAM quotas). */
 export const MAX_CLIENT_IDS = 100;
@@ -80,40 +81,8 @@ async function loadProvider(
   return e !== undefined && e.body.arn === arn ? e : undefined;
 }
 
-/** Reads the provider (may be absent) and authorizes `action` on its ARN, its tags as `aws:ResourceTag/*`. */
-async function authorizeOn(
-  ctx: CallContext,
-  action: string,
-  arn: string,
-  extra: Record<string, ContextValue> = {},
-): Promise<{ account: string; entity: Entity<OidcProviderBody> | undefined }> {
-  const account = callerAccount(ctx);
-  const entity = await loadProvider(ctx.store, account, arn);
-  await ctx.authorize({
-    action,
-    resource: arn,
-    context: { ...resourceTagContext(entity?.body.tags ?? []), ...extra },
-  });
-  return { account, entity };
-}
-
-/** Read-modify-write of one provider inside the call's transaction. */
-async function updateProvider(
-  ctx: CallContext,
-  account: string,
-  arn: string,
-  change: (b: OidcProviderBody) => OidcProviderBody,
-  missing: (arn: string) => AwsError = notFound,
-): Promise<Record<string, unknown>> {
-  return ctx.transact(async (tx) => {
-    const fresh = await loadProvider(tx, account, arn);
-    if (fresh === undefined) throw missing(arn);
-    await tx.update(account, 'oidcProvider', fresh.key, change(fresh.body), {
-      expectedVersion: fresh.version,
-    });
-    return {};
-  });
-}
+/** The OIDC provider kind for the helpers shared with SAML providers. */
+const OIDC: ProviderKind<OidcProviderBody> = { kind: 'oidcProvider', load: loadProvider, notFound };
 
 function checkThumbprints(list: readonly string[]): void {
   if (list.length > MAX_THUMBPRINTS)
@@ -149,27 +118,19 @@ export const createOpenIDConnectProvider: Operation = {
         `Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: ${MAX_CLIENT_IDS}`,
       );
     const merged = mergeTags([], tags);
-    return ctx.transact(async (tx) => {
-      if ((await tx.count(account, 'oidcProvider')) >= MAX_OIDC_PROVIDERS)
-        throw errors.limitExceeded(
-          `Cannot exceed quota for OpenIdConnectProvidersPerAccount: ${MAX_OIDC_PROVIDERS}`,
-        );
-      const body: OidcProviderBody = {
+    return insertProvider(OIDC, ctx, account, {
+      key,
+      body: (): OidcProviderBody => ({
         arn,
         url,
         clientIds,
         thumbprints,
         createDate: ctx.now,
         tags: merged,
-      };
-      try {
-        await tx.insert(account, 'oidcProvider', key, body);
-      } catch (e) {
-        if (e instanceof StoreConflict && e.reason === 'exists')
-          throw errors.alreadyExists(`Provider with url ${url} already exists.`);
-        throw e;
-      }
-      return { OpenIDConnectProviderArn: arn, ...(merged.length > 0 ? { Tags: merged } : {}) };
+      }),
+      quota: { max: MAX_OIDC_PROVIDERS, name: 'OpenIdConnectProvidersPerAccount' },
+      exists: `Provider with url ${url} already exists.`,
+      arnMember: 'OpenIDConnectProviderArn',
     });
   },
 };
@@ -180,7 +141,7 @@ export const getOpenIDConnectProvider: Operation = {
   name: 'GetOpenIDConnectProvider',
   async handle(input, ctx) {
     const arn = String(input.OpenIDConnectProviderArn);
-    const { entity } = await authorizeOn(ctx, 'iam:GetOpenIDConnectProvider', arn);
+    const { entity } = await authorizeOnProvider(OIDC, ctx, 'iam:GetOpenIDConnectProvider', arn);
     if (entity === undefined) throw notFound(arn);
     const b = entity.body;
     return {
@@ -211,15 +172,11 @@ export const deleteOpenIDConnectProvider: Operation = {
   name: 'DeleteOpenIDConnectProvider',
   async handle(input, ctx) {
     const arn = String(input.OpenIDConnectProviderArn);
-    const { account } = await authorizeOn(ctx, 'iam:DeleteOpenIDConnectProvider', arn);
+    const { account } = await authorizeOnProvider(OIDC, ctx, 'iam:DeleteOpenIDConnectProvider', arn);
     // The delete form of the message differs from Get's (recorded deletion-not-found-error).
-    const missing = (a: string) => errors.noSuchEntity(`OpenId connect Provider ${a} cannot be found.`);
-    return ctx.transact(async (tx) => {
-      const fresh = await loadProvider(tx, account, arn);
-      if (fresh === undefined) throw missing(arn);
-      await tx.delete(account, 'oidcProvider', fresh.key);
-      return {};
-    });
+    return deleteProvider(OIDC, ctx, account, arn, (a) =>
+      errors.noSuchEntity(`OpenId connect Provider ${a} cannot be found.`),
+    );
   },
 };
 
@@ -230,8 +187,8 @@ export const addClientIDToOpenIDConnectProvider: Operation = {
   async handle(input, ctx) {
     const arn = String(input.OpenIDConnectProviderArn);
     const clientId = String(input.ClientID);
-    const { account } = await authorizeOn(ctx, 'iam:AddClientIDToOpenIDConnectProvider', arn);
-    return updateProvider(ctx, account, arn, (b) => {
+    const { account } = await authorizeOnProvider(OIDC, ctx, 'iam:AddClientIDToOpenIDConnectProvider', arn);
+    return updateProvider(OIDC, ctx, account, arn, (b) => {
       if (b.clientIds.includes(clientId)) return b;
       if (b.clientIds.length >= MAX_CLIENT_IDS)
         throw errors.limitExceeded(
@@ -249,8 +206,13 @@ export const removeClientIDFromOpenIDConnectProvider: Operation = {
   async handle(input, ctx) {
     const arn = String(input.OpenIDConnectProviderArn);
     const clientId = String(input.ClientID);
-    const { account } = await authorizeOn(ctx, 'iam:RemoveClientIDFromOpenIDConnectProvider', arn);
-    return updateProvider(ctx, account, arn, (b) => ({
+    const { account } = await authorizeOnProvider(
+      OIDC,
+      ctx,
+      'iam:RemoveClientIDFromOpenIDConnectProvider',
+      arn,
+    );
+    return updateProvider(OIDC, ctx, account, arn, (b) => ({
       ...b,
       clientIds: b.clientIds.filter((c) => c !== clientId),
     }));
@@ -264,58 +226,28 @@ export const updateOpenIDConnectProviderThumbprint: Operation = {
   async handle(input, ctx) {
     const arn = String(input.OpenIDConnectProviderArn);
     const thumbprints = stringList(input.ThumbprintList).map((t) => t.toLowerCase());
-    const { account } = await authorizeOn(ctx, 'iam:UpdateOpenIDConnectProviderThumbprint', arn);
+    const { account } = await authorizeOnProvider(
+      OIDC,
+      ctx,
+      'iam:UpdateOpenIDConnectProviderThumbprint',
+      arn,
+    );
     checkThumbprints(thumbprints);
-    return updateProvider(ctx, account, arn, (b) => ({ ...b, thumbprints }));
+    return updateProvider(OIDC, ctx, account, arn, (b) => ({ ...b, thumbprints }));
   },
 };
+
+/** Tag/Untag/ListOpenIDConnectProviderTags (keys case-insensitive). */
+const oidcProviderTagging = providerTagging(OIDC, 'OpenIDConnectProvider', 'OpenIDConnectProviderArn');
 
 /** TagOpenIDConnectProvider. */
-export const tagOpenIDConnectProvider: Operation = {
-  service: 'iam',
-  name: 'TagOpenIDConnectProvider',
-  async handle(input, ctx) {
-    const arn = String(input.OpenIDConnectProviderArn);
-    const tags = inputTags(input.Tags);
-    const { account } = await authorizeOn(ctx, 'iam:TagOpenIDConnectProvider', arn, requestTagContext(tags));
-    return updateProvider(ctx, account, arn, (b) => ({ ...b, tags: mergeTags(b.tags, tags) }));
-  },
-};
+export const tagOpenIDConnectProvider: Operation = oidcProviderTagging.tag;
 
 /** UntagOpenIDConnectProvider. */
-export const untagOpenIDConnectProvider: Operation = {
-  service: 'iam',
-  name: 'UntagOpenIDConnectProvider',
-  async handle(input, ctx) {
-    const arn = String(input.OpenIDConnectProviderArn);
-    const keys = stringList(input.TagKeys);
-    const { account } = await authorizeOn(ctx, 'iam:UntagOpenIDConnectProvider', arn, {
-      'aws:TagKeys': keys,
-    });
-    return updateProvider(ctx, account, arn, (b) => ({ ...b, tags: dropTags(b.tags, keys) }));
-  },
-};
-
-/** Removes tags by key (case-insensitively, as IAM compares tag keys). */
-export function dropTags(tags: readonly TagBody[], keys: readonly string[]): TagBody[] {
-  const drop = new Set(keys.map((k) => k.toLowerCase()));
-  return tags.filter((t) => !drop.has(t.Key.toLowerCase()));
-}
+export const untagOpenIDConnectProvider: Operation = oidcProviderTagging.untag;
 
 /** ListOpenIDConnectProviderTags. */
-export const listOpenIDConnectProviderTags: Operation = {
-  service: 'iam',
-  name: 'ListOpenIDConnectProviderTags',
-  async handle(input, ctx) {
-    const arn = String(input.OpenIDConnectProviderArn);
-    const { entity } = await authorizeOn(ctx, 'iam:ListOpenIDConnectProviderTags', arn);
-    if (entity === undefined) throw notFound(arn);
-    // Tags keep their insertion order; the marker is the position (zero-padded so it sorts).
-    const indexed = entity.body.tags.map((t, i) => ({ t, k: String(i).padStart(4, '0') }));
-    const { page, IsTruncated, Marker } = paginate(indexed, (x) => x.k, input);
-    return { Tags: page.map((x) => x.t), IsTruncated, ...(Marker !== undefined ? { Marker } : {}) };
-  },
-};
+export const listOpenIDConnectProviderTags: Operation = oidcProviderTagging.list;
 
 /** Every OIDC provider operation. */
 export const oidcProviderOperations: readonly Operation[] = [

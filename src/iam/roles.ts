@@ -32,6 +32,11 @@ import {
   parsePolicyArn,
   policySize,
 } from './managed-policies.js';
+import {
+  CASE_INSENSITIVE_TAG_KEYS_CHECKED,
+  checkCaseInsensitiveTagDuplicates,
+  taggingOperations,
+} from './tagging.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
@@ -96,26 +101,6 @@ export async function rereadHolder<K extends PolicyHolderKind>(
   const e = await tx.get<PolicyHolderBodies[K]>(account, kind, nameKey(name));
   if (e === undefined) throw holderNotFound(kind, name);
   return e;
-}
-
-/**
- * Role and instance-profile tag keys are case-insensitive (recorded CreateRole/TagRole error:
- * "Duplicate tag keys found. Please note that Tag keys are case insensitive.").
- */
-export function checkCaseInsensitiveTagDuplicates(tags: readonly TagBody[]): void {
-  const seen = new Set<string>();
-  for (const t of tags) {
-    const k = t.Key.toLowerCase();
-    if (seen.has(k))
-      throw errors.invalidInput('Duplicate tag keys found. Please note that Tag keys are case insensitive.');
-    seen.add(k);
-  }
-}
-
-/** Removes tags by key, case-insensitively (role / instance profile tags). */
-export function removeTagKeys(tags: readonly TagBody[], keys: readonly string[]): TagBody[] {
-  const drop = new Set(keys.map((k) => k.toLowerCase()));
-  return tags.filter((t) => !drop.has(t.Key.toLowerCase()));
 }
 
 /**
@@ -356,45 +341,24 @@ export const deleteRole: Operation = {
   },
 };
 
+/** TagRole, UntagRole and ListRoleTags (tag keys compare case-insensitively). */
+const roleTagging = taggingOperations<RoleBody>({
+  noun: 'Role',
+  member: 'RoleName',
+  keys: CASE_INSENSITIVE_TAG_KEYS_CHECKED,
+  load: (ctx, name, action, extra) => loadAuthorized(ctx, callerAccount(ctx), 'role', name, action, extra),
+  writeTags: (ctx, name, _loaded, change) =>
+    updateRoleBody(ctx, callerAccount(ctx), name, (b) => ({ ...b, tags: change(b.tags) })),
+});
+
 /** TagRole. */
-export const tagRole: Operation = {
-  service: 'iam',
-  name: 'TagRole',
-  async handle(input, ctx) {
-    const account = callerAccount(ctx);
-    const name = input.RoleName as string;
-    const tags = inputTags(input.Tags);
-    await loadAuthorized(ctx, account, 'role', name, 'iam:TagRole', requestTagContext(tags));
-    checkCaseInsensitiveTagDuplicates(tags);
-    return updateRoleBody(ctx, account, name, (b) => ({ ...b, tags: mergeTags(b.tags, tags) }));
-  },
-};
+export const tagRole: Operation = roleTagging.tag;
 
 /** UntagRole. */
-export const untagRole: Operation = {
-  service: 'iam',
-  name: 'UntagRole',
-  async handle(input, ctx) {
-    const account = callerAccount(ctx);
-    const name = input.RoleName as string;
-    const keys = Array.isArray(input.TagKeys) ? (input.TagKeys as string[]) : [];
-    await loadAuthorized(ctx, account, 'role', name, 'iam:UntagRole', { 'aws:TagKeys': keys });
-    return updateRoleBody(ctx, account, name, (b) => ({ ...b, tags: removeTagKeys(b.tags, keys) }));
-  },
-};
+export const untagRole: Operation = roleTagging.untag;
 
 /** ListRoleTags. */
-export const listRoleTags: Operation = {
-  service: 'iam',
-  name: 'ListRoleTags',
-  async handle(input, ctx) {
-    const account = callerAccount(ctx);
-    const e = await loadAuthorized(ctx, account, 'role', input.RoleName as string, 'iam:ListRoleTags');
-    const indexed = e.body.tags.map((t, i) => ({ t, k: String(i).padStart(4, '0') }));
-    const { page, ...rest } = paginate(indexed, (x) => x.k, input);
-    return { Tags: page.map((x) => ({ ...x.t })), ...rest };
-  },
-};
+export const listRoleTags: Operation = roleTagging.list;
 
 /** Every role operation of this module, for `src/iam/index.ts`. */
 export const roleOperations: readonly Operation[] = [

@@ -11,21 +11,20 @@
  * the metadata's `validUntil`, else 100 years after creation (IAM's default for metadata without one).
  */
 import { randomUUID } from 'node:crypto';
-import type { CallContext, ContextValue, Operation } from '../api/operation.js';
+import type { Operation } from '../api/operation.js';
 import { errors, type AwsError } from '../errors/index.js';
-import { StoreConflict, type Entity, type StoreTx } from '../store/index.js';
+import type { Entity, StoreTx } from '../store/index.js';
 import { parseSamlMetadata } from '../federation/saml-metadata.js';
-import {
-  callerAccount,
-  inputTags,
-  mergeTags,
-  nameKey,
-  paginate,
-  requestTagContext,
-  resourceTagContext,
-} from './common.js';
+import { callerAccount, inputTags, mergeTags, nameKey, requestTagContext } from './common.js';
 import type { SamlProviderBody } from './entities.js';
-import { dropTags } from './oidc-providers.js';
+import {
+  authorizeOnProvider,
+  deleteProvider,
+  insertProvider,
+  providerTagging,
+  updateProvider,
+  type ProviderKind,
+} from './identity-providers.js';
 
 /** "SAML providers per account: 100" (IAM quotas). */
 export const MAX_SAML_PROVIDERS = 100;
@@ -66,38 +65,8 @@ function checkEncryption(input: Record<string, unknown>): void {
     );
 }
 
-async function authorizeOn(
-  ctx: CallContext,
-  action: string,
-  arn: string,
-  extra: Record<string, ContextValue> = {},
-): Promise<{ account: string; entity: Entity<SamlProviderBody> | undefined }> {
-  const account = callerAccount(ctx);
-  const entity = await loadSamlProvider(ctx.store, account, arn);
-  await ctx.authorize({
-    action,
-    resource: arn,
-    context: { ...resourceTagContext(entity?.body.tags ?? []), ...extra },
-  });
-  return { account, entity };
-}
-
-async function updateProvider(
-  ctx: CallContext,
-  account: string,
-  arn: string,
-  change: (b: SamlProviderBody) => SamlProviderBody,
-  output: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
-  return ctx.transact(async (tx) => {
-    const fresh = await loadSamlProvider(tx, account, arn);
-    if (fresh === undefined) throw notFound(arn);
-    await tx.update(account, 'samlProvider', fresh.key, change(fresh.body), {
-      expectedVersion: fresh.version,
-    });
-    return output;
-  });
-}
+/** The SAML provider kind for the helpers shared with OIDC providers. */
+const SAML: ProviderKind<SamlProviderBody> = { kind: 'samlProvider', load: loadSamlProvider, notFound };
 
 /** CreateSAMLProvider. */
 export const createSAMLProvider: Operation = {
@@ -117,10 +86,9 @@ export const createSAMLProvider: Operation = {
     checkEncryption(input);
     const { validUntil } = checkMetadata(metadata);
     const merged = mergeTags([], tags);
-    return ctx.transact(async (tx) => {
-      if ((await tx.count(account, 'samlProvider')) >= MAX_SAML_PROVIDERS)
-        throw errors.limitExceeded(`Cannot exceed quota for SAMLProvidersPerAccount: ${MAX_SAML_PROVIDERS}`);
-      const body: SamlProviderBody = {
+    return insertProvider(SAML, ctx, account, {
+      key: nameKey(name),
+      body: (): SamlProviderBody => ({
         arn,
         name,
         samlProviderUUID: `p-${randomUUID()}`,
@@ -128,15 +96,10 @@ export const createSAMLProvider: Operation = {
         createDate: ctx.now,
         validUntil: validUntil ?? ctx.now + HUNDRED_YEARS_MS,
         tags: merged,
-      };
-      try {
-        await tx.insert(account, 'samlProvider', nameKey(name), body);
-      } catch (e) {
-        if (e instanceof StoreConflict && e.reason === 'exists')
-          throw errors.alreadyExists(`SAMLProvider with name ${name} already exists.`);
-        throw e;
-      }
-      return { SAMLProviderArn: arn, ...(merged.length > 0 ? { Tags: merged } : {}) };
+      }),
+      quota: { max: MAX_SAML_PROVIDERS, name: 'SAMLProvidersPerAccount' },
+      exists: `SAMLProvider with name ${name} already exists.`,
+      arnMember: 'SAMLProviderArn',
     });
   },
 };
@@ -147,7 +110,7 @@ export const getSAMLProvider: Operation = {
   name: 'GetSAMLProvider',
   async handle(input, ctx) {
     const arn = String(input.SAMLProviderArn);
-    const { entity } = await authorizeOn(ctx, 'iam:GetSAMLProvider', arn);
+    const { entity } = await authorizeOnProvider(SAML, ctx, 'iam:GetSAMLProvider', arn);
     if (entity === undefined) throw notFound(arn);
     const b = entity.body;
     return {
@@ -186,13 +149,14 @@ export const updateSAMLProvider: Operation = {
   name: 'UpdateSAMLProvider',
   async handle(input, ctx) {
     const arn = String(input.SAMLProviderArn);
-    const { account } = await authorizeOn(ctx, 'iam:UpdateSAMLProvider', arn);
+    const { account } = await authorizeOnProvider(SAML, ctx, 'iam:UpdateSAMLProvider', arn);
     checkEncryption(input);
     if (input.RemovePrivateKey !== undefined)
       throw errors.invalidInput('the SAML provider has no private keys');
     const metadata = typeof input.SAMLMetadataDocument === 'string' ? input.SAMLMetadataDocument : undefined;
     const validUntil = metadata !== undefined ? checkMetadata(metadata).validUntil : undefined;
     return updateProvider(
+      SAML,
       ctx,
       account,
       arn,
@@ -211,53 +175,22 @@ export const deleteSAMLProvider: Operation = {
   name: 'DeleteSAMLProvider',
   async handle(input, ctx) {
     const arn = String(input.SAMLProviderArn);
-    const { account } = await authorizeOn(ctx, 'iam:DeleteSAMLProvider', arn);
-    return ctx.transact(async (tx) => {
-      const fresh = await loadSamlProvider(tx, account, arn);
-      if (fresh === undefined) throw notFound(arn);
-      await tx.delete(account, 'samlProvider', fresh.key);
-      return {};
-    });
+    const { account } = await authorizeOnProvider(SAML, ctx, 'iam:DeleteSAMLProvider', arn);
+    return deleteProvider(SAML, ctx, account, arn);
   },
 };
+
+/** TagSAMLProvider, UntagSAMLProvider and ListSAMLProviderTags (keys case-insensitive). */
+const samlProviderTagging = providerTagging(SAML, 'SAMLProvider', 'SAMLProviderArn');
 
 /** TagSAMLProvider. */
-export const tagSAMLProvider: Operation = {
-  service: 'iam',
-  name: 'TagSAMLProvider',
-  async handle(input, ctx) {
-    const arn = String(input.SAMLProviderArn);
-    const tags = inputTags(input.Tags);
-    const { account } = await authorizeOn(ctx, 'iam:TagSAMLProvider', arn, requestTagContext(tags));
-    return updateProvider(ctx, account, arn, (b) => ({ ...b, tags: mergeTags(b.tags, tags) }), {});
-  },
-};
+export const tagSAMLProvider: Operation = samlProviderTagging.tag;
 
 /** UntagSAMLProvider. */
-export const untagSAMLProvider: Operation = {
-  service: 'iam',
-  name: 'UntagSAMLProvider',
-  async handle(input, ctx) {
-    const arn = String(input.SAMLProviderArn);
-    const keys = Array.isArray(input.TagKeys) ? input.TagKeys.map((k) => String(k)) : [];
-    const { account } = await authorizeOn(ctx, 'iam:UntagSAMLProvider', arn, { 'aws:TagKeys': keys });
-    return updateProvider(ctx, account, arn, (b) => ({ ...b, tags: dropTags(b.tags, keys) }), {});
-  },
-};
+export const untagSAMLProvider: Operation = samlProviderTagging.untag;
 
 /** ListSAMLProviderTags. */
-export const listSAMLProviderTags: Operation = {
-  service: 'iam',
-  name: 'ListSAMLProviderTags',
-  async handle(input, ctx) {
-    const arn = String(input.SAMLProviderArn);
-    const { entity } = await authorizeOn(ctx, 'iam:ListSAMLProviderTags', arn);
-    if (entity === undefined) throw notFound(arn);
-    const indexed = entity.body.tags.map((t, i) => ({ t, k: String(i).padStart(4, '0') }));
-    const { page, IsTruncated, Marker } = paginate(indexed, (x) => x.k, input);
-    return { Tags: page.map((x) => x.t), IsTruncated, ...(Marker !== undefined ? { Marker } : {}) };
-  },
-};
+export const listSAMLProviderTags: Operation = samlProviderTagging.list;
 
 /** Every SAML provider operation. */
 export const samlProviderOperations: readonly Operation[] = [

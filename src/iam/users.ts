@@ -31,9 +31,9 @@ import type {
   LoginProfileBody,
   ManagedPolicyBody,
   MfaDeviceBody,
-  TagBody,
   UserBody,
 } from './entities.js';
+import { CASE_INSENSITIVE_TAG_KEYS, taggingOperations } from './tagging.js';
 
 /** IAM quota "Users per account" (IAM and AWS STS quotas page; GetAccountSummary `UsersQuota`). */
 export const USERS_QUOTA = 5000;
@@ -182,27 +182,6 @@ export async function adjustBoundaryUsage(
     { ...policy.body, permissionsBoundaryUsageCount: count },
     { expectedVersion: policy.version },
   );
-}
-
-/** Tag list pagination (ListUserTags, ListMFADeviceTags): tags keep their order; the sort key is the zero-padded position. */
-export function paginateTags(
-  tags: readonly TagBody[],
-  input: Record<string, unknown>,
-): { Tags: TagBody[]; IsTruncated: boolean; Marker?: string } {
-  const indexed = tags.map((t, i) => ({ t, k: String(i).padStart(4, '0') }));
-  const { page, IsTruncated, Marker } = paginate(indexed, (x) => x.k, input);
-  const out: { Tags: TagBody[]; IsTruncated: boolean; Marker?: string } = {
-    Tags: page.map((x) => ({ Key: x.t.Key, Value: x.t.Value })),
-    IsTruncated,
-  };
-  if (Marker !== undefined) out.Marker = Marker;
-  return out;
-}
-
-/** Removes the tags whose keys are in `keys` (tag keys compare case-insensitively in IAM). */
-export function removeTags(tags: readonly TagBody[], keys: readonly string[]): TagBody[] {
-  const drop = new Set(keys.map((k) => k.toLowerCase()));
-  return tags.filter((t) => !drop.has(t.Key.toLowerCase()));
 }
 
 /** CreateUser: a new IAM user, optionally with a path, tags and a permissions boundary. */
@@ -433,62 +412,35 @@ export const deleteUser: Operation = {
   },
 };
 
-/** TagUser: adds or overwrites tags (at most 50 per user). */
-export const tagUser: Operation = {
-  service: 'iam',
-  name: 'TagUser',
-  async handle(input, ctx) {
+/** TagUser, UntagUser and ListUserTags (tag keys compare case-insensitively). */
+const userTagging = taggingOperations<UserBody>({
+  noun: 'User',
+  member: 'UserName',
+  keys: CASE_INSENSITIVE_TAG_KEYS,
+  async load(ctx, userName, action, extra) {
+    const user = await authorizeOnUser(ctx, callerAccount(ctx), action, userName, extra);
+    if (user === undefined) throw noSuchUser(userName);
+    return user;
+  },
+  async writeTags(ctx, userName, _loaded, change) {
     const account = callerAccount(ctx);
-    const userName = input.UserName as string;
-    const tags = inputTags(input.Tags);
-    const found = await authorizeOnUser(ctx, account, 'iam:TagUser', userName, requestTagContext(tags));
-    if (found === undefined) throw noSuchUser(userName);
     return ctx.transact(async (tx) => {
       const user = await requireUser(tx, account, userName);
-      const merged = mergeTags(user.body.tags, tags);
-      await tx.update(
-        account,
-        'user',
-        user.key,
-        { ...user.body, tags: merged },
-        { expectedVersion: user.version },
-      );
+      const body = { ...user.body, tags: change(user.body.tags) };
+      await tx.update(account, 'user', user.key, body, { expectedVersion: user.version });
       return {};
     });
   },
-};
+});
+
+/** TagUser: adds or overwrites tags (at most 50 per user). */
+export const tagUser: Operation = userTagging.tag;
 
 /** UntagUser: removes tags by key; keys that are not there are ignored, as AWS does. */
-export const untagUser: Operation = {
-  service: 'iam',
-  name: 'UntagUser',
-  async handle(input, ctx) {
-    const account = callerAccount(ctx);
-    const userName = input.UserName as string;
-    const keys = (input.TagKeys as string[] | undefined) ?? [];
-    const found = await authorizeOnUser(ctx, account, 'iam:UntagUser', userName, { 'aws:TagKeys': keys });
-    if (found === undefined) throw noSuchUser(userName);
-    return ctx.transact(async (tx) => {
-      const user = await requireUser(tx, account, userName);
-      const tags = removeTags(user.body.tags, keys);
-      await tx.update(account, 'user', user.key, { ...user.body, tags }, { expectedVersion: user.version });
-      return {};
-    });
-  },
-};
+export const untagUser: Operation = userTagging.untag;
 
 /** ListUserTags: the user's tags in the order they were added, paginated. */
-export const listUserTags: Operation = {
-  service: 'iam',
-  name: 'ListUserTags',
-  async handle(input, ctx) {
-    const account = callerAccount(ctx);
-    const userName = input.UserName as string;
-    const user = await authorizeOnUser(ctx, account, 'iam:ListUserTags', userName);
-    if (user === undefined) throw noSuchUser(userName);
-    return paginateTags(user.body.tags, input);
-  },
-};
+export const listUserTags: Operation = userTagging.list;
 
 /** The user operations, for the lead's `src/iam/index.ts`. */
 export const userOperations: readonly Operation[] = [

@@ -15,6 +15,9 @@ import {
 import { STSClient } from '@aws-sdk/client-sts';
 import { ROOT, type Creds, type TestServer } from './harness.js';
 
+/** The shared error assertion, re-exported for the tests that import it from here. */
+export { expectAwsError } from './support.js';
+
 const BIN = fileURLToPath(new URL('../../../bin/iamd.js', import.meta.url));
 
 /** The fields `iamd accounts create --json` prints. */
@@ -173,25 +176,6 @@ export function sessionCreds(
 ): Creds {
   assert.ok(c?.AccessKeyId && c.SecretAccessKey && c.SessionToken, 'the answer carries credentials');
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
-}
-
-/**
- * Asserts that `p` fails with an AWS error: `name` is the SDK's error name (the wire code, or for
- * modelled errors the shape name, e.g. `MalformedPolicyDocumentException`), plus HTTP status and message.
- */
-export async function expectAwsError(
-  p: Promise<unknown>,
-  name: string,
-  status: number,
-  message: string,
-): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-    assert.equal(err.name, name, `error name (message: ${err.message})`);
-    assert.equal(err.$metadata?.httpStatusCode, status, 'HTTP status');
-    assert.equal(err.message, message);
-    return true;
-  });
 }
 
 /** `User: ARN is not authorized to perform: ACTION on resource: RESOURCE` plus the engine's reason. */

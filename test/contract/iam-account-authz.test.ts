@@ -37,34 +37,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { startIamd, ROOT, type Creds, type TestServer } from './harness.js';
-
-/** The parts of an SDK v3 service error these tests assert. */
-interface SdkError {
-  name: string;
-  message: string;
-  $fault: string;
-  $metadata: { httpStatusCode?: number };
-}
-
-/** Asserts that `p` fails with a typed SDK error: name, fault, HTTP status and AWS's exact message. */
-async function expectError(
-  p: Promise<unknown>,
-  name: string,
-  status: number,
-  message: string,
-): Promise<void> {
-  let err: SdkError | undefined;
-  try {
-    await p;
-  } catch (e) {
-    err = e as SdkError;
-  }
-  assert.ok(err, 'expected the call to fail');
-  assert.equal(err.name, name, `${err.name}: ${err.message}`);
-  assert.equal(err.$fault, 'client');
-  assert.equal(err.$metadata.httpStatusCode, status);
-  assert.equal(err.message, message);
-}
+import { expectClientError } from './support.js';
 
 const A = ROOT.accountId;
 const policy = (effect: 'Allow' | 'Deny', action: string | string[], resource = '*'): string =>
@@ -90,14 +63,14 @@ test('account alias: create, list, duplicate, delete, not found', async () => {
   await iam.send(new CreateAccountAliasCommand({ AccountAlias: 'my-corp' }));
   await iam.send(new CreateAccountAliasCommand({ AccountAlias: 'my-corp-2' }));
   assert.deepEqual((await iam.send(new ListAccountAliasesCommand({}))).AccountAliases, ['my-corp-2']);
-  await expectError(
+  await expectClientError(
     iam.send(new DeleteAccountAliasCommand({ AccountAlias: 'my-corp' })),
     'NoSuchEntityException',
     404,
     'The account alias my-corp cannot be found.',
   );
   // Model: accountAliasType pattern ^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$.
-  await expectError(
+  await expectClientError(
     iam.send(new CreateAccountAliasCommand({ AccountAlias: 'Bad_Alias' })),
     'ValidationError',
     400,
@@ -198,19 +171,19 @@ test('a user with no policies is denied every IAM call with AWS message; GetCall
   const who = await server.sts(creds).send(new GetCallerIdentityCommand({}));
   assert.equal(who.Arn, `arn:aws:iam::${A}:user/x`);
   // aws-errors.md §1 (aws/aws-cdk#27067): `… because no identity-based policy allows the <action> action`.
-  await expectError(
+  await expectClientError(
     x.send(new ListUsersCommand({})),
     'AccessDenied',
     403,
     `User: arn:aws:iam::${A}:user/x is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::${A}:user/ because no identity-based policy allows the iam:ListUsers action`,
   );
-  await expectError(
+  await expectClientError(
     x.send(new GetRoleCommand({ RoleName: 'gaad-role' })),
     'AccessDenied',
     403,
     `User: arn:aws:iam::${A}:user/x is not authorized to perform: iam:GetRole on resource: arn:aws:iam::${A}:role/gaad-role because no identity-based policy allows the iam:GetRole action`,
   );
-  await expectError(
+  await expectClientError(
     x.send(new CreateUserCommand({ UserName: 'y' })),
     'AccessDenied',
     403,
@@ -219,20 +192,20 @@ test('a user with no policies is denied every IAM call with AWS message; GetCall
   // List calls name the listed path; ListPolicies names "policy path /" (real AccessDenied texts, e.g.
   // "… iam:ListRoles on resource: arn:aws:iam::ACCOUNT:role/ because …", "… iam:ListPolicies on
   // resource: policy path / because …").
-  await expectError(
+  await expectClientError(
     x.send(new ListRolesCommand({ PathPrefix: '/svc/' })),
     'AccessDenied',
     403,
     `User: arn:aws:iam::${A}:user/x is not authorized to perform: iam:ListRoles on resource: arn:aws:iam::${A}:role/svc/ because no identity-based policy allows the iam:ListRoles action`,
   );
-  await expectError(
+  await expectClientError(
     x.send(new ListPoliciesCommand({})),
     'AccessDenied',
     403,
     `User: arn:aws:iam::${A}:user/x is not authorized to perform: iam:ListPolicies on resource: policy path / because no identity-based policy allows the iam:ListPolicies action`,
   );
   // A denial must not depend on whether the target exists: IAM authorizes before it looks.
-  await expectError(
+  await expectClientError(
     x.send(new GetUserCommand({ UserName: 'nobody' })),
     'AccessDenied',
     403,
@@ -256,7 +229,7 @@ test('an attached policy allows; an explicit deny wins; removing the deny restor
   assert.ok(users.Users!.some((u) => u.UserName === 'allowed'));
   assert.equal((await me.send(new GetRoleCommand({ RoleName: 'gaad-role' }))).Role!.RoleName, 'gaad-role');
   // Not covered by the allow: still the implicit-deny message.
-  await expectError(
+  await expectClientError(
     me.send(new CreateUserCommand({ UserName: 'z' })),
     'AccessDenied',
     403,
@@ -271,7 +244,7 @@ test('an attached policy allows; an explicit deny wins; removing the deny restor
       PolicyDocument: policy('Deny', 'iam:GetRole', `arn:aws:iam::${A}:role/*`),
     }),
   );
-  await expectError(
+  await expectClientError(
     me.send(new GetRoleCommand({ RoleName: 'gaad-role' })),
     'AccessDenied',
     403,
@@ -291,14 +264,14 @@ test('an attached policy allows; an explicit deny wins; removing the deny restor
     }),
   );
   await iam.send(new AddUserToGroupCommand({ GroupName: 'deniers', UserName: 'allowed' }));
-  await expectError(
+  await expectClientError(
     me.send(new ListUsersCommand({})),
     'AccessDenied',
     403,
     `User: arn:aws:iam::${A}:user/allowed is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::${A}:user/ with an explicit deny in an identity-based policy`,
   );
   await iam.send(new DetachUserPolicyCommand({ UserName: 'allowed', PolicyArn: arn }));
-  await expectError(
+  await expectClientError(
     me.send(new GetRoleCommand({ RoleName: 'gaad-role' })),
     'AccessDenied',
     403,
@@ -330,7 +303,7 @@ test('a permissions boundary limits what the identity policy allows', async () =
   assert.equal((await me.send(new GetUserCommand({ UserName: 'bounded' }))).User!.UserName, 'bounded');
   // Allowed by the identity policy but outside the boundary (IAM User Guide, "Troubleshoot access
   // denied": "because no permissions boundary allows the … action").
-  await expectError(
+  await expectClientError(
     me.send(new ListUsersCommand({})),
     'AccessDenied',
     403,
@@ -357,7 +330,7 @@ test('ListUsers is authorized on the listed path: a path-scoped allow covers onl
     listed.Users!.map((u) => u.UserName),
     ['in-eng'],
   );
-  await expectError(
+  await expectClientError(
     me.send(new ListUsersCommand({})),
     'AccessDenied',
     403,

@@ -44,38 +44,7 @@ import {
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { totpCode } from '../../src/credentials/totp.js';
 import { startIamd, ROOT, type TestServer } from './harness.js';
-
-/** The parts of an SDK v3 service error these tests assert. */
-interface SdkError {
-  name: string;
-  message: string;
-  $fault: string;
-  $metadata: { httpStatusCode?: number };
-}
-
-/** Awaits `p`, which must reject, and returns the SDK error. */
-async function rejection(p: Promise<unknown>): Promise<SdkError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as SdkError;
-  }
-  assert.fail('expected the call to fail');
-}
-
-/** Asserts a typed SDK error: name, fault, HTTP status and AWS's exact message. */
-async function expectError(
-  p: Promise<unknown>,
-  name: string,
-  status: number,
-  message: string,
-): Promise<void> {
-  const err = await rejection(p);
-  assert.equal(err.name, name, `${err.name}: ${err.message}`);
-  assert.equal(err.$fault, 'client');
-  assert.equal(err.$metadata.httpStatusCode, status);
-  assert.equal(err.message, message);
-}
+import { expectClientError } from './support.js';
 
 const A = ROOT.accountId;
 let server: TestServer;
@@ -111,7 +80,7 @@ test('users: create, get, update (rename + path), duplicate, delete, NoSuchEntit
   assert.deepEqual(u.Tags, [{ Key: 'team', Value: 'a' }]);
 
   // Recorded: `User with name <user-name> already exists.` (CreateUser create-duplicate-user-error).
-  await expectError(
+  await expectClientError(
     iam.send(new CreateUserCommand({ UserName: 'alice' })),
     'EntityAlreadyExistsException',
     409,
@@ -119,7 +88,7 @@ test('users: create, get, update (rename + path), duplicate, delete, NoSuchEntit
   );
   // User names are case-insensitively unique (IAM User Guide, "IAM identifiers": names are not
   // distinguished by case).
-  await expectError(
+  await expectClientError(
     iam.send(new CreateUserCommand({ UserName: 'ALICE' })),
     'EntityAlreadyExistsException',
     409,
@@ -135,20 +104,20 @@ test('users: create, get, update (rename + path), duplicate, delete, NoSuchEntit
   assert.equal(renamed.User!.Arn, `arn:aws:iam::${A}:user/ops/alice2`);
   assert.equal(renamed.User!.UserId, u.UserId, 'the unique id survives a rename');
   // Recorded: `The user with name nonexistent-user cannot be found.` (GetUser / UpdateUser).
-  await expectError(
+  await expectClientError(
     iam.send(new GetUserCommand({ UserName: 'alice' })),
     'NoSuchEntityException',
     404,
     'The user with name alice cannot be found.',
   );
-  await expectError(
+  await expectClientError(
     iam.send(new UpdateUserCommand({ UserName: 'nonexistent-user', NewUserName: 'x' })),
     'NoSuchEntityException',
     404,
     'The user with name nonexistent-user cannot be found.',
   );
   await iam.send(new DeleteUserCommand({ UserName: 'alice2' }));
-  await expectError(
+  await expectClientError(
     iam.send(new DeleteUserCommand({ UserName: 'alice2' })),
     'NoSuchEntityException',
     404,
@@ -158,7 +127,7 @@ test('users: create, get, update (rename + path), duplicate, delete, NoSuchEntit
 
 test('users: a name that breaks the model pattern is a ValidationError (400)', async () => {
   // Model: UserName is [\w+=,.@-]+, 1..64 (models/latest/iam.json userNameType).
-  await expectError(
+  await expectClientError(
     server.iam().send(new CreateUserCommand({ UserName: 'bad name' })),
     'ValidationError',
     400,
@@ -201,7 +170,7 @@ test('pagination (MaxItems / Marker / IsTruncated) and PathPrefix on ListUsers',
   );
   assert.equal(other.IsTruncated, false);
   // MaxItems is 1..1000 (model maxItemsType).
-  await expectError(
+  await expectClientError(
     iam.send(new ListUsersCommand({ MaxItems: 0 })),
     'ValidationError',
     400,
@@ -232,13 +201,13 @@ test('user tags: tag, list, untag; NoSuchEntity for an unknown user', async () =
   const after1 = await iam.send(new ListUserTagsCommand({ UserName: 'tagged' }));
   assert.deepEqual(after1.Tags, [{ Key: 'b', Value: '2' }]);
   // Recorded: ListUserTags / TagUser list-tags-nonexistent-user-error.
-  await expectError(
+  await expectClientError(
     iam.send(new ListUserTagsCommand({ UserName: 'nonexistent-user' })),
     'NoSuchEntityException',
     404,
     'The user with name nonexistent-user cannot be found.',
   );
-  await expectError(
+  await expectClientError(
     iam.send(new TagUserCommand({ UserName: 'nonexistent-user', Tags: [{ Key: 'k', Value: 'v' }] })),
     'NoSuchEntityException',
     404,
@@ -252,7 +221,7 @@ test('groups and membership: create, add, list both ways, rename, delete conflic
   const g = await iam.send(new CreateGroupCommand({ GroupName: 'devs', Path: '/teams/' }));
   assert.equal(g.Group!.Arn, `arn:aws:iam::${A}:group/teams/devs`);
   assert.match(g.Group!.GroupId!, /^AGPA[A-Z2-7]{17}$/);
-  await expectError(
+  await expectClientError(
     iam.send(new CreateGroupCommand({ GroupName: 'devs' })),
     'EntityAlreadyExistsException',
     409,
@@ -279,13 +248,13 @@ test('groups and membership: create, add, list both ways, rename, delete conflic
     ['devs'],
   );
   // Recorded messages: AddUserToGroup add-user-unknown-group / add-unknown-user.
-  await expectError(
+  await expectClientError(
     iam.send(new AddUserToGroupCommand({ GroupName: 'non-existent-group', UserName: 'member' })),
     'NoSuchEntityException',
     404,
     'The group with name non-existent-group cannot be found.',
   );
-  await expectError(
+  await expectClientError(
     iam.send(new AddUserToGroupCommand({ GroupName: 'devs', UserName: 'non-existent-user' })),
     'NoSuchEntityException',
     404,
@@ -293,7 +262,7 @@ test('groups and membership: create, add, list both ways, rename, delete conflic
   );
   // IAM API reference, DeleteGroup: "The group must not contain any users or have any attached
   // policies." A group with members: "Cannot delete entity, must remove users from group first."
-  await expectError(
+  await expectClientError(
     iam.send(new DeleteGroupCommand({ GroupName: 'devs' })),
     'DeleteConflictException',
     409,
@@ -307,14 +276,14 @@ test('groups and membership: create, add, list both ways, rename, delete conflic
     [`arn:aws:iam::${A}:group/teams/developers`],
   );
   // Recorded: UpdateGroup update-nonexistent-group.
-  await expectError(
+  await expectClientError(
     iam.send(new UpdateGroupCommand({ GroupName: 'nonexisting', NewGroupName: 'x' })),
     'NoSuchEntityException',
     404,
     'The group with name nonexisting cannot be found.',
   );
   // DeleteUser with a group membership: AWS requires removing it first.
-  await expectError(
+  await expectClientError(
     iam.send(new DeleteUserCommand({ UserName: 'member' })),
     'DeleteConflictException',
     409,
@@ -326,7 +295,7 @@ test('groups and membership: create, add, list both ways, rename, delete conflic
   await iam.send(new DeleteGroupCommand({ GroupName: 'developers' }));
   await iam.send(new DeleteUserCommand({ UserName: 'member' }));
   // Recorded: DeleteGroup delete-unknown-group.
-  await expectError(
+  await expectClientError(
     iam.send(new DeleteGroupCommand({ GroupName: 'unknown-group' })),
     'NoSuchEntityException',
     404,
@@ -347,7 +316,7 @@ test('login profiles: create, get, update, duplicate, delete, not found', async 
   assert.equal(created.LoginProfile!.UserName, 'console');
   assert.equal(created.LoginProfile!.PasswordResetRequired, true);
   // Recorded: CreateLoginProfile create-duplicate-login-profile-error.
-  await expectError(
+  await expectClientError(
     iam.send(new CreateLoginProfileCommand({ UserName: 'console', Password: 'Another-Pass-123' })),
     'EntityAlreadyExistsException',
     409,
@@ -360,7 +329,7 @@ test('login profiles: create, get, update, duplicate, delete, not found', async 
   const updated = await iam.send(new GetLoginProfileCommand({ UserName: 'console' }));
   assert.equal(updated.LoginProfile!.PasswordResetRequired, false);
   // A user with a login profile cannot be deleted (IAM User Guide, "Deleting an IAM user").
-  await expectError(
+  await expectClientError(
     iam.send(new DeleteUserCommand({ UserName: 'console' })),
     'DeleteConflictException',
     409,
@@ -368,13 +337,13 @@ test('login profiles: create, get, update, duplicate, delete, not found', async 
   );
   await iam.send(new DeleteLoginProfileCommand({ UserName: 'console' }));
   // Recorded: DeleteLoginProfile delete-nonexistent-login-profile-error / unknown user.
-  await expectError(
+  await expectClientError(
     iam.send(new DeleteLoginProfileCommand({ UserName: 'console' })),
     'NoSuchEntityException',
     404,
     'Login Profile for User console cannot be found.',
   );
-  await expectError(
+  await expectClientError(
     iam.send(new CreateLoginProfileCommand({ UserName: 'nonexistent-user', Password: 'Xx-123456789' })),
     'NoSuchEntityException',
     404,
@@ -393,7 +362,7 @@ test('access keys: at most 2, the new key signs, Inactive is refused, last used,
   assert.equal(k1.UserName, 'keyed');
   const k2 = (await iam.send(new CreateAccessKeyCommand({ UserName: 'keyed' }))).AccessKey!;
   // Recorded: CreateAccessKey create-third-access-key-error.
-  await expectError(
+  await expectClientError(
     iam.send(new CreateAccessKeyCommand({ UserName: 'keyed' })),
     'LimitExceededException',
     409,
@@ -428,7 +397,7 @@ test('access keys: at most 2, the new key signs, Inactive is refused, last used,
   );
   const inactive = await iam.send(new ListAccessKeysCommand({ UserName: 'keyed' }));
   assert.equal(inactive.AccessKeyMetadata!.find((m) => m.AccessKeyId === k1.AccessKeyId)!.Status, 'Inactive');
-  await expectError(
+  await expectClientError(
     server.sts(creds).send(new GetCallerIdentityCommand({})),
     'InvalidClientTokenId',
     403,
@@ -442,7 +411,7 @@ test('access keys: at most 2, the new key signs, Inactive is refused, last used,
 
   // Recorded: UpdateAccessKey update-nonexistent-access-key-error; GetAccessKeyLastUsed for a key not
   // in the account is AccessDenied with AWS's older wording (no colon after "perform").
-  await expectError(
+  await expectClientError(
     iam.send(
       new UpdateAccessKeyCommand({
         UserName: 'keyed',
@@ -454,21 +423,21 @@ test('access keys: at most 2, the new key signs, Inactive is refused, last used,
     404,
     'The Access Key with id AKIAIOSFODNN7EXAMPL2 cannot be found.',
   );
-  await expectError(
+  await expectClientError(
     iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: 'AKIAZZZZZZZZZZZZZZZZ' })),
     'AccessDenied',
     403,
     `User: arn:aws:iam::${A}:root is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key AKIAZZZZZZZZZZZZZZZZ`,
   );
   // Recorded: CreateAccessKey create-access-key-unknown-user-error.
-  await expectError(
+  await expectClientError(
     iam.send(new CreateAccessKeyCommand({ UserName: 'nonexistent-user' })),
     'NoSuchEntityException',
     404,
     'The user with name nonexistent-user cannot be found.',
   );
   // A user with access keys cannot be deleted (IAM API reference, DeleteUser).
-  await expectError(
+  await expectClientError(
     iam.send(new DeleteUserCommand({ UserName: 'keyed' })),
     'DeleteConflictException',
     409,
@@ -476,7 +445,7 @@ test('access keys: at most 2, the new key signs, Inactive is refused, last used,
   );
   await iam.send(new DeleteAccessKeyCommand({ UserName: 'keyed', AccessKeyId: k1.AccessKeyId }));
   await iam.send(new DeleteAccessKeyCommand({ UserName: 'keyed', AccessKeyId: k2.AccessKeyId }));
-  await expectError(
+  await expectClientError(
     server.sts(creds).send(new GetCallerIdentityCommand({})),
     'InvalidClientTokenId',
     403,
@@ -510,7 +479,7 @@ test('virtual MFA: create (seed + QR), enable with two consecutive codes, list, 
   // QRCodePNG is a PNG image (magic bytes 89 50 4E 47).
   assert.deepEqual([...dev.QRCodePNG!.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
   // Recorded: CreateVirtualMFADevice create-duplicate-error.
-  await expectError(
+  await expectClientError(
     iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'mfa-user-dev' })),
     'EntityAlreadyExistsException',
     409,
@@ -520,7 +489,7 @@ test('virtual MFA: create (seed + QR), enable with two consecutive codes, list, 
   assert.ok(unassigned.VirtualMFADevices!.some((d) => d.SerialNumber === dev.SerialNumber));
 
   // A wrong code is InvalidAuthenticationCode (IAM API reference, EnableMFADevice errors).
-  await expectError(
+  await expectClientError(
     iam.send(
       new EnableMFADeviceCommand({
         UserName: 'mfa-user',
@@ -554,7 +523,7 @@ test('virtual MFA: create (seed + QR), enable with two consecutive codes, list, 
   assert.equal(a.Base32StringSeed, undefined, 'the seed is only returned at creation');
   // Recorded: EnableMFADevice enable-mfa-already-attached-error.
   await iam.send(new CreateUserCommand({ UserName: 'mfa-other' }));
-  await expectError(
+  await expectClientError(
     iam.send(
       new EnableMFADeviceCommand({
         UserName: 'mfa-other',
@@ -569,7 +538,7 @@ test('virtual MFA: create (seed + QR), enable with two consecutive codes, list, 
   );
   await iam.send(new DeactivateMFADeviceCommand({ UserName: 'mfa-user', SerialNumber: dev.SerialNumber }));
   // Recorded: DeactivateMFADevice deactivate-nonexistent-mfa-error.
-  await expectError(
+  await expectClientError(
     iam.send(
       new DeactivateMFADeviceCommand({
         UserName: 'mfa-user',

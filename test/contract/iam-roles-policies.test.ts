@@ -63,34 +63,7 @@ import {
   ListPolicyTagsCommand,
 } from '@aws-sdk/client-iam';
 import { startIamd, ROOT, type TestServer } from './harness.js';
-
-/** The parts of an SDK v3 service error these tests assert. */
-interface SdkError {
-  name: string;
-  message: string;
-  $fault: string;
-  $metadata: { httpStatusCode?: number };
-}
-
-/** Asserts that `p` fails with a typed SDK error: name, fault, HTTP status and AWS's exact message. */
-async function expectError(
-  p: Promise<unknown>,
-  name: string,
-  status: number,
-  message: string,
-): Promise<void> {
-  let err: SdkError | undefined;
-  try {
-    await p;
-  } catch (e) {
-    err = e as SdkError;
-  }
-  assert.ok(err, 'expected the call to fail');
-  assert.equal(err.name, name, `${err.name}: ${err.message}`);
-  assert.equal(err.$fault, 'client');
-  assert.equal(err.$metadata.httpStatusCode, status);
-  assert.equal(err.message, message);
-}
+import { expectClientError } from './support.js';
 
 const A = ROOT.accountId;
 const TRUST = JSON.stringify({
@@ -141,7 +114,7 @@ test('roles: create, get (defaults), duplicate, list with PathPrefix, delete', a
   assert.deepEqual(got.Tags, [{ Key: 'env', Value: 'dev' }]);
 
   // Recorded: CreateRole create-role-already-exists-error.
-  await expectError(
+  await expectClientError(
     iam.send(new CreateRoleCommand({ RoleName: 'app', AssumeRolePolicyDocument: TRUST })),
     'EntityAlreadyExistsException',
     409,
@@ -163,13 +136,13 @@ test('roles: create, get (defaults), duplicate, list with PathPrefix, delete', a
 
   await iam.send(new DeleteRoleCommand({ RoleName: 'elsewhere' }));
   // Recorded: GetRole get-role-error / DeleteRole delete-role-error.
-  await expectError(
+  await expectClientError(
     iam.send(new GetRoleCommand({ RoleName: 'test-nonexistent-role' })),
     'NoSuchEntityException',
     404,
     'The role with name test-nonexistent-role cannot be found.',
   );
-  await expectError(
+  await expectClientError(
     iam.send(new DeleteRoleCommand({ RoleName: 'elsewhere' })),
     'NoSuchEntityException',
     404,
@@ -180,7 +153,7 @@ test('roles: create, get (defaults), duplicate, list with PathPrefix, delete', a
 test('roles: trust policy validation (invalid JSON, Resource, non-STS action)', async () => {
   const iam = server.iam();
   // Recorded: CreateRole invalid-json.
-  await expectError(
+  await expectClientError(
     iam.send(new CreateRoleCommand({ RoleName: 'bad', AssumeRolePolicyDocument: '{not json' })),
     'MalformedPolicyDocumentException',
     400,
@@ -198,7 +171,7 @@ test('roles: trust policy validation (invalid JSON, Resource, non-STS action)', 
       },
     ],
   });
-  await expectError(
+  await expectClientError(
     iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'app', PolicyDocument: withResource })),
     'MalformedPolicyDocumentException',
     400,
@@ -208,7 +181,7 @@ test('roles: trust policy validation (invalid JSON, Resource, non-STS action)', 
     Version: '2012-10-17',
     Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 's3:GetObject' }],
   });
-  await expectError(
+  await expectClientError(
     iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'app', PolicyDocument: wrongAction })),
     'MalformedPolicyDocumentException',
     400,
@@ -220,7 +193,7 @@ test('roles: trust policy validation (invalid JSON, Resource, non-STS action)', 
     Version: '2012-10-17',
     Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole' }],
   });
-  await expectError(
+  await expectClientError(
     iam.send(new CreateRoleCommand({ RoleName: 'bad', AssumeRolePolicyDocument: noPrincipal })),
     'MalformedPolicyDocumentException',
     400,
@@ -234,7 +207,7 @@ test('roles: trust policy validation (invalid JSON, Resource, non-STS action)', 
 test('roles: MaxSessionDuration bounds 3600..43200 and UpdateRole', async () => {
   const iam = server.iam();
   // Model: roleMaxSessionDurationType range 3600..43200; IAM does not echo the value.
-  await expectError(
+  await expectClientError(
     iam.send(
       new CreateRoleCommand({ RoleName: 'short', AssumeRolePolicyDocument: TRUST, MaxSessionDuration: 3599 }),
     ),
@@ -242,7 +215,7 @@ test('roles: MaxSessionDuration bounds 3600..43200 and UpdateRole', async () => 
     400,
     "1 validation error detected: Value at 'maxSessionDuration' failed to satisfy constraint: Member must have value greater than or equal to 3600",
   );
-  await expectError(
+  await expectClientError(
     iam.send(new UpdateRoleCommand({ RoleName: 'app', MaxSessionDuration: 43201 })),
     'ValidationError',
     400,
@@ -253,7 +226,7 @@ test('roles: MaxSessionDuration bounds 3600..43200 and UpdateRole', async () => 
   assert.equal(got.MaxSessionDuration, 43200);
   assert.equal(got.Description, 'new');
   // Recorded: UpdateRole update-role-error.
-  await expectError(
+  await expectClientError(
     iam.send(new UpdateRoleCommand({ RoleName: 'test-nonexistent-role', Description: 'x' })),
     'NoSuchEntityException',
     404,
@@ -274,7 +247,7 @@ test('role tags: tag, list, untag, duplicate keys, unknown role', async () => {
     { Key: 'owner', Value: 'me' },
   ]);
   // Recorded: TagRole tag-role-duplicate-tags / tag-nonexistent-role-error.
-  await expectError(
+  await expectClientError(
     iam.send(
       new TagRoleCommand({
         RoleName: 'app',
@@ -288,14 +261,14 @@ test('role tags: tag, list, untag, duplicate keys, unknown role', async () => {
     400,
     'Duplicate tag keys found. Please note that Tag keys are case insensitive.',
   );
-  await expectError(
+  await expectClientError(
     iam.send(new TagRoleCommand({ RoleName: 'test-nonexistent-role', Tags: [{ Key: 'k', Value: 'v' }] })),
     'NoSuchEntityException',
     404,
     'The role with name test-nonexistent-role cannot be found.',
   );
   // Recorded: TagRole tag-role-tag-key-too-long.
-  await expectError(
+  await expectClientError(
     iam.send(new TagRoleCommand({ RoleName: 'app', Tags: [{ Key: 'k'.repeat(129), Value: 'v' }] })),
     'ValidationError',
     400,
@@ -323,14 +296,14 @@ test('managed policies: create, versions (max 5, default), set default, delete v
   assert.equal(p.AttachmentCount, 0);
   assert.equal(p.IsAttachable, true);
   // Recorded: CreatePolicy policy-already-exists.
-  await expectError(
+  await expectClientError(
     iam.send(new CreatePolicyCommand({ PolicyName: 'reader', PolicyDocument: doc('s3:GetObject') })),
     'EntityAlreadyExistsException',
     409,
     'A policy called reader already exists. Duplicate names are not allowed.',
   );
   // Recorded (policy-validation-cases.json): a statement without Resource.
-  await expectError(
+  await expectClientError(
     iam.send(
       new CreatePolicyCommand({
         PolicyName: 'broken',
@@ -357,7 +330,7 @@ test('managed policies: create, versions (max 5, default), set default, delete v
     assert.equal(v.PolicyVersion!.IsDefaultVersion, i === 3);
   }
   // Recorded: CreatePolicyVersion err-version-limit-exceeded.
-  await expectError(
+  await expectClientError(
     iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: doc('s3:Get6') })),
     'LimitExceededException',
     409,
@@ -373,20 +346,20 @@ test('managed policies: create, versions (max 5, default), set default, delete v
     .PolicyVersion!;
   assert.deepEqual(JSON.parse(decodeURIComponent(v3.Document!)), JSON.parse(doc('s3:Get3')));
   // Recorded: DeletePolicyVersion err-delete-default-version / err-delete-nonexistent-version.
-  await expectError(
+  await expectClientError(
     iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: 'v3' })),
     'DeleteConflictException',
     409,
     'Cannot delete the default version of a policy.',
   );
-  await expectError(
+  await expectClientError(
     iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: 'v9' })),
     'NoSuchEntityException',
     404,
     `Policy ${arn} version v9 does not exist or is not attachable.`,
   );
   // Recorded: GetPolicyVersion get-version-error (pattern v[1-9][0-9]*(\.[A-Za-z0-9-]*)?).
-  await expectError(
+  await expectClientError(
     iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: 'x1' })),
     'ValidationError',
     400,
@@ -428,13 +401,13 @@ test('AWS managed catalog: GetPolicy ReadOnlyAccess, cannot be deleted or change
   const d = JSON.parse(decodeURIComponent(v.Document!)) as { Statement: { Action: string[] }[] };
   assert.ok(d.Statement[0]!.Action.includes('a4b:Get*'));
   // Recorded: DeletePolicy delete-managed-policy-error / SetDefaultPolicyVersion error.
-  await expectError(
+  await expectClientError(
     iam.send(new DeletePolicyCommand({ PolicyArn: arn })),
     'AccessDenied',
     403,
     'Cannot delete policies outside your own account.',
   );
-  await expectError(
+  await expectClientError(
     iam.send(new SetDefaultPolicyVersionCommand({ PolicyArn: arn, VersionId: 'v1' })),
     'AccessDenied',
     403,
@@ -486,13 +459,13 @@ test('attach/detach to users, groups, roles; ListEntitiesForPolicy; DeleteConfli
   assert.equal(onlyRoles.PolicyRoles!.length, 1);
   // Recorded: ListEntitiesForPolicy err-nonexistent-policy; AttachRolePolicy attach-nonexistent-policy-error
   // and non-existent-malformed-policy-arn.
-  await expectError(
+  await expectClientError(
     iam.send(new ListEntitiesForPolicyCommand({ PolicyArn: `arn:aws:iam::${A}:policy/NonExistentPolicy` })),
     'NoSuchEntityException',
     404,
     `Policy arn:aws:iam::${A}:policy/NonExistentPolicy does not exist or is not attachable.`,
   );
-  await expectError(
+  await expectClientError(
     iam.send(
       new AttachRolePolicyCommand({
         RoleName: 'app',
@@ -503,20 +476,20 @@ test('attach/detach to users, groups, roles; ListEntitiesForPolicy; DeleteConfli
     404,
     `Policy arn:aws:iam::${A}:policy/nonexistent-policy does not exist or is not attachable.`,
   );
-  await expectError(
+  await expectClientError(
     iam.send(new AttachRolePolicyCommand({ RoleName: 'app', PolicyArn: 'longpolicynamebutnoarn' })),
     'ValidationError',
     400,
     'ARN longpolicynamebutnoarn is not valid.',
   );
   // Recorded: DeletePolicy delete-attached-policy-error; DeleteRole delete-role-with-policy-error.
-  await expectError(
+  await expectClientError(
     iam.send(new DeletePolicyCommand({ PolicyArn: arn })),
     'DeleteConflictException',
     409,
     'Cannot delete a policy attached to entities.',
   );
-  await expectError(
+  await expectClientError(
     iam.send(new DeleteUserCommand({ UserName: 'att-user' })),
     'DeleteConflictException',
     409,
@@ -526,7 +499,7 @@ test('attach/detach to users, groups, roles; ListEntitiesForPolicy; DeleteConfli
   await iam.send(new DetachGroupPolicyCommand({ GroupName: 'att-group', PolicyArn: arn }));
   await iam.send(new DetachRolePolicyCommand({ RoleName: 'app', PolicyArn: arn }));
   // Detaching what is not attached is NoSuchEntity (IAM API reference, DetachRolePolicy errors).
-  await expectError(
+  await expectClientError(
     iam.send(new DetachRolePolicyCommand({ RoleName: 'app', PolicyArn: arn })),
     'NoSuchEntityException',
     404,
@@ -549,13 +522,13 @@ test('inline policies on users and roles: put, get (URL-encoded), list, delete c
     'inline',
   ]);
   // Recorded: GetRolePolicy get-nonexistent-policy-error / get-policy-nonexistent-role-error.
-  await expectError(
+  await expectClientError(
     iam.send(new GetRolePolicyCommand({ RoleName: 'app', PolicyName: 'non-existent-policy' })),
     'NoSuchEntityException',
     404,
     'The role policy with name non-existent-policy cannot be found.',
   );
-  await expectError(
+  await expectClientError(
     iam.send(
       new PutRolePolicyCommand({
         RoleName: 'nonexistent-role',
@@ -576,7 +549,7 @@ test('inline policies on users and roles: put, get (URL-encoded), list, delete c
     'u',
   );
   // Recorded: DeleteUser delete-user-with-inline-policy-error.
-  await expectError(
+  await expectClientError(
     iam.send(new DeleteUserCommand({ UserName: 'inline-user' })),
     'DeleteConflictException',
     409,
@@ -597,7 +570,7 @@ test('permissions boundaries on roles and users', async () => {
     PermissionsBoundaryArn: boundary,
   });
   // Recorded: PutRolePermissionsBoundary put-nonexistent-policy-error / put-invalid-boundary-error.
-  await expectError(
+  await expectClientError(
     iam.send(
       new PutRolePermissionsBoundaryCommand({
         RoleName: 'app',
@@ -608,7 +581,7 @@ test('permissions boundaries on roles and users', async () => {
     404,
     `Scope ARN: arn:aws:iam::${A}:policy/nonexistent-policy does not exist or is not attachable.`,
   );
-  await expectError(
+  await expectClientError(
     iam.send(
       new PutRolePermissionsBoundaryCommand({
         RoleName: 'app',
@@ -646,7 +619,7 @@ test('instance profiles: one role each, list for role, delete conflicts', async 
   assert.match(ip.InstanceProfileId!, /^AIPA[A-Z2-7]{17}$/);
   assert.deepEqual(ip.Roles, []);
   // Recorded: CreateInstanceProfile create-duplicate-error.
-  await expectError(
+  await expectClientError(
     iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'web' })),
     'EntityAlreadyExistsException',
     409,
@@ -655,7 +628,7 @@ test('instance profiles: one role each, list for role, delete conflicts', async 
   await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'web', RoleName: 'app' }));
   await iam.send(new CreateRoleCommand({ RoleName: 'second', AssumeRolePolicyDocument: EC2_TRUST }));
   // Recorded: AddRoleToInstanceProfile add-second-role-error.
-  await expectError(
+  await expectClientError(
     iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'web', RoleName: 'second' })),
     'LimitExceededException',
     409,
@@ -675,13 +648,13 @@ test('instance profiles: one role each, list for role, delete conflicts', async 
   const listed = await iam.send(new ListInstanceProfilesCommand({ PathPrefix: '/ec2/' }));
   assert.equal(listed.InstanceProfiles!.length, 1);
   // Recorded: DeleteInstanceProfile delete-with-role-error; DeleteRole delete-role-with-instance-profile.
-  await expectError(
+  await expectClientError(
     iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: 'web' })),
     'DeleteConflictException',
     409,
     'Cannot delete entity, must remove roles from instance profile first.',
   );
-  await expectError(
+  await expectClientError(
     iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: 'web', RoleName: 'second' })),
     'NoSuchEntityException',
     404,
@@ -691,7 +664,7 @@ test('instance profiles: one role each, list for role, delete conflicts', async 
     new DetachRolePolicyCommand({ RoleName: 'app', PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }),
   );
   await iam.send(new DeleteRolePolicyCommand({ RoleName: 'app', PolicyName: 'inline' }));
-  await expectError(
+  await expectClientError(
     iam.send(new DeleteRoleCommand({ RoleName: 'app' })),
     'DeleteConflictException',
     409,
@@ -700,7 +673,7 @@ test('instance profiles: one role each, list for role, delete conflicts', async 
   await iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: 'web', RoleName: 'app' }));
   await iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: 'web' }));
   // Recorded: DeleteInstanceProfile delete-nonexistent-error.
-  await expectError(
+  await expectClientError(
     iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: 'web' })),
     'NoSuchEntityException',
     404,
