@@ -71,9 +71,11 @@ export async function openStore(
 ): Promise<Store> {
   if (config.database !== undefined)
     return openPostgresStore({ url: config.database, poolSize: config.databasePoolSize, onError });
-  if (config.memory || config.dataDir === undefined) return openSqliteStore({ path: ':memory:' });
+  // auditThread: batched audit events are inserted on a worker thread (started only when used).
+  if (config.memory || config.dataDir === undefined)
+    return openSqliteStore({ path: ':memory:', auditThread: true });
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  return openSqliteStore({ path: join(config.dataDir, 'iamd.db') });
+  return openSqliteStore({ path: join(config.dataDir, 'iamd.db'), auditThread: true });
 }
 
 /** The master key: `IAMD_MASTER_KEY`, the data directory's key file, or (in memory) a fresh one. */
@@ -238,7 +240,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
   });
   const policyCache = new PolicyCache(store);
   const log = { current: undefined as FastifyInstance | undefined };
-  const audit = new AuditWriter(store, (err) => log.current?.log.error({ err }, 'audit write failed'));
+  const audit = new AuditWriter(
+    store,
+    (err) => log.current?.log.error({ err }, 'audit write failed'),
+    undefined,
+    undefined,
+    // SQLite's appendAudit group-commits on its audit thread; PostgreSQL keeps one transaction a batch.
+    config.database === undefined,
+  );
   const stopAuditExtras = startAuditExtras(config, store, audit, clock, (err) =>
     log.current?.log.error({ err }, 'audit retention or file sink failed'),
   );

@@ -17,6 +17,12 @@ export class AuditWriter {
     private readonly onError: (err: unknown) => void,
     private readonly delayMs = 10,
     private readonly maxBatch = 64,
+    /**
+     * Hand each event to `store.appendAudit` instead of writing the batch in a `transact`: for a store
+     * whose `appendAudit` group-commits concurrent events itself (SQLite, which can then insert them on
+     * its audit thread, off the event loop). Still one transaction per batch.
+     */
+    private readonly groupCommitting = false,
   ) {}
 
   /** Queues `record`; it is durable after the next flush (at most `delayMs` later). */
@@ -46,11 +52,15 @@ export class AuditWriter {
     this.buffer = [];
     if (batch.length === 0) return this.flushing;
     this.flushing = this.flushing.then(() =>
-      this.store
-        .transact(async (tx) => {
-          for (const r of batch) await tx.appendAudit(r);
-        })
-        .catch(this.onError),
+      this.groupCommitting
+        ? Promise.allSettled(batch.map((r) => this.store.appendAudit(r))).then((results) => {
+            for (const result of results) if (result.status === 'rejected') this.onError(result.reason);
+          })
+        : this.store
+            .transact(async (tx) => {
+              for (const r of batch) await tx.appendAudit(r);
+            })
+            .catch(this.onError),
     );
     return this.flushing;
   }

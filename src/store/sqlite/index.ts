@@ -42,6 +42,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Mutex } from './mutex.js';
+import { Worker } from 'node:worker_threads';
+import { auditRow, type AuditBatchReply, type AuditRow, type AuditWorkerData } from './audit-rows.js';
 import { ReadStatements, WriteStatements, toEntity } from './rows.js';
 
 /** Options for {@link openSqliteStore}. */
@@ -52,6 +54,13 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
   /** How often external commits are looked for (ms). Default 250. */
   readonly externalCheckMs?: number;
+  /**
+   * Insert audit events appended outside transactions ({@link Store.appendAudit}) on a worker thread
+   * with its own connection (audit-worker.ts), keeping their inserts and commits off the event loop.
+   * Default false. Since that connection commits, the store then also sees its commits as "another
+   * connection's" and emits the wildcard change at the next external check (harmless: caches reload).
+   */
+  readonly auditThread?: boolean;
 }
 
 /** The change emitted when another process committed: anything may have changed. */
@@ -288,6 +297,19 @@ interface PendingAudit {
   readonly reject: (error: unknown) => void;
 }
 
+/** A batch sent to the audit worker, waiting for its answer. */
+interface PendingBatch {
+  readonly resolve: (reply: AuditBatchReply) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Turns the worker's report of a failed batch into the error the main connection would have thrown. */
+function workerError(error: NonNullable<AuditBatchReply['error']>): Error {
+  if (error.code !== undefined && UNAVAILABLE.test(error.code))
+    return new StoreUnavailable(`the SQLite database is unavailable: ${error.message}`);
+  return new Error(error.message);
+}
+
 /** The adapter. Only {@link openSqliteStore} constructs it. */
 class SqliteStore implements Store {
   readonly #db: Database.Database;
@@ -308,6 +330,12 @@ class SqliteStore implements Store {
   #dataVersion = 0;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
+  /** Set when audit batches go to a worker thread (see {@link SqliteStoreOptions.auditThread}). */
+  #auditWorkerData: AuditWorkerData | undefined;
+  /** The audit worker, started with the first batch. */
+  #auditWorker: Worker | undefined;
+  readonly #workerCalls = new Map<number, PendingBatch>();
+  #nextCall = 0;
 
   private constructor(db: Database.Database, readDb: Database.Database, checkEveryMs: number) {
     this.#db = db;
@@ -347,6 +375,7 @@ class SqliteStore implements Store {
       readDb = new Database(path, { readonly: true, timeout });
       const store = new SqliteStore(db, readDb, options.externalCheckMs ?? 250);
       store.#tempDir = tempDir;
+      if (options.auditThread === true) store.#auditWorkerData = { path, busyTimeoutMs: timeout, ephemeral };
       return store;
     } catch (error) {
       if (readDb !== undefined && readDb !== db) readDb.close();
@@ -482,29 +511,10 @@ class SqliteStore implements Store {
   async #flushAudit(): Promise<void> {
     await this.#mutex.acquire();
     const batch = this.#auditQueue.splice(0);
-    const failed = new Map<PendingAudit, unknown>();
     try {
       if (this.#closed) throw new StoreUnavailable('the store is closed');
-      guarded(() => this.#db.exec('BEGIN IMMEDIATE'));
-      try {
-        for (const pending of batch) {
-          // A savepoint per event: a duplicate id fails that event alone, not the batch.
-          this.#db.exec('SAVEPOINT audit_event');
-          try {
-            insertAudit(this.#w, pending.event);
-            this.#db.exec('RELEASE audit_event');
-          } catch (error) {
-            this.#db.exec('ROLLBACK TO audit_event');
-            this.#db.exec('RELEASE audit_event');
-            if (!(error instanceof StoreConflict)) throw error;
-            failed.set(pending, error);
-          }
-        }
-        guarded(() => this.#db.exec('COMMIT'));
-      } catch (error) {
-        if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
-        throw translate(error);
-      }
+      const worker = this.#startAuditWorker();
+      const failed = worker ? await this.#insertInWorker(worker, batch) : this.#insertHere(batch);
       for (const pending of batch) {
         if (failed.has(pending)) pending.reject(failed.get(pending));
         else pending.resolve();
@@ -514,6 +524,99 @@ class SqliteStore implements Store {
     } finally {
       this.#mutex.release();
     }
+  }
+
+  /** Inserts `batch` on the write connection; returns the events that failed alone (duplicates). */
+  #insertHere(batch: readonly PendingAudit[]): Map<PendingAudit, unknown> {
+    const failed = new Map<PendingAudit, unknown>();
+    guarded(() => this.#db.exec('BEGIN IMMEDIATE'));
+    try {
+      for (const pending of batch) {
+        // A savepoint per event: a duplicate id fails that event alone, not the batch.
+        this.#db.exec('SAVEPOINT audit_event');
+        try {
+          insertAudit(this.#w, pending.event);
+          this.#db.exec('RELEASE audit_event');
+        } catch (error) {
+          this.#db.exec('ROLLBACK TO audit_event');
+          this.#db.exec('RELEASE audit_event');
+          if (!(error instanceof StoreConflict)) throw error;
+          failed.set(pending, error);
+        }
+      }
+      guarded(() => this.#db.exec('COMMIT'));
+    } catch (error) {
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      throw translate(error);
+    }
+    return failed;
+  }
+
+  /**
+   * Inserts `batch` on the audit worker's connection (called holding the write mutex, so the two
+   * connections never wait for each other's write lock); resolves once the worker committed.
+   */
+  async #insertInWorker(worker: Worker, batch: readonly PendingAudit[]): Promise<Map<PendingAudit, unknown>> {
+    const rows: AuditRow[] = batch.map((pending) => auditRow(pending.event));
+    const id = this.#nextCall++;
+    const reply = await new Promise<AuditBatchReply>((resolve, reject) => {
+      this.#workerCalls.set(id, { resolve, reject });
+      // Referenced only while a batch is in flight: an idle worker does not keep the process alive.
+      worker.ref();
+      worker.postMessage({ id, rows });
+    });
+    if (reply.error) throw workerError(reply.error);
+    const failed = new Map<PendingAudit, unknown>();
+    for (const i of reply.conflicts) {
+      const pending = batch[i];
+      if (pending !== undefined)
+        failed.set(
+          pending,
+          new StoreConflict('exists', `audit event \`${pending.event.eventId}\` already exists`),
+        );
+    }
+    return failed;
+  }
+
+  /** The audit worker when batches go to one, started on first use; undefined otherwise. */
+  #startAuditWorker(): Worker | undefined {
+    if (this.#auditWorker !== undefined || this.#auditWorkerData === undefined) return this.#auditWorker;
+    const worker = new Worker(new URL('./audit-worker.js', import.meta.url), {
+      workerData: this.#auditWorkerData,
+    });
+    worker.unref();
+    worker.on('message', (reply: AuditBatchReply) => {
+      const call = this.#workerCalls.get(reply.id);
+      this.#workerCalls.delete(reply.id);
+      if (this.#workerCalls.size === 0) worker.unref();
+      call?.resolve(reply);
+    });
+    const failed = (error: unknown): void => {
+      if (this.#auditWorker !== worker) return;
+      // Later batches go through the main connection; the ones in flight report the failure (their
+      // transaction did not commit, or the worker would have answered).
+      this.#auditWorker = undefined;
+      this.#auditWorkerData = undefined;
+      const calls = [...this.#workerCalls.values()];
+      this.#workerCalls.clear();
+      for (const call of calls)
+        call.reject(new StoreUnavailable(`the audit writer thread failed: ${String(error)}`));
+    };
+    worker.on('error', failed);
+    worker.on('exit', (code) => failed(new Error(`exited with code ${code}`)));
+    this.#auditWorker = worker;
+    return worker;
+  }
+
+  /** Stops the audit worker (holding the write mutex, so no batch is in flight). */
+  async #stopAuditWorker(): Promise<void> {
+    const worker = this.#auditWorker;
+    if (worker === undefined) return;
+    this.#auditWorker = undefined;
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.ref();
+    worker.postMessage('close');
+    await exited;
   }
 
   async queryAudit(query: AuditQuery): Promise<AuditPage> {
@@ -554,6 +657,8 @@ class SqliteStore implements Store {
       this.#closed = true;
       if (this.#timer) clearInterval(this.#timer);
       this.#listeners.clear();
+      // Before the connections close and a throwaway store's directory goes.
+      await this.#stopAuditWorker();
       if (this.#separateReader) this.#readDb.close();
       this.#db.close();
       if (this.#tempDir !== undefined) rmSync(this.#tempDir, { recursive: true, force: true });

@@ -1,0 +1,71 @@
+/**
+ * The messages between the SQLite store and its audit writer thread (audit-worker.ts): events travel
+ * already serialised (their JSON is needed anyway), so posting them copies strings, not object graphs.
+ */
+import type { AuditRecord } from '../index.js';
+
+/** What the worker needs to open its own connection to the store's file. */
+export interface AuditWorkerData {
+  readonly path: string;
+  readonly busyTimeoutMs: number;
+  /** A throwaway store skips disk flushes, as its main connection does. */
+  readonly ephemeral: boolean;
+}
+
+/** The `audit` columns of one event, in the insert statement's order. */
+export type AuditColumns = [
+  string,
+  number,
+  string,
+  string,
+  string,
+  string,
+  number,
+  string | null,
+  string | null,
+  string | null,
+  string,
+  string,
+];
+
+/** One event: its `audit` columns and its resources as a flat `[type, name, type, name, …]` list. */
+export interface AuditRow {
+  readonly columns: AuditColumns;
+  readonly resources: readonly string[];
+}
+
+/** A batch to insert in one transaction. */
+export interface AuditBatchRequest {
+  readonly id: number;
+  readonly rows: readonly AuditRow[];
+}
+
+/** The answer: which rows were duplicates (by index), or why the whole batch failed. */
+export interface AuditBatchReply {
+  readonly id: number;
+  readonly conflicts: readonly number[];
+  readonly error?: { readonly code: string | undefined; readonly message: string } | undefined;
+}
+
+/** Serialises `event` for the worker (the same column values the main connection inserts). */
+export function auditRow(event: AuditRecord): AuditRow {
+  const resources: string[] = [];
+  for (const r of event.resources) resources.push(r.type, r.name);
+  return {
+    columns: [
+      event.eventId,
+      event.eventTime,
+      event.account,
+      event.eventName,
+      event.eventSource,
+      event.requestId,
+      event.readOnly ? 1 : 0,
+      event.username ?? null,
+      event.accessKeyId ?? null,
+      event.errorCode ?? null,
+      JSON.stringify(event.resources),
+      JSON.stringify(event.record),
+    ],
+    resources,
+  };
+}
