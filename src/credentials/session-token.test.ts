@@ -173,6 +173,26 @@ test('setKeyring: old tokens open while their key is in the ring', () => {
   assert.throws(() => sealer.unseal(old), invalidToken);
 });
 
+test('opened tokens are remembered, but not past a keyring change that drops their key', () => {
+  const first = keyring('00000012');
+  const sealer = new SessionTokenSealer(first);
+  // Live by the wall clock, so the sealer keeps it after the first open.
+  const live: SessionClaims = { ...role, expiresAt: Date.now() + 3_600_000 };
+  const token = sealer.seal(live);
+  const opened = sealer.unseal(token);
+  assert.deepEqual(opened, live);
+  assert.equal(sealer.unseal(token), opened);
+  // A changed character is still refused while the original is remembered.
+  const altered = token.slice(0, 10) + (token[10] === 'A' ? 'B' : 'A') + token.slice(11);
+  assert.throws(() => sealer.unseal(altered), invalidToken);
+  sealer.setKeyring(keyring('00000013'));
+  assert.throws(() => sealer.unseal(token), invalidToken);
+  // Already expired by the wall clock: opened afresh every time, never remembered.
+  const old = sealer.seal(role);
+  assert.notEqual(sealer.unseal(old), sealer.unseal(old));
+  assert.deepEqual(sealer.unseal(old), role);
+});
+
 test('isExpired: expired at expiresAt exactly', () => {
   assert.equal(isExpired(role, role.expiresAt - 1), false);
   assert.equal(isExpired(role, role.expiresAt), true);

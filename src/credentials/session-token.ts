@@ -35,6 +35,12 @@ const MAX_TOKEN_LENGTH = 16 * 1024;
 const MAX_CLAIMS_BYTES = 64 * 1024;
 const FLAG_PLAIN = 0;
 const FLAG_DEFLATE = 1;
+/**
+ * How many opened tokens {@link SessionTokenSealer} remembers. A client signs every request of a session
+ * with the same token, so opening (base64, AES-GCM, inflate, JSON) once per token instead of once per
+ * request takes that work off the request path; the bound keeps memory flat under many sessions.
+ */
+export const UNSEALED_CACHE_SIZE = 10_000;
 
 const invalid = (): AwsError =>
   new AwsError('InvalidClientTokenId', 'The security token included in the request is invalid');
@@ -126,6 +132,12 @@ function decodeToken(token: string): Buffer | undefined {
 export class SessionTokenSealer {
   #keyring: Keyring;
   readonly #random: (n: number) => Uint8Array;
+  /**
+   * Tokens this sealer opened, by token text, least recently used first. Only authentic tokens get here,
+   * and only while their key is in the keyring ({@link setKeyring} empties it). Callers still check expiry
+   * against their own clock on every use; entries past their expiry by the wall clock are dropped.
+   */
+  readonly #opened = new Map<string, SessionClaims>();
 
   constructor(keyring: Keyring, random: (n: number) => Uint8Array = randomBytes) {
     this.#keyring = keyring;
@@ -135,6 +147,8 @@ export class SessionTokenSealer {
   /** Replaces the keyring (after {@link loadKeyring} rotated it or another node added a key). */
   setKeyring(keyring: Keyring): void {
     this.#keyring = keyring;
+    // A dropped key must take its tokens with it: nothing opened under the old keyring is trusted.
+    this.#opened.clear();
   }
 
   /** Seals `claims` under the current key. */
@@ -159,6 +173,25 @@ export class SessionTokenSealer {
 
   /** Opens a token; throws `InvalidClientTokenId` on any tampering, unknown key or garbage. */
   unseal(token: string): SessionClaims {
+    const hit = this.#opened.get(token);
+    if (hit !== undefined) {
+      this.#opened.delete(token);
+      if (hit.expiresAt > Date.now()) {
+        this.#opened.set(token, hit);
+        return hit;
+      }
+    }
+    const claims = this.#open(token);
+    if (this.#opened.size >= UNSEALED_CACHE_SIZE) {
+      // Map iteration is insertion order and hits are re-inserted: the first key is the least recently used.
+      const oldest = this.#opened.keys().next();
+      if (oldest.done !== true) this.#opened.delete(oldest.value);
+    }
+    if (claims.expiresAt > Date.now()) this.#opened.set(token, claims);
+    return claims;
+  }
+
+  #open(token: string): SessionClaims {
     const raw = decodeToken(token);
     if (raw === undefined) throw invalid();
     const key = this.#keyring.all.get(raw.subarray(1, HEADER_LENGTH).toString('hex'));
