@@ -3,12 +3,15 @@
  * Query endpoint to the dispatcher, health endpoints. A `build()`-style factory kept apart from
  * `listen()` so tests can use `app.inject()`.
  */
+import { randomUUID } from 'node:crypto';
 import Fastify, {
   LogController,
+  type FastifyError,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
+import { renderError } from '../protocol/index.js';
 import type { CallResult, IncomingCall } from './dispatch.js';
 
 /** Options for {@link buildApp}. */
@@ -97,6 +100,90 @@ export function buildApp(options: AppOptions): FastifyInstance {
       .send(result.body);
   };
   app.route({ method: ['GET', 'POST'], url: '/', handler });
+  // AWS's Query endpoints answer on any path (the path is part of what SigV4 signs), so every path
+  // that no other part of iamd claims goes to the dispatcher too.
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/*',
+    handler: (req, reply) =>
+      OWN_ENDPOINT.test(req.url)
+        ? reply.code(404).send({ statusCode: 404, message: 'not found' })
+        : handler(req, reply),
+  });
+  registerErrorRendering(app);
   for (const plugin of options.plugins ?? []) plugin(app);
   return app;
+}
+
+/** Paths served by iamd's own (non-AWS) endpoints, which answer errors in JSON. */
+const OWN_ENDPOINT = /^\/(console|_iamd|federation|moto-api|health|ready)(\/|\?|$)/;
+
+/** The namespace of error documents that belong to no one service. */
+const ERROR_NAMESPACE = 'https://iam.amazonaws.com/doc/2010-05-08/';
+
+/**
+ * Errors fastify raises before the dispatcher runs (a body over {@link BODY_LIMIT}, an unreadable
+ * request) and methods nothing serves are answered the AWS way on the Query endpoint: an XML
+ * `ErrorResponse` with a request id, never fastify's JSON and never a 500 for bad input.
+ */
+function registerErrorRendering(app: FastifyInstance): void {
+  const xmlError = (
+    reply: FastifyReply,
+    status: number,
+    code: string,
+    message: string,
+    fault: 'Sender' | 'Receiver',
+  ) => {
+    const requestId = randomUUID();
+    return reply
+      .code(status)
+      .header('content-type', 'text/xml')
+      .header('x-amzn-RequestId', requestId)
+      .send(renderError({ namespace: ERROR_NAMESPACE }, { code, message, fault }, requestId));
+  };
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const status =
+      typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600
+        ? err.statusCode
+        : 500;
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    if (OWN_ENDPOINT.test(req.url))
+      return reply
+        .code(status)
+        .send({ statusCode: status, message: status >= 500 ? 'internal error' : err.message });
+    if (status === 413)
+      return xmlError(
+        reply,
+        413,
+        'RequestEntityTooLarge',
+        `the request body must be at most ${BODY_LIMIT} bytes`,
+        'Sender',
+      );
+    if (status >= 500)
+      return xmlError(
+        reply,
+        500,
+        'InternalFailure',
+        'We encountered an internal error. Please try again.',
+        'Receiver',
+      );
+    return xmlError(
+      reply,
+      400,
+      'InvalidParameterValue',
+      `the request could not be read: ${err.message}`,
+      'Sender',
+    );
+  });
+  app.setNotFoundHandler((req, reply) => {
+    if (OWN_ENDPOINT.test(req.url)) return reply.code(404).send({ statusCode: 404, message: 'not found' });
+    // AWS's common-errors text for InvalidAction.
+    return xmlError(
+      reply,
+      400,
+      'InvalidAction',
+      'The action or operation requested is invalid. Verify that the action is typed correctly.',
+      'Sender',
+    );
+  });
 }
