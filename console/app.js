@@ -390,7 +390,7 @@ function switchRolePage() {
   );
 }
 
-/** Explanation of any recorded request id (H10's explain endpoint, called as an API). */
+/** Explanation of any recorded request id (the explain endpoint, called as an API). */
 async function explainPage(requestId) {
   const out = h('div', {});
   page('Why?', h('p', {}, 'Request ', h('span', { class: 'mono' }, requestId)), out);

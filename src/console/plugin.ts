@@ -500,7 +500,7 @@ export function createConsole(options: ConsoleOptions): WebConsole {
     },
 
     async 'POST explain'(req, reply) {
-      // H10's explain endpoint, called like any API: signed, authorized, audited.
+      // The explain endpoint (`GET /_iamd/explain/ID`), called like any API: signed, authorized, audited.
       const s = requireSession(req);
       const id = str(jsonBody(req).requestId);
       if (!/^[\w-]{1,128}$/.test(id)) throw new ConsoleError(400, 'InvalidInput', 'not a request id');

@@ -266,7 +266,7 @@ export async function recordAccessKeyUse(
   }
 }
 
-/** The access-key operations, for the lead's `src/iam/index.ts`. */
+/** The access-key operations, registered in `src/iam/index.ts`. */
 export const accessKeyOperations: readonly Operation[] = [
   createAccessKey,
   listAccessKeys,

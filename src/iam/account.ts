@@ -246,7 +246,7 @@ export const deleteAccountPasswordPolicy: Operation = {
   },
 };
 
-/** The account operations, for the lead's `src/iam/index.ts`. */
+/** The account operations, registered in `src/iam/index.ts`. */
 export const accountOperations: readonly Operation[] = [
   createAccountAlias,
   deleteAccountAlias,

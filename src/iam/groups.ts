@@ -318,7 +318,7 @@ export const listGroupsForUser: Operation = {
   },
 };
 
-/** The group operations, for the lead's `src/iam/index.ts`. */
+/** The group operations, registered in `src/iam/index.ts`. */
 export const groupOperations: readonly Operation[] = [
   createGroup,
   getGroup,

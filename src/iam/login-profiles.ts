@@ -222,7 +222,7 @@ export const changePassword: Operation = {
   },
 };
 
-/** The login-profile operations, for the lead's `src/iam/index.ts`. */
+/** The login-profile operations, registered in `src/iam/index.ts`. */
 export const loginProfileOperations: readonly Operation[] = [
   createLoginProfile,
   getLoginProfile,

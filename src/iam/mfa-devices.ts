@@ -457,7 +457,7 @@ export async function checkMfaCode(
   return 'ok';
 }
 
-/** The MFA operations, for the lead's `src/iam/index.ts`. */
+/** The MFA operations, registered in `src/iam/index.ts`. */
 export const mfaDeviceOperations: readonly Operation[] = [
   createVirtualMfaDevice,
   enableMfaDevice,

@@ -442,7 +442,7 @@ export const untagUser: Operation = userTagging.untag;
 /** ListUserTags: the user's tags in the order they were added, paginated. */
 export const listUserTags: Operation = userTagging.list;
 
-/** The user operations, for the lead's `src/iam/index.ts`. */
+/** The user operations, registered in `src/iam/index.ts`. */
 export const userOperations: readonly Operation[] = [
   createUser,
   getUser,

@@ -15,7 +15,7 @@ import {
   updateGroup,
 } from '../../src/iam/groups.js';
 import { createUser, updateUser } from '../../src/iam/users.js';
-import { ACCOUNT, assertError, makeHarness, type Harness } from './harness-h4.js';
+import { ACCOUNT, assertError, makeHarness, type Harness } from './harness-identities.js';
 
 let h: Harness;
 beforeEach(async () => {

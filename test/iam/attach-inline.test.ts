@@ -13,7 +13,7 @@ import { getAccountAuthorizationDetails } from '../../src/iam/authorization-deta
 import { createPolicy, getPolicy } from '../../src/iam/managed-policies.js';
 import { createRole, deleteRole, getRole } from '../../src/iam/roles.js';
 import type { UserBody } from '../../src/iam/entities.js';
-import { ACCOUNT, EC2_TRUST, S3_LIST, assertAwsError, makeHarness } from './harness-h5.js';
+import { ACCOUNT, EC2_TRUST, S3_LIST, assertAwsError, makeHarness } from './harness-access.js';
 
 const all: readonly Operation[] = [
   ...attachedPolicyOperations,

@@ -23,7 +23,7 @@ import {
   rolePrincipal,
   userPrincipal,
   type Harness,
-} from './harness-h4.js';
+} from './harness-identities.js';
 
 let h: Harness;
 beforeEach(async () => {

@@ -33,7 +33,7 @@ import {
   rootPrincipal,
   userPrincipal,
   type Harness,
-} from './harness-h4.js';
+} from './harness-identities.js';
 
 let h: Harness;
 beforeEach(async () => {

@@ -20,7 +20,7 @@ import {
 } from '../../src/iam/mfa-devices.js';
 import { createUser, deleteUser, updateUser } from '../../src/iam/users.js';
 import { TOTP_STEP_SECONDS, totpCode } from '../../src/credentials/totp.js';
-import { ACCOUNT, assertError, makeHarness, type Harness } from './harness-h4.js';
+import { ACCOUNT, assertError, makeHarness, type Harness } from './harness-identities.js';
 
 let h: Harness;
 beforeEach(async () => {

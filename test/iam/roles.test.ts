@@ -15,7 +15,7 @@ import {
   updateRoleDescription,
 } from '../../src/iam/roles.js';
 import { createPolicy, getPolicy } from '../../src/iam/managed-policies.js';
-import { ACCOUNT, EC2_TRUST, S3_LIST, assertAwsError, makeHarness } from './harness-h5.js';
+import { ACCOUNT, EC2_TRUST, S3_LIST, assertAwsError, makeHarness } from './harness-access.js';
 
 test('CreateRole / GetRole / ListRoles shapes follow the recorded answers', async () => {
   const h = await makeHarness();

@@ -22,7 +22,7 @@ import {
 import { getAwsManagedPolicy, listAwsManagedPolicies } from '../../src/iam/aws-managed-catalog.js';
 import { attachedPolicyOperations } from '../../src/iam/attached-policies.js';
 import { createRole } from '../../src/iam/roles.js';
-import { ACCOUNT, EC2_TRUST, S3_LIST, assertAwsError, makeHarness } from './harness-h5.js';
+import { ACCOUNT, EC2_TRUST, S3_LIST, assertAwsError, makeHarness } from './harness-access.js';
 
 const op = (name: string) => {
   const found = attachedPolicyOperations.find((o) => o.name === name);
