@@ -3,17 +3,12 @@
  * second account next to it, for cross-account cases), principals made through the IAM API, and an
  * assertion on AWS errors (code, HTTP status and message, as STYLE.md asks of every error test).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import {
-  IAMClient,
-  CreateUserCommand,
-  CreateAccessKeyCommand,
-  PutUserPolicyCommand,
-} from '@aws-sdk/client-iam';
-import { STSClient } from '@aws-sdk/client-sts';
-import { ROOT, type Creds, type TestServer } from './harness.js';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import { CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import type { Creds } from './harness.js';
 
 /** The shared error assertion, re-exported for the tests that import it from here. */
 export { expectAwsError } from './support.js';
@@ -32,72 +27,7 @@ export function rootCreds(a: CreatedAccount): Creds {
   return { accessKeyId: a.AccessKeyId, secretAccessKey: a.SecretAccessKey };
 }
 
-/**
- * Starts `iamd serve --data DIR --port 0 --test-clock` (a SQLite store in `dir`, the first account with
- * the harness's fixed root credentials). The harness's own starter always adds `--memory`, which a
- * second process cannot share; this one is otherwise the same.
- */
-export async function startIamdOnData(dir: string): Promise<TestServer> {
-  const child = spawn(
-    process.execPath,
-    [BIN, 'serve', '--data', dir, '--port', '0', '--test-clock', '--log-level', 'warn'],
-    {
-      env: {
-        ...process.env,
-        IAMD_ACCOUNT_ID: ROOT.accountId,
-        IAMD_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId,
-        IAMD_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`iamd did not start:\n${stderr}`)), 20_000);
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const m = /iamd listening on (http:\/\/[^\s]+)/.exec(stderr);
-      if (m?.[1] !== undefined) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`iamd exited with ${code}:\n${stderr}`));
-    });
-  });
-  child.stdout.resume();
-  const clientConfig = (creds: Creds = ROOT) => ({
-    endpoint: url,
-    region: 'us-east-1',
-    credentials: {
-      accessKeyId: creds.accessKeyId,
-      secretAccessKey: creds.secretAccessKey,
-      sessionToken: creds.sessionToken,
-    },
-    maxAttempts: 1,
-  });
-  return {
-    url,
-    process: child,
-    iam: (creds) => new IAMClient(clientConfig(creds)),
-    sts: (creds) => new STSClient(clientConfig(creds)),
-    async advance(seconds) {
-      const r = await fetch(`${url}/_iamd/clock`, {
-        method: 'POST',
-        body: JSON.stringify({ advanceSeconds: seconds }),
-      });
-      if (!r.ok) throw new Error(`clock: ${r.status}`);
-    },
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
+export { startIamdOnData } from './harness.js';
 
 /** Runs `iamd accounts create --data DIR --json` (works while the server runs on `dir`). */
 export function createAccount(dir: string, id?: string): CreatedAccount {

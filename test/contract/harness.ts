@@ -39,9 +39,25 @@ export async function startIamd(
   extraArgs: readonly string[] = [],
   extraEnv: Record<string, string> = {},
 ): Promise<TestServer> {
+  return startIamdWith(['--memory'], extraArgs, extraEnv);
+}
+
+/**
+ * Starts `iamd serve --data DIR --port 0 --test-clock` (a SQLite store in `dir` that other processes —
+ * `iamd accounts create`, a second server — can share), with the same fixed root credentials.
+ */
+export async function startIamdOnData(dir: string, extraArgs: readonly string[] = []): Promise<TestServer> {
+  return startIamdWith(['--data', dir], extraArgs, {});
+}
+
+async function startIamdWith(
+  storeArgs: readonly string[],
+  extraArgs: readonly string[],
+  extraEnv: Record<string, string>,
+): Promise<TestServer> {
   const child = spawn(
     process.execPath,
-    [BIN, 'serve', '--memory', '--port', '0', '--test-clock', '--log-level', 'warn', ...extraArgs],
+    [BIN, 'serve', ...storeArgs, '--port', '0', '--test-clock', '--log-level', 'warn', ...extraArgs],
     {
       env: {
         ...process.env,
