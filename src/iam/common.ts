@@ -4,6 +4,7 @@
 import { AwsError, errors } from '../errors/index.js';
 import type { CallContext, ContextValue } from '../api/operation.js';
 import type { TagBody } from './entities.js';
+import type { Entity, EntityKind } from '../store/index.js';
 
 /** The account an IAM call acts on: the caller's. */
 export function callerAccount(ctx: CallContext): string {
@@ -104,4 +105,25 @@ export function resourceTagContext(tags: readonly TagBody[]): Record<string, Con
   const ctx: Record<string, ContextValue> = Object.create(null) as Record<string, ContextValue>;
   for (const t of tags) ctx[`aws:ResourceTag/${t.Key}`] = t.Value;
   return ctx;
+}
+
+/**
+ * The shared shape of ListUsers, ListGroups, ListRoles and ListInstanceProfiles: IAM authorizes the
+ * call on the path being listed — `arn:aws:iam::ACCOUNT:TYPE` plus `PathPrefix` (default `/`), the
+ * resource real AccessDenied texts name, e.g. "… iam:ListRoles on resource: arn:aws:iam::123456789012:role/
+ * because no identity-based policy allows …" — then lists the entities under that path in name order,
+ * one page at a time.
+ */
+export async function listOnPath<T extends { readonly path: string }>(
+  ctx: CallContext,
+  input: Readonly<Record<string, unknown>>,
+  list: { readonly action: string; readonly kind: EntityKind; readonly arnType: string },
+): Promise<{ page: Entity<T>[]; IsTruncated: boolean; Marker?: string }> {
+  const account = callerAccount(ctx);
+  const prefix = (input.PathPrefix as string | undefined) ?? '/';
+  await ctx.authorize({ action: list.action, resource: iamArn(account, list.arnType, prefix, '') });
+  const all = (await ctx.store.list<T>(account, list.kind)).filter((e) =>
+    matchesPathPrefix(e.body.path, input.PathPrefix),
+  );
+  return paginate(all, (e) => e.key, input);
 }

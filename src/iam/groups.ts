@@ -12,7 +12,7 @@ import { StoreConflict } from '../store/index.js';
 import type { AwsError } from '../errors/index.js';
 import { errors } from '../errors/index.js';
 import { makeUniqueId } from '../credentials/ids.js';
-import { callerAccount, iamArn, matchesPathPrefix, nameKey, paginate } from './common.js';
+import { callerAccount, iamArn, listOnPath, nameKey, paginate } from './common.js';
 import type { GroupBody, UserBody } from './entities.js';
 import { authorizeOnUser, noSuchUser, requireUser, userSummary } from './users.js';
 
@@ -128,18 +128,11 @@ export const listGroups: Operation = {
   service: 'iam',
   name: 'ListGroups',
   async handle(input, ctx) {
-    const account = callerAccount(ctx);
-    // IAM authorizes ListGroups on the path being listed, `arn:aws:iam::ACCOUNT:group/` plus
-    // PathPrefix, and names it in denials (real AccessDenied texts, e.g. "… iam:ListGroups on resource:
-    // arn:aws:iam::123456789012:group/ because no identity-based policy allows …").
-    await ctx.authorize({
+    const { page, IsTruncated, Marker } = await listOnPath<GroupBody>(ctx, input, {
       action: 'iam:ListGroups',
-      resource: iamArn(account, 'group', (input.PathPrefix as string | undefined) ?? '/', ''),
+      kind: 'group',
+      arnType: 'group',
     });
-    const all = (await ctx.store.list<GroupBody>(account, 'group')).filter((e) =>
-      matchesPathPrefix(e.body.path, input.PathPrefix),
-    );
-    const { page, IsTruncated, Marker } = paginate(all, (e) => e.key, input);
     return {
       Groups: page.map((e) => groupOutput(e.body)),
       IsTruncated,

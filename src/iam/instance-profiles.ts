@@ -16,7 +16,7 @@ import {
   callerAccount,
   iamArn,
   inputTags,
-  matchesPathPrefix,
+  listOnPath,
   mergeTags,
   nameKey,
   paginate,
@@ -163,17 +163,11 @@ export const listInstanceProfiles: Operation = {
   name: 'ListInstanceProfiles',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    // IAM authorizes ListInstanceProfiles on the path being listed, `arn:aws:iam::ACCOUNT:instance-profile/` plus
-    // PathPrefix, and names it in denials (real AccessDenied texts, e.g. "… iam:ListInstanceProfiles on resource:
-    // arn:aws:iam::123456789012:instance-profile/ because no identity-based policy allows …").
-    await ctx.authorize({
+    const { page, ...rest } = await listOnPath<InstanceProfileBody>(ctx, input, {
       action: 'iam:ListInstanceProfiles',
-      resource: iamArn(account, 'instance-profile', (input.PathPrefix as string | undefined) ?? '/', ''),
+      kind: 'instanceProfile',
+      arnType: 'instance-profile',
     });
-    const all = (await ctx.store.list<InstanceProfileBody>(account, 'instanceProfile')).filter((e) =>
-      matchesPathPrefix(e.body.path, input.PathPrefix),
-    );
-    const { page, ...rest } = paginate(all, (e) => e.key, input);
     const out: Record<string, unknown>[] = [];
     for (const e of page) out.push(await instanceProfileWire(ctx.store, account, e.body, 'omit'));
     return { InstanceProfiles: out, ...rest };

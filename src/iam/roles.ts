@@ -16,10 +16,9 @@ import {
   callerAccount,
   iamArn,
   inputTags,
-  matchesPathPrefix,
+  listOnPath,
   mergeTags,
   nameKey,
-  paginate,
   requestTagContext,
   resourceTagContext,
 } from './common.js';
@@ -225,18 +224,11 @@ export const listRoles: Operation = {
   service: 'iam',
   name: 'ListRoles',
   async handle(input, ctx) {
-    const account = callerAccount(ctx);
-    // IAM authorizes ListRoles on the path being listed, `arn:aws:iam::ACCOUNT:role/` plus
-    // PathPrefix, and names it in denials (real AccessDenied texts, e.g. "… iam:ListRoles on resource:
-    // arn:aws:iam::123456789012:role/ because no identity-based policy allows …").
-    await ctx.authorize({
+    const { page, ...rest } = await listOnPath<RoleBody>(ctx, input, {
       action: 'iam:ListRoles',
-      resource: iamArn(account, 'role', (input.PathPrefix as string | undefined) ?? '/', ''),
+      kind: 'role',
+      arnType: 'role',
     });
-    const all = (await ctx.store.list<RoleBody>(account, 'role')).filter((e) =>
-      matchesPathPrefix(e.body.path, input.PathPrefix),
-    );
-    const { page, ...rest } = paginate(all, (e) => e.key, input);
     return { Roles: page.map((e) => roleWire(e.body, 'list')), ...rest };
   },
 };

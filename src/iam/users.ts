@@ -18,10 +18,9 @@ import {
   callerAccount,
   iamArn,
   inputTags,
-  matchesPathPrefix,
+  listOnPath,
   mergeTags,
   nameKey,
-  paginate,
   requestTagContext,
   resourceTagContext,
 } from './common.js';
@@ -264,18 +263,11 @@ export const listUsers: Operation = {
   service: 'iam',
   name: 'ListUsers',
   async handle(input, ctx) {
-    const account = callerAccount(ctx);
-    // IAM authorizes ListUsers on the path being listed, `arn:aws:iam::ACCOUNT:user/` plus
-    // PathPrefix, and names it in denials (real AccessDenied texts, e.g. "… iam:ListUsers on resource:
-    // arn:aws:iam::123456789012:user/ because no identity-based policy allows …").
-    await ctx.authorize({
+    const { page, IsTruncated, Marker } = await listOnPath<UserBody>(ctx, input, {
       action: 'iam:ListUsers',
-      resource: iamArn(account, 'user', (input.PathPrefix as string | undefined) ?? '/', ''),
+      kind: 'user',
+      arnType: 'user',
     });
-    const all = (await ctx.store.list<UserBody>(account, 'user')).filter((e) =>
-      matchesPathPrefix(e.body.path, input.PathPrefix),
-    );
-    const { page, IsTruncated, Marker } = paginate(all, (e) => e.key, input);
     return {
       Users: page.map((e) => userSummary(e.body)),
       IsTruncated,
