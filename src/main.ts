@@ -243,8 +243,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const audit = new AuditWriter(
     store,
     (err) => log.current?.log.error({ err }, 'audit write failed'),
-    undefined,
-    undefined,
+    // Events of reads wait up to 50 ms (or 512 events) for one batch: each batch is one insert
+    // transaction, and on SQLite one wake-up of the audit thread. Changes never wait here (their events
+    // are written in their own transaction); anything that reads the trail flushes first.
+    50,
+    512,
     // SQLite's appendAudit group-commits on its audit thread; PostgreSQL keeps one transaction a batch.
     config.database === undefined,
   );

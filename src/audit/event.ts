@@ -18,6 +18,7 @@ function lowerFirst(name: string): string {
 /** A copy of `value` without secret members, with lower-camel member names, dates as ISO strings. */
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 12) return '…';
+  if (typeof value !== 'object') return value;
   if (value === null || value === undefined) return value;
   if (value instanceof Date) return value.toISOString().replace(/\.\d{3}Z$/, 'Z');
   if (value instanceof Uint8Array) return undefined;
@@ -32,6 +33,34 @@ export function redact(value: unknown, depth = 0): unknown {
     return out;
   }
   return value;
+}
+
+/**
+ * `userIdentity` by principal object. The credential resolver hands out one principal object per
+ * cached credential, so a busy caller's identity is built once; records only ever serialise it.
+ */
+const identities = new WeakMap<Principal, Readonly<Record<string, unknown>>>();
+
+/** CloudTrail `userIdentity` for a principal (shared, never to be mutated). */
+function cachedIdentity(principal: Principal): Readonly<Record<string, unknown>> {
+  let identity = identities.get(principal);
+  if (identity === undefined) {
+    identity = userIdentity(principal);
+    identities.set(principal, identity);
+  }
+  return identity;
+}
+
+/** CloudTrail's `eventTime` (whole seconds), remembered for the last second seen. */
+let lastSecond = -1;
+let lastEventTime = '';
+function eventTime(nowMs: number): string {
+  const second = Math.floor(nowMs / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastEventTime = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  return lastEventTime;
 }
 
 /** CloudTrail `userIdentity` for a principal. */
@@ -109,13 +138,20 @@ function sessionAttributes(s: {
   return out;
 }
 
+const readOnlyByName = new Map<string, boolean>();
+
 /** Operations CloudTrail marks `readOnly: true`. */
 export function isReadOnly(operation: string): boolean {
-  return (
-    /^(Get|List|Simulate|Generate|Decode|Lookup)/.test(operation) &&
-    operation !== 'GetSessionToken' &&
-    operation !== 'GetFederationToken'
-  );
+  let known = readOnlyByName.get(operation);
+  if (known === undefined) {
+    known =
+      /^(Get|List|Simulate|Generate|Decode|Lookup)/.test(operation) &&
+      operation !== 'GetSessionToken' &&
+      operation !== 'GetFederationToken';
+    // Operation names come from the service models (a few hundred); the bound only guards odd callers.
+    if (readOnlyByName.size < 10_000) readOnlyByName.set(operation, known);
+  }
+  return known;
 }
 
 /** Everything needed to record one call. */
@@ -152,11 +188,13 @@ export function buildAuditRecord(f: CallFacts): AuditRecord {
   const readOnly = isReadOnly(f.operation);
   const identity =
     f.identity ??
-    (f.invokedBy !== undefined ? { type: 'AWSService', invokedBy: f.invokedBy } : userIdentity(f.principal));
+    (f.invokedBy !== undefined
+      ? { type: 'AWSService', invokedBy: f.invokedBy }
+      : cachedIdentity(f.principal));
   const record: Record<string, unknown> = {
     eventVersion: '1.08',
     userIdentity: identity,
-    eventTime: new Date(f.now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    eventTime: eventTime(f.now),
     eventSource: `${f.service}.amazonaws.com`,
     eventName: f.operation,
     awsRegion: f.region,

@@ -60,6 +60,11 @@ export interface ResolverDeps {
 /** Resolves access keys to principals, with a per-node cache of long-term keys. */
 export class CredentialResolver {
   private readonly longTerm = new Map<string, ResolvedCredentials>();
+  /**
+   * Session principals by their (cached, shared) opened claims: a client signs every call of a session
+   * with one token, so its principal — and what hangs off it, like its audit identity — is built once.
+   */
+  private readonly sessions = new WeakMap<SessionClaims, ResolvedCredentials>();
   private readonly unsubscribe: () => void;
 
   constructor(private readonly deps: ResolverDeps) {
@@ -99,7 +104,12 @@ export class CredentialResolver {
     if (claims.accessKeyId !== accessKeyId) throw invalidToken();
     if (nowMs >= claims.expiresAt)
       throw new AwsError('ExpiredToken', 'The security token included in the request is expired');
-    return { principal: sessionPrincipal(claims), secretAccessKey: claims.secretAccessKey };
+    let resolved = this.sessions.get(claims);
+    if (resolved === undefined) {
+      resolved = { principal: sessionPrincipal(claims), secretAccessKey: claims.secretAccessKey };
+      this.sessions.set(claims, resolved);
+    }
+    return resolved;
   }
 
   private async lookup(accessKeyId: string): Promise<ResolvedCredentials> {

@@ -2,10 +2,19 @@
  * The HTTP adapter (the only fastify importer): raw bodies, request ids, access log, routing of the
  * Query endpoint to the dispatcher, health endpoints. A `build()`-style factory kept apart from
  * `listen()` so tests can use `app.inject()`.
+ *
+ * The Query endpoint is the hot path: requests that arrive over the network for it are served by a
+ * plain Node handler in front of fastify ({@link queryFastPath}), which costs a fraction of fastify's
+ * routing, hooks and reply machinery per request. Everything else — iamd's own endpoints, other
+ * methods, and requests injected with `app.inject()` (the console's calls, tests) — goes through
+ * fastify, whose Query routes answer through the same {@link answerCall}.
  */
 import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import Fastify, {
   LogController,
+  type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
@@ -34,7 +43,18 @@ export const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the fastify app (not listening). */
 export function buildApp(options: AppOptions): FastifyInstance {
+  let closing = false;
+  // Set once the app exists (fastify calls serverFactory while it is being built).
+  const route: { fast?: (req: IncomingMessage, res: ServerResponse) => boolean } = {};
   const app = Fastify({
+    serverFactory: (fastifyHandler) => {
+      const server = createServer((req, res) => {
+        if (route.fast === undefined || !route.fast(req, res)) fastifyHandler(req, res);
+      });
+      // fastify's own default (Node's is 5 s): SDK clients reuse idle keep-alive connections longer.
+      server.keepAliveTimeout = 72_000;
+      return server;
+    },
     logger: {
       level: options.logLevel,
       // Secrets never reach the log (STYLE.md, Logging).
@@ -67,11 +87,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
     }
   });
 
+  const answer = answerCall(options);
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
-    const started = performance.now();
     const url = req.raw.url ?? '/';
     const q = url.indexOf('?');
-    const call: IncomingCall = {
+    const result = await answer({
       method: req.method,
       path: q < 0 ? url : url.slice(0, q),
       query: q < 0 ? '' : url.slice(q + 1),
@@ -79,26 +99,19 @@ export function buildApp(options: AppOptions): FastifyInstance {
       body: typeof req.body === 'string' ? req.body : '',
       sourceIp: req.ip,
       secureTransport: req.protocol === 'https',
-    };
-    const json = options.jsonTarget !== undefined && req.headers['x-amz-target'] !== undefined;
-    const result = json ? await options.jsonTarget!(call) : await options.dispatch(call);
-    req.log.info(
-      {
-        requestId: result.requestId,
-        action: result.action,
-        principalArn: result.principalArn,
-        status: result.status,
-        error: result.errorCode,
-        ms: Math.round((performance.now() - started) * 100) / 100,
-      },
-      'request',
-    );
+    });
+    logCall(req.log, result);
     return reply
       .code(result.status)
-      .header('content-type', 'contentType' in result ? result.contentType : 'text/xml')
+      .header('content-type', result.contentType)
       .header('x-amzn-RequestId', result.requestId)
       .send(result.body);
   };
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  route.fast = queryFastPath(answer, app, () => closing);
   app.route({ method: ['GET', 'POST'], url: '/', handler });
   // AWS's Query endpoints answer on any path (the path is part of what SigV4 signs), so every path
   // that no other part of iamd claims goes to the dispatcher too.
@@ -113,6 +126,183 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerErrorRendering(app);
   for (const plugin of options.plugins ?? []) plugin(app);
   return app;
+}
+
+/** A Query-endpoint answer, ready to write. */
+interface Answer extends CallResult {
+  readonly contentType: string;
+  readonly started: number;
+}
+
+/** Turns an {@link IncomingCall} into its answer: JSON 1.1 targets (`X-Amz-Target`) or the Query dispatcher. */
+function answerCall(options: AppOptions): (call: IncomingCall) => Promise<Answer> {
+  return async (call) => {
+    const started = performance.now();
+    if (options.jsonTarget !== undefined && call.headers['x-amz-target'] !== undefined) {
+      const result = await options.jsonTarget(call);
+      return { ...result, started };
+    }
+    const result = await options.dispatch(call);
+    return {
+      status: result.status,
+      body: result.body,
+      requestId: result.requestId,
+      action: result.action,
+      principalArn: result.principalArn,
+      errorCode: result.errorCode,
+      contentType: 'text/xml',
+      started,
+    };
+  };
+}
+
+/** The access log line of one call (no secrets: names, ARNs, codes and timing only). */
+function logCall(log: FastifyBaseLogger, result: Answer): void {
+  // pino's loggers (fastify's default) answer isLevelEnabled; skipping the record object is the point.
+  if ((log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.('info') === false) return;
+  log.info(
+    {
+      requestId: result.requestId,
+      action: result.action,
+      principalArn: result.principalArn,
+      status: result.status,
+      error: result.errorCode,
+      ms: Math.round((performance.now() - result.started) * 100) / 100,
+    },
+    'request',
+  );
+}
+
+/**
+ * The Query endpoint's network fast path. Claims (returns true for) GET and POST requests on any path
+ * iamd's own endpoints do not use, reads the body (at most {@link BODY_LIMIT} bytes, else the same 413
+ * `RequestEntityTooLarge` as the fastify route), answers through `answer`, and writes the response in
+ * one `end()`. While the server closes, new calls get a 503 `ServiceUnavailable` with `Connection: close`
+ * (fastify's `return503OnClosing` for its own routes); calls already running finish normally.
+ */
+function queryFastPath(
+  answer: (call: IncomingCall) => Promise<Answer>,
+  app: FastifyInstance,
+  isClosing: () => boolean,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const write = (
+    res: ServerResponse,
+    status: number,
+    contentType: string,
+    requestId: string,
+    body: string,
+  ) => {
+    const headers: Record<string, string | number> = {
+      'content-type': contentType,
+      'x-amzn-RequestId': requestId,
+      'content-length': Buffer.byteLength(body),
+    };
+    if (isClosing()) headers['connection'] = 'close';
+    res.writeHead(status, headers);
+    res.end(body);
+  };
+  const writeError = (
+    res: ServerResponse,
+    status: number,
+    code: string,
+    message: string,
+    fault: 'Sender' | 'Receiver',
+  ) => {
+    const requestId = randomUUID();
+    write(
+      res,
+      status,
+      'text/xml',
+      requestId,
+      renderError({ namespace: ERROR_NAMESPACE }, { code, message, fault }, requestId),
+    );
+  };
+  const serve = (req: IncomingMessage, res: ServerResponse, body: string) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const socket = req.socket;
+    answer({
+      method: req.method ?? 'GET',
+      path: q < 0 ? url : url.slice(0, q),
+      query: q < 0 ? '' : url.slice(q + 1),
+      headers: req.headersDistinct,
+      body,
+      sourceIp: socket.remoteAddress ?? '',
+      secureTransport: (socket as Partial<TLSSocket>).encrypted === true,
+    }).then(
+      (result) => {
+        logCall(app.log, result);
+        write(res, result.status, result.contentType, result.requestId, result.body);
+      },
+      (err: unknown) => {
+        app.log.error({ err }, 'request failed');
+        writeError(
+          res,
+          500,
+          'InternalFailure',
+          'We encountered an internal error. Please try again.',
+          'Receiver',
+        );
+      },
+    );
+  };
+  return (req, res) => {
+    const method = req.method;
+    if ((method !== 'POST' && method !== 'GET') || OWN_ENDPOINT.test(req.url ?? '/')) return false;
+    if (isClosing()) {
+      writeError(
+        res,
+        503,
+        'ServiceUnavailable',
+        'The request has failed due to a temporary failure of the server.',
+        'Receiver',
+      );
+      return true;
+    }
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) > BODY_LIMIT) {
+      tooLarge(req, res);
+      return true;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > BODY_LIMIT) {
+        refused = true;
+        chunks.length = 0;
+        tooLarge(req, res);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (refused) return;
+      serve(
+        req,
+        res,
+        chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
+      );
+    });
+    // A client that goes away mid-request has nobody to answer; the socket is already gone.
+    req.on('error', () => undefined);
+    return true;
+  };
+
+  function tooLarge(req: IncomingMessage, res: ServerResponse): void {
+    res.setHeader('connection', 'close');
+    writeError(
+      res,
+      413,
+      'RequestEntityTooLarge',
+      `the request body must be at most ${BODY_LIMIT} bytes`,
+      'Sender',
+    );
+    // The rest of the body is not read: the connection closes once the answer is out.
+    res.on('finish', () => req.socket.destroySoon());
+  }
 }
 
 /** Paths served by iamd's own (non-AWS) endpoints, which answer errors in JSON. */

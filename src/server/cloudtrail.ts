@@ -10,7 +10,7 @@
  *   `curl --aws-sigv4 aws:amz:us-east-1:iam --user KEY:SECRET`), authorized by `iamd:Explain` (the
  *   account root has it): the {@link Explanation} of a call recorded in the caller's account, as JSON.
  */
-import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../api/principal.js';
 import type { Clock } from '../core/clock.js';
@@ -23,14 +23,8 @@ import { buildAuditRecord } from '../audit/event.js';
 import { decisionTrace } from '../audit/trace.js';
 import { explain } from '../policy/index.js';
 import { explainEvent } from '../explain/index.js';
-import {
-  checkScope,
-  parseSigV4,
-  SigningKeyCache,
-  verifySigV4,
-  type SigV4Crypto,
-  type SigV4Request,
-} from '../sigv4/index.js';
+import { sigv4Crypto } from './sigv4-crypto.js';
+import { checkScope, parseSigV4, SigningKeyCache, verifySigV4, type SigV4Request } from '../sigv4/index.js';
 import type { CallResult, IncomingCall } from './dispatch.js';
 
 /** The `X-Amz-Target` of LookupEvents. */
@@ -54,11 +48,6 @@ export interface AuditApiDeps {
 export interface JsonResult extends CallResult {
   readonly contentType: string;
 }
-
-const sigv4Crypto: SigV4Crypto = {
-  sha256Hex: (data) => createHash('sha256').update(data).digest('hex'),
-  hmac: (key, data) => createHmac('sha256', key).update(data).digest(),
-};
 
 /**
  * JSON 1.1 names of iamd's authentication errors (what CloudTrail answers for the same failures:

@@ -2,7 +2,7 @@
  * The request path (DESIGN.md): form → SigV4 → credentials → operation input → handler (which
  * authorizes through the policy engine) → XML. Nothing here knows about fastify; app.ts adapts HTTP.
  */
-import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { AuthorizationRequest, CallContext, Operation, Services } from '../api/operation.js';
 import type { Principal } from '../api/principal.js';
 import { AwsError, isAwsError } from '../errors/index.js';
@@ -21,14 +21,8 @@ import {
   renderResult,
   type ServiceModel,
 } from '../protocol/index.js';
-import {
-  checkScope,
-  parseSigV4,
-  SigningKeyCache,
-  verifySigV4,
-  type SigV4Crypto,
-  type SigV4Request,
-} from '../sigv4/index.js';
+import { sigv4Crypto } from './sigv4-crypto.js';
+import { checkScope, parseSigV4, SigningKeyCache, verifySigV4, type SigV4Request } from '../sigv4/index.js';
 import { explain } from '../policy/index.js';
 import { recordAccessKeyUse } from '../iam/access-keys.js';
 
@@ -91,11 +85,6 @@ export interface CallResult {
   readonly principalArn?: string | undefined;
   readonly errorCode?: string | undefined;
 }
-
-const sigv4Crypto: SigV4Crypto = {
-  sha256Hex: (data) => createHash('sha256').update(data).digest('hex'),
-  hmac: (key, data) => createHmac('sha256', key).update(data).digest(),
-};
 
 /** Builds the dispatcher. */
 export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Promise<CallResult> {

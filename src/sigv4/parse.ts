@@ -67,6 +67,16 @@ function queryParams(rawQuery: string): Map<string, string> {
   return out;
 }
 
+/** Index just past the whitespace starting at `i`. */
+function skipSpaces(s: string, i: number): number {
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c !== 32 && c !== 9) break;
+    i++;
+  }
+  return i;
+}
+
 function fromHeader(req: SigV4Request, authorization: string): ParsedSigV4 {
   const value = authorization.trim();
   const sp = value.indexOf(' ');
@@ -76,15 +86,23 @@ function fromHeader(req: SigV4Request, authorization: string): ParsedSigV4 {
   let signature: string | undefined;
   if (sp >= 0) {
     // Components are separated by `,` with optional whitespace ("Credential=…, SignedHeaders=…, Signature=…").
-    for (const raw of value.slice(sp + 1).split(',')) {
-      const item = raw.trim();
-      const eq = item.indexOf('=');
-      if (eq < 0) continue;
-      const key = item.slice(0, eq);
-      const v = item.slice(eq + 1);
-      if (key === 'Credential') credential = v;
-      else if (key === 'SignedHeaders') signedHeaders = v;
-      else if (key === 'Signature') signature = v;
+    // Scanned in place: this runs on every request.
+    let i = sp + 1;
+    while (i < value.length) {
+      const comma = value.indexOf(',', i);
+      const end = comma < 0 ? value.length : comma;
+      const start = skipSpaces(value, i);
+      const eq = value.indexOf('=', start);
+      if (eq >= 0 && eq < end) {
+        let stop = end;
+        while (stop > eq + 1 && (value.charCodeAt(stop - 1) === 32 || value.charCodeAt(stop - 1) === 9))
+          stop--;
+        const key = value.slice(start, eq);
+        if (key === 'Credential') credential = value.slice(eq + 1, stop);
+        else if (key === 'SignedHeaders') signedHeaders = value.slice(eq + 1, stop);
+        else if (key === 'Signature') signature = value.slice(eq + 1, stop);
+      }
+      i = end + 1;
     }
   }
   let amzDate = firstHeader(req.headers[AMZ_DATE_HEADER]);
@@ -95,26 +113,33 @@ function fromHeader(req: SigV4Request, authorization: string): ParsedSigV4 {
     amzDateMs = amzDate === undefined ? undefined : parseAmzDate(amzDate);
   }
   // AWS lists every missing part, then echoes the header (IncompleteSignature, AWS common errors).
-  let missing = '';
-  if (!credential) missing += "Authorization header requires 'Credential' parameter. ";
-  if (!signature) missing += "Authorization header requires 'Signature' parameter. ";
-  if (!signedHeaders) missing += "Authorization header requires 'SignedHeaders' parameter. ";
-  if (amzDateMs === undefined) {
-    missing += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
+  if (!credential || !signature || !signedHeaders || amzDateMs === undefined) {
+    let missing = '';
+    if (!credential) missing += "Authorization header requires 'Credential' parameter. ";
+    if (!signature) missing += "Authorization header requires 'Signature' parameter. ";
+    if (!signedHeaders) missing += "Authorization header requires 'SignedHeaders' parameter. ";
+    if (amzDateMs === undefined) {
+      missing += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
+    }
+    throw incomplete(`${missing}Authorization=${value}`);
   }
-  if (missing !== '') throw incomplete(`${missing}Authorization=${value}`);
   if (algorithm !== ALGORITHM) throw incomplete(`Unsupported AWS 'algorithm': '${algorithm}'`);
-  const cred = parseCredential(credential as string);
+  const cred = parseCredential(credential);
   const token = firstHeader(req.headers[SECURITY_TOKEN_HEADER]);
-  return {
-    ...cred,
-    signedHeaders: parseSignedHeaders(signedHeaders as string),
-    signature: signature as string,
+  const parsed: ParsedSigV4 = {
+    accessKeyId: cred.accessKeyId,
+    date: cred.date,
+    region: cred.region,
+    service: cred.service,
+    terminator: cred.terminator,
+    signedHeaders: parseSignedHeaders(signedHeaders),
+    signature,
     amzDate: amzDate as string,
-    amzDateMs: amzDateMs as number,
-    ...(token !== undefined ? { securityToken: token } : {}),
+    amzDateMs,
     presigned: false,
   };
+  if (token !== undefined) parsed.securityToken = token;
+  return parsed;
 }
 
 const PRESIGN_REQUIRED = [Q_ALGORITHM, Q_CREDENTIAL, Q_SIGNATURE, Q_SIGNED_HEADERS, Q_DATE] as const;

@@ -22,8 +22,9 @@ export function deriveSigningKey(
 
 /**
  * Bounded LRU cache of signing keys. A key is valid for one (secret, date, region, service), so a
- * busy client re-uses it all day and four HMACs per request are saved. Entries are keyed by the
- * SHA-256 of the secret, never the secret itself.
+ * busy client re-uses it all day and four HMACs per request are saved. Entries are keyed by the secret
+ * and the scope, in process memory only (where the credential resolver keeps the same secrets); the
+ * bound evicts keys of credentials no longer used.
  */
 export class SigningKeyCache {
   readonly #max: number;
@@ -47,7 +48,7 @@ export class SigningKeyCache {
     service: string,
     crypto: SigV4Crypto,
   ): Uint8Array {
-    const id = crypto.sha256Hex(secretAccessKey) + '/' + date + '/' + region + '/' + service;
+    const id = secretAccessKey + '/' + date + '/' + region + '/' + service;
     const hit = this.#entries.get(id);
     if (hit !== undefined) {
       // Re-insert to mark as most recently used (Map keeps insertion order).

@@ -21,6 +21,7 @@ const HEX = '0123456789abcdef';
 
 /** Lower-case hex of `bytes`. */
 export function toHex(bytes: Uint8Array): string {
+  if (Buffer.isBuffer(bytes)) return bytes.toString('hex');
   let out = '';
   for (const b of bytes) out += HEX[b >> 4]! + HEX[b & 15]!;
   return out;
