@@ -96,19 +96,24 @@ export function pooledRandom(poolSize = 4096): (n: number) => Uint8Array {
   return (n) => {
     if (n > poolSize / 4) return randomBytes(n);
     if (offset + n > pool.length) {
-      pool = randomFillSync(Buffer.allocUnsafe(poolSize));
+      pool = randomFillSync(Buffer.allocUnsafeSlow(poolSize));
       offset = 0;
     }
-    const out = Uint8Array.prototype.slice.call(pool, offset, offset + n);
+    // A view, not a copy: a refill allocates a new pool, so handed-out bytes never change.
+    const out = pool.subarray(offset, offset + n);
     offset += n;
     return out;
   };
 }
 
 /** Process-wide services over a master key and a session sealer. */
-export function makeServices(masterKey: Buffer, sealer: SessionTokenSealer): Services {
+export function makeServices(
+  masterKey: Buffer,
+  sealer: SessionTokenSealer,
+  random: (n: number) => Uint8Array = pooledRandom(),
+): Services {
   return {
-    random: pooledRandom(),
+    random,
     sealSecret: (plaintext, aad) => sealSecret(masterKey, plaintext, aad),
     unsealSecret: (sealed, aad) => unsealSecret(masterKey, sealed, aad),
     sealSession: (claims) => sealer.seal(claims),
@@ -177,7 +182,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const store = await openStore(config, (message, err) => storeLog.app?.log.warn({ err }, message));
   const masterKey = masterKeyFor(config);
   let keyring: Keyring = await loadKeyring(store, masterKey, clock.now());
-  const sealer = new SessionTokenSealer(keyring);
+  const random = pooledRandom();
+  const sealer = new SessionTokenSealer(keyring, random);
   // Keys rotate daily (credentials/session-token.ts); every node reloads hourly, and at once (at most
   // every 5 s) when a token names a key it does not know yet.
   let lastReload = 0;
@@ -189,7 +195,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const reloadTimer = setInterval(() => void reloadKeys().catch(() => undefined), 60 * 60 * 1000);
   reloadTimer.unref();
   const services: Services = {
-    ...makeServices(masterKey, sealer),
+    ...makeServices(masterKey, sealer, random),
     // Federation (issue 5): fetching OIDC keys is iamd's only outbound HTTP; http:// only to loopback, opted in.
     federation: {
       oidcKeys: new OidcKeySets(makeJsonFetcher({ allowHttpLoopback: config.oidcAllowHttpLoopback }), {
@@ -243,11 +249,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const audit = new AuditWriter(
     store,
     (err) => log.current?.log.error({ err }, 'audit write failed'),
-    // Events of reads wait up to 50 ms (or 512 events) for one batch: each batch is one insert
-    // transaction, and on SQLite one wake-up of the audit thread. Changes never wait here (their events
-    // are written in their own transaction); anything that reads the trail flushes first.
-    50,
-    512,
+    undefined,
+    undefined,
     // SQLite's appendAudit group-commits on its audit thread; PostgreSQL keeps one transaction a batch.
     config.database === undefined,
   );

@@ -18,17 +18,22 @@ export class AuditWriter {
     private readonly delayMs = 10,
     private readonly maxBatch = 64,
     /**
-     * Hand each event to `store.appendAudit` instead of writing the batch in a `transact`: for a store
-     * whose `appendAudit` group-commits concurrent events itself (SQLite, which can then insert them on
-     * its audit thread, off the event loop). Still one transaction per batch.
+     * Hand each event to `store.appendAudit` as it comes instead of writing batches in a `transact`: for
+     * a store whose `appendAudit` batches and group-commits events itself (SQLite, which can then insert
+     * them on its audit thread, off the event loop). `delayMs` and `maxBatch` then do not apply.
      */
     private readonly groupCommitting = false,
   ) {}
 
   /** Queues `record`; it is durable after the next flush (at most `delayMs` later). */
   add(record: AuditRecord): void {
-    this.buffer.push(record);
     this.notify(record);
+    if (this.groupCommitting) {
+      // The store batches (and serialises) the event itself, at once: nothing is held here.
+      this.store.appendAudit(record).catch(this.onError);
+      return;
+    }
+    this.buffer.push(record);
     if (this.buffer.length >= this.maxBatch) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.delayMs);
   }
@@ -46,21 +51,18 @@ export class AuditWriter {
 
   /** Writes everything queued so far. */
   flush(): Promise<void> {
+    if (this.groupCommitting) return this.store.flushAudit?.() ?? Promise.resolve();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const batch = this.buffer;
     this.buffer = [];
     if (batch.length === 0) return this.flushing;
     this.flushing = this.flushing.then(() =>
-      this.groupCommitting
-        ? Promise.allSettled(batch.map((r) => this.store.appendAudit(r))).then((results) => {
-            for (const result of results) if (result.status === 'rejected') this.onError(result.reason);
-          })
-        : this.store
-            .transact(async (tx) => {
-              for (const r of batch) await tx.appendAudit(r);
-            })
-            .catch(this.onError),
+      this.store
+        .transact(async (tx) => {
+          for (const r of batch) await tx.appendAudit(r);
+        })
+        .catch(this.onError),
     );
     return this.flushing;
   }

@@ -48,9 +48,10 @@ export function makeAccessKeyId(kind: AccessKeyPrefix, account: string, random: 
   if (!/^\d{12}$/.test(account)) throw new RangeError(`not a 12-digit account id: \`${account}\``);
   const rnd = random(5);
   const r0 = rnd[0] ?? 0;
-  const head = (1n << 47n) | (BigInt(account) << 7n) | BigInt(r0 & 0x7f);
+  // 48 bits are exact in a double (below 2^53): 2^47 + account·2^7 + 7 random bits.
+  const head = 2 ** 47 + Number(account) * 128 + (r0 & 0x7f);
   const bytes = new Uint8Array(10);
-  for (let i = 0; i < 6; i++) bytes[i] = Number((head >> BigInt(8 * (5 - i))) & 0xffn);
+  for (let i = 0; i < 6; i++) bytes[i] = Math.floor(head / 2 ** (8 * (5 - i))) % 256;
   for (let i = 0; i < 4; i++) bytes[6 + i] = rnd[1 + i] ?? 0;
   return kind + base32Encode(bytes);
 }
@@ -80,6 +81,7 @@ export function isAccessKeyId(id: string): boolean {
 }
 
 const SECRET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const SECRET_CODES: readonly number[] = Array.from(SECRET_ALPHABET, (c) => c.charCodeAt(0));
 
 /**
  * Makes a 40-character secret access key over the base64 alphabet, as AWS's are
@@ -89,9 +91,9 @@ const SECRET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
  */
 export function makeSecretAccessKey(random: RandomBytes): string {
   const bytes = random(SECRET_ACCESS_KEY_LENGTH);
-  let out = '';
-  for (let i = 0; i < SECRET_ACCESS_KEY_LENGTH; i++) out += SECRET_ALPHABET.charAt((bytes[i] ?? 0) & 63);
-  return out;
+  const codes = new Array<number>(SECRET_ACCESS_KEY_LENGTH);
+  for (let i = 0; i < SECRET_ACCESS_KEY_LENGTH; i++) codes[i] = SECRET_CODES[(bytes[i] ?? 0) & 63]!;
+  return String.fromCharCode(...codes);
 }
 
 /** Re-exported so callers validating ids need not import the codec. */

@@ -36,6 +36,12 @@ const MAX_CLAIMS_BYTES = 64 * 1024;
 const FLAG_PLAIN = 0;
 const FLAG_DEFLATE = 1;
 /**
+ * Claims below this many bytes of JSON are sealed as they are: a plain role session (about 400 bytes)
+ * gains little from deflate, which would cost more than the rest of sealing. Session policies and tags
+ * (up to a few kilobytes) are still deflated.
+ */
+const DEFLATE_FROM_BYTES = 768;
+/**
  * How many opened tokens {@link SessionTokenSealer} remembers. A client signs every request of a session
  * with the same token, so opening (base64, AES-GCM, inflate, JSON) once per token instead of once per
  * request takes that work off the request path; the bound keeps memory flat under many sessions.
@@ -78,18 +84,22 @@ const STRINGS = {
 const NUMBERS = { issuedAt: 't', expiresAt: 'e', mfaAuthenticatedAt: 'm' } as const;
 const LISTS = { sessionPolicies: 'sp', sessionPolicyArns: 'sa', transitiveTagKeys: 'tt' } as const;
 
+const STRING_ENTRIES = Object.entries(STRINGS) as [keyof typeof STRINGS, string][];
+const NUMBER_ENTRIES = Object.entries(NUMBERS) as [keyof typeof NUMBERS, string][];
+const LIST_ENTRIES = Object.entries(LISTS) as [keyof typeof LISTS, string][];
+
 function compact(claims: SessionClaims): Compact {
   const out: Compact = { k: KINDS[claims.kind] };
-  for (const [name, short] of Object.entries(STRINGS)) {
-    const value = claims[name as keyof typeof STRINGS];
+  for (const [name, short] of STRING_ENTRIES) {
+    const value = claims[name];
     if (value !== undefined) out[short] = value;
   }
-  for (const [name, short] of Object.entries(NUMBERS)) {
-    const value = claims[name as keyof typeof NUMBERS];
+  for (const [name, short] of NUMBER_ENTRIES) {
+    const value = claims[name];
     if (value !== undefined) out[short] = value;
   }
-  for (const [name, short] of Object.entries(LISTS)) {
-    const value = claims[name as keyof typeof LISTS];
+  for (const [name, short] of LIST_ENTRIES) {
+    const value = claims[name];
     if (value !== undefined) out[short] = value;
   }
   if (claims.tags !== undefined) out['tg'] = claims.tags.map((tag) => [tag.key, tag.value]);
@@ -102,9 +112,9 @@ function expand(data: Compact): SessionClaims {
   const kind = KIND_OF[String(data['k'])];
   if (kind === undefined) throw invalid();
   const out: Record<string, unknown> = { kind };
-  for (const [name, short] of Object.entries(STRINGS)) if (short in data) out[name] = data[short];
-  for (const [name, short] of Object.entries(NUMBERS)) if (short in data) out[name] = data[short];
-  for (const [name, short] of Object.entries(LISTS)) if (short in data) out[name] = data[short];
+  for (const [name, short] of STRING_ENTRIES) if (short in data) out[name] = data[short];
+  for (const [name, short] of NUMBER_ENTRIES) if (short in data) out[name] = data[short];
+  for (const [name, short] of LIST_ENTRIES) if (short in data) out[name] = data[short];
   if ('tg' in data) {
     out['tags'] = (data['tg'] as [string, string][]).map(([key, value]): SessionTag => ({ key, value }));
   }
@@ -154,21 +164,29 @@ export class SessionTokenSealer {
   /** Seals `claims` under the current key. */
   seal(claims: SessionClaims): string {
     const { id, key } = this.#keyring.current;
-    const header = Buffer.alloc(HEADER_LENGTH);
-    header[0] = VERSION;
-    Buffer.from(id, 'hex').copy(header, 1);
     const json = Buffer.from(JSON.stringify(compact(claims)), 'utf8');
-    const deflated = deflateRawSync(json);
+    const deflated = json.length >= DEFLATE_FROM_BYTES ? deflateRawSync(json) : undefined;
     // The compression flag is inside the ciphertext, so it is authenticated too.
-    const plain =
-      deflated.length < json.length
-        ? Buffer.concat([Buffer.of(FLAG_DEFLATE), deflated])
-        : Buffer.concat([Buffer.of(FLAG_PLAIN), json]);
-    const nonce = Buffer.from(this.#random(NONCE_LENGTH));
-    const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_LENGTH });
-    cipher.setAAD(header);
-    const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-    return Buffer.concat([header, nonce, body, cipher.getAuthTag()]).toString('base64');
+    const flag = deflated !== undefined && deflated.length < json.length ? FLAG_DEFLATE : FLAG_PLAIN;
+    const payload = flag === FLAG_DEFLATE ? (deflated as Buffer) : json;
+    // One buffer for the whole token: header ‖ nonce ‖ ciphertext ‖ tag.
+    const out = Buffer.allocUnsafe(HEADER_LENGTH + NONCE_LENGTH + 1 + payload.length + TAG_LENGTH);
+    out[0] = VERSION;
+    out.write(id, 1, KEY_ID_LENGTH, 'hex');
+    out.set(this.#random(NONCE_LENGTH), HEADER_LENGTH);
+    const cipher = createCipheriv(
+      'aes-256-gcm',
+      key,
+      out.subarray(HEADER_LENGTH, HEADER_LENGTH + NONCE_LENGTH),
+      { authTagLength: TAG_LENGTH },
+    );
+    cipher.setAAD(out.subarray(0, HEADER_LENGTH));
+    let at = HEADER_LENGTH + NONCE_LENGTH;
+    at += cipher.update(Buffer.of(flag)).copy(out, at);
+    at += cipher.update(payload).copy(out, at);
+    at += cipher.final().copy(out, at);
+    cipher.getAuthTag().copy(out, at);
+    return out.toString('base64');
   }
 
   /** Opens a token; throws `InvalidClientTokenId` on any tampering, unknown key or garbage. */

@@ -19,7 +19,18 @@ function hexValue(c: number): number {
  */
 export function decodeFormComponent(text: string): string {
   const hasPct = text.indexOf('%') >= 0;
-  if (!hasPct) return text.indexOf('+') >= 0 ? text.replaceAll('+', ' ') : text;
+  const spaced = text.indexOf('+') >= 0 ? text.replaceAll('+', ' ') : text;
+  if (!hasPct) return spaced;
+  // Well-formed escapes of valid UTF-8 (what every SDK sends) decode natively; decodeURIComponent
+  // throws on anything else, which the byte-wise decoder below then handles the WHATWG way.
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return decodeBytewise(text);
+  }
+}
+
+function decodeBytewise(text: string): string {
   let out = '';
   const bytes: number[] = [];
   const flush = (): void => {

@@ -2,11 +2,11 @@
  * The request path (DESIGN.md): form → SigV4 → credentials → operation input → handler (which
  * authorizes through the policy engine) → XML. Nothing here knows about fastify; app.ts adapts HTTP.
  */
-import { randomUUID } from 'node:crypto';
 import type { AuthorizationRequest, CallContext, Operation, Services } from '../api/operation.js';
 import type { Principal } from '../api/principal.js';
 import { AwsError, isAwsError } from '../errors/index.js';
 import type { Clock } from '../core/clock.js';
+import { timeOrderedUuid } from '../core/uuid.js';
 import { StoreUnavailable, type Store, type StoreTx } from '../store/index.js';
 import { authorize, type PolicyCache, type AuthorizationRecord } from '../authz/index.js';
 import { buildAuditRecord, type CallFacts } from '../audit/event.js';
@@ -92,10 +92,12 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
   /** When each long-term key last had its use recorded (key|service|region → ms). */
   const keyUse = new Map<string, number>();
   const stsOps = deps.operations.sts;
+  const random = deps.services.random;
 
   return async function dispatch(call: IncomingCall): Promise<CallResult> {
-    const requestId = randomUUID();
     const now = deps.clock.now();
+    // Time-ordered: request and event ids key the audit trail's indexes (src/core/uuid.ts).
+    const requestId = timeOrderedUuid(now, random);
     let model: ServiceModel = deps.models.sts;
     let service: ServiceName = 'sts';
     let operationName: string | undefined;
@@ -112,7 +114,7 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
     let region = 'us-east-1';
     const userAgent = headerValue(call.headers['user-agent']) ?? '';
     const facts = (): CallFacts => ({
-      eventId: randomUUID(),
+      eventId: timeOrderedUuid(now, random),
       requestId,
       now,
       service,
@@ -247,7 +249,7 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
           let committed: AuditRecord[] = [];
           const result = await deps.store.transact(async (tx) => {
             const output = await fn(tx);
-            committed = withReportOnly(auditRecords({ ...facts(), output }, alsoIn), wouldDeny);
+            committed = withReportOnly(auditRecords({ ...facts(), output }, alsoIn, random), wouldDeny);
             for (const record of committed) await tx.appendAudit(record);
             return output;
           });
@@ -262,7 +264,7 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
         throw new Error(`operation ${opName} completed without authorization`);
       }
       if (!auditWritten)
-        for (const r of withReportOnly(auditRecords({ ...facts(), output }, alsoIn), wouldDeny))
+        for (const r of withReportOnly(auditRecords({ ...facts(), output }, alsoIn, random), wouldDeny))
           deps.audit.add(r);
       return {
         status: 200,
@@ -303,7 +305,7 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
                 )
               : undefined,
         };
-        for (const r of withReportOnly(auditRecords(failure, alsoIn), wouldDeny)) deps.audit.add(r);
+        for (const r of withReportOnly(auditRecords(failure, alsoIn, random), wouldDeny)) deps.audit.add(r);
       }
       return {
         status: err.status,
@@ -318,11 +320,20 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
 }
 
 /** The call's event, plus copies for other accounts sharing one `sharedEventID` (CloudTrail). */
-function auditRecords(f: CallFacts, alsoIn: readonly string[]): AuditRecord[] {
+function auditRecords(
+  f: CallFacts,
+  alsoIn: readonly string[],
+  random: (n: number) => Uint8Array,
+): AuditRecord[] {
   if (alsoIn.length === 0) return [buildAuditRecord(f)];
-  const shared = randomUUID();
+  const shared = timeOrderedUuid(f.now, random);
   return [f.recipientAccount, ...alsoIn].map((account) =>
-    buildAuditRecord({ ...f, eventId: randomUUID(), recipientAccount: account, sharedEventId: shared }),
+    buildAuditRecord({
+      ...f,
+      eventId: timeOrderedUuid(f.now, random),
+      recipientAccount: account,
+      sharedEventId: shared,
+    }),
   );
 }
 

@@ -183,8 +183,13 @@ export interface Store extends StoreReader {
    * (and rethrows). Acknowledged only once durable. Transactions never interleave on one connection.
    */
   transact<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
-  /** Appends an audit event on its own (for calls that change nothing, e.g. reads and denials). */
+  /**
+   * Appends an audit event on its own (for calls that change nothing, e.g. reads and denials). A store
+   * may hold events briefly to write them in batches; the promise resolves once the event is durable.
+   */
   appendAudit(event: AuditRecord): Promise<void>;
+  /** Writes the audit events {@link appendAudit} holds, if the store batches them; resolves when durable. */
+  flushAudit?(): Promise<void>;
   queryAudit(query: AuditQuery): Promise<AuditPage>;
   /** Deletes audit events older than `beforeMs`; returns how many. */
   pruneAudit(beforeMs: number): Promise<number>;

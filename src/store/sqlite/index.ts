@@ -128,30 +128,19 @@ class Reads {
 }
 
 /** Inserts one audit event and its resource rows (callers hold the write lock, inside a transaction). */
-function insertAudit(w: WriteStatements, event: AuditRecord): void {
+function insertAudit(w: WriteStatements, event: AuditRecord | AuditRow): void {
+  const row = 'columns' in event ? event : auditRow(event);
+  const eventId = row.columns[0];
   try {
-    w.insertAudit.run(
-      event.eventId,
-      event.eventTime,
-      event.account,
-      event.eventName,
-      event.eventSource,
-      event.requestId,
-      event.readOnly ? 1 : 0,
-      event.username ?? null,
-      event.accessKeyId ?? null,
-      event.errorCode ?? null,
-      JSON.stringify(event.resources),
-      JSON.stringify(event.record),
-    );
+    w.insertAudit.run(...row.columns);
   } catch (error) {
     if (error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-      throw new StoreConflict('exists', `audit event \`${event.eventId}\` already exists`);
+      throw new StoreConflict('exists', `audit event \`${eventId}\` already exists`);
     }
     throw error;
   }
-  for (const resource of event.resources)
-    w.insertAuditResource.run(event.eventId, resource.type, resource.name);
+  const r = row.resources;
+  for (let i = 0; i < r.length; i += 2) w.insertAuditResource.run(eventId, r[i]!, r[i + 1]!);
 }
 
 /** A transaction handle; valid only until its transaction commits or rolls back. */
@@ -291,11 +280,24 @@ class SqliteTx implements StoreTx {
   }
 }
 
+/**
+ * An audit event waiting for its batch, already serialised: only the row's strings stay alive until the
+ * batch is written, not the event's object graph (which would otherwise outlive the young generation
+ * and be copied by every scavenge in between).
+ */
 interface PendingAudit {
-  readonly event: AuditRecord;
+  readonly row: AuditRow;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
+
+/**
+ * With the audit thread, appended events wait up to this long (or until {@link AUDIT_BATCH} of them)
+ * and go to the thread as one batch: one message, one transaction. Without it, a batch starts as
+ * soon as the write lock is free.
+ */
+const AUDIT_DELAY_MS = 25;
+const AUDIT_BATCH = 512;
 
 /** A batch sent to the audit worker, waiting for its answer. */
 interface PendingBatch {
@@ -308,6 +310,20 @@ function workerError(error: NonNullable<AuditBatchReply['error']>): Error {
   if (error.code !== undefined && UNAVAILABLE.test(error.code))
     return new StoreUnavailable(`the SQLite database is unavailable: ${error.message}`);
   return new Error(error.message);
+}
+
+/** How many entities (or absences) the read cache holds before it starts over. */
+const ENTITY_CACHE_SIZE = 20_000;
+
+function entityId(account: string, kind: string, key: string): string {
+  return account + '\u0000' + kind + '\u0000' + key;
+}
+
+/** Freezes a parsed JSON value and everything in it. */
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const v of Object.values(value)) deepFreeze(v);
 }
 
 /** The adapter. Only {@link openSqliteStore} constructs it. */
@@ -324,7 +340,16 @@ class SqliteStore implements Store {
   /** The temporary directory of a throwaway store, removed on close. */
   #tempDir: string | undefined;
   readonly #listeners = new Set<(change: StoreChange) => void>();
+  /**
+   * Entities read outside transactions (and known absences), by account/kind/key, deep-frozen so no
+   * caller can change what the next one reads. Dropped entry by entry as this process commits changes,
+   * wholesale on account changes and on another connection's commits (the wildcard change), exactly
+   * when the store's change listeners hear of them. Reads inside transactions never use it.
+   */
+  readonly #entities = new Map<string, Entity<unknown> | undefined>();
   readonly #auditQueue: PendingAudit[] = [];
+  /** The pending flush of a delayed audit batch (audit thread only). */
+  #auditTimer: NodeJS.Timeout | undefined;
   readonly #checkEveryMs: number;
   #lastCheck = 0;
   #dataVersion = 0;
@@ -398,6 +423,8 @@ class SqliteStore implements Store {
 
   #emit(changes: Iterable<StoreChange>): void {
     for (const change of changes) {
+      if (change.kind === 'account' || change.key === '*') this.#entities.clear();
+      else this.#entities.delete(entityId(change.account, change.kind, change.key));
       for (const listener of this.#listeners) {
         try {
           listener(change);
@@ -471,7 +498,18 @@ class SqliteStore implements Store {
     return this.#read((r) => r.listAccounts());
   }
   get<T>(account: string, kind: EntityKind, key: string): Promise<Entity<T> | undefined> {
-    return this.#read((r) => r.get<T>(account, kind, key));
+    const id = entityId(account, kind, key);
+    if (this.#entities.has(id)) {
+      if (this.#closed) return Promise.reject(new StoreUnavailable('the store is closed'));
+      return Promise.resolve(this.#entities.get(id) as Entity<T> | undefined);
+    }
+    return this.#read((r) => {
+      const entity = r.get<T>(account, kind, key);
+      if (this.#entities.size >= ENTITY_CACHE_SIZE) this.#entities.clear();
+      if (entity !== undefined) deepFreeze(entity);
+      this.#entities.set(id, entity);
+      return entity;
+    });
   }
   list<T>(account: string, kind: EntityKind, options?: ListOptions): Promise<Entity<T>[]> {
     return this.#read((r) => r.list<T>(account, kind, options));
@@ -501,16 +539,41 @@ class SqliteStore implements Store {
 
   appendAudit(event: AuditRecord): Promise<void> {
     if (this.#closed) return Promise.reject(new StoreUnavailable('the store is closed'));
+    const row = auditRow(event);
     return new Promise((resolve, reject) => {
-      this.#auditQueue.push({ event, resolve, reject });
-      // The first event of a batch schedules the flush; later ones ride along until it takes the lock.
-      if (this.#auditQueue.length === 1) void this.#flushAudit();
+      const queue = this.#auditQueue;
+      queue.push({ row, resolve, reject });
+      if (this.#auditWorkerData === undefined) {
+        // The first event of a batch schedules the flush; later ones ride along until it takes the lock.
+        if (queue.length === 1) void this.#flushAudit();
+      } else if (queue.length >= AUDIT_BATCH) {
+        this.#flushAuditNow();
+      } else {
+        this.#auditTimer ??= setTimeout(() => this.#flushAuditNow(), AUDIT_DELAY_MS);
+      }
     });
+  }
+
+  async flushAudit(): Promise<void> {
+    if (this.#closed) return;
+    if (this.#auditQueue.length > 0) this.#flushAuditNow();
+    // The mutex is FIFO: once it is ours, the batch started above (and any before it) has finished.
+    await this.#mutex.run(() => undefined);
+  }
+
+  #flushAuditNow(): void {
+    if (this.#auditTimer !== undefined) clearTimeout(this.#auditTimer);
+    this.#auditTimer = undefined;
+    void this.#flushAudit();
   }
 
   async #flushAudit(): Promise<void> {
     await this.#mutex.acquire();
     const batch = this.#auditQueue.splice(0);
+    if (batch.length === 0) {
+      this.#mutex.release();
+      return;
+    }
     try {
       if (this.#closed) throw new StoreUnavailable('the store is closed');
       const worker = this.#startAuditWorker();
@@ -535,7 +598,7 @@ class SqliteStore implements Store {
         // A savepoint per event: a duplicate id fails that event alone, not the batch.
         this.#db.exec('SAVEPOINT audit_event');
         try {
-          insertAudit(this.#w, pending.event);
+          insertAudit(this.#w, pending.row);
           this.#db.exec('RELEASE audit_event');
         } catch (error) {
           this.#db.exec('ROLLBACK TO audit_event');
@@ -557,7 +620,7 @@ class SqliteStore implements Store {
    * connections never wait for each other's write lock); resolves once the worker committed.
    */
   async #insertInWorker(worker: Worker, batch: readonly PendingAudit[]): Promise<Map<PendingAudit, unknown>> {
-    const rows: AuditRow[] = batch.map((pending) => auditRow(pending.event));
+    const rows: AuditRow[] = batch.map((pending) => pending.row);
     const id = this.#nextCall++;
     const reply = await new Promise<AuditBatchReply>((resolve, reject) => {
       this.#workerCalls.set(id, { resolve, reject });
@@ -572,7 +635,7 @@ class SqliteStore implements Store {
       if (pending !== undefined)
         failed.set(
           pending,
-          new StoreConflict('exists', `audit event \`${pending.event.eventId}\` already exists`),
+          new StoreConflict('exists', `audit event \`${pending.row.columns[0]}\` already exists`),
         );
     }
     return failed;
@@ -650,6 +713,8 @@ class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    // A delayed audit batch is written now, not dropped.
+    if (this.#auditTimer !== undefined) this.#flushAuditNow();
     // Let the transaction in flight and queued writes finish first (the mutex is FIFO).
     await this.#mutex.acquire();
     try {
