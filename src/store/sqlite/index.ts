@@ -350,6 +350,8 @@ class SqliteStore implements Store {
   readonly #auditQueue: PendingAudit[] = [];
   /** The pending flush of a delayed audit batch (audit thread only). */
   #auditTimer: NodeJS.Timeout | undefined;
+  /** A flush is waiting for the write lock; it will take everything queued by then. */
+  #auditFlushWaiting = false;
   readonly #checkEveryMs: number;
   #lastCheck = 0;
   #dataVersion = 0;
@@ -564,11 +566,15 @@ class SqliteStore implements Store {
   #flushAuditNow(): void {
     if (this.#auditTimer !== undefined) clearTimeout(this.#auditTimer);
     this.#auditTimer = undefined;
+    // One waiting flush at a time: it takes the whole queue when it gets the lock.
+    if (this.#auditFlushWaiting) return;
     void this.#flushAudit();
   }
 
   async #flushAudit(): Promise<void> {
+    this.#auditFlushWaiting = true;
     await this.#mutex.acquire();
+    this.#auditFlushWaiting = false;
     const batch = this.#auditQueue.splice(0);
     if (batch.length === 0) {
       this.#mutex.release();
