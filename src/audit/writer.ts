@@ -30,7 +30,8 @@ export class AuditWriter {
     this.notify(record);
     if (this.groupCommitting) {
       // The store batches (and serialises) the event itself, at once: nothing is held here.
-      this.store.appendAudit(record).catch(this.onError);
+      if (this.store.queueAudit !== undefined) this.store.queueAudit(record, this.onError);
+      else this.store.appendAudit(record).catch(this.onError);
       return;
     }
     this.buffer.push(record);

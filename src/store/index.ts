@@ -188,6 +188,11 @@ export interface Store extends StoreReader {
    * may hold events briefly to write them in batches; the promise resolves once the event is durable.
    */
   appendAudit(event: AuditRecord): Promise<void>;
+  /**
+   * {@link appendAudit} for a caller that does not wait: failures (after retries, if any) go to
+   * `onError`. Stores that batch events offer it to save a promise per event.
+   */
+  queueAudit?(event: AuditRecord, onError: (error: unknown) => void): void;
   /** Writes the audit events {@link appendAudit} holds, if the store batches them; resolves when durable. */
   flushAudit?(): Promise<void>;
   queryAudit(query: AuditQuery): Promise<AuditPage>;

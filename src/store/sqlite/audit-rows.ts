@@ -63,7 +63,7 @@ export function auditRow(event: AuditRecord): AuditRow {
       event.username ?? null,
       event.accessKeyId ?? null,
       event.errorCode ?? null,
-      JSON.stringify(event.resources),
+      event.resources.length === 0 ? '[]' : JSON.stringify(event.resources),
       JSON.stringify(event.record),
     ],
     resources,

@@ -286,8 +286,11 @@ class SqliteTx implements StoreTx {
  * and be copied by every scavenge in between).
  */
 interface PendingAudit {
-  readonly row: AuditRow;
-  readonly resolve: () => void;
+  readonly eventId: string;
+  /** Dropped once handed to the audit thread (which has its own copy). */
+  row: AuditRow | undefined;
+  /** Absent for events queued with {@link SqliteStore.queueAudit}, whose success nobody awaits. */
+  readonly resolve: (() => void) | undefined;
   readonly reject: (error: unknown) => void;
 }
 
@@ -542,18 +545,33 @@ class SqliteStore implements Store {
   appendAudit(event: AuditRecord): Promise<void> {
     if (this.#closed) return Promise.reject(new StoreUnavailable('the store is closed'));
     const row = auditRow(event);
-    return new Promise((resolve, reject) => {
-      const queue = this.#auditQueue;
-      queue.push({ row, resolve, reject });
-      if (this.#auditWorkerData === undefined) {
-        // The first event of a batch schedules the flush; later ones ride along until it takes the lock.
-        if (queue.length === 1) void this.#flushAudit();
-      } else if (queue.length >= AUDIT_BATCH) {
-        this.#flushAuditNow();
-      } else {
-        this.#auditTimer ??= setTimeout(() => this.#flushAuditNow(), AUDIT_DELAY_MS);
-      }
-    });
+    return new Promise((resolve, reject) => this.#enqueueAudit(event.eventId, row, resolve, reject));
+  }
+
+  queueAudit(event: AuditRecord, onError: (error: unknown) => void): void {
+    if (this.#closed) {
+      onError(new StoreUnavailable('the store is closed'));
+      return;
+    }
+    this.#enqueueAudit(event.eventId, auditRow(event), undefined, onError);
+  }
+
+  #enqueueAudit(
+    eventId: string,
+    row: AuditRow,
+    resolve: (() => void) | undefined,
+    reject: (error: unknown) => void,
+  ): void {
+    const queue = this.#auditQueue;
+    queue.push({ eventId, row, resolve, reject });
+    if (this.#auditWorkerData === undefined) {
+      // The first event of a batch schedules the flush; later ones ride along until it takes the lock.
+      if (queue.length === 1) void this.#flushAudit();
+    } else if (queue.length >= AUDIT_BATCH) {
+      this.#flushAuditNow();
+    } else {
+      this.#auditTimer ??= setTimeout(() => this.#flushAuditNow(), AUDIT_DELAY_MS);
+    }
   }
 
   async flushAudit(): Promise<void> {
@@ -586,7 +604,7 @@ class SqliteStore implements Store {
       const failed = worker ? await this.#insertInWorker(worker, batch) : this.#insertHere(batch);
       for (const pending of batch) {
         if (failed.has(pending)) pending.reject(failed.get(pending));
-        else pending.resolve();
+        else pending.resolve?.();
       }
     } catch (error) {
       for (const pending of batch) pending.reject(error);
@@ -604,7 +622,7 @@ class SqliteStore implements Store {
         // A savepoint per event: a duplicate id fails that event alone, not the batch.
         this.#db.exec('SAVEPOINT audit_event');
         try {
-          insertAudit(this.#w, pending.row);
+          if (pending.row !== undefined) insertAudit(this.#w, pending.row);
           this.#db.exec('RELEASE audit_event');
         } catch (error) {
           this.#db.exec('ROLLBACK TO audit_event');
@@ -626,7 +644,12 @@ class SqliteStore implements Store {
    * connections never wait for each other's write lock); resolves once the worker committed.
    */
   async #insertInWorker(worker: Worker, batch: readonly PendingAudit[]): Promise<Map<PendingAudit, unknown>> {
-    const rows: AuditRow[] = batch.map((pending) => pending.row);
+    const rows: AuditRow[] = [];
+    for (const pending of batch) {
+      if (pending.row !== undefined) rows.push(pending.row);
+      // The thread gets a copy; the event's strings need not outlive this batch here.
+      pending.row = undefined;
+    }
     const id = this.#nextCall++;
     const reply = await new Promise<AuditBatchReply>((resolve, reject) => {
       this.#workerCalls.set(id, { resolve, reject });
@@ -639,10 +662,7 @@ class SqliteStore implements Store {
     for (const i of reply.conflicts) {
       const pending = batch[i];
       if (pending !== undefined)
-        failed.set(
-          pending,
-          new StoreConflict('exists', `audit event \`${pending.row.columns[0]}\` already exists`),
-        );
+        failed.set(pending, new StoreConflict('exists', `audit event \`${pending.eventId}\` already exists`));
     }
     return failed;
   }
