@@ -15,6 +15,21 @@ function lowerFirst(name: string): string {
   return name.length > 0 ? name[0]!.toLowerCase() + name.slice(1) : name;
 }
 
+/**
+ * What a member name becomes in a record: `null` when its value is never recorded, else the lower-camel
+ * name. Member names come from the service models (a few hundred), so the answers are remembered.
+ */
+const recordedNames = new Map<string, string | null>();
+
+function recordedName(member: string): string | null {
+  let name = recordedNames.get(member);
+  if (name === undefined) {
+    name = SECRET_MEMBER.test(member) ? null : lowerFirst(member);
+    if (recordedNames.size < 10_000) recordedNames.set(member, name);
+  }
+  return name;
+}
+
 /** A copy of `value` without secret members, with lower-camel member names, dates as ISO strings. */
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 12) return '…';
@@ -23,16 +38,15 @@ export function redact(value: unknown, depth = 0): unknown {
   if (value instanceof Date) return value.toISOString().replace(/\.\d{3}Z$/, 'Z');
   if (value instanceof Uint8Array) return undefined;
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
-  if (typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      if (SECRET_MEMBER.test(k)) continue;
-      const r = redact(v, depth + 1);
-      if (r !== undefined) out[lowerFirst(k)] = r;
-    }
-    return out;
+  const out: Record<string, unknown> = {};
+  for (const k in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+    const name = recordedName(k);
+    if (name === null) continue;
+    const r = redact((value as Record<string, unknown>)[k], depth + 1);
+    if (r !== undefined) out[name] = r;
   }
-  return value;
+  return out;
 }
 
 /**

@@ -28,7 +28,20 @@ export function adjustableClock(base: Clock = systemClock): AdjustableClock {
   };
 }
 
+/**
+ * Recently formatted seconds. Requests format the same few instants over and over (the current second,
+ * a session's issue time, an entity's creation date), and `toISOString` is a measurable part of a call.
+ */
+const formatted = new Map<number, string>();
+
 /** ISO-8601 with seconds precision and `Z`, the way AWS renders timestamps in XML (`2026-02-09T21:40:18Z`). */
 export function isoSeconds(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(ms / 1000);
+  let text = formatted.get(second);
+  if (text === undefined) {
+    text = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+    if (formatted.size >= 4096) formatted.clear();
+    formatted.set(second, text);
+  }
+  return text;
 }

@@ -1,5 +1,6 @@
 import type { ServiceModel, Shape, StructureShape } from './model.js';
 import { escapeXml } from './xml.js';
+import { isoSeconds } from '../core/clock.js';
 
 /**
  * Format a timestamp as AWS's Query responses do: ISO-8601 UTC without milliseconds
@@ -9,8 +10,8 @@ export function formatTimestamp(v: unknown): string {
   const ms =
     v instanceof Date ? v.getTime() : typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
   if (!Number.isFinite(ms)) throw new TypeError(`not a timestamp: ${String(v)}`);
-  const iso = new Date(ms).toISOString();
-  return iso.slice(0, 19) + 'Z';
+  // Whole seconds, rounded down (also for instants before 1970), as `toISOString().slice(0, 19)` gives.
+  return isoSeconds(ms);
 }
 
 function toBase64(bytes: Uint8Array): string {
