@@ -259,7 +259,7 @@ function queryFastPath(
       );
       return true;
     }
-    const declared = req.headers['content-length'];
+    const declared = req.headersDistinct['content-length']?.[0];
     if (declared !== undefined && Number(declared) > BODY_LIMIT) {
       tooLarge(req, res);
       return true;
