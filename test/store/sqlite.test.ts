@@ -127,6 +127,39 @@ test('sqlite file: a commit by another connection emits the wildcard change; own
   }
 });
 
+test('sqlite file: entity reads are cached, frozen, and follow own commits at once, others within a check', async () => {
+  const path = freshFile();
+  const server = await openSqliteStore({ path, externalCheckMs: 50 });
+  const cli = await openSqliteStore({ path, externalCheckMs: 50 });
+  try {
+    const account = '111111111111';
+    assert.equal(await server.get(account, 'user', 'u'), undefined);
+    await server.transact((tx) => tx.insert(account, 'user', 'u', { v: 1, tags: [{ k: 'a' }] }));
+    // This process's commit replaces the cached absence before transact resolves.
+    const first = await server.get<{ v: number; tags: { k: string }[] }>(account, 'user', 'u');
+    assert.equal(first?.body.v, 1);
+    // What the cache hands out cannot be changed by one caller under the next one's feet.
+    assert.ok(Object.isFrozen(first) && Object.isFrozen(first?.body) && Object.isFrozen(first?.body.tags[0]));
+    assert.throws(() => {
+      (first!.body as { v: number }).v = 2;
+    }, TypeError);
+    assert.equal((await server.get<{ v: number }>(account, 'user', 'u'))?.body.v, 1);
+
+    // Another process's commit: seen once the server notices it (the wildcard change), within a check.
+    assert.equal(await server.get(account, 'user', 'other'), undefined);
+    await cli.transact((tx) => tx.insert(account, 'user', 'other', { v: 3 }));
+    let seen: unknown;
+    for (let waited = 0; seen === undefined && waited < 3000; waited += 25) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      seen = await server.get(account, 'user', 'other');
+    }
+    assert.deepEqual((seen as { body: unknown }).body, { v: 3 });
+  } finally {
+    await cli.close();
+    await server.close();
+  }
+});
+
 test('sqlite file: a slow transaction does not block reads of committed data', async () => {
   const store = await openSqliteStore({ path: freshFile() });
   try {

@@ -17,9 +17,14 @@
  *   file. `PRAGMA data_version` on the write connection changes only when another connection commits;
  *   it is checked on reads (at most every 250 ms) and by a 250 ms timer, and a change emits the wildcard
  *   {@link StoreChange} `{account: '*', kind: 'account', key: '*'}` so caches flush.
+ * - Entity reads outside transactions are cached (deep-frozen): this process's commits drop their
+ *   entries before `transact` resolves, so its callers read their own writes; another process's commits
+ *   are seen at the next external check (at most `externalCheckMs` later), like the caches above the
+ *   store — IAM's own changes are eventually consistent too.
  * - Audit events appended outside transactions are group-committed: events that arrive while the
  *   write lock is busy are inserted together in one transaction (one fsync), each still acknowledged
- *   only once durable.
+ *   only once durable. With the audit thread they also wait up to {@link AUDIT_DELAY_MS} to share a
+ *   batch.
  */
 import Database from 'better-sqlite3';
 import {
