@@ -11,6 +11,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { AUDIT_COLUMNS } from './audit-rows.js';
 import type { AuditBatchReply, AuditBatchRequest, AuditColumns, AuditWorkerData } from './audit-rows.js';
 
 const port = parentPort;
@@ -40,14 +41,18 @@ function insertBatch(request: AuditBatchRequest): AuditBatchReply {
   try {
     begin.run();
     try {
-      request.rows.forEach((row, i) => {
-        const r = row.resources;
-        if (insertAudit.run(...row.columns).changes === 0) {
+      const values = request.values;
+      for (let at = 0, i = 0; at < values.length; at += AUDIT_COLUMNS, i++) {
+        const columns = values.slice(at, at + AUDIT_COLUMNS) as AuditColumns;
+        if (insertAudit.run(...columns).changes === 0) {
           conflicts.push(i);
-          return;
+          continue;
         }
-        for (let j = 0; j < r.length; j += 2) insertResource.run(row.columns[0], r[j]!, r[j + 1]!);
-      });
+        // The resources column is the event's `[{type, name}]` list as JSON.
+        if (columns[10] !== '[]')
+          for (const r of JSON.parse(columns[10]) as { type: string; name: string }[])
+            insertResource.run(columns[0], r.type, r.name);
+      }
       commit.run();
     } catch (error) {
       if (db.inTransaction) rollback.run();

@@ -48,7 +48,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Mutex } from './mutex.js';
 import { Worker } from 'node:worker_threads';
-import { auditRow, type AuditBatchReply, type AuditRow, type AuditWorkerData } from './audit-rows.js';
+import {
+  AUDIT_COLUMNS,
+  auditRow,
+  type AuditBatchReply,
+  type AuditBatchRequest,
+  type AuditColumns,
+  type AuditRow,
+  type AuditWorkerData,
+} from './audit-rows.js';
 import { ReadStatements, WriteStatements, toEntity } from './rows.js';
 
 /** Options for {@link openSqliteStore}. */
@@ -649,9 +657,10 @@ class SqliteStore implements Store {
    * connections never wait for each other's write lock); resolves once the worker committed.
    */
   async #insertInWorker(worker: Worker, batch: readonly PendingAudit[]): Promise<Map<PendingAudit, unknown>> {
-    const rows: AuditRow[] = [];
+    const values: AuditColumns[number][] = [];
     for (const pending of batch) {
-      if (pending.row !== undefined) rows.push(pending.row);
+      const columns = pending.row?.columns;
+      if (columns !== undefined) for (let k = 0; k < AUDIT_COLUMNS; k++) values.push(columns[k]!);
       // The thread gets a copy; the event's strings need not outlive this batch here.
       pending.row = undefined;
     }
@@ -660,7 +669,7 @@ class SqliteStore implements Store {
       this.#workerCalls.set(id, { resolve, reject });
       // Referenced only while a batch is in flight: an idle worker does not keep the process alive.
       worker.ref();
-      worker.postMessage({ id, rows });
+      worker.postMessage({ id, values } satisfies AuditBatchRequest);
     });
     if (reply.error) throw workerError(reply.error);
     const failed = new Map<PendingAudit, unknown>();
