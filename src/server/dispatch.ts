@@ -93,6 +93,29 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
   const keyUse = new Map<string, number>();
   const stsOps = deps.operations.sts;
   const random = deps.services.random;
+  let deferred: { readonly requestId: string; readonly fn: () => void }[] = [];
+  const runDeferred = (): void => {
+    const batch = deferred;
+    deferred = [];
+    for (const { requestId, fn } of batch) {
+      try {
+        fn();
+      } catch (err) {
+        deps.logError(err, requestId);
+      }
+    }
+  };
+  /**
+   * Runs `fn` once the current answer has been handed to the HTTP layer (setImmediate: after this turn's
+   * I/O callbacks and microtasks, so after the response is written), keeping the audit record of a call
+   * that changed nothing off its latency. It still runs before the server reads the client's next
+   * request, so "explain the call I just made" finds the event; anything reading the trail flushes the
+   * writer first.
+   */
+  const afterAnswer = (requestId: string, fn: () => void): void => {
+    // One setImmediate for all the calls answered in this turn of the event loop.
+    if (deferred.push({ requestId, fn }) === 1) setImmediate(runDeferred);
+  };
 
   return async function dispatch(call: IncomingCall): Promise<CallResult> {
     const now = deps.clock.now();
@@ -263,9 +286,14 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
         // Every call is authorized by the policy engine; a handler that forgot is a bug, not a grant.
         throw new Error(`operation ${opName} completed without authorization`);
       }
-      if (!auditWritten)
-        for (const r of withReportOnly(auditRecords({ ...facts(), output }, alsoIn, random), wouldDeny))
-          deps.audit.add(r);
+      if (!auditWritten) {
+        const f = facts();
+        const deny = wouldDeny;
+        afterAnswer(requestId, () => {
+          for (const r of withReportOnly(auditRecords({ ...f, output }, alsoIn, random), deny))
+            deps.audit.add(r);
+        });
+      }
       return {
         status: 200,
         body: renderResult(model, opName, output, requestId),
@@ -289,23 +317,29 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
         err = new AwsError('InternalFailure', 'We encountered an internal error. Please try again.');
       }
       if (operationName !== undefined && !auditWritten) {
-        const failure = {
-          ...facts(),
-          error: { code: err.code, message: err.message },
-          authorization:
-            authorization && err.code === 'AccessDenied'
-              ? decisionTrace(
-                  authorization.request,
-                  authorization.decision,
-                  {
-                    policy: authorizationRequest?.resourcePolicy,
-                    type: authorizationRequest?.resourcePolicyType,
-                  },
-                  safeExplain(authorization),
-                )
-              : undefined,
-        };
-        for (const r of withReportOnly(auditRecords(failure, alsoIn, random), wouldDeny)) deps.audit.add(r);
+        const f = facts();
+        const deny = wouldDeny;
+        const denied = authorization;
+        const denyingRequest = authorizationRequest;
+        afterAnswer(requestId, () => {
+          const failure = {
+            ...f,
+            error: { code: err.code, message: err.message },
+            authorization:
+              denied && err.code === 'AccessDenied'
+                ? decisionTrace(
+                    denied.request,
+                    denied.decision,
+                    {
+                      policy: denyingRequest?.resourcePolicy,
+                      type: denyingRequest?.resourcePolicyType,
+                    },
+                    safeExplain(denied),
+                  )
+                : undefined,
+          };
+          for (const r of withReportOnly(auditRecords(failure, alsoIn, random), deny)) deps.audit.add(r);
+        });
       }
       return {
         status: err.status,
