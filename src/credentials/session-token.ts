@@ -143,7 +143,7 @@ export class SessionTokenSealer {
   #keyring: Keyring;
   readonly #random: (n: number) => Uint8Array;
   /**
-   * Tokens this sealer opened, by token text, least recently used first. Only authentic tokens get here,
+   * Tokens this sealer opened, by token text, oldest first. Only authentic tokens get here,
    * and only while their key is in the keyring ({@link setKeyring} empties it). Callers still check expiry
    * against their own clock on every use; entries past their expiry by the wall clock are dropped.
    */
@@ -193,15 +193,13 @@ export class SessionTokenSealer {
   unseal(token: string): SessionClaims {
     const hit = this.#opened.get(token);
     if (hit !== undefined) {
+      if (hit.expiresAt > Date.now()) return hit;
       this.#opened.delete(token);
-      if (hit.expiresAt > Date.now()) {
-        this.#opened.set(token, hit);
-        return hit;
-      }
     }
     const claims = this.#open(token);
     if (this.#opened.size >= UNSEALED_CACHE_SIZE) {
-      // Map iteration is insertion order and hits are re-inserted: the first key is the least recently used.
+      // Oldest first (Map iteration is insertion order). A busy token evicted this way is opened again
+      // on its next use and goes back in: cheaper than moving every hit to the end.
       const oldest = this.#opened.keys().next();
       if (oldest.done !== true) this.#opened.delete(oldest.value);
     }

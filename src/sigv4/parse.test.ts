@@ -189,15 +189,19 @@ test('checkScope: service, terminator, region and date', () => {
   );
 });
 
-test('SigningKeyCache is bounded, LRU and equals the uncached derivation', () => {
+test('SigningKeyCache is bounded, oldest-first and equals the uncached derivation', () => {
   const cache = new SigningKeyCache(2);
   const a = cache.get('secret', '20260101', 'us-east-1', 'iam', crypto);
   assert.equal(toHex(a), toHex(deriveSigningKey('secret', '20260101', 'us-east-1', 'iam', crypto)));
-  cache.get('secret', '20260102', 'us-east-1', 'iam', crypto);
-  assert.equal(cache.get('secret', '20260101', 'us-east-1', 'iam', crypto), a); // hit, now most recent
-  cache.get('secret', '20260103', 'us-east-1', 'iam', crypto); // evicts 20260102
+  const b = cache.get('secret', '20260102', 'us-east-1', 'iam', crypto);
+  assert.equal(cache.get('secret', '20260101', 'us-east-1', 'iam', crypto), a); // a hit
+  cache.get('secret', '20260103', 'us-east-1', 'iam', crypto); // evicts the oldest, 20260101
   assert.equal(cache.size, 2);
-  assert.equal(cache.get('secret', '20260101', 'us-east-1', 'iam', crypto), a);
+  assert.equal(cache.get('secret', '20260102', 'us-east-1', 'iam', crypto), b);
+  // Evicted keys are derived again, equal to before.
+  const again = cache.get('secret', '20260101', 'us-east-1', 'iam', crypto);
+  assert.notEqual(again, a);
+  assert.equal(toHex(again), toHex(a));
 });
 
 test('property: parse/check/verify raise only AwsError on arbitrary headers and queries', () => {

@@ -21,7 +21,7 @@ export function deriveSigningKey(
 }
 
 /**
- * Bounded LRU cache of signing keys. A key is valid for one (secret, date, region, service), so a
+ * Bounded cache of signing keys (oldest evicted first). A key is valid for one (secret, date, region, service), so a
  * busy client re-uses it all day and four HMACs per request are saved. Entries are keyed by the secret
  * and the scope, in process memory only (where the credential resolver keeps the same secrets); the
  * bound evicts keys of credentials no longer used.
@@ -30,7 +30,7 @@ export class SigningKeyCache {
   readonly #max: number;
   readonly #entries = new Map<string, Uint8Array>();
 
-  /** @param maxEntries upper bound on cached keys; the least recently used is evicted first. */
+  /** @param maxEntries upper bound on cached keys; the oldest is evicted first. */
   constructor(maxEntries = 1024) {
     this.#max = Math.max(1, Math.floor(maxEntries));
   }
@@ -50,12 +50,9 @@ export class SigningKeyCache {
   ): Uint8Array {
     const id = secretAccessKey + '/' + date + '/' + region + '/' + service;
     const hit = this.#entries.get(id);
-    if (hit !== undefined) {
-      // Re-insert to mark as most recently used (Map keeps insertion order).
-      this.#entries.delete(id);
-      this.#entries.set(id, hit);
-      return hit;
-    }
+    // Hits stay where they are: eviction is oldest-first, and an evicted key is derived again on its
+    // next use (four HMACs), cheaper than moving every hit to the end of the map.
+    if (hit !== undefined) return hit;
     const key = deriveSigningKey(secretAccessKey, date, region, service, crypto);
     this.#entries.set(id, key);
     if (this.#entries.size > this.#max) {
