@@ -3,6 +3,7 @@
  * cleanly"): under a stream of reads and writes, SIGTERM ends the process with exit code 0; every
  * answer the clients got is a success or a retryable 503 `ServiceUnavailable` (AWS Common Errors),
  * never a 500; and every write that was acknowledged is there after a restart on the same data.
+ * Also: reads' audit events, written in batches after their answers, are all there after a stop.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateUserCommand, GetUserCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import Database from 'better-sqlite3';
 import { startIamdOnData } from './harness.js';
 
 test('SIGTERM under load: exit 0, only 200s and 503s, acknowledged writes kept', async () => {
@@ -65,6 +67,37 @@ test('SIGTERM under load: exit 0, only 200s and 503s, acknowledged writes kept',
       }
     } finally {
       await again.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('every read under concurrency leaves exactly its audit event, all written by a graceful stop', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'iamd-audit-count-'));
+  try {
+    const server = await startIamdOnData(dir);
+    const sts = server.sts();
+    const requestIds: string[] = [];
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        for (let i = 0; i < 40; i++) {
+          const out = await sts.send(new GetCallerIdentityCommand({}));
+          requestIds.push(out.$metadata.requestId ?? '');
+        }
+      }),
+    );
+    await server.stop();
+    const db = new Database(join(dir, 'iamd.db'), { readonly: true });
+    try {
+      const rows = db
+        .prepare("SELECT request_id FROM audit WHERE event_name = 'GetCallerIdentity'")
+        .all() as { request_id: string }[];
+      assert.equal(rows.length, requestIds.length);
+      assert.deepEqual(new Set(rows.map((r) => r.request_id)), new Set(requestIds));
+      assert.equal(new Set(requestIds).size, requestIds.length, 'request ids are unique');
+    } finally {
+      db.close();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
