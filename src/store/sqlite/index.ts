@@ -312,8 +312,8 @@ interface PendingAudit {
  * and go to the thread as one batch: one message, one transaction. Without it, a batch starts as
  * soon as the write lock is free.
  */
-const AUDIT_DELAY_MS = 25;
-const AUDIT_BATCH = 512;
+const AUDIT_DELAY_MS = 10;
+const AUDIT_BATCH = 128;
 
 /** A batch sent to the audit worker, waiting for its answer. */
 interface PendingBatch {
