@@ -1,9 +1,11 @@
 /**
- * `npm run bench -- server [--json] [--seconds N]`: signed GetCallerIdentity, GetRole and CreateUser
- * against a real iamd at concurrency 1 and 16, next to a plain Node HTTP server returning a fixed XML
- * body (the ceiling) measured in the same run. Target (issue 3): GetCallerIdentity ≥ 60% of the ceiling.
+ * `npm run bench -- server [--json] [--seconds N] [--repeat N]`: signed GetCallerIdentity, GetRole and
+ * CreateUser against a real iamd at concurrency 1 and 16, next to a plain Node HTTP server returning a
+ * fixed XML body (the ceiling) measured in the same run. With `--repeat N` every cell (and its ceiling)
+ * is measured N times and the run with the median ratio is shown, with all ratios. Target (issue 3):
+ * GetCallerIdentity ≥ 60% of the ceiling.
  */
-import { runLoad, type LoadRequest, type LoadResult } from './http/load.js';
+import { medianCells, repeatArg, runLoad, type Cell, type LoadRequest } from './http/load.js';
 import { signForm } from './http/sign.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +15,7 @@ import { BENCH_ROOT, createAccountIn, startCeiling, startIamdProcess } from './h
 const json = process.argv.includes('--json');
 const secIdx = process.argv.indexOf('--seconds');
 const seconds = secIdx > 0 ? Number(process.argv[secIdx + 1]) : 3;
+const repeat = repeatArg();
 
 function form(params: Record<string, string>): string {
   return Object.entries(params)
@@ -31,7 +34,7 @@ async function main(): Promise<void> {
   // account, more than one cell creates.
   const dataDir = mkdtempSync(join(tmpdir(), 'iamd-bench-'));
   const iamd = await startIamdProcess(['--data', dataDir]);
-  const rows: { workload: string; concurrency: number; result: LoadResult; ceiling: LoadResult }[] = [];
+  const rows: Cell[] = [];
   try {
     // Set-up: one role for GetRole.
     const trust = JSON.stringify({
@@ -83,28 +86,32 @@ async function main(): Promise<void> {
     ];
     // A discarded warm-up first: the load generator itself must be warm (JIT) before it sets the ceiling.
     await runLoad(ceiling.url, () => gci, 16, 2000);
-    for (const concurrency of [1, 16]) {
-      // The ceiling is measured with the same request stream shape (signing cost on the client included).
-      const base = await runLoad(ceiling.url, () => gci, concurrency, seconds * 1000);
-      for (const w of workloads) {
-        const result = await runLoad(iamd.url, w.next(), concurrency, seconds * 1000);
-        rows.push({ workload: w.name, concurrency, result, ceiling: base });
+    for (let rep = 0; rep < repeat; rep++)
+      for (const concurrency of [1, 16]) {
+        // The ceiling is measured with the same request stream shape (signing cost on the client included).
+        const base = await runLoad(ceiling.url, () => gci, concurrency, seconds * 1000);
+        for (const w of workloads) {
+          const result = await runLoad(iamd.url, w.next(), concurrency, seconds * 1000);
+          rows.push({ workload: w.name, concurrency, result, ceiling: base });
+        }
       }
-    }
   } finally {
     await iamd.stop();
     await ceiling.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+  const medians = medianCells(rows);
   if (json) {
-    console.log(JSON.stringify({ node: process.version, rows }, null, 2));
+    console.log(JSON.stringify({ node: process.version, repeat, rows, medians }, null, 2));
     return;
   }
-  console.log(`iamd server benchmark — node ${process.version}, ${seconds}s per cell, loopback`);
-  console.log('workload            conc   req/s    p50 ms  p99 ms  errors  ceiling req/s  ratio');
-  for (const r of rows) {
+  console.log(
+    `iamd server benchmark — node ${process.version}, ${seconds}s per cell, loopback, ${repeat} run(s) per cell (median shown)`,
+  );
+  console.log('workload            conc   req/s    p50 ms  p99 ms  errors  ceiling req/s  ratio  runs');
+  for (const { cell: r, ratios } of medians) {
     console.log(
-      `${r.workload.padEnd(18)} ${String(r.concurrency).padStart(5)} ${r.result.rps.toFixed(0).padStart(7)} ${r.result.p50ms.toFixed(2).padStart(8)} ${r.result.p99ms.toFixed(2).padStart(7)} ${String(r.result.errors).padStart(7)} ${r.ceiling.rps.toFixed(0).padStart(14)} ${((r.result.rps / r.ceiling.rps) * 100).toFixed(0).padStart(5)}%`,
+      `${r.workload.padEnd(18)} ${String(r.concurrency).padStart(5)} ${r.result.rps.toFixed(0).padStart(7)} ${r.result.p50ms.toFixed(2).padStart(8)} ${r.result.p99ms.toFixed(2).padStart(7)} ${String(r.result.errors).padStart(7)} ${r.ceiling.rps.toFixed(0).padStart(14)} ${((r.result.rps / r.ceiling.rps) * 100).toFixed(0).padStart(5)}%  ${ratios.map((x) => (x * 100).toFixed(0)).join('/')}`,
     );
   }
 }

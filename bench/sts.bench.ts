@@ -1,16 +1,18 @@
 /**
- * `npm run bench -- sts [--json] [--seconds N]`: signed AssumeRole (a role with a 3-statement trust
- * policy and a managed policy attached) at concurrency 1 and 16, and calls signed with the returned
- * session credentials (GetCallerIdentity, GetRole), next to the plain-Node ceiling measured in the same
- * run; then AssumeRole again in an account holding 100,000 roles, to show the cost does not grow with
- * the account. Targets (issue 4): AssumeRole ≥ 50% of the ceiling, session calls ≥ 60%, p99 at
- * concurrency 16 under 5 ms, and within 20% between 10 and 100,000 roles.
+ * `npm run bench -- sts [--json] [--seconds N] [--repeat N]`: signed AssumeRole (a role with a
+ * 3-statement trust policy and a managed policy attached) at concurrency 1 and 16, and calls signed with
+ * the returned session credentials (GetCallerIdentity, GetRole), next to the plain-Node ceiling
+ * measured in the same run; then AssumeRole again in an account holding 100,000 roles, to show the cost
+ * does not grow with the account. With `--repeat N` every cell (and its ceiling) is measured N times
+ * and the run with the median ratio is shown, with all ratios. Targets (issue 4): AssumeRole ≥ 50% of
+ * the ceiling, session calls ≥ 60%, p99 at concurrency 16 under 5 ms, and within 20% between 10 and
+ * 100,000 roles.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { runLoad, type LoadRequest, type LoadResult } from './http/load.js';
+import { medianCells, repeatArg, runLoad, type Cell, type LoadRequest } from './http/load.js';
 import { signForm, type SigningCreds } from './http/sign.js';
 import { BENCH_ROOT, startCeiling, startIamdProcess, type ChildServer } from './http/servers.js';
 import { openSqliteStore } from '../src/store/sqlite/index.js';
@@ -20,6 +22,7 @@ import type { RoleBody } from '../src/iam/entities.js';
 const json = process.argv.includes('--json');
 const secIdx = process.argv.indexOf('--seconds');
 const seconds = secIdx > 0 ? Number(process.argv[secIdx + 1]) : 3;
+const repeat = repeatArg();
 const A = BENCH_ROOT.accountId;
 
 const form = (params: Record<string, string>) =>
@@ -127,19 +130,12 @@ async function addRoles(dataDir: string, n: number): Promise<void> {
   await store.close();
 }
 
-interface Row {
-  readonly workload: string;
-  readonly concurrency: number;
-  readonly result: LoadResult;
-  readonly ceiling: LoadResult;
-}
-
 async function measure(
   iamd: ChildServer,
   user: SigningCreds,
   label: string,
-  ceilings: Map<number, LoadResult>,
-  rows: Row[],
+  ceiling: { readonly url: string; readonly probe: LoadRequest },
+  rows: Cell[],
   sessions: boolean,
 ) {
   // Signed once per cell, like the ceiling's request: the load generator then spends its CPU on
@@ -181,39 +177,39 @@ async function measure(
     { Action: 'GetRole', Version: '2010-05-08', RoleName: 'bench-role' },
     session,
   );
-  for (const concurrency of [1, 16]) {
-    const ceiling = ceilings.get(concurrency)!;
-    rows.push({
-      workload: `AssumeRole${label}`,
-      concurrency,
-      result: await runLoad(iamd.url, assume(), concurrency, seconds * 1000),
-      ceiling,
-    });
-    if (!sessions) continue;
-    rows.push({
-      workload: 'session GetCallerIdentity',
-      concurrency,
-      result: await runLoad(iamd.url, () => gci, concurrency, seconds * 1000),
-      ceiling,
-    });
-    rows.push({
-      workload: 'session GetRole',
-      concurrency,
-      result: await runLoad(iamd.url, () => getRole, concurrency, seconds * 1000),
-      ceiling,
-    });
-  }
+  for (let rep = 0; rep < repeat; rep++)
+    for (const concurrency of [1, 16]) {
+      // The ceiling next to its cells, every repetition: the machine's speed drifts between runs.
+      const base = await runLoad(ceiling.url, () => ceiling.probe, concurrency, seconds * 1000);
+      rows.push({
+        workload: `AssumeRole${label}`,
+        concurrency,
+        result: await runLoad(iamd.url, assume(), concurrency, seconds * 1000),
+        ceiling: base,
+      });
+      if (!sessions) continue;
+      rows.push({
+        workload: 'session GetCallerIdentity',
+        concurrency,
+        result: await runLoad(iamd.url, () => gci, concurrency, seconds * 1000),
+        ceiling: base,
+      });
+      rows.push({
+        workload: 'session GetRole',
+        concurrency,
+        result: await runLoad(iamd.url, () => getRole, concurrency, seconds * 1000),
+        ceiling: base,
+      });
+    }
 }
 
 async function main(): Promise<void> {
-  const rows: Row[] = [];
+  const rows: Cell[] = [];
   const ceilingServer = await startCeiling();
-  const ceilings = new Map<number, LoadResult>();
   const probe = signed(ceilingServer.url, 'sts', { Action: 'GetCallerIdentity', Version: '2011-06-15' });
+  const ceiling = { url: ceilingServer.url, probe };
   // A discarded warm-up first: the load generator itself must be warm (JIT) before it sets the ceiling.
   await runLoad(ceilingServer.url, () => probe, 16, 2000);
-  for (const c of [1, 16]) ceilings.set(c, await runLoad(ceilingServer.url, () => probe, c, seconds * 1000));
-  await ceilingServer.stop();
 
   const dataDir = mkdtempSync(join(tmpdir(), 'iamd-bench-sts-'));
   try {
@@ -226,32 +222,38 @@ async function main(): Promise<void> {
         RoleName: `small-${i}`,
         AssumeRolePolicyDocument: TRUST,
       });
-    await measure(iamd, user, ' (10 roles)', ceilings, rows, true);
+    await measure(iamd, user, ' (10 roles)', ceiling, rows, true);
     await iamd.stop();
     await addRoles(dataDir, 100_000);
     iamd = await startIamdProcess(['--data', dataDir]);
-    await measure(iamd, user, ' (100,010 roles)', ceilings, rows, false);
+    await measure(iamd, user, ' (100,010 roles)', ceiling, rows, false);
     await iamd.stop();
   } finally {
+    await ceilingServer.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+  const medians = medianCells(rows);
   if (json) {
-    console.log(JSON.stringify({ node: process.version, rows }, null, 2));
+    console.log(JSON.stringify({ node: process.version, repeat, rows, medians }, null, 2));
     return;
   }
   console.log(
-    `iamd STS benchmark — node ${process.version}, ${seconds}s per cell, loopback, SQLite data dir`,
+    `iamd STS benchmark — node ${process.version}, ${seconds}s per cell, loopback, SQLite data dir, ${repeat} run(s) per cell (median shown)`,
   );
-  console.log('workload                       conc   req/s    p50 ms  p99 ms  errors  ceiling req/s  ratio');
-  for (const r of rows)
+  console.log(
+    'workload                       conc   req/s    p50 ms  p99 ms  errors  ceiling req/s  ratio  runs',
+  );
+  for (const { cell: r, ratios } of medians)
     console.log(
-      `${r.workload.padEnd(29)} ${String(r.concurrency).padStart(5)} ${r.result.rps.toFixed(0).padStart(7)} ${r.result.p50ms.toFixed(2).padStart(8)} ${r.result.p99ms.toFixed(2).padStart(7)} ${String(r.result.errors).padStart(7)} ${r.ceiling.rps.toFixed(0).padStart(14)} ${((r.result.rps / r.ceiling.rps) * 100).toFixed(0).padStart(5)}%`,
+      `${r.workload.padEnd(29)} ${String(r.concurrency).padStart(5)} ${r.result.rps.toFixed(0).padStart(7)} ${r.result.p50ms.toFixed(2).padStart(8)} ${r.result.p99ms.toFixed(2).padStart(7)} ${String(r.result.errors).padStart(7)} ${r.ceiling.rps.toFixed(0).padStart(14)} ${((r.result.rps / r.ceiling.rps) * 100).toFixed(0).padStart(5)}%  ${ratios.map((x) => (x * 100).toFixed(0)).join('/')}`,
     );
-  const small = rows.find((r) => r.workload === 'AssumeRole (10 roles)' && r.concurrency === 16);
-  const big = rows.find((r) => r.workload === 'AssumeRole (100,010 roles)' && r.concurrency === 16);
+  const small = medians.find((m) => m.cell.workload === 'AssumeRole (10 roles)' && m.cell.concurrency === 16);
+  const big = medians.find(
+    (m) => m.cell.workload === 'AssumeRole (100,010 roles)' && m.cell.concurrency === 16,
+  );
   if (small && big)
     console.log(
-      `AssumeRole with 100,010 roles vs 10 roles (c=16): ${((big.result.rps / small.result.rps) * 100).toFixed(0)}%`,
+      `AssumeRole with 100,010 roles vs 10 roles (c=16, medians): ${((big.cell.result.rps / small.cell.result.rps) * 100).toFixed(0)}%`,
     );
 }
 

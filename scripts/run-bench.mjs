@@ -1,10 +1,19 @@
-// Runs benchmarks: `npm run bench -- NAME [--json]` runs dist/bench/NAME.bench.js; no name runs all.
+// Runs benchmarks: `npm run bench -- NAME [--json] [--seconds N] [--repeat N]` runs
+// dist/bench/NAME.bench.js; no name runs all. Flags (and the values of `--seconds` / `--repeat`) go to
+// every benchmark.
 import { readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
+const VALUE_FLAGS = new Set(['--seconds', '--repeat']);
 const args = process.argv.slice(2);
-const names = args.filter((a) => !a.startsWith('--'));
-const flags = args.filter((a) => a.startsWith('--'));
+const names = [];
+const flags = [];
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (!a.startsWith('--')) names.push(a);
+  else if (VALUE_FLAGS.has(a) && i + 1 < args.length) flags.push(a, args[++i]);
+  else flags.push(a);
+}
 const all = readdirSync('dist/bench')
   .filter((f) => f.endsWith('.bench.js'))
   .map((f) => f.replace(/\.bench\.js$/, ''));

@@ -75,3 +75,42 @@ export async function runLoad(
     p99ms: pct(0.99),
   };
 }
+
+/** One measured cell: a workload at a concurrency, next to the ceiling measured in the same run. */
+export interface Cell {
+  readonly workload: string;
+  readonly concurrency: number;
+  readonly result: LoadResult;
+  readonly ceiling: LoadResult;
+}
+
+/** A cell's throughput as a fraction of its ceiling's. */
+export function ratio(cell: Cell): number {
+  return cell.result.rps / cell.ceiling.rps;
+}
+
+/** `--repeat N` (default 1): how many times each cell is measured. */
+export function repeatArg(argv: readonly string[] = process.argv): number {
+  const i = argv.indexOf('--repeat');
+  const n = i > 0 ? Number(argv[i + 1]) : 1;
+  return Number.isInteger(n) && n >= 1 ? n : 1;
+}
+
+/**
+ * For each workload and concurrency (in first-seen order), the repetition whose ratio to its ceiling
+ * is the median, with every repetition's ratio alongside: runs on a shared 2-core machine spread by
+ * several points, and one run alone says little.
+ */
+export function medianCells(cells: readonly Cell[]): { cell: Cell; ratios: number[] }[] {
+  const groups = new Map<string, Cell[]>();
+  for (const c of cells) {
+    const key = `${c.workload}\u0000${c.concurrency}`;
+    const group = groups.get(key);
+    if (group) group.push(c);
+    else groups.set(key, [c]);
+  }
+  return [...groups.values()].map((group) => {
+    const sorted = [...group].sort((a, b) => ratio(a) - ratio(b));
+    return { cell: sorted[Math.floor((sorted.length - 1) / 2)]!, ratios: group.map(ratio) };
+  });
+}
