@@ -41,4 +41,10 @@ export const errors = {
   validation: (message: string) => new AwsError('ValidationError', message),
   malformedPolicy: (message: string) => new AwsError('MalformedPolicyDocument', message),
   accessDenied: (message: string) => new AwsError('AccessDenied', message),
+  /** AWS's text for an unexpected server-side failure (Common Errors: InternalFailure). */
+  internalFailure: () =>
+    new AwsError('InternalFailure', 'We encountered an internal error. Please try again.'),
+  /** A retryable temporary failure (Common Errors: ServiceUnavailable); SDKs retry it with backoff. */
+  serviceUnavailable: () =>
+    new AwsError('ServiceUnavailable', 'The request has failed due to a temporary failure of the server.'),
 } as const;

@@ -20,6 +20,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
+import { AwsError, errors } from '../errors/index.js';
 import { renderError } from '../protocol/index.js';
 import type { CallResult, IncomingCall } from './dispatch.js';
 
@@ -201,21 +202,9 @@ function queryFastPath(
     res.writeHead(status, headers);
     res.end(body);
   };
-  const writeError = (
-    res: ServerResponse,
-    status: number,
-    code: string,
-    message: string,
-    fault: 'Sender' | 'Receiver',
-  ) => {
-    const requestId = randomUUID();
-    write(
-      res,
-      status,
-      'text/xml',
-      requestId,
-      renderError({ namespace: ERROR_NAMESPACE }, { code, message, fault }, requestId),
-    );
+  const writeError = (res: ServerResponse, err: AwsError) => {
+    const doc = errorDocument(err);
+    write(res, err.status, 'text/xml', doc.requestId, doc.body);
   };
   const serve = (req: IncomingMessage, res: ServerResponse, body: string) => {
     const url = req.url ?? '/';
@@ -237,13 +226,7 @@ function queryFastPath(
       },
       (err: unknown) => {
         app.log.error({ err }, 'request failed');
-        writeError(
-          res,
-          500,
-          'InternalFailure',
-          'We encountered an internal error. Please try again.',
-          'Receiver',
-        );
+        writeError(res, errors.internalFailure());
       },
     );
   };
@@ -251,13 +234,7 @@ function queryFastPath(
     const method = req.method;
     if ((method !== 'POST' && method !== 'GET') || OWN_ENDPOINT.test(req.url ?? '/')) return false;
     if (isClosing()) {
-      writeError(
-        res,
-        503,
-        'ServiceUnavailable',
-        'The request has failed due to a temporary failure of the server.',
-        'Receiver',
-      );
+      writeError(res, errors.serviceUnavailable());
       return true;
     }
     const declared = req.headersDistinct['content-length']?.[0];
@@ -294,13 +271,7 @@ function queryFastPath(
 
   function tooLarge(req: IncomingMessage, res: ServerResponse): void {
     res.setHeader('connection', 'close');
-    writeError(
-      res,
-      413,
-      'RequestEntityTooLarge',
-      `the request body must be at most ${BODY_LIMIT} bytes`,
-      'Sender',
-    );
+    writeError(res, tooLargeError());
     // The rest of the body is not read: the connection closes once the answer is out.
     res.on('finish', () => req.socket.destroySoon());
   }
@@ -312,25 +283,35 @@ const OWN_ENDPOINT = /^\/(console|_iamd|federation|moto-api|health|ready)(\/|\?|
 /** The namespace of error documents that belong to no one service. */
 const ERROR_NAMESPACE = 'https://iam.amazonaws.com/doc/2010-05-08/';
 
+/** A body over {@link BODY_LIMIT}. */
+function tooLargeError(): AwsError {
+  return new AwsError('RequestEntityTooLarge', `the request body must be at most ${BODY_LIMIT} bytes`);
+}
+
+/** The XML `ErrorResponse` of an error raised before any service answers, with its new request id. */
+function errorDocument(err: AwsError): { readonly requestId: string; readonly body: string } {
+  const requestId = randomUUID();
+  const body = renderError(
+    { namespace: ERROR_NAMESPACE },
+    { code: err.code, message: err.message, fault: err.fault },
+    requestId,
+  );
+  return { requestId, body };
+}
+
 /**
  * Errors fastify raises before the dispatcher runs (a body over {@link BODY_LIMIT}, an unreadable
  * request) and methods nothing serves are answered the AWS way on the Query endpoint: an XML
  * `ErrorResponse` with a request id, never fastify's JSON and never a 500 for bad input.
  */
 function registerErrorRendering(app: FastifyInstance): void {
-  const xmlError = (
-    reply: FastifyReply,
-    status: number,
-    code: string,
-    message: string,
-    fault: 'Sender' | 'Receiver',
-  ) => {
-    const requestId = randomUUID();
+  const xmlError = (reply: FastifyReply, err: AwsError) => {
+    const doc = errorDocument(err);
     return reply
-      .code(status)
+      .code(err.status)
       .header('content-type', 'text/xml')
-      .header('x-amzn-RequestId', requestId)
-      .send(renderError({ namespace: ERROR_NAMESPACE }, { code, message, fault }, requestId));
+      .header('x-amzn-RequestId', doc.requestId)
+      .send(doc.body);
   };
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const status =
@@ -342,28 +323,11 @@ function registerErrorRendering(app: FastifyInstance): void {
       return reply
         .code(status)
         .send({ statusCode: status, message: status >= 500 ? 'internal error' : err.message });
-    if (status === 413)
-      return xmlError(
-        reply,
-        413,
-        'RequestEntityTooLarge',
-        `the request body must be at most ${BODY_LIMIT} bytes`,
-        'Sender',
-      );
-    if (status >= 500)
-      return xmlError(
-        reply,
-        500,
-        'InternalFailure',
-        'We encountered an internal error. Please try again.',
-        'Receiver',
-      );
+    if (status === 413) return xmlError(reply, tooLargeError());
+    if (status >= 500) return xmlError(reply, errors.internalFailure());
     return xmlError(
       reply,
-      400,
-      'InvalidParameterValue',
-      `the request could not be read: ${err.message}`,
-      'Sender',
+      new AwsError('InvalidParameterValue', `the request could not be read: ${err.message}`),
     );
   });
   app.setNotFoundHandler((req, reply) => {
@@ -371,10 +335,10 @@ function registerErrorRendering(app: FastifyInstance): void {
     // AWS's common-errors text for InvalidAction.
     return xmlError(
       reply,
-      400,
-      'InvalidAction',
-      'The action or operation requested is invalid. Verify that the action is typed correctly.',
-      'Sender',
+      new AwsError(
+        'InvalidAction',
+        'The action or operation requested is invalid. Verify that the action is typed correctly.',
+      ),
     );
   });
 }

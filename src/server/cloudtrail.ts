@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../api/principal.js';
 import type { Clock } from '../core/clock.js';
-import { AwsError, isAwsError } from '../errors/index.js';
+import { AwsError, errors, isAwsError } from '../errors/index.js';
 import type { AuditQuery, AuditRecord, Store } from '../store/index.js';
 import { authorize, type PolicyCache } from '../authz/index.js';
 import type { CredentialResolver } from '../authn/resolve.js';
@@ -313,9 +313,10 @@ export function makeJsonHandler(deps: AuditApiDeps): (call: IncomingCall) => Pro
         message = thrown.message;
         status = thrown.status;
       } else {
-        type = 'InternalFailure';
-        message = 'We encountered an internal error. Please try again.';
-        status = 500;
+        const failure = errors.internalFailure();
+        type = failure.code;
+        message = failure.message;
+        status = failure.status;
       }
       record({ code: type, message });
       return { ...jsonError(type, message, status, requestId), action: 'LookupEvents' };

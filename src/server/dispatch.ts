@@ -4,7 +4,7 @@
  */
 import type { AuthorizationRequest, CallContext, Operation, Services } from '../api/operation.js';
 import type { Principal } from '../api/principal.js';
-import { AwsError, isAwsError } from '../errors/index.js';
+import { AwsError, errors, isAwsError } from '../errors/index.js';
 import type { Clock } from '../core/clock.js';
 import { timeOrderedUuid } from '../core/uuid.js';
 import { StoreUnavailable, type Store, type StoreTx } from '../store/index.js';
@@ -150,6 +150,9 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
       input: input ?? {},
       identity: callerIdentity,
     });
+    /** The call's audit events (one per recipient account), marked with a report-only denial if any. */
+    const events = (f: CallFacts): AuditRecord[] =>
+      withReportOnly(auditRecords(f, alsoIn, random), wouldDeny);
     try {
       const params = decodeForm(call.body);
       if (call.query !== '')
@@ -272,7 +275,7 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
           let committed: AuditRecord[] = [];
           const result = await deps.store.transact(async (tx) => {
             const output = await fn(tx);
-            committed = withReportOnly(auditRecords({ ...facts(), output }, alsoIn, random), wouldDeny);
+            committed = events({ ...facts(), output });
             for (const record of committed) await tx.appendAudit(record);
             return output;
           });
@@ -286,14 +289,11 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
         // Every call is authorized by the policy engine; a handler that forgot is a bug, not a grant.
         throw new Error(`operation ${opName} completed without authorization`);
       }
-      if (!auditWritten) {
-        const f = facts();
-        const deny = wouldDeny;
+      // Nothing changes the call's state after it returns, so its events can be built then.
+      if (!auditWritten)
         afterAnswer(requestId, () => {
-          for (const r of withReportOnly(auditRecords({ ...f, output }, alsoIn, random), deny))
-            deps.audit.add(r);
+          for (const r of events({ ...facts(), output })) deps.audit.add(r);
         });
-      }
       return {
         status: 200,
         body: renderResult(model, opName, output, requestId),
@@ -308,39 +308,31 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
         // The database is down or restarting: a retryable 503, as AWS answers a temporary failure (AWS
         // API reference, "Common Errors": ServiceUnavailable). SDKs retry it with backoff.
         deps.logError(thrown, requestId);
-        err = new AwsError(
-          'ServiceUnavailable',
-          'The request has failed due to a temporary failure of the server.',
-        );
+        err = errors.serviceUnavailable();
       } else {
         deps.logError(thrown, requestId);
-        err = new AwsError('InternalFailure', 'We encountered an internal error. Please try again.');
+        err = errors.internalFailure();
       }
-      if (operationName !== undefined && !auditWritten) {
-        const f = facts();
-        const deny = wouldDeny;
-        const denied = authorization;
-        const denyingRequest = authorizationRequest;
+      if (operationName !== undefined && !auditWritten)
         afterAnswer(requestId, () => {
-          const failure = {
-            ...f,
+          const failure: CallFacts = {
+            ...facts(),
             error: { code: err.code, message: err.message },
             authorization:
-              denied && err.code === 'AccessDenied'
+              authorization && err.code === 'AccessDenied'
                 ? decisionTrace(
-                    denied.request,
-                    denied.decision,
+                    authorization.request,
+                    authorization.decision,
                     {
-                      policy: denyingRequest?.resourcePolicy,
-                      type: denyingRequest?.resourcePolicyType,
+                      policy: authorizationRequest?.resourcePolicy,
+                      type: authorizationRequest?.resourcePolicyType,
                     },
-                    safeExplain(denied),
+                    safeExplain(authorization),
                   )
                 : undefined,
           };
-          for (const r of withReportOnly(auditRecords(failure, alsoIn, random), deny)) deps.audit.add(r);
+          for (const r of events(failure)) deps.audit.add(r);
         });
-      }
       return {
         status: err.status,
         body: renderError(model, { code: err.code, message: err.message, fault: err.fault }, requestId),

@@ -28,12 +28,6 @@ export type AuditColumns = [
   string,
 ];
 
-/** One event: its `audit` columns and its resources as a flat `[type, name, type, name, …]` list. */
-export interface AuditRow {
-  readonly columns: AuditColumns;
-  readonly resources: readonly string[];
-}
-
 /**
  * A batch to insert in one transaction: the rows' columns back to back, {@link AUDIT_COLUMNS} per
  * event, in one flat array — a posted message is copied value by value, and one array of values costs
@@ -55,25 +49,29 @@ export interface AuditBatchReply {
   readonly error?: { readonly code: string | undefined; readonly message: string } | undefined;
 }
 
-/** Serialises `event` for the worker (the same column values the main connection inserts). */
-export function auditRow(event: AuditRecord): AuditRow {
-  const resources: string[] = [];
-  for (const r of event.resources) resources.push(r.type, r.name);
-  return {
-    columns: [
-      event.eventId,
-      event.eventTime,
-      event.account,
-      event.eventName,
-      event.eventSource,
-      event.requestId,
-      event.readOnly ? 1 : 0,
-      event.username ?? null,
-      event.accessKeyId ?? null,
-      event.errorCode ?? null,
-      event.resources.length === 0 ? '[]' : JSON.stringify(event.resources),
-      JSON.stringify(event.record),
-    ],
-    resources,
-  };
+/** Index of the `resources` column (the event's `[{type, name}]` list as JSON). */
+const RESOURCES = 10;
+
+/** Serialises `event` as its `audit` columns, in the insert statement's order (both connections). */
+export function auditColumns(event: AuditRecord): AuditColumns {
+  return [
+    event.eventId,
+    event.eventTime,
+    event.account,
+    event.eventName,
+    event.eventSource,
+    event.requestId,
+    event.readOnly ? 1 : 0,
+    event.username ?? null,
+    event.accessKeyId ?? null,
+    event.errorCode ?? null,
+    event.resources.length === 0 ? '[]' : JSON.stringify(event.resources),
+    JSON.stringify(event.record),
+  ];
+}
+
+/** The event's resources (the `audit_resources` rows), read back from its `resources` column. */
+export function auditResources(columns: AuditColumns): readonly { type: string; name: string }[] {
+  const text = columns[RESOURCES];
+  return text === '[]' ? [] : (JSON.parse(text) as { type: string; name: string }[]);
 }

@@ -11,7 +11,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { AUDIT_COLUMNS } from './audit-rows.js';
+import { AUDIT_COLUMNS, auditResources } from './audit-rows.js';
 import type { AuditBatchReply, AuditBatchRequest, AuditColumns, AuditWorkerData } from './audit-rows.js';
 
 const port = parentPort;
@@ -48,10 +48,7 @@ function insertBatch(request: AuditBatchRequest): AuditBatchReply {
           conflicts.push(i);
           continue;
         }
-        // The resources column is the event's `[{type, name}]` list as JSON.
-        if (columns[10] !== '[]')
-          for (const r of JSON.parse(columns[10]) as { type: string; name: string }[])
-            insertResource.run(columns[0], r.type, r.name);
+        for (const r of auditResources(columns)) insertResource.run(columns[0], r.type, r.name);
       }
       commit.run();
     } catch (error) {

@@ -49,12 +49,11 @@ import { join } from 'node:path';
 import { Mutex } from './mutex.js';
 import { Worker } from 'node:worker_threads';
 import {
-  AUDIT_COLUMNS,
-  auditRow,
+  auditColumns,
+  auditResources,
   type AuditBatchReply,
   type AuditBatchRequest,
   type AuditColumns,
-  type AuditRow,
   type AuditWorkerData,
 } from './audit-rows.js';
 import { ReadStatements, WriteStatements, toEntity } from './rows.js';
@@ -141,19 +140,17 @@ class Reads {
 }
 
 /** Inserts one audit event and its resource rows (callers hold the write lock, inside a transaction). */
-function insertAudit(w: WriteStatements, event: AuditRecord | AuditRow): void {
-  const row = 'columns' in event ? event : auditRow(event);
-  const eventId = row.columns[0];
+function insertAudit(w: WriteStatements, columns: AuditColumns): void {
+  const eventId = columns[0];
   try {
-    w.insertAudit.run(...row.columns);
+    w.insertAudit.run(...columns);
   } catch (error) {
     if (error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
       throw new StoreConflict('exists', `audit event \`${eventId}\` already exists`);
     }
     throw error;
   }
-  const r = row.resources;
-  for (let i = 0; i < r.length; i += 2) w.insertAuditResource.run(eventId, r[i]!, r[i + 1]!);
+  for (const r of auditResources(columns)) w.insertAuditResource.run(eventId, r.type, r.name);
 }
 
 /** A transaction handle; valid only until its transaction commits or rolls back. */
@@ -289,7 +286,7 @@ class SqliteTx implements StoreTx {
   }
 
   appendAudit(event: AuditRecord): Promise<void> {
-    return this.#run(() => insertAudit(this.w, event));
+    return this.#run(() => insertAudit(this.w, auditColumns(event)));
   }
 }
 
@@ -301,7 +298,7 @@ class SqliteTx implements StoreTx {
 interface PendingAudit {
   readonly eventId: string;
   /** Dropped once handed to the audit thread (which has its own copy). */
-  row: AuditRow | undefined;
+  row: AuditColumns | undefined;
   /** Absent for events queued with {@link SqliteStore.queueAudit}, whose success nobody awaits. */
   readonly resolve: (() => void) | undefined;
   readonly reject: (error: unknown) => void;
@@ -314,6 +311,12 @@ interface PendingAudit {
  */
 const AUDIT_DELAY_MS = 10;
 const AUDIT_BATCH = 128;
+
+/** A queued event's columns. INVARIANT: a batch is written once, so its rows are still there. */
+function rowOf(pending: PendingAudit): AuditColumns {
+  if (pending.row === undefined) throw new Error(`audit event ${pending.eventId} was already written`);
+  return pending.row;
+}
 
 /** A batch sent to the audit worker, waiting for its answer. */
 interface PendingBatch {
@@ -557,7 +560,7 @@ class SqliteStore implements Store {
 
   appendAudit(event: AuditRecord): Promise<void> {
     if (this.#closed) return Promise.reject(new StoreUnavailable('the store is closed'));
-    const row = auditRow(event);
+    const row = auditColumns(event);
     return new Promise((resolve, reject) => this.#enqueueAudit(event.eventId, row, resolve, reject));
   }
 
@@ -566,12 +569,12 @@ class SqliteStore implements Store {
       onError(new StoreUnavailable('the store is closed'));
       return;
     }
-    this.#enqueueAudit(event.eventId, auditRow(event), undefined, onError);
+    this.#enqueueAudit(event.eventId, auditColumns(event), undefined, onError);
   }
 
   #enqueueAudit(
     eventId: string,
-    row: AuditRow,
+    row: AuditColumns,
     resolve: (() => void) | undefined,
     reject: (error: unknown) => void,
   ): void {
@@ -635,7 +638,7 @@ class SqliteStore implements Store {
         // A savepoint per event: a duplicate id fails that event alone, not the batch.
         this.#db.exec('SAVEPOINT audit_event');
         try {
-          if (pending.row !== undefined) insertAudit(this.#w, pending.row);
+          insertAudit(this.#w, rowOf(pending));
           this.#db.exec('RELEASE audit_event');
         } catch (error) {
           this.#db.exec('ROLLBACK TO audit_event');
@@ -659,8 +662,7 @@ class SqliteStore implements Store {
   async #insertInWorker(worker: Worker, batch: readonly PendingAudit[]): Promise<Map<PendingAudit, unknown>> {
     const values: AuditColumns[number][] = [];
     for (const pending of batch) {
-      const columns = pending.row?.columns;
-      if (columns !== undefined) for (let k = 0; k < AUDIT_COLUMNS; k++) values.push(columns[k]!);
+      for (const value of rowOf(pending)) values.push(value);
       // The thread gets a copy; the event's strings need not outlive this batch here.
       pending.row = undefined;
     }
