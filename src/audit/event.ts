@@ -5,6 +5,7 @@
  */
 import type { Principal } from '../api/principal.js';
 import type { AuditRecord } from '../store/index.js';
+import { isoSeconds } from '../core/clock.js';
 
 /** Member names (any case) whose values are never recorded. */
 const SECRET_MEMBER =
@@ -35,7 +36,7 @@ export function redact(value: unknown, depth = 0): unknown {
   if (depth > 12) return '…';
   if (typeof value !== 'object') return value;
   if (value === null || value === undefined) return value;
-  if (value instanceof Date) return value.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (value instanceof Date) return isoSeconds(value.getTime());
   if (value instanceof Uint8Array) return undefined;
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
@@ -63,18 +64,6 @@ function cachedIdentity(principal: Principal): Readonly<Record<string, unknown>>
     identities.set(principal, identity);
   }
   return identity;
-}
-
-/** CloudTrail's `eventTime` (whole seconds), remembered for the last second seen. */
-let lastSecond = -1;
-let lastEventTime = '';
-function eventTime(nowMs: number): string {
-  const second = Math.floor(nowMs / 1000);
-  if (second !== lastSecond) {
-    lastSecond = second;
-    lastEventTime = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  }
-  return lastEventTime;
 }
 
 /** CloudTrail `userIdentity` for a principal. */
@@ -144,7 +133,7 @@ function sessionAttributes(s: {
 }): Record<string, unknown> {
   const out: Record<string, unknown> = {
     attributes: {
-      creationDate: new Date(s.issuedAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      creationDate: isoSeconds(s.issuedAt),
       mfaAuthenticated: String(s.mfaAuthenticatedAt !== undefined),
     },
   };
@@ -208,7 +197,7 @@ export function buildAuditRecord(f: CallFacts): AuditRecord {
   const record: Record<string, unknown> = {
     eventVersion: '1.08',
     userIdentity: identity,
-    eventTime: eventTime(f.now),
+    eventTime: isoSeconds(f.now),
     eventSource: `${f.service}.amazonaws.com`,
     eventName: f.operation,
     awsRegion: f.region,
