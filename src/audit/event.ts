@@ -50,20 +50,48 @@ export function redact(value: unknown, depth = 0): unknown {
   return out;
 }
 
-/**
- * `userIdentity` by principal object. The credential resolver hands out one principal object per
- * cached credential, so a busy caller's identity is built once; records only ever serialise it.
- */
-const identities = new WeakMap<Principal, Readonly<Record<string, unknown>>>();
+/** What every event of one principal shares: its `userIdentity` and the indexed columns it fills. */
+interface PrincipalFacts {
+  readonly identity: Readonly<Record<string, unknown>>;
+  readonly username: string | undefined;
+  readonly accessKeyId: string | undefined;
+}
 
-/** CloudTrail `userIdentity` for a principal (shared, never to be mutated). */
-function cachedIdentity(principal: Principal): Readonly<Record<string, unknown>> {
-  let identity = identities.get(principal);
-  if (identity === undefined) {
-    identity = userIdentity(principal);
-    identities.set(principal, identity);
+/**
+ * {@link PrincipalFacts} by principal object. The credential resolver hands out one principal object
+ * per cached credential, so a busy caller's facts are worked out once; records only ever serialise
+ * them. (Reading them afresh from principals of every kind made these property reads megamorphic, and
+ * they ran after the answer, when V8's inline caches had been displaced by the rest of the call.)
+ */
+const principalFacts = new WeakMap<Principal, PrincipalFacts>();
+
+function factsOf(principal: Principal): PrincipalFacts {
+  let facts = principalFacts.get(principal);
+  if (facts === undefined) {
+    facts = {
+      identity: userIdentity(principal),
+      username: usernameOf(principal),
+      accessKeyId: principal.type === 'Anonymous' ? undefined : principal.accessKeyId,
+    };
+    principalFacts.set(principal, facts);
   }
-  return identity;
+  return facts;
+}
+
+/** The `username` an event is looked up by (CloudTrail LookupEvents' `Username` attribute). */
+function usernameOf(principal: Principal): string | undefined {
+  switch (principal.type) {
+    case 'IAMUser':
+      return principal.userName;
+    case 'AssumedRole':
+      return principal.session.sessionName;
+    case 'Root':
+      return 'root';
+    case 'FederatedUser':
+      return principal.session.federatedName;
+    default:
+      return undefined;
+  }
 }
 
 /** CloudTrail `userIdentity` for a principal. */
@@ -189,11 +217,10 @@ export interface CallFacts {
 /** Builds the {@link AuditRecord} of one call. */
 export function buildAuditRecord(f: CallFacts): AuditRecord {
   const readOnly = isReadOnly(f.operation);
+  const principal = factsOf(f.principal);
   const identity =
     f.identity ??
-    (f.invokedBy !== undefined
-      ? { type: 'AWSService', invokedBy: f.invokedBy }
-      : cachedIdentity(f.principal));
+    (f.invokedBy !== undefined ? { type: 'AWSService', invokedBy: f.invokedBy } : principal.identity);
   const record: Record<string, unknown> = {
     eventVersion: '1.08',
     userIdentity: identity,
@@ -219,12 +246,7 @@ export function buildAuditRecord(f: CallFacts): AuditRecord {
   }
   if (f.sharedEventId !== undefined) record.sharedEventID = f.sharedEventId;
   if (f.authorization !== undefined) record.iamdAuthorization = f.authorization;
-  const resources: { type: string; name: string }[] = [];
-  const input = (f.input ?? {}) as Record<string, unknown>;
-  for (const [member, type] of RESOURCE_MEMBERS) {
-    const v = input[member];
-    if (typeof v === 'string') resources.push({ type, name: v });
-  }
+  const resources = resourcesOf(f.input);
   return {
     eventId: f.eventId,
     eventTime: f.now,
@@ -233,24 +255,15 @@ export function buildAuditRecord(f: CallFacts): AuditRecord {
     eventSource: `${f.service}.amazonaws.com`,
     requestId: f.requestId,
     readOnly,
-    username:
-      f.principal.type === 'IAMUser'
-        ? f.principal.userName
-        : f.principal.type === 'AssumedRole'
-          ? f.principal.session.sessionName
-          : f.principal.type === 'Root'
-            ? 'root'
-            : f.principal.type === 'FederatedUser'
-              ? f.principal.session.federatedName
-              : undefined,
-    accessKeyId: f.principal.type === 'Anonymous' ? undefined : f.principal.accessKeyId,
+    username: principal.username,
+    accessKeyId: principal.accessKeyId,
     errorCode: f.error?.code,
     resources,
     record,
   };
 }
 
-/** Input members that name a resource, with CloudTrail's resource type. */
+/** Input members that name a resource, with CloudTrail's resource type, in the order events list them. */
 const RESOURCE_MEMBERS: readonly (readonly [string, string])[] = [
   ['UserName', 'AWS::IAM::User'],
   ['RoleName', 'AWS::IAM::Role'],
@@ -262,3 +275,22 @@ const RESOURCE_MEMBERS: readonly (readonly [string, string])[] = [
   ['AccessKeyId', 'AWS::IAM::AccessKey'],
   ['SerialNumber', 'AWS::IAM::MFADevice'],
 ];
+const RESOURCE_RANK = new Map(RESOURCE_MEMBERS.map(([member, type], rank) => [member, { type, rank }]));
+
+/**
+ * The resources an input names (string members of {@link RESOURCE_MEMBERS}), in that table's order.
+ * Walks the input's own members (most inputs have a handful, many none) rather than probing every
+ * table entry on inputs of a hundred shapes.
+ */
+function resourcesOf(input: unknown): { type: string; name: string }[] {
+  const found: { type: string; name: string; rank: number }[] = [];
+  if (typeof input !== 'object' || input === null) return [];
+  for (const member of Object.keys(input)) {
+    const entry = RESOURCE_RANK.get(member);
+    if (entry === undefined) continue;
+    const name = (input as Record<string, unknown>)[member];
+    if (typeof name === 'string') found.push({ type: entry.type, name, rank: entry.rank });
+  }
+  if (found.length > 1) found.sort((a, b) => a.rank - b.rank);
+  return found.map(({ type, name }) => ({ type, name }));
+}
