@@ -70,7 +70,7 @@ export function auditColumns(event: AuditRecord): AuditColumns {
   ];
 }
 
-/** The event's resources (the `audit_resources` rows), read back from its `resources` column. */
+/** The event's resources (its `resource`/`type` lookup keys), read back from its `resources` column. */
 export function auditResources(columns: AuditColumns): readonly { type: string; name: string }[] {
   const text = columns[RESOURCES];
   return text === '[]' ? [] : (JSON.parse(text) as { type: string; name: string }[]);

@@ -11,7 +11,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { AUDIT_COLUMNS, auditResources } from './audit-rows.js';
+import { AUDIT_COLUMNS } from './audit-rows.js';
+import { collectAuditKeys, INSERT_AUDIT_KEY, type AuditKey } from './audit-keys.js';
 import type { AuditBatchReply, AuditBatchRequest, AuditColumns, AuditWorkerData } from './audit-rows.js';
 
 const port = parentPort;
@@ -29,9 +30,7 @@ const insertAudit = db.prepare<AuditColumns>(
      username, access_key_id, error_code, resources, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
    ON CONFLICT (event_id) DO NOTHING`,
 );
-const insertResource = db.prepare<[string, string, string]>(
-  'INSERT INTO audit_resources (event_id, type, name) VALUES (?, ?, ?)',
-);
+const insertKey = db.prepare<[string, string, number]>(INSERT_AUDIT_KEY);
 const begin = db.prepare('BEGIN IMMEDIATE');
 const commit = db.prepare('COMMIT');
 const rollback = db.prepare('ROLLBACK');
@@ -42,14 +41,17 @@ function insertBatch(request: AuditBatchRequest): AuditBatchReply {
     begin.run();
     try {
       const values = request.values;
+      // The batch's keys, de-duplicated: its events mostly share callers, names and buckets.
+      const keys = new Map<string, AuditKey>();
       for (let at = 0, i = 0; at < values.length; at += AUDIT_COLUMNS, i++) {
         const columns = values.slice(at, at + AUDIT_COLUMNS) as AuditColumns;
         if (insertAudit.run(...columns).changes === 0) {
           conflicts.push(i);
           continue;
         }
-        for (const r of auditResources(columns)) insertResource.run(columns[0], r.type, r.name);
+        collectAuditKeys(columns, keys);
       }
+      for (const [attr, value, bucket] of keys.values()) insertKey.run(attr, value, bucket);
       commit.run();
     } catch (error) {
       if (db.inTransaction) rollback.run();

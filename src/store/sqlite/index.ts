@@ -50,13 +50,13 @@ import { Mutex } from './mutex.js';
 import { Worker } from 'node:worker_threads';
 import {
   auditColumns,
-  auditResources,
   type AuditBatchReply,
   type AuditBatchRequest,
   type AuditColumns,
   type AuditWorkerData,
 } from './audit-rows.js';
 import { ReadStatements, WriteStatements, toEntity } from './rows.js';
+import { auditBucket, collectAuditKeys, type AuditKey } from './audit-keys.js';
 
 /** Options for {@link openSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -139,7 +139,10 @@ class Reads {
   }
 }
 
-/** Inserts one audit event and its resource rows (callers hold the write lock, inside a transaction). */
+/**
+ * Inserts one audit event and its lookup keys (src/store/sqlite/audit-keys.ts); callers hold the write
+ * lock, inside a transaction.
+ */
 function insertAudit(w: WriteStatements, columns: AuditColumns): void {
   const eventId = columns[0];
   try {
@@ -150,7 +153,9 @@ function insertAudit(w: WriteStatements, columns: AuditColumns): void {
     }
     throw error;
   }
-  for (const r of auditResources(columns)) w.insertAuditResource.run(eventId, r.type, r.name);
+  const keys = new Map<string, AuditKey>();
+  collectAuditKeys(columns, keys);
+  for (const [attr, value, bucket] of keys.values()) w.insertAuditKey.run(attr, value, bucket);
 }
 
 /** A transaction handle; valid only until its transaction commits or rolls back. */
@@ -730,7 +735,7 @@ class SqliteStore implements Store {
 
   pruneAudit(beforeMs: number): Promise<number> {
     return this.#write(() => {
-      this.#w.pruneAuditResources.run(beforeMs);
+      this.#w.pruneAuditKeys.run(auditBucket(beforeMs));
       return this.#w.pruneAudit.run(beforeMs).changes;
     });
   }
@@ -747,7 +752,7 @@ class SqliteStore implements Store {
   async clear(): Promise<void> {
     await this.#write(() => {
       this.#db.exec(
-        'DELETE FROM entities; DELETE FROM accounts; DELETE FROM meta; DELETE FROM audit; DELETE FROM audit_resources;',
+        'DELETE FROM entities; DELETE FROM accounts; DELETE FROM meta; DELETE FROM audit; DELETE FROM audit_keys;',
       );
     });
     this.#emit([WILDCARD_CHANGE]);

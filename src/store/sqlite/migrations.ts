@@ -67,6 +67,36 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_resources_by_event ON audit_resources (event_id);
     `,
   },
+  {
+    version: 2,
+    // src/store/sqlite/audit-keys.ts: one key row per attribute value and 10-second bucket replaces
+    // the per-event lookup indexes and the per-resource rows. 10000 is AUDIT_KEY_BUCKET_MS.
+    description: 'audit lookups by bucket keys',
+    sql: `
+      CREATE TABLE audit_keys (
+        attr TEXT NOT NULL,
+        value TEXT NOT NULL,
+        bucket INTEGER NOT NULL,
+        PRIMARY KEY (attr, value, bucket)
+      ) STRICT, WITHOUT ROWID;
+      INSERT OR IGNORE INTO audit_keys SELECT 'account', account, event_time / 10000 FROM audit;
+      INSERT OR IGNORE INTO audit_keys SELECT 'name', event_name, event_time / 10000 FROM audit;
+      INSERT OR IGNORE INTO audit_keys SELECT 'source', event_source, event_time / 10000 FROM audit;
+      INSERT OR IGNORE INTO audit_keys
+        SELECT 'username', username, event_time / 10000 FROM audit WHERE username IS NOT NULL;
+      INSERT OR IGNORE INTO audit_keys
+        SELECT 'key', access_key_id, event_time / 10000 FROM audit WHERE access_key_id IS NOT NULL;
+      INSERT OR IGNORE INTO audit_keys
+        SELECT 'resource', r.name, a.event_time / 10000 FROM audit_resources r JOIN audit a USING (event_id);
+      INSERT OR IGNORE INTO audit_keys
+        SELECT 'type', r.type, a.event_time / 10000 FROM audit_resources r JOIN audit a USING (event_id);
+      DROP INDEX audit_by_account;
+      DROP INDEX audit_by_name;
+      DROP INDEX audit_by_username;
+      DROP INDEX audit_by_access_key;
+      DROP TABLE audit_resources;
+    `,
+  },
 ];
 
 /**

@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { AccountRecord, AuditRecord, Entity, EntityKind, ListOptions } from '../index.js';
+import { INSERT_AUDIT_KEY } from './audit-keys.js';
 
 /** An `entities` row as read back (the key columns are known to the caller). */
 export interface EntityRow {
@@ -165,8 +166,8 @@ export class WriteStatements {
       string,
     ]
   >;
-  readonly insertAuditResource: Database.Statement<[string, string, string]>;
-  readonly pruneAuditResources: Database.Statement<[number]>;
+  readonly insertAuditKey: Database.Statement<[string, string, number]>;
+  readonly pruneAuditKeys: Database.Statement<[number]>;
   readonly pruneAudit: Database.Statement<[number]>;
   readonly dataVersion: Database.Statement<[], number>;
 
@@ -193,12 +194,9 @@ export class WriteStatements {
       `INSERT INTO audit (event_id, event_time, account, event_name, event_source, request_id, read_only,
          username, access_key_id, error_code, resources, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.insertAuditResource = db.prepare(
-      'INSERT INTO audit_resources (event_id, type, name) VALUES (?, ?, ?)',
-    );
-    this.pruneAuditResources = db.prepare(
-      'DELETE FROM audit_resources WHERE event_id IN (SELECT event_id FROM audit WHERE event_time < ?)',
-    );
+    this.insertAuditKey = db.prepare(INSERT_AUDIT_KEY);
+    // Keys of buckets wholly before the cut; the bucket the cut falls in keeps its keys (still in use).
+    this.pruneAuditKeys = db.prepare('DELETE FROM audit_keys WHERE bucket < ?');
     this.pruneAudit = db.prepare('DELETE FROM audit WHERE event_time < ?');
     this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
   }
