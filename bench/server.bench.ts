@@ -1,9 +1,11 @@
 /**
- * `npm run bench -- server [--json] [--seconds N] [--repeat N]`: signed GetCallerIdentity, GetRole and
- * CreateUser against a real iamd at concurrency 1 and 16, next to a plain Node HTTP server returning a
- * fixed XML body (the ceiling) measured in the same run. With `--repeat N` every cell (and its ceiling)
- * is measured N times and the run with the median ratio is shown, with all ratios. Target (issue 3):
- * GetCallerIdentity ≥ 60% of the ceiling.
+ * `npm run bench -- server [--json] [--seconds N] [--repeat N] [--calibrate]`: signed GetCallerIdentity,
+ * GetRole and CreateUser against a real iamd at concurrency 1 and 16, next to a plain Node HTTP server
+ * returning a fixed XML body (the ceiling) measured in the same run. With `--repeat N` every cell (and
+ * its ceiling) is measured N times and the run with the median ratio is shown, with all ratios. With
+ * `--calibrate`, the same plain server made to spin 25, 50 and 100 µs per request is measured too: what
+ * ratio a server gets whose own work costs that much CPU, on this machine, with this load generator
+ * (it shares the cores). Target (issue 3): GetCallerIdentity ≥ 60% of the ceiling.
  */
 import { medianCells, repeatArg, runLoad, type Cell, type LoadRequest } from './http/load.js';
 import { signForm } from './http/sign.js';
@@ -16,6 +18,9 @@ const json = process.argv.includes('--json');
 const secIdx = process.argv.indexOf('--seconds');
 const seconds = secIdx > 0 ? Number(process.argv[secIdx + 1]) : 3;
 const repeat = repeatArg();
+const calibrate = process.argv.includes('--calibrate');
+/** Per-request CPU the calibration servers spend, µs. */
+const CALIBRATION_MICROS = [25, 50, 100];
 
 function form(params: Record<string, string>): string {
   return Object.entries(params)
@@ -30,6 +35,11 @@ function signed(url: string, service: 'iam' | 'sts', params: Record<string, stri
 
 async function main(): Promise<void> {
   const ceiling = await startCeiling();
+  const calibration = calibrate
+    ? await Promise.all(
+        CALIBRATION_MICROS.map(async (micros) => ({ micros, server: await startCeiling(micros) })),
+      )
+    : [];
   // A data directory (not --memory) so CreateUser can run in fresh accounts: IAM allows 5,000 users per
   // account, more than one cell creates.
   const dataDir = mkdtempSync(join(tmpdir(), 'iamd-bench-'));
@@ -94,10 +104,15 @@ async function main(): Promise<void> {
           const result = await runLoad(iamd.url, w.next(), concurrency, seconds * 1000);
           rows.push({ workload: w.name, concurrency, result, ceiling: base });
         }
+        for (const { micros, server } of calibration) {
+          const result = await runLoad(server.url, () => gci, concurrency, seconds * 1000);
+          rows.push({ workload: `plain + ${micros} µs work`, concurrency, result, ceiling: base });
+        }
       }
   } finally {
     await iamd.stop();
     await ceiling.stop();
+    for (const { server } of calibration) await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
   const medians = medianCells(rows);
@@ -108,10 +123,10 @@ async function main(): Promise<void> {
   console.log(
     `iamd server benchmark — node ${process.version}, ${seconds}s per cell, loopback, ${repeat} run(s) per cell (median shown)`,
   );
-  console.log('workload            conc   req/s    p50 ms  p99 ms  errors  ceiling req/s  ratio  runs');
+  console.log('workload                conc   req/s    p50 ms  p99 ms  errors  ceiling req/s  ratio  runs');
   for (const { cell: r, ratios } of medians) {
     console.log(
-      `${r.workload.padEnd(18)} ${String(r.concurrency).padStart(5)} ${r.result.rps.toFixed(0).padStart(7)} ${r.result.p50ms.toFixed(2).padStart(8)} ${r.result.p99ms.toFixed(2).padStart(7)} ${String(r.result.errors).padStart(7)} ${r.ceiling.rps.toFixed(0).padStart(14)} ${((r.result.rps / r.ceiling.rps) * 100).toFixed(0).padStart(5)}%  ${ratios.map((x) => (x * 100).toFixed(0)).join('/')}`,
+      `${r.workload.padEnd(22)} ${String(r.concurrency).padStart(5)} ${r.result.rps.toFixed(0).padStart(7)} ${r.result.p50ms.toFixed(2).padStart(8)} ${r.result.p99ms.toFixed(2).padStart(7)} ${String(r.result.errors).padStart(7)} ${r.ceiling.rps.toFixed(0).padStart(14)} ${((r.result.rps / r.ceiling.rps) * 100).toFixed(0).padStart(5)}%  ${ratios.map((x) => (x * 100).toFixed(0)).join('/')}`,
     );
   }
 }

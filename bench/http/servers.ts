@@ -42,17 +42,23 @@ function stopper(child: ChildProcess): () => Promise<void> {
   };
 }
 
-const CEILING_SOURCE = `
+/**
+ * The ceiling's source. With `workNs` > 0 it first spins for that long on every request: a stand-in
+ * for a server whose own work costs exactly that much CPU, to read a ratio against (`--calibrate`).
+ */
+const ceilingSource = (workNs: number): string => `
 const http = require('node:http');
 const body = '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::111122223333:root</Arn><UserId>111122223333</UserId><Account>111122223333</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ResponseMetadata></GetCallerIdentityResponse>';
-const s = http.createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, {'content-type': 'text/xml'}); res.end(body); }); });
+const work = () => { const t = process.hrtime.bigint(); while (process.hrtime.bigint() - t < ${workNs}n); };
+const s = http.createServer((req, res) => { req.resume(); req.on('end', () => { ${workNs > 0 ? 'work(); ' : ''}res.writeHead(200, {'content-type': 'text/xml'}); res.end(body); }); });
 s.listen(0, '127.0.0.1', () => console.log('ceiling on http://127.0.0.1:' + s.address().port));
 process.on('SIGTERM', () => s.close(() => process.exit(0)));
 `;
 
-/** Starts the plain-Node ceiling server. */
-export async function startCeiling(): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['-e', CEILING_SOURCE], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts the plain-Node ceiling server (spending `workMicros` of CPU on each request when given). */
+export async function startCeiling(workMicros = 0): Promise<ChildServer> {
+  const source = ceilingSource(Math.round(workMicros * 1000));
+  const child = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await waitFor(child, /ceiling on (http:\/\/\S+)/);
   return { url, stop: stopper(child) };
 }

@@ -461,7 +461,13 @@ test('GetAccessKeyLastUsed reports the service and region after the key signed a
   await server
     .sts({ accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! })
     .send(new GetCallerIdentityCommand({}));
-  const used = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: k.AccessKeyId }));
+  // The use is recorded off the request path (as AWS records it asynchronously), so it may land a
+  // moment after the signed call's answer: ask again for up to 2 s.
+  let used = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: k.AccessKeyId }));
+  for (let i = 0; i < 40 && used.AccessKeyLastUsed?.ServiceName === 'N/A'; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    used = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: k.AccessKeyId }));
+  }
   // IAM API reference, AccessKeyLastUsed: ServiceName is the service namespace, Region the region.
   assert.equal(used.AccessKeyLastUsed!.ServiceName, 'sts');
   assert.equal(used.AccessKeyLastUsed!.Region, 'us-east-1');
