@@ -136,7 +136,9 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
     let wouldDeny: WouldDeny | undefined;
     let region = 'us-east-1';
     const userAgent = headerValue(call.headers['user-agent']) ?? '';
-    const facts = (): CallFacts => ({
+    // The outcome goes into the one literal: spreading `facts()` and adding members after it made V8
+    // build the object member by member on a slow path (≈ 1 µs, on every call's audit event).
+    const facts = (outcome: Pick<CallFacts, 'output' | 'error' | 'authorization'> = {}): CallFacts => ({
       eventId: timeOrderedUuid(now, random),
       requestId,
       now,
@@ -149,6 +151,9 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
       userAgent,
       input: input ?? {},
       identity: callerIdentity,
+      output: outcome.output,
+      error: outcome.error,
+      authorization: outcome.authorization,
     });
     /** The call's audit events (one per recipient account), marked with a report-only denial if any. */
     const events = (f: CallFacts): AuditRecord[] =>
@@ -275,7 +280,7 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
           let committed: AuditRecord[] = [];
           const result = await deps.store.transact(async (tx) => {
             const output = await fn(tx);
-            committed = events({ ...facts(), output });
+            committed = events(facts({ output }));
             for (const record of committed) await tx.appendAudit(record);
             return output;
           });
@@ -292,7 +297,7 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
       // Nothing changes the call's state after it returns, so its events can be built then.
       if (!auditWritten)
         afterAnswer(requestId, () => {
-          for (const r of events({ ...facts(), output })) deps.audit.add(r);
+          for (const r of events(facts({ output }))) deps.audit.add(r);
         });
       return {
         status: 200,
@@ -315,8 +320,7 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
       }
       if (operationName !== undefined && !auditWritten)
         afterAnswer(requestId, () => {
-          const failure: CallFacts = {
-            ...facts(),
+          const failure: CallFacts = facts({
             error: { code: err.code, message: err.message },
             authorization:
               authorization && err.code === 'AccessDenied'
@@ -330,7 +334,7 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
                     safeExplain(authorization),
                   )
                 : undefined,
-          };
+          });
           for (const r of events(failure)) deps.audit.add(r);
         });
       return {

@@ -190,15 +190,15 @@ export const assumeRole: Operation = {
     // tags were passed (LocalStack snapshot test_assume_role vs test_assume_role_with_policy).
     const passedPackables =
       input.Policy !== undefined || input.PolicyArns !== undefined || input.Tags !== undefined;
-    const output = {
+    const output: Record<string, unknown> = {
       Credentials: minted.credentials,
       AssumedRoleUser: {
         AssumedRoleId: `${role.roleId}:${sessionName}`,
         Arn: `arn:aws:sts::${roleAccount}:assumed-role/${role.roleName}/${sessionName}`,
       },
-      ...(passedPackables ? { PackedPolicySize: packed.percent } : {}),
-      ...(sourceIdentity !== undefined ? { SourceIdentity: sourceIdentity } : {}),
     };
+    if (passedPackables) output.PackedPolicySize = packed.percent;
+    if (sourceIdentity !== undefined) output.SourceIdentity = sourceIdentity;
     // Cross-account AssumeRole is recorded in both accounts (CloudTrail: "sharedEventID").
     if (roleAccount !== caller.account) ctx.alsoRecordIn(roleAccount);
     if (mfa === undefined && !writeLastUsed) return output;
