@@ -256,28 +256,21 @@ export function evaluate(
 
   const resourceAccount = request.resourceAccount ?? parts?.[4] ?? '';
   const crossAccount = isAws && resourceAccount !== '' && resourceAccount !== principal.account;
-  // Two literals rather than a conditional spread between members, which V8 builds on a slow path.
-  const decide = (decision: Decision['decision'], decidedBy: PolicySource, level?: number): Decision =>
-    level === undefined
-      ? {
-          decision,
-          decidedBy,
-          matched: p.matched,
-          nonMatches: p.nonMatches,
-          crossAccount,
-          resourceGrant: resource.grant,
-          present,
-        }
-      : {
-          decision,
-          decidedBy,
-          matched: p.matched,
-          nonMatches: p.nonMatches,
-          crossAccount,
-          resourceGrant: resource.grant,
-          level,
-          present,
-        };
+  // `level` is set afterwards: a conditional spread between members makes V8 build the object on a
+  // slow path, and this runs once per decision.
+  const decide = (decision: Decision['decision'], decidedBy: PolicySource, level?: number): Decision => {
+    const d: { -readonly [K in keyof Decision]: Decision[K] } = {
+      decision,
+      decidedBy,
+      matched: p.matched,
+      nonMatches: p.nonMatches,
+      crossAccount,
+      resourceGrant: resource.grant,
+      present,
+    };
+    if (level !== undefined) d.level = level;
+    return d;
+  };
 
   // 1. An explicit deny in any applicable policy wins.
   if (scp.deny) return decide('ExplicitDeny', 'scp');
