@@ -129,7 +129,7 @@ export async function authorize(
   checkCredentialKind(principal, request.action);
   const policies = await cache.get(principal);
   const context: Record<string, ContextValue> = globalContext(principal, policies.tags, facts);
-  if (request.context) for (const [k, v] of Object.entries(request.context)) context[k] = v;
+  if (request.context) Object.assign(context, request.context);
   const resourceAccount =
     request.resourceAccount ??
     parseArn(request.resource)?.account ??
