@@ -16,6 +16,14 @@ export interface RequestFacts {
 }
 
 /**
+ * The prototype of every request context: an object with no members and no prototype, so a context
+ * inherits nothing (`toString`, `__proto__` are ordinary keys, as with `Object.create(null)`), while V8
+ * keeps the context itself a fast object (a null-prototype object starts as a hash table: about three
+ * times slower to fill and read, and four times the memory, for the dozen keys every call has).
+ */
+const NO_MEMBERS: object = Object.create(null) as object;
+
+/**
  * Global keys for `principal` making a request. `tags` are the principal's tags (user or role tags,
  * with session tags overriding role tags, as AWS documents for `aws:PrincipalTag`).
  */
@@ -24,7 +32,7 @@ export function globalContext(
   tags: readonly SessionTag[],
   facts: RequestFacts,
 ): Record<string, ContextValue> {
-  const c: Record<string, ContextValue> = Object.create(null) as Record<string, ContextValue>;
+  const c = Object.create(NO_MEMBERS) as Record<string, ContextValue>;
   c['aws:CurrentTime'] = isoSeconds(facts.now);
   c['aws:EpochTime'] = Math.floor(facts.now / 1000);
   c['aws:SecureTransport'] = facts.secureTransport;
