@@ -5,6 +5,7 @@ import { AwsError, errors } from '../errors/index.js';
 import type { CallContext, ContextValue } from '../api/operation.js';
 import type { TagBody } from './entities.js';
 import type { Entity, EntityKind } from '../store/index.js';
+import { emptyBag } from '../core/bag.js';
 
 /** The account an IAM call acts on: the caller's. */
 export function callerAccount(ctx: CallContext): string {
@@ -93,7 +94,7 @@ export function mergeTags(existing: readonly TagBody[], added: readonly TagBody[
 
 /** `aws:RequestTag/k` and `aws:TagKeys` for an authorization request that carries tags. */
 export function requestTagContext(tags: readonly TagBody[]): Record<string, ContextValue> {
-  const ctx: Record<string, ContextValue> = Object.create(null) as Record<string, ContextValue>;
+  const ctx: Record<string, ContextValue> = emptyBag<ContextValue>();
   if (tags.length === 0) return ctx;
   for (const t of tags) ctx[`aws:RequestTag/${t.Key}`] = t.Value;
   ctx['aws:TagKeys'] = tags.map((t) => t.Key);
@@ -102,7 +103,7 @@ export function requestTagContext(tags: readonly TagBody[]): Record<string, Cont
 
 /** `aws:ResourceTag/k` for an authorization request on a tagged resource. */
 export function resourceTagContext(tags: readonly TagBody[]): Record<string, ContextValue> {
-  const ctx: Record<string, ContextValue> = Object.create(null) as Record<string, ContextValue>;
+  const ctx: Record<string, ContextValue> = emptyBag<ContextValue>();
   for (const t of tags) ctx[`aws:ResourceTag/${t.Key}`] = t.Value;
   return ctx;
 }

@@ -36,6 +36,7 @@ import {
   checkCaseInsensitiveTagDuplicates,
   taggingOperations,
 } from './tagging.js';
+import { emptyBag } from '../core/bag.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
@@ -76,7 +77,7 @@ export async function loadAuthorized<K extends PolicyHolderKind>(
 ): Promise<Entity<PolicyHolderBodies[K]>> {
   const e = await ctx.store.get<PolicyHolderBodies[K]>(account, kind, nameKey(name));
   const arn = e !== undefined ? (e.body as { arn: string }).arn : iamArn(account, kind, '/', name);
-  const context: Record<string, ContextValue> = Object.create(null) as Record<string, ContextValue>;
+  const context: Record<string, ContextValue> = emptyBag<ContextValue>();
   if (e !== undefined) {
     Object.assign(context, resourceTagContext(holderTags(kind, e.body)));
     // IAM also offers iam:ResourceTag for users and roles (Service Authorization Reference, IAM).

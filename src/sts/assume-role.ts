@@ -19,6 +19,7 @@ import { mintSession } from './credentials.js';
 import { consumeMfa, mfaInput, precheckMfa } from './mfa.js';
 import { checkPackedSize, checkSessionPolicies, packedSize } from './session-policies.js';
 import { inputSessionTags, inputStringList, planSessionTags, sessionTagContext } from './session-tags.js';
+import { emptyBag } from '../core/bag.js';
 
 /** DurationSeconds default: "By default, the value is set to 3600 seconds" (AssumeRole API reference). */
 export const DEFAULT_ROLE_DURATION_SECONDS = 3600;
@@ -119,7 +120,7 @@ export const assumeRole: Operation = {
 
     // MFA is checked before the decision that depends on it; its step is recorded at the end.
     if (mfa !== undefined) await precheckMfa(ctx, caller, mfa);
-    const context = Object.create(null) as Record<string, ContextValue>;
+    const context = emptyBag<ContextValue>();
     context['sts:RoleSessionName'] = sessionName;
     if (typeof input.ExternalId === 'string') context['sts:ExternalId'] = input.ExternalId;
     if (sourceIdentity !== undefined) context['sts:SourceIdentity'] = sourceIdentity;

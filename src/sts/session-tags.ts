@@ -11,6 +11,7 @@
 import type { ContextValue } from '../api/operation.js';
 import type { SessionClaims, SessionTag } from '../api/principal.js';
 import { AwsError } from '../errors/index.js';
+import { emptyBag } from '../core/bag.js';
 
 /** The tags a new session will carry, and which of their keys are transitive. */
 export interface SessionTagPlan {
@@ -92,7 +93,7 @@ export function planSessionTags(
 
 /** `aws:RequestTag/<key>`, `aws:TagKeys` and `sts:TransitiveTagKeys` for the STS authorization. */
 export function sessionTagContext(plan: SessionTagPlan): Record<string, ContextValue> {
-  const c = Object.create(null) as Record<string, ContextValue>;
+  const c = emptyBag<ContextValue>();
   if (plan.tags.length > 0) {
     for (const t of plan.tags) c[`aws:RequestTag/${t.key}`] = t.value;
     c['aws:TagKeys'] = plan.tags.map((t) => t.key);
