@@ -212,6 +212,11 @@ export interface CallFacts {
   readonly invokedBy?: string | undefined;
   /** Overrides `userIdentity` (federated callers, who are not iamd principals). */
   readonly identity?: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * A denial the report-only level let through (issue 9), recorded as `iamdReportOnly` next to
+   * CloudTrail's own members.
+   */
+  readonly reportOnly?: unknown;
 }
 
 /** Builds the {@link AuditRecord} of one call. */
@@ -246,6 +251,7 @@ export function buildAuditRecord(f: CallFacts): AuditRecord {
   }
   if (f.sharedEventId !== undefined) record.sharedEventID = f.sharedEventId;
   if (f.authorization !== undefined) record.iamdAuthorization = f.authorization;
+  if (f.reportOnly !== undefined) record.iamdReportOnly = f.reportOnly;
   const resources = resourcesOf(f.input);
   return {
     eventId: f.eventId,
@@ -283,8 +289,8 @@ const RESOURCE_RANK = new Map(RESOURCE_MEMBERS.map(([member, type], rank) => [me
  * table entry on inputs of a hundred shapes.
  */
 function resourcesOf(input: unknown): { type: string; name: string }[] {
-  const found: { type: string; name: string; rank: number }[] = [];
   if (typeof input !== 'object' || input === null) return [];
+  const found: { type: string; name: string; rank: number }[] = [];
   for (const member of Object.keys(input)) {
     const entry = RESOURCE_RANK.get(member);
     if (entry === undefined) continue;
