@@ -31,12 +31,61 @@ function recordedName(member: string): string | null {
   return name;
 }
 
-/** A copy of `value` without secret members, with lower-camel member names, dates as ISO strings. */
+/**
+ * The members of IAM's and STS's structures whose shape is a `timestamp` (every one in the shipped
+ * service models; event.test.ts checks the list against them). Handlers give these as milliseconds
+ * since the epoch; in a record they are written the way CloudTrail writes dates in
+ * `responseElements` ({@link cloudTrailDate}).
+ */
+export const TIMESTAMP_MEMBERS: ReadonlySet<string> = new Set([
+  'CreateDate',
+  'EnableDate',
+  'Expiration',
+  'ExpirationDate',
+  'ExpirationTime',
+  'GeneratedTime',
+  'JobCompletionDate',
+  'JobCreationDate',
+  'LastAccessedTime',
+  'LastAuthenticated',
+  'LastAuthenticatedTime',
+  'LastUsedDate',
+  'PasswordLastUsed',
+  'Timestamp',
+  'UpdateDate',
+  'UpdatedTime',
+  'UploadDate',
+  'ValidUntil',
+]);
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * A date as CloudTrail writes one inside `responseElements`: the Java "medium" form in UTC,
+ * `Jul 18, 2023, 9:14:33 PM` (the AWS documentation's CloudTrail examples show this form, e.g. the
+ * MediaStore log example's `"creationTime": "Jul 9, 2018 12:56:54 PM"`; events written since AWS's move
+ * to newer Java runtimes carry the comma after the year). Record-level times (`eventTime`,
+ * `creationDate`) stay ISO-8601, as in CloudTrail.
+ */
+export function cloudTrailDate(ms: number): string {
+  const d = new Date(ms);
+  const h = d.getUTCHours();
+  const two = (n: number) => (n < 10 ? '0' : '') + n;
+  return (
+    `${MONTHS[d.getUTCMonth()]!} ${d.getUTCDate()}, ${d.getUTCFullYear()}, ` +
+    `${h % 12 === 0 ? 12 : h % 12}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} ${h < 12 ? 'AM' : 'PM'}`
+  );
+}
+
+/**
+ * A copy of `value` without secret members, with lower-camel member names, and dates (Date objects, and
+ * numbers in {@link TIMESTAMP_MEMBERS}) in CloudTrail's form.
+ */
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 12) return '…';
   if (typeof value !== 'object') return value;
   if (value === null || value === undefined) return value;
-  if (value instanceof Date) return isoSeconds(value.getTime());
+  if (value instanceof Date) return cloudTrailDate(value.getTime());
   if (value instanceof Uint8Array) return undefined;
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
@@ -44,7 +93,11 @@ export function redact(value: unknown, depth = 0): unknown {
     if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
     const name = recordedName(k);
     if (name === null) continue;
-    const r = redact((value as Record<string, unknown>)[k], depth + 1);
+    const v = (value as Record<string, unknown>)[k];
+    const r =
+      typeof v === 'number' && TIMESTAMP_MEMBERS.has(k) && Number.isFinite(v)
+        ? cloudTrailDate(v)
+        : redact(v, depth + 1);
     if (r !== undefined) out[name] = r;
   }
   return out;

@@ -11,10 +11,19 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateRoleCommand, GetUserCommand, type IAMClient } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, GetUserCommand, IAMClient as IAM, type IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ROOT, type Creds, type TestServer } from './harness.js';
-import { allow, createUser, sessionCreds, startIamdOnData, trust, type TestUser } from './accounts-helper.js';
+import {
+  allow,
+  createAccount,
+  createUser,
+  rootCreds,
+  sessionCreds,
+  startIamdOnData,
+  trust,
+  type TestUser,
+} from './accounts-helper.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/iamd.js', import.meta.url));
 const ACCT = ROOT.accountId;
@@ -226,4 +235,70 @@ test('secrets never reach the audit trail (store files and iamd audit search)', 
   );
   assert.equal(text.status, 0);
   assert.match(text.stdout, /sts:AssumeRole {2}alice {2}OK {2}[0-9a-f-]{36}/);
+});
+
+test('cross-account AssumeRole: one event in each account with a shared event id, no secret or token', async () => {
+  // Issue 4 (Audit) and CloudTrail's "sharedEventID": an event that concerns two accounts is delivered
+  // to both, each with its own eventID and the same sharedEventID.
+  const other = createAccount(dir);
+  const otherIam = new IAM({
+    endpoint: server.url,
+    region: 'us-east-1',
+    credentials: rootCreds(other),
+  });
+  await otherIam.send(
+    new CreateRoleCommand({
+      RoleName: 'partner',
+      AssumeRolePolicyDocument: trust(alice.arn, 'sts:AssumeRole', {
+        StringEquals: { 'sts:ExternalId': 'ext-4242' },
+      }),
+    }),
+  );
+  const r = await server.sts(alice.creds).send(
+    new AssumeRoleCommand({
+      RoleArn: `arn:aws:iam::${other.AccountId}:role/partner`,
+      RoleSessionName: 'cross-audit',
+      ExternalId: 'ext-4242',
+    }),
+  );
+  const issued = sessionCreds(r.Credentials);
+  const find = (creds: Creds) => {
+    const out = awsLookup(creds, '--lookup-attributes', 'AttributeKey=EventName,AttributeValue=AssumeRole');
+    assert.equal(out.status, 0, out.stderr);
+    const raw = out.json!.Events.find((e) => String(e.CloudTrailEvent).includes('cross-audit'));
+    assert.ok(raw, 'an AssumeRole event for the session');
+    return { raw: String(raw.CloudTrailEvent), rec: cloudTrailEvent(raw) };
+  };
+  const mine = find(ROOT);
+  const theirs = find(rootCreds(other));
+  assert.equal(mine.rec.recipientAccountId, ACCT);
+  assert.equal(theirs.rec.recipientAccountId, other.AccountId);
+  assert.notEqual(mine.rec.eventID, theirs.rec.eventID);
+  assert.match(String(mine.rec.sharedEventID), /^[0-9a-f-]{36}$/);
+  assert.equal(mine.rec.sharedEventID, theirs.rec.sharedEventID);
+  for (const { raw, rec } of [mine, theirs]) {
+    assert.deepEqual(rec.requestParameters, {
+      roleArn: `arn:aws:iam::${other.AccountId}:role/partner`,
+      roleSessionName: 'cross-audit',
+      externalId: 'ext-4242',
+    });
+    const response = rec.responseElements as {
+      credentials: Record<string, unknown>;
+      assumedRoleUser: Record<string, unknown>;
+    };
+    assert.deepEqual(Object.keys(response.credentials).sort(), ['accessKeyId', 'expiration']);
+    assert.equal(response.credentials.accessKeyId, issued.accessKeyId);
+    // CloudTrail writes response dates in Java's medium form (see src/audit/event.ts, cloudTrailDate).
+    assert.match(
+      String(response.credentials.expiration),
+      /^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}:\d{2} [AP]M$/,
+    );
+    assert.equal(
+      response.assumedRoleUser.arn,
+      `arn:aws:sts::${other.AccountId}:assumed-role/partner/cross-audit`,
+    );
+    assert.match(String(response.assumedRoleUser.assumedRoleId), /^AROA[A-Z2-7]+:cross-audit$/);
+    assert.ok(!raw.includes(issued.secretAccessKey), 'the secret is never recorded');
+    assert.ok(!raw.includes(issued.sessionToken ?? 'no token'), 'the token is never recorded');
+  }
 });
