@@ -77,6 +77,10 @@ async function sessionPolicies(
   if ((docs?.length ?? 0) === 0 && (arns?.length ?? 0) === 0) return undefined;
   const out = (docs ?? []).map((d, i) => loadPolicy(d, 'session', `session:inline/${i}`));
   out.push(...(await managed(store, arns ?? [], 'session')));
+  // A session limited by managed policies that have all been deleted since stays limited: to nothing.
+  // (The engine reads an empty list as "no session policies", which would give the session everything
+  // its role allows. AWS lets a policy used only as a session policy be deleted, as iamd does.)
+  if (out.length === 0) out.push(loadPolicy(ALLOWS_NOTHING_TEXT, 'session', 'session:deleted'));
   return out;
 }
 
@@ -120,10 +124,13 @@ export async function gatherPolicies(store: StoreReader, principal: Principal): 
       // GetFederationToken: the broker user's identity policies intersected with the session policies
       // (IAM User Guide, "Session policies"); no session policy means no permissions.
       const s = principal.session;
-      const user =
+      const found =
         s.userName !== undefined
           ? await store.get<UserBody>(principal.account, 'user', nameKey(s.userName))
           : undefined;
+      // A user deleted and re-created with the same name has a new id: the old user's federation
+      // tokens do not carry over to the new one (as for role sessions and the user's own keys).
+      const user = found && (s.userId === undefined || found.body.userId === s.userId) ? found : undefined;
       const base = user ? await userPolicies(store, principal.account, user.body) : [];
       const identity =
         s.userName === undefined ? [loadPolicy(ROOT_POLICY_TEXT, 'identity', 'root')] : user ? base : [];
