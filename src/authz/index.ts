@@ -159,7 +159,12 @@ export async function authorize(
   if (decision.decision !== 'Allow') {
     // Denials are rare: evaluate again with diagnostics so the audit trail can say what did not match.
     const diagnosed = evaluate(evalRequest, policySet, { diagnostics: true });
-    const reason = denialReason(decision, request.action);
+    // Denials decided against a role's trust policy (sts:AssumeRole, sts:TagSession,
+    // sts:SetSourceIdentity) carry no reason clause, as AWS's do (every recorded sample, 2014–2025:
+    // shared/reference/aws-errors.md §1). The clause would also tell a caller whether the role exists
+    // ("no resource-based policy" for a missing role, "no identity-based policy" for one trusting its
+    // account). The cause stays in the call's audit event for `iamd explain`.
+    const reason = request.resourcePolicyType === 'trust' ? undefined : denialReason(decision, request.action);
     const denial = new AwsError(
       'AccessDenied',
       `User: ${principalDisplayArn(principal)} is not authorized to perform: ${request.action} on resource: ${request.resource}${reason ? ` ${reason}` : ''}`,

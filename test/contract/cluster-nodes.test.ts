@@ -257,9 +257,8 @@ t('changes through B are enforced on A and C within the bound (trust, role, acce
   const denied = {
     name: 'AccessDenied',
     status: 403,
-    // The trust policy no longer names the user: a role's trust policy must always allow, so the reason
-    // names the resource-based policy (IAM User Guide, "Troubleshoot IAM access denied error messages").
-    message: `User: arn:aws:iam::${ROOT.accountId}:user/assumer is not authorized to perform: sts:AssumeRole on resource: ${roleArn} because no resource-based policy allows the sts:AssumeRole action`,
+    // AWS's plain AssumeRole denial, without a reason clause (shared/reference/aws-errors.md §1).
+    message: `User: arn:aws:iam::${ROOT.accountId}:user/assumer is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
   };
 
   // 1. The trust policy no longer names the user.
