@@ -164,7 +164,8 @@ export async function authorize(
     // shared/reference/aws-errors.md §1). The clause would also tell a caller whether the role exists
     // ("no resource-based policy" for a missing role, "no identity-based policy" for one trusting its
     // account). The cause stays in the call's audit event for `iamd explain`.
-    const reason = request.resourcePolicyType === 'trust' ? undefined : denialReason(decision, request.action);
+    const reason =
+      request.resourcePolicyType === 'trust' ? undefined : denialReason(decision, request.action);
     const denial = new AwsError(
       'AccessDenied',
       `User: ${principalDisplayArn(principal)} is not authorized to perform: ${request.action} on resource: ${request.resource}${reason ? ` ${reason}` : ''}`,
