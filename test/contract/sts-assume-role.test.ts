@@ -362,6 +362,45 @@ test('session policy errors: malformed document, unknown managed policy', async 
   );
 });
 
+test('trust-policy conditions on sts:RoleSessionName, sts:SourceIdentity, aws:TagKeys, sts:TransitiveTagKeys', async () => {
+  // IAM User Guide, "AWS STS condition keys": each is in the request context of AssumeRole (and of its
+  // sts:TagSession / sts:SetSourceIdentity authorizations). One statement requires all four.
+  await createRole(
+    'conditioned',
+    trust(bob.arn, ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'], {
+      StringLike: { 'sts:RoleSessionName': 'ci-*' },
+      StringEquals: { 'sts:SourceIdentity': 'bob-src' },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': ['team', 'cost'], 'sts:TransitiveTagKeys': ['team'] },
+    }),
+  );
+  const good = {
+    RoleArn: roleArn('conditioned'),
+    RoleSessionName: 'ci-build',
+    SourceIdentity: 'bob-src',
+    Tags: [
+      { Key: 'team', Value: 'blue' },
+      { Key: 'cost', Value: '42' },
+    ],
+    TransitiveTagKeys: ['team'],
+  };
+  const r = await assume(bob.creds, good);
+  assert.equal(r.AssumedRoleUser?.Arn, sessionArn('conditioned', 'ci-build'));
+  assert.equal(r.SourceIdentity, 'bob-src');
+  const refused = denied(bob.arn, 'sts:AssumeRole', roleArn('conditioned'));
+  const variants: [string, AssumeRoleCommandInput][] = [
+    ['session name', { ...good, RoleSessionName: 'dev-build' }],
+    ['source identity', { ...good, SourceIdentity: 'mallory' }],
+    ['no source identity', { ...good, SourceIdentity: undefined }],
+    ['tag key', { ...good, Tags: [...good.Tags, { Key: 'owner', Value: 'x' }] }],
+    ['transitive key', { ...good, TransitiveTagKeys: ['team', 'cost'] }],
+  ];
+  for (const [what, input] of variants)
+    await assert.doesNotReject(
+      expectAwsError(assume(bob.creds, { ...input, RoleArn: good.RoleArn }), 'AccessDenied', 403, refused),
+      what,
+    );
+});
+
 test('session tags need sts:TagSession in the trust policy, and appear in conditions', async () => {
   // read-only trusts only sts:AssumeRole, so tags are refused there (aws-errors.md §1, TagSession row).
   await expectAwsError(

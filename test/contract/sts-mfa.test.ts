@@ -90,8 +90,11 @@ before(async () => {
   await iam().send(
     new CreateRoleCommand({
       RoleName: 'mfa-role',
+      // aws:MultiFactorAuthAge in the trust policy too: a missing key fails NumericLessThan, so the
+      // calls with MFA below prove the trust policy sees the age (0: proven in the request itself).
       AssumeRolePolicyDocument: trust(alice.arn, 'sts:AssumeRole', {
         Bool: { 'aws:MultiFactorAuthPresent': 'true' },
+        NumericLessThan: { 'aws:MultiFactorAuthAge': '300' },
       }),
     }),
   );
