@@ -47,9 +47,15 @@ export function mintSession(
   const secretAccessKey = makeSecretAccessKey(random);
   const issuedAt = ctx.now;
   const expiresAt = Math.floor(ctx.now / 1000) * 1000 + durationSeconds * 1000;
-  // Object.assign, not `{ ...fields, accessKeyId, … }`: V8 builds a spread followed by members one
-  // member at a time on a slow path (≈ 4 µs for a role session's claims, on every AssumeRole).
-  const claims: SessionClaims = Object.assign({ accessKeyId, secretAccessKey, issuedAt, expiresAt }, fields);
+  // The minted key, secret and times are assigned last, so nothing in `fields` can replace them (a
+  // session is never longer than minted here). Object.assign, not `{ ...fields, accessKeyId, … }`: V8
+  // builds a spread followed by members one member at a time on a slow path (≈ 3 µs against 0.2).
+  const claims: SessionClaims = Object.assign({}, fields, {
+    accessKeyId,
+    secretAccessKey,
+    issuedAt,
+    expiresAt,
+  });
   const sessionToken = ctx.services.sealSession(claims);
   return {
     claims,
