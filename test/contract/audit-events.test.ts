@@ -24,6 +24,7 @@ import {
   trust,
   type TestUser,
 } from './accounts-helper.js';
+import { runAwsCli } from './support.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/iamd.js', import.meta.url));
 const ACCT = ROOT.accountId;
@@ -63,32 +64,17 @@ function awsLookup(
   creds: Creds,
   ...args: string[]
 ): { status: number | null; json?: { Events: Record<string, unknown>[] }; stderr: string } {
-  const r = spawnSync(
-    '/usr/bin/aws',
-    [
-      'cloudtrail',
-      'lookup-events',
-      '--endpoint-url',
-      server.url,
-      '--region',
-      'us-east-1',
-      '--output',
-      'json',
-      ...args,
-    ],
-    {
-      encoding: 'utf8',
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: dir,
-        AWS_ACCESS_KEY_ID: creds.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
-        ...(creds.sessionToken ? { AWS_SESSION_TOKEN: creds.sessionToken } : {}),
-        AWS_PAGER: '',
-        AWS_EC2_METADATA_DISABLED: 'true',
-      },
-    },
-  );
+  const r = runAwsCli(creds, dir, [
+    'cloudtrail',
+    'lookup-events',
+    '--endpoint-url',
+    server.url,
+    '--region',
+    'us-east-1',
+    '--output',
+    'json',
+    ...args,
+  ]);
   return {
     status: r.status,
     stderr: r.stderr,

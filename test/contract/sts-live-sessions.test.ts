@@ -6,7 +6,6 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import {
   CreatePolicyCommand,
   CreateRoleCommand,
@@ -35,6 +34,7 @@ import {
   trust,
   type TestUser,
 } from './accounts-helper.js';
+import { runAwsCli } from './support.js';
 
 const ACCT = ROOT.accountId;
 let server: TestServer;
@@ -185,35 +185,18 @@ test('a session whose managed session policy was deleted is allowed nothing, not
   );
 });
 
-/** `aws cloudtrail lookup-events --max-results 1` with `creds`: the exit status and stderr. */
-function lookupEvents(creds: Creds): { status: number | null; stderr: string } {
-  const r = spawnSync(
-    '/usr/bin/aws',
-    [
-      'cloudtrail',
-      'lookup-events',
-      '--max-results',
-      '1',
-      '--endpoint-url',
-      server.url,
-      '--region',
-      'us-east-1',
-    ],
-    {
-      encoding: 'utf8',
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: '/nonexistent',
-        AWS_ACCESS_KEY_ID: creds.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
-        AWS_SESSION_TOKEN: creds.sessionToken ?? '',
-        AWS_PAGER: '',
-        AWS_EC2_METADATA_DISABLED: 'true',
-      },
-    },
-  );
-  return { status: r.status, stderr: r.stderr };
-}
+/** `aws cloudtrail lookup-events --max-results 1` with `creds`. */
+const lookupEvents = (creds: Creds) =>
+  runAwsCli(creds, '/nonexistent', [
+    'cloudtrail',
+    'lookup-events',
+    '--max-results',
+    '1',
+    '--endpoint-url',
+    server.url,
+    '--region',
+    'us-east-1',
+  ]);
 
 test("a federation token does not pass to a new user made under its broker's name", async () => {
   // A federated user may call CloudTrail (not IAM or STS), with its broker's permissions intersected

@@ -4,6 +4,8 @@
  * modelled error or the HTTP status; AWS SDK for JavaScript v3, "Error handling").
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import type { Creds } from './harness.js';
 
 /** The parts of an SDK v3 service error these tests assert. */
 export interface SdkError {
@@ -57,4 +59,31 @@ export async function expectClientError(
   assert.equal(err.$fault, 'client');
   assert.equal(err.$metadata.httpStatusCode, status);
   assert.equal(err.message, message);
+}
+
+/** A finished AWS CLI run. */
+export interface AwsCliRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs Debian's AWS CLI (`/usr/bin/aws`, installed by `.ci/run`) with `creds` as its only credentials,
+ * `home` as its HOME (no user config), no pager and no instance-metadata lookups.
+ */
+export function runAwsCli(creds: Creds, home: string, args: readonly string[]): AwsCliRun {
+  const r = spawnSync('/usr/bin/aws', args, {
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      AWS_ACCESS_KEY_ID: creds.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+      ...(creds.sessionToken ? { AWS_SESSION_TOKEN: creds.sessionToken } : {}),
+      AWS_PAGER: '',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
