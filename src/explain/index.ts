@@ -34,6 +34,10 @@ export type DenialCause =
   | 'trust-does-not-name-caller'
   /** Cross-account: the trust / resource-based policy of the other account does not name the caller. */
   | 'cross-account-trust-does-not-name-caller'
+  /** The trust / resource-based policy names the caller, but a condition of that statement fails (ExternalId, MFA, …). */
+  | 'trust-condition-not-met'
+  /** The request was refused by its MFA parameters (missing half, wrong code, unknown device) before any policy. */
+  | 'mfa-failed'
   /** An explicit Deny in one of the caller's identity-based policies. */
   | 'explicit-deny-identity'
   /** An explicit Deny in the trust policy / resource-based policy. */
@@ -167,6 +171,22 @@ function onlyConditions(n: StatementNonMatch): boolean {
   return n.mismatches.length > 0 && n.mismatches.every((m) => m.element === 'Condition');
 }
 
+/**
+ * Who a policy attaches to for `caller`: a role session (`arn:aws:sts::A:assumed-role/R/S`) takes its
+ * permissions from the role `arn:aws:iam::A:role/R` (a path is not in the session ARN); a user takes
+ * them from itself or its groups.
+ */
+export function policyHolder(caller: string): { readonly text: string; readonly entity: string } {
+  const m = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/.exec(caller);
+  if (m !== null) {
+    const role = `the role \`${m[3]!}\` of account ${m[2]!} (the session \`${caller}\` takes its permissions from it)`;
+    return { text: `${role}; a new session is not needed`, entity: role };
+  }
+  if (/^arn:[^:]+:iam::\d{12}:user\//.test(caller))
+    return { text: `${caller} (or one of its groups)`, entity: caller };
+  return { text: caller, entity: caller };
+}
+
 /** Explains one recorded call. */
 export function explainEvent(event: AuditRecord): Explanation {
   const record = event.record;
@@ -220,6 +240,18 @@ function withoutTrace(event: AuditRecord): Answer {
           : 'Check which credentials the client uses (`aws sts get-caller-identity`) and use a valid, active access key.',
       statements: [],
     };
+  if (code === 'AccessDenied' && message.startsWith('MultiFactorAuthentication failed'))
+    return {
+      cause: 'mfa-failed',
+      headline: `The MFA check failed before any policy was evaluated: ${message}`,
+      details: ['No policy decided this call, so no policy change can allow it.'],
+      fix: message.includes('invalid MFA one time pass code')
+        ? 'Use the current code from the MFA device (each code works once and only within its time window).'
+        : message.includes('must provide both')
+          ? 'Pass both the MFA device serial number (`--serial-number`) and its current code (`--token-code`).'
+          : 'Use the serial number (ARN) of an MFA device that is enabled for the caller (`aws iam list-mfa-devices`).',
+      statements: [],
+    };
   if (code === 'AccessDenied')
     return {
       cause: 'access-denied-rule',
@@ -244,6 +276,8 @@ function fromTrace(trace: DecisionTrace): Answer {
   const resource = request.resource;
   const caller = request.principal.kind === 'AWS' ? request.principal.arn : request.principal.kind;
   const isAssumeRole = action.toLowerCase().startsWith('sts:assumerole');
+  // Policies attach to a role, never to one of its sessions: advice names the role.
+  const attachTo = policyHolder(caller);
   const statements: ExplainedStatement[] = [
     ...decision.matched.map((m) => ({
       source: m.source,
@@ -338,15 +372,19 @@ function fromTrace(trace: DecisionTrace): Answer {
     const whose = trust
       ? `the trust policy of \`${resource}\``
       : `the resource-based policy of \`${resource}\``;
-    const headline = decision.crossAccount
-      ? `This is a cross-account request, and ${whose} (in the role's account) does not allow ${caller} to call \`${action}\`. Cross-account access needs an Allow on both sides.`
-      : conditional !== undefined
+    const headline =
+      conditional !== undefined
         ? `${whose[0]!.toUpperCase()}${whose.slice(1)} names ${caller}, but a condition of that statement is not met.`
-        : `${whose[0]!.toUpperCase()}${whose.slice(1)} does not name ${caller} as a principal allowed to call \`${action}\`.`;
+        : decision.crossAccount
+          ? `This is a cross-account request, and ${whose} (in the role's account) does not allow ${caller} to call \`${action}\`. Cross-account access needs an Allow on both sides.`
+          : `${whose[0]!.toUpperCase()}${whose.slice(1)} does not name ${caller} as a principal allowed to call \`${action}\`.`;
     return {
-      cause: decision.crossAccount
-        ? 'cross-account-trust-does-not-name-caller'
-        : 'trust-does-not-name-caller',
+      cause:
+        conditional !== undefined
+          ? 'trust-condition-not-met'
+          : decision.crossAccount
+            ? 'cross-account-trust-does-not-name-caller'
+            : 'trust-does-not-name-caller',
       headline,
       details: [
         ...details,
@@ -360,7 +398,7 @@ function fromTrace(trace: DecisionTrace): Answer {
         ...misses,
       ],
       fix:
-        conditional !== undefined && !decision.crossAccount
+        conditional !== undefined
           ? `Make the request satisfy the condition (${conditional.mismatches.map((m) => describeMismatch(m, action, resource)).join('; ')}), or change the condition.`
           : `Add a statement to ${whose} with "Effect": "Allow", "Action": "${action}" and "Principal": {"AWS": "${caller}"}${decision.crossAccount ? " (or its account), and keep an identity-based Allow in the caller's account" : ''}.`,
       statements,
@@ -379,8 +417,8 @@ function fromTrace(trace: DecisionTrace): Answer {
       headline,
       details: [...details, ...misses],
       fix: viaAccount
-        ? `Attach an identity-based policy allowing \`${action}\` on \`${resource}\` to ${caller} (or its group), or name ${caller} itself as the principal in the ${trust ? 'trust policy' : 'resource-based policy'} (same account only).`
-        : `Attach an identity-based policy allowing \`${action}\` on \`${resource}\` to ${caller} (or its group or role).`,
+        ? `Attach an identity-based policy allowing \`${action}\` on \`${resource}\` to ${attachTo.text}, or name ${caller} itself as the principal in the ${trust ? 'trust policy' : 'resource-based policy'} (same account only).`
+        : `Attach an identity-based policy allowing \`${action}\` on \`${resource}\` to ${attachTo.text}.`,
       statements,
     };
   }
@@ -389,7 +427,7 @@ function fromTrace(trace: DecisionTrace): Answer {
       cause: 'boundary',
       headline: `The permissions boundary of ${caller} does not allow \`${action}\`; a boundary caps what the identity-based policies can grant.`,
       details: [...details, ...nearMissLines('permissionsBoundary')],
-      fix: `Add \`${action}\` on \`${resource}\` to the boundary policy, or remove the boundary.`,
+      fix: `Add \`${action}\` on \`${resource}\` to the boundary policy of ${attachTo.entity}, or remove the boundary.`,
       statements,
     };
   if (src === 'session')

@@ -157,7 +157,7 @@ test('cause 3: the trust policy does not name the caller', async () => {
 
 test('cause 3 variant: the trust policy names the caller but its ExternalId condition fails', async () => {
   const a = await explainCli(await deniedRequestId(dave.creds, roleArn('partner'), { ExternalId: 'wrong' }));
-  assert.equal(a.cause, 'trust-does-not-name-caller');
+  assert.equal(a.cause, 'trust-condition-not-met');
   assert.match(
     a.headline,
     /names arn:aws:iam::111122223333:user\/dave, but a condition of that statement is not met/,
