@@ -6,8 +6,12 @@
  * shared/reference/aws-errors.md.
  */
 import { after, before, test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CreateRoleCommand, CreateUserCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
-import { startIamd, ROOT, type TestServer } from './harness.js';
+import { ROOT, type TestServer } from './harness.js';
+import { createAccount, rootCreds, startIamdOnData } from './accounts-helper.js';
 import { expectClientError } from './support.js';
 
 const A = ROOT.accountId;
@@ -18,11 +22,14 @@ const trust = (aws: string | string[]): string =>
   });
 
 let server: TestServer;
+let dir: string;
 before(async () => {
-  server = await startIamd();
+  dir = mkdtempSync(join(tmpdir(), 'iamd-trust-principals-'));
+  server = await startIamdOnData(dir);
 });
 after(async () => {
   await server.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('CreateRole naming a missing user or role is MalformedPolicyDocument; existing ones are accepted', async () => {
@@ -84,5 +91,26 @@ test('UpdateAssumeRolePolicy naming a missing user is MalformedPolicyDocument', 
     'MalformedPolicyDocumentException',
     400,
     `Invalid principal in policy: "AWS":"${missing}"`,
+  );
+});
+
+test('cross-account: a principal in another account iamd holds must exist; one iamd does not hold is kept', async () => {
+  const other = createAccount(dir, '444455556666');
+  const otherIam = server.iam(rootCreds(other));
+  const missing = `arn:aws:iam::${A}:user/carol`;
+  await expectClientError(
+    otherIam.send(new CreateRoleCommand({ RoleName: 'x1', AssumeRolePolicyDocument: trust(missing) })),
+    'MalformedPolicyDocumentException',
+    400,
+    `Invalid principal in policy: "AWS":"${missing}"`,
+  );
+  await server.iam().send(new CreateUserCommand({ UserName: 'carol' }));
+  await otherIam.send(new CreateRoleCommand({ RoleName: 'x1', AssumeRolePolicyDocument: trust(missing) }));
+  // 999988887777 is not an account of this iamd: nothing can be known about it, the ARN is kept.
+  await otherIam.send(
+    new CreateRoleCommand({
+      RoleName: 'x2',
+      AssumeRolePolicyDocument: trust('arn:aws:iam::999988887777:user/zed'),
+    }),
   );
 });
