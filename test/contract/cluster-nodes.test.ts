@@ -261,6 +261,9 @@ t('changes through B are enforced on A and C within the bound (trust, role, acce
     message: `User: arn:aws:iam::${ROOT.accountId}:user/assumer is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
   };
 
+  // The user the new trust policy names must exist (AWS refuses a missing one: "AWS JSON policy
+  // elements: Principal", https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html).
+  await b.iam().send(new CreateUserCommand({ UserName: 'someone-else' }));
   // 1. The trust policy no longer names the user.
   await b.iam().send(
     new UpdateAssumeRolePolicyCommand({

@@ -104,6 +104,10 @@ before(async () => {
     'partner',
     trust(bob.arn, 'sts:AssumeRole', { StringEquals: { 'sts:ExternalId': '12345' } }),
   );
+  // AWS refuses a trust policy naming a user that does not exist ("AWS JSON policy elements:
+  // Principal", https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html),
+  // so the user trusted here exists; it is simply neither alice nor bob.
+  await createUser(iam, 'nobody-here');
   await createRole('untrusting', trust(`arn:aws:iam::${ACCT}:user/nobody-here`));
 });
 

@@ -66,6 +66,9 @@ before(async () => {
     ],
   });
   await iam.send(new CreateRoleCommand({ RoleName: 'account-trust', AssumeRolePolicyDocument: trust(ACCT) }));
+  // AWS refuses a trust policy naming a missing user ("AWS JSON policy elements: Principal",
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html).
+  await createUser(iam, 'somebody-else');
   await iam.send(
     new CreateRoleCommand({
       RoleName: 'other-trust',
