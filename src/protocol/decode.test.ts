@@ -126,3 +126,33 @@ test('wrong shapes are ValidationErrors', () => {
         "1 validation error detected: Value at 'tags.1.member.key' failed to satisfy constraint: Member must be a single value",
   );
 });
+
+// Issue #16 item 4: every structure-valued member of every operation (directly or as a list
+// element), given a plain value, is a ValidationError — never a decoded undefined.
+for (const model of models) {
+  test(`${model.apiVersion}: plain values for every structure member are ValidationErrors`, () => {
+    let checked = 0;
+    for (const [name, op] of model.operations) {
+      for (const m of op.input?.members ?? []) {
+        const keys: string[] = [];
+        if (m.shape.type === 'structure') keys.push(m.name);
+        if (m.shape.type === 'list' && m.shape.member.type === 'structure') keys.push(`${m.name}.member.1`);
+        for (const k of keys) {
+          checked++;
+          const params = new Map([
+            ['Action', name],
+            ['Version', model.apiVersion],
+            [k, 'x'],
+          ]);
+          assert.throws(
+            () => decodeOperationInput(model, params),
+            (e: unknown) =>
+              e instanceof AwsError && e.code === 'ValidationError' && e.message.includes('structure'),
+            `${name} ${k}`,
+          );
+        }
+      }
+    }
+    assert.ok(checked > 0);
+  });
+}
