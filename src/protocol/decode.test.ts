@@ -94,3 +94,65 @@ test('a map keyed by user input cannot pollute prototypes', () => {
   assert.equal(map['a'], 'b');
   assert.ok(iam.operations.size > 0);
 });
+
+// Issue #16 item 4: a plain value where a structure is expected, and nested parameters under a
+// scalar, are a 400 ValidationError (no AWS recording exists for these shapes; ValidationError is
+// what the decoder answers for other bad input), never an undefined element a handler trips on.
+test('wrong shapes are ValidationErrors', () => {
+  const iam = models[0]!;
+  const base = (extra: [string, string][]): Map<string, string> =>
+    new Map([['Action', 'CreateUser'], ['Version', '2010-05-08'], ['UserName', 'u'], ...extra]);
+  assert.throws(
+    () => decodeOperationInput(iam, base([['Tags.member.1', 'x']])),
+    (e: unknown) =>
+      e instanceof AwsError &&
+      e.code === 'ValidationError' &&
+      e.message ===
+        "1 validation error detected: Value at 'tags.1.member' failed to satisfy constraint: Member must be a structure",
+  );
+  assert.throws(
+    () =>
+      decodeOperationInput(
+        iam,
+        base([
+          ['Tags.member.1.Key.x', 'y'],
+          ['Tags.member.1.Value', 'v'],
+        ]),
+      ),
+    (e: unknown) =>
+      e instanceof AwsError &&
+      e.code === 'ValidationError' &&
+      e.message ===
+        "1 validation error detected: Value at 'tags.1.member.key' failed to satisfy constraint: Member must be a single value",
+  );
+});
+
+// Issue #16 item 4: every structure-valued member of every operation (directly or as a list
+// element), given a plain value, is a ValidationError — never a decoded undefined.
+for (const model of models) {
+  test(`${model.apiVersion}: plain values for every structure member are ValidationErrors`, () => {
+    let checked = 0;
+    for (const [name, op] of model.operations) {
+      for (const m of op.input?.members ?? []) {
+        const keys: string[] = [];
+        if (m.shape.type === 'structure') keys.push(m.name);
+        if (m.shape.type === 'list' && m.shape.member.type === 'structure') keys.push(`${m.name}.member.1`);
+        for (const k of keys) {
+          checked++;
+          const params = new Map([
+            ['Action', name],
+            ['Version', model.apiVersion],
+            [k, 'x'],
+          ]);
+          assert.throws(
+            () => decodeOperationInput(model, params),
+            (e: unknown) =>
+              e instanceof AwsError && e.code === 'ValidationError' && e.message.includes('structure'),
+            `${name} ${k}`,
+          );
+        }
+      }
+    }
+    assert.ok(checked > 0);
+  });
+}

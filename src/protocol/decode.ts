@@ -34,6 +34,9 @@ const valMin = (n: number): string => `Member must have value greater than or eq
 const patternText = (p: string): string => `Member must satisfy regular expression pattern: ${p}`;
 // Recorded for UpdateServiceSpecificCredential Status: no value list follows.
 const ENUM = 'Member must satisfy enum value set';
+// Wrong-shape input (issue #16 item 4); not recorded from AWS, worded like the constraint texts.
+const SHAPE_STRUCT = 'Member must be a structure';
+const SHAPE_SCALAR = 'Member must be a single value';
 
 function addError(ctx: Ctx, path: string, value: string | undefined, constraint: string): void {
   const subject = ctx.echo && value !== undefined ? `Value '${value}' at '${path}'` : `Value at '${path}'`;
@@ -237,13 +240,19 @@ function decodeStructure(
 function decodeValue(shape: Shape, key: string, path: string, ctx: Ctx): unknown {
   switch (shape.type) {
     case 'structure':
-      return ctx.prefixes.has(key) ? decodeStructure(shape, key, path, ctx) : undefined;
+      if (ctx.prefixes.has(key)) return decodeStructure(shape, key, path, ctx);
+      // A plain value where a structure is expected (`Tags.member.1=x`): nothing is recorded from
+      // AWS for this shape, so it is a ValidationError like the decoder's other bad input.
+      if (ctx.params.has(key)) addError(ctx, path, undefined, SHAPE_STRUCT);
+      return undefined;
     case 'list':
       return decodeList(shape, key, path, ctx);
     case 'map':
       return decodeMap(shape, key, path, ctx);
     default: {
       const raw = ctx.params.get(key);
+      // Nested parameters under a scalar member (`Tags.member.1.Key.x=y`) and no value of its own.
+      if (raw === undefined && ctx.prefixes.has(key)) addError(ctx, path, undefined, SHAPE_SCALAR);
       return raw === undefined ? undefined : decodeScalar(shape, raw, path, ctx, true);
     }
   }
