@@ -19,7 +19,7 @@ import { compileServiceModel } from './protocol/index.js';
 import { CredentialResolver } from './authn/resolve.js';
 import { PolicyCache } from './authz/index.js';
 import { AuditWriter } from './audit/writer.js';
-import { ensureFirstAccount, type NewAccount } from './accounts/index.js';
+import { ensureFirstAccount, firstAccount as firstCreated, type NewAccount } from './accounts/index.js';
 import { makeDispatcher, type ServiceName } from './server/dispatch.js';
 import { buildApp } from './server/app.js';
 import { startRuntimeEndpoints, type RuntimeEndpoints } from './server/imds-app.js';
@@ -218,7 +218,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     secretAccessKey: config.rootSecretAccessKey ?? seedRootKey?.secretAccessKey,
   });
   // Development levels and seeds (issue 9): the default account is the one the first start made.
-  const firstAccount = wantedAccount ?? created?.AccountId ?? (await store.listAccounts())[0]?.id ?? '';
+  const firstAccount =
+    wantedAccount ?? created?.AccountId ?? firstCreated(await store.listAccounts())?.id ?? '';
   const iamModel = compileServiceModel(readModel('iam'));
   const iamOperations = byName(IAM_OPERATIONS);
   const seedDeps = (): SeedDeps => ({ services, iamModel, operations: iamOperations, now: clock.now() });
@@ -357,7 +358,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
       clock,
       services,
       audit: (r) => audit.add(r),
-      defaultAccount: config.accountId ?? created?.AccountId,
+      // `--instance i-…=PROFILE` without @ACCOUNT: the first account, as README's own example assumes.
+      defaultAccount: firstAccount === '' ? undefined : firstAccount,
     },
   ).catch(async (err: unknown) => {
     await app.close();

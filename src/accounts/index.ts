@@ -108,3 +108,21 @@ export async function ensureFirstAccount(
     return undefined;
   });
 }
+
+/**
+ * The first account: the one created first (the `iamd init` one), whatever its id. Stores list
+ * accounts by id, so `accounts[0]` is only the first when ids happen to sort that way.
+ */
+export function firstAccount<T extends { readonly id: string; readonly createdAt: number }>(
+  accounts: readonly T[],
+): T | undefined {
+  let first: T | undefined;
+  for (const a of accounts)
+    if (
+      first === undefined ||
+      a.createdAt < first.createdAt ||
+      (a.createdAt === first.createdAt && a.id < first.id)
+    )
+      first = a;
+  return first;
+}

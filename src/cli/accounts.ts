@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Command } from './main.js';
 import { defaultDataDir } from '../config/index.js';
 import { masterKeyFor, openStore, makeServices } from '../main.js';
-import { createAccount } from '../accounts/index.js';
+import { createAccount, firstAccount } from '../accounts/index.js';
 import { loadKeyring, SessionTokenSealer } from '../credentials/session-token.js';
 import { hashPasswordAsync } from '../credentials/password.js';
 import type { Store } from '../store/index.js';
@@ -81,7 +81,7 @@ export const accountsCommand: Command = {
  * sign-in. AWS's root password rules: 8 to 128 characters ("Change the password for the root user").
  */
 async function setRootPassword(store: Store, id: string | undefined): Promise<number> {
-  const account = id !== undefined ? await store.getAccount(id) : (await store.listAccounts())[0];
+  const account = id !== undefined ? await store.getAccount(id) : firstAccount(await store.listAccounts());
   if (account === undefined) {
     console.error(`iamd accounts: no account ${id === undefined ? 'exists yet' : `\`${id}\``}`);
     return 1;

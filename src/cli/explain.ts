@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Command } from './main.js';
+import { defaultDataDir } from '../config/index.js';
 import { withDataStore } from './data-store.js';
 import { explainEvent, renderExplanation } from '../explain/index.js';
 
@@ -44,7 +45,11 @@ export const explainCommand: Command = {
         page.events.find((e) => e.account === (e.record.userIdentity as { accountId?: string })?.accountId) ??
         page.events[0];
       if (!event) {
-        console.error(`iamd explain: no recorded call has request id \`${requestId}\``);
+        // Name the directory searched: without --data it is the default one, maybe not the server's.
+        const dir = values.data ?? defaultDataDir(process.env);
+        console.error(
+          `iamd explain: no recorded call has request id \`${requestId}\` in ${dir} (use --data DIR)`,
+        );
         return 1;
       }
       const explanation = explainEvent(event);

@@ -5,6 +5,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseRuntimeOptions, type RuntimeConfig, type RuntimeOptions } from '../imds/bindings.js';
+import pino from 'pino';
 
 /**
  * How strictly requests are enforced (issue 9). `enforce` (default): signatures, credentials and
@@ -102,6 +103,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** pino's levels (`pino.levels.values`) and `silent`. */
+const LOG_LEVELS: readonly string[] = [...Object.keys(pino.levels.values), 'silent'];
+
 /** Builds the {@link Config} from CLI options and the environment; throws {@link ConfigError}. */
 export function loadConfig(
   options: ConfigOptions,
@@ -129,6 +133,12 @@ export function loadConfig(
   const authMode = AUTH_MODES.find((m) => m === authText);
   if (authMode === undefined)
     problems.push(`auth level \`${authText}\` is not one of ${AUTH_MODES.join(', ')} (--auth / IAMD_AUTH)`);
+  const logLevel = options.logLevel ?? env.IAMD_LOG_LEVEL ?? 'info';
+  // An unknown level made pino throw at start-up ("unknown level"); it joins the problem list instead.
+  if (!LOG_LEVELS.includes(logLevel))
+    problems.push(
+      `log level \`${logLevel}\` is not one of ${LOG_LEVELS.join(', ')} (--log-level / IAMD_LOG_LEVEL)`,
+    );
   const host = options.host ?? env.IAMD_HOST ?? '127.0.0.1';
   const allowInsecureBind = options.allowInsecureBind === true || env.IAMD_ALLOW_INSECURE_BIND === '1';
   // A development level on a reachable address would let anyone act as any account's root.
@@ -176,7 +186,7 @@ export function loadConfig(
     rootAccessKeyId,
     rootSecretAccessKey,
     masterKey: env.IAMD_MASTER_KEY,
-    logLevel: options.logLevel ?? env.IAMD_LOG_LEVEL ?? 'info',
+    logLevel,
     testClock,
     authMode: authMode ?? 'enforce',
     allowInsecureBind,

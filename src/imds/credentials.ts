@@ -9,7 +9,6 @@
  * hours); iamd applies them at once, which is the state AWS converges to. Credentials already handed out
  * stay valid until they expire, as on AWS (session tokens are self-contained).
  */
-import { randomUUID } from 'node:crypto';
 import type { Services } from '../api/operation.js';
 import type { SessionClaims } from '../api/principal.js';
 import type { Clock } from '../core/clock.js';
@@ -20,6 +19,7 @@ import { nameKey } from '../iam/common.js';
 import { evaluate, loadPolicy } from '../policy/index.js';
 import { mintSession, type MintedSession } from '../sts/credentials.js';
 import { buildAuditRecord } from '../audit/event.js';
+import { timeOrderedUuid } from '../core/uuid.js';
 import {
   CREDENTIAL_LIFETIME_SECONDS,
   EC2_SERVICE,
@@ -202,6 +202,7 @@ export class RuntimeCredentials {
     session: MintedSession | undefined,
   ): void {
     const service = serviceFor(target);
+    const random = (n: number): Uint8Array => this.deps.services.random(n);
     const sessionName = sessionNameFor(target);
     const input = {
       RoleArn: role.arn,
@@ -224,8 +225,9 @@ export class RuntimeCredentials {
     try {
       this.deps.audit(
         buildAuditRecord({
-          eventId: randomUUID(),
-          requestId: randomUUID(),
+          // Version-7 ids, like every other request and event id the server writes.
+          eventId: timeOrderedUuid(now, random),
+          requestId: timeOrderedUuid(now, random),
           now,
           service: 'sts',
           operation: 'AssumeRole',

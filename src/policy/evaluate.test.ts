@@ -389,3 +389,28 @@ test('identity allows sts:AssumeRole on * but the trust policy names another use
     'because no resource-based policy allows the sts:AssumeRole action',
   );
 });
+
+// Issue #16 item 7. A federated-user session (GetFederationToken) without a session policy has no
+// permissions, whatever its broker user's policies allow; only a resource policy naming the
+// federated user itself still grants. https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html
+// ("If you do not pass a policy, the resulting federated user session has no permissions.")
+test('federated user without a session policy: allowed nothing by its identity policies', () => {
+  const FED = `arn:aws:sts::${A}:federated-user/bob`;
+  const fed = user(FED);
+  const get = { principal: fed, action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', context: {} };
+  for (const session of [undefined, []]) {
+    const d = evaluate(get, { identity: [allow('s3:*')], ...(session ? { session } : {}) });
+    assert.equal(d.decision, 'ImplicitDeny');
+    assert.equal(d.decidedBy, 'session');
+  }
+  // With a session policy: the intersection.
+  assert.equal(decide(get, { identity: [allow('s3:*')], session: [allow('s3:GetObject')] }), 'Allow');
+  assert.equal(decide(get, { identity: [allow('s3:*')], session: [allow('s3:PutObject')] }), 'ImplicitDeny');
+  // A resource policy naming the federated user grants on its own.
+  const resource = pol('resource', [
+    { Effect: 'Allow', Principal: { AWS: FED }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/k' },
+  ]);
+  assert.equal(decide(get, { identity: [], resource }), 'Allow');
+  // An IAM user with no session policy is unaffected.
+  assert.equal(decide({ ...get, principal: user() }, { identity: [allow('s3:*')] }), 'Allow');
+});

@@ -298,7 +298,11 @@ export function evaluate(
   // The account root user is not subject to identity policies or boundaries inside its account.
   const isRoot = principal.arn.endsWith(':root');
   const boundaryOk = !p.hasBoundary || boundary.allow;
-  const sessionOk = !policies.session || policies.session.length === 0 || session.allow;
+  // A federated user (GetFederationToken) without a session policy is allowed nothing by its broker's
+  // policies: "If you do not pass a policy, the resulting federated user session has no permissions"
+  // (STS API Reference, GetFederationToken). Other principals without session policies are unfiltered.
+  const noSession = !policies.session || policies.session.length === 0;
+  const sessionOk = noSession ? !isFederatedUser(principal.arn) : session.allow;
   const identityOk = isRoot || (identity.allow && boundaryOk && sessionOk);
 
   if (crossAccount) {
@@ -324,4 +328,9 @@ export function evaluate(
   if (identityOk) return decide('Allow', 'identity');
   if (!identity.allow) return decide('ImplicitDeny', 'identity');
   return decide('ImplicitDeny', boundaryOk ? 'session' : 'permissionsBoundary');
+}
+
+/** `arn:aws:sts::ACCOUNT:federated-user/NAME`, the ARN of a GetFederationToken session. */
+function isFederatedUser(arn: string): boolean {
+  return arn.startsWith('arn:') && arn.includes(':sts::') && arn.includes(':federated-user/');
 }

@@ -24,6 +24,7 @@ import Fastify, {
 import type { Services } from '../api/operation.js';
 import type { Clock } from '../core/clock.js';
 import type { AuditRecord, StoreReader } from '../store/index.js';
+import { firstAccount } from '../accounts/index.js';
 import {
   checkTtl,
   containerCredentialsDocument,
@@ -250,13 +251,12 @@ export async function startRuntimeEndpoints(
   if (config.imds === undefined && config.containerCredentials === undefined) return undefined;
   let fallback = deps.defaultAccount;
   if (fallback === undefined) {
-    const accounts = await deps.store.listAccounts();
-    if (accounts.length === 1) fallback = accounts[0]!.id;
+    // The first-created account, as `iamd serve` uses (README: `--instance i-…=PROFILE`).
+    fallback = firstAccount(await deps.store.listAccounts())?.id;
   }
   const accountOf = (what: string, account: string | undefined): string => {
     const a = account ?? fallback;
-    if (a === undefined)
-      throw new Error(`${what}: this store holds several accounts; name one with @ACCOUNT`);
+    if (a === undefined) throw new Error(`${what}: this store holds no account yet; name one with @ACCOUNT`);
     return a;
   };
   const credentials = new RuntimeCredentials({

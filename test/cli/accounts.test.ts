@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +79,60 @@ test('init creates the first account once; accounts create/list work on the same
     } finally {
       await server.stop();
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('set-root-password without --id and --instance without @ACCOUNT use the first-created (init) account', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'iamd-cli-'));
+  const data = join(dir, 'data');
+  try {
+    const init = iamd(['init', '--data', data, '--json']);
+    assert.equal(init.status, 0, init.stderr);
+    const { AccountId } = JSON.parse(init.stdout) as { AccountId: string };
+    // A later account whose id sorts before the init one.
+    const other = iamd(['accounts', 'create', '--data', data, '--id', '000000000001']);
+    assert.equal(other.status, 0, other.stderr);
+    const set = spawnSync(process.execPath, [BIN, 'accounts', 'set-root-password', '--data', data], {
+      env,
+      encoding: 'utf8',
+      input: 'correct horse battery\n',
+    });
+    assert.equal(set.status, 0, set.stderr);
+    assert.equal(set.stdout.trim(), `root password set for account ${AccountId}`);
+    // README's example `--instance i-…=PROFILE` (no @ACCOUNT) still starts with two accounts: the
+    // instance belongs to the first account (was: the server stopped, "several accounts").
+    const started = await new Promise<string>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [
+          BIN,
+          'serve',
+          '--data',
+          data,
+          '--port',
+          '0',
+          '--imds',
+          '127.0.0.1:0',
+          '--instance',
+          'i-0123456789abcdef0=web',
+        ],
+        { env, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let err = '';
+      const timer = setTimeout(() => child.kill(), 20_000);
+      child.stderr.on('data', (c: Buffer) => {
+        err += c.toString();
+        if (/iamd listening on/.test(err)) child.kill();
+      });
+      child.on('exit', () => {
+        clearTimeout(timer);
+        resolve(err);
+      });
+    });
+    assert.match(started, /iamd listening on/);
+    assert.doesNotMatch(started, /several accounts/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -90,6 +90,8 @@ test(
     await page.goto(`${server.url}/console/users`);
     await page.waitForSelector('#signin-form');
     assert.match(page.url(), /\/console\/signin\?next=%2Fconsole%2Fusers$/);
+    // The MFA-code field stays hidden until the server asks for a code (issue #16 item 10).
+    assert.equal(await page.isVisible('#signin-mfa'), false);
     await page.fill('#signin-account', ROOT.accountId);
     await page.fill('#signin-user', 'alice');
     await page.fill('#signin-password', 'wrong-password');

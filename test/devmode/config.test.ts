@@ -57,3 +57,15 @@ test('the seed file comes from --seed, else IAMD_SEED', () => {
     ['the seed file name is empty (--seed / IAMD_SEED)'],
   );
 });
+
+test('--log-level is checked against pino levels and joins the start-up problem list', () => {
+  assert.equal(loadConfig({ logLevel: 'debug' }, {}).logLevel, 'debug');
+  assert.equal(loadConfig({}, { IAMD_LOG_LEVEL: 'silent' }).logLevel, 'silent');
+  assert.deepEqual(
+    problems(() => loadConfig({ logLevel: 'loud', port: 'x' }, {})),
+    [
+      'port `x` is not a TCP port (0-65535)',
+      'log level `loud` is not one of trace, debug, info, warn, error, fatal, silent (--log-level / IAMD_LOG_LEVEL)',
+    ],
+  );
+});

@@ -260,6 +260,10 @@ test('iam/info and security-credentials: the documented documents, the same cred
     'i-0123456789abcdef0',
   );
   assert.equal(event.account, ACCOUNT);
+  // Version-7 request and event ids, like every other audit event (issue #16 item 10).
+  const v7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  assert.match(event.requestId, v7);
+  assert.match(event.eventId, v7);
   assert.ok(!JSON.stringify(event.record).includes(a.SecretAccessKey ?? 'unset'));
 });
 
