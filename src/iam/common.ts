@@ -86,8 +86,29 @@ export function mergeTags(existing: readonly TagBody[], added: readonly TagBody[
       throw errors.invalidInput('Duplicate tag keys found. Please note that Tag keys are case insensitive.');
     seen.add(t.Key);
   }
-  const out = existing.filter((t) => !added.some((a) => a.Key.toLowerCase() === t.Key.toLowerCase()));
-  out.push(...added);
+  return replaceOrAppendTags(existing, added, (k) => k.toLowerCase());
+}
+
+/**
+ * The tag list after a Tag call: a tag whose key is already there (compared through `keyOf`) takes
+ * its place with the new key and value; only new keys are appended, in call order, as AWS does
+ * (recorded TagRole/TagPolicy responses, issue #21). The 50-tag quota holds.
+ */
+export function replaceOrAppendTags(
+  existing: readonly TagBody[],
+  added: readonly TagBody[],
+  keyOf: (key: string) => string,
+): TagBody[] {
+  const out = [...existing];
+  const at = new Map<string, number>();
+  out.forEach((t, i) => at.set(keyOf(t.Key), i));
+  for (const t of added) {
+    const i = at.get(keyOf(t.Key));
+    if (i === undefined) {
+      at.set(keyOf(t.Key), out.length);
+      out.push(t);
+    } else out[i] = t;
+  }
   if (out.length > MAX_TAGS) throw errors.limitExceeded('The number of tags has reached the maximum limit.');
   return out;
 }

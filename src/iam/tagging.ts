@@ -11,7 +11,7 @@
 import type { CallContext, ContextValue, Operation } from '../api/operation.js';
 import { errors } from '../errors/index.js';
 import type { Entity } from '../store/index.js';
-import { inputTags, MAX_TAGS, mergeTags, paginate, requestTagContext } from './common.js';
+import { inputTags, mergeTags, paginate, replaceOrAppendTags, requestTagContext } from './common.js';
 import type { TagBody } from './entities.js';
 
 /** How a resource compares tag keys: AWS differs per resource (recorded behaviour, see each rule). */
@@ -73,11 +73,7 @@ export const CASE_INSENSITIVE_TAG_KEYS_CHECKED: TagKeyRules = {
 export const CASE_SENSITIVE_TAG_KEYS: TagKeyRules = {
   merge(existing, added) {
     checkCaseSensitiveTagDuplicates(added);
-    const out = existing.filter((t) => !added.some((a) => a.Key === t.Key));
-    out.push(...added);
-    if (out.length > MAX_TAGS)
-      throw errors.limitExceeded('The number of tags has reached the maximum limit.');
-    return out;
+    return replaceOrAppendTags(existing, added, (k) => k);
   },
   remove: (existing, keys) => existing.filter((t) => !keys.includes(t.Key)),
 };
