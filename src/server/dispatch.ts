@@ -278,12 +278,17 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
           // The function may run more than once (PostgreSQL retries serialization failures), so listeners
           // hear about the events only after the commit.
           let committed: AuditRecord[] = [];
-          const result = await deps.store.transact(async (tx) => {
-            const output = await fn(tx);
-            committed = events(facts({ output }));
-            for (const record of committed) await tx.appendAudit(record);
-            return output;
-          });
+          // When the commit's acknowledgement is lost, the store resolves the outcome from its marker
+          // (issue #22): `committed` then holds the events of the attempt that did commit.
+          const result = await deps.store.transact(
+            async (tx) => {
+              const output = await fn(tx);
+              committed = events(facts({ output }));
+              for (const record of committed) await tx.appendAudit(record);
+              return output;
+            },
+            { requestId },
+          );
           auditWritten = true;
           for (const record of committed) deps.audit.notify(record);
           return result;

@@ -176,13 +176,30 @@ export interface StoreTx extends StoreReader {
   appendAudit(event: AuditRecord): Promise<void>;
 }
 
+/** Options for {@link Store.transact}. */
+export interface TransactOptions {
+  /** The API request this transaction belongs to, recorded with its commit marker (diagnostics). */
+  readonly requestId?: string | undefined;
+}
+
+/** How long commit markers are kept at least (ms): far longer than any unresolved commit waits. */
+export const COMMIT_MARKER_RETENTION_MS = 60 * 60 * 1000;
+
 /** A store: reads, transactions, audit queries, change notifications. */
 export interface Store extends StoreReader {
   /**
    * Runs `fn` in one serialisable transaction and commits when it resolves; rolls back when it throws
    * (and rethrows). Acknowledged only once durable. Transactions never interleave on one connection.
+   *
+   * Exactly-once outcome (issue #22): a transaction that wrote something also inserts a commit marker
+   * (a fresh id per attempt, with `options.requestId`) in the same transaction. When the connection is
+   * lost while COMMIT is in flight, the outcome is unknown; the store then resolves it from the marker
+   * instead of re-running `fn` blindly: marker committed → `transact` resolves with the value `fn`
+   * returned in that attempt (the attempt's changes and audit events are the committed ones); marker
+   * absent → the attempt rolled back, `fn` runs again. If the outcome cannot be resolved in time the
+   * call fails with {@link StoreUnavailable}, never with the result of a re-run that saw its own rows.
    */
-  transact<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  transact<T>(fn: (tx: StoreTx) => Promise<T>, options?: TransactOptions): Promise<T>;
   /**
    * Appends an audit event on its own (for calls that change nothing, e.g. reads and denials). A store
    * may hold events briefly to write them in batches; the promise resolves once the event is durable.

@@ -15,6 +15,7 @@ import { migratePostgresDatabase, openPostgresStore } from '../../src/store/post
 import { LATEST_PG_VERSION, PG_MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { exerciseStore } from './conformance.js';
 import { pgSkipReason, startPgCluster, type PgCluster } from '../support/pg-cluster.js';
+import { startPgProxy } from '../support/pg-proxy.js';
 
 const A = '111111111111';
 const skip = pgSkipReason();
@@ -257,6 +258,86 @@ pgTest('`iamd migrate --database URL` applies the migrations once and reports th
     /^iamd migrate: cannot connect to PostgreSQL at postgres:\/\/x:\*\*\*@127\.0\.0\.1:9\/x: /,
   );
 });
+
+pgTest(
+  'commit markers: one per committed write transaction, none for reads or rollbacks (issue #22)',
+  async () => {
+    const url = await freshUrl();
+    const store = await openPostgresStore({ url });
+    try {
+      await store.transact(async (tx) => tx.insert(A, 'user', 'alice', {}), { requestId: 'req-1' });
+      await store.transact(async (tx) => tx.putMeta('m', 'v'));
+      await store.transact(async (tx) => tx.get(A, 'user', 'alice'), { requestId: 'req-read' });
+      await assert.rejects(
+        store.transact(
+          async (tx) => {
+            await tx.insert(A, 'user', 'bob', {});
+            throw new Error('handler failed');
+          },
+          { requestId: 'req-rolled-back' },
+        ),
+        { message: 'handler failed' },
+      );
+    } finally {
+      await store.close();
+    }
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const rows = await admin.query<{ request_id: string | null }>(
+        'SELECT request_id FROM iamd_commit_markers ORDER BY request_id NULLS LAST',
+      );
+      assert.deepEqual(
+        rows.rows.map((r) => r.request_id),
+        ['req-1', null],
+      );
+    } finally {
+      await admin.end();
+    }
+  },
+);
+
+for (const mode of ['after', 'instead'] as const) {
+  pgTest(
+    `connection lost ${mode === 'after' ? 'after' : 'instead of'} sending COMMIT: the outcome is resolved, not guessed (issue #22)`,
+    async () => {
+      assert.ok(cluster);
+      const url = await freshUrl();
+      const proxy = await startPgProxy(cluster.port);
+      const viaProxy = new URL(url);
+      viaProxy.port = String(proxy.port);
+      const store = await openPostgresStore({ url: viaProxy.toString() });
+      try {
+        const seen: StoreChange[] = [];
+        store.onChange((x) => seen.push(x));
+        const broken = proxy.arm(mode, (query) => query.includes('"carol"'));
+        let runs = 0;
+        const value = await store.transact(
+          async (tx) => {
+            runs++;
+            // A second run that found its own row would conflict: the fix must not get here then.
+            await tx.insert(A, 'user', 'carol', { run: runs });
+            return { run: runs };
+          },
+          { requestId: 'req-carol' },
+        );
+        await broken;
+        // Committed: the first run's value, no re-run. Rolled back: run again, its value.
+        const expectedRuns = mode === 'after' ? 1 : 2;
+        assert.equal(runs, expectedRuns);
+        assert.deepEqual(value, { run: expectedRuns });
+        assert.deepEqual((await store.get(A, 'user', 'carol'))?.body, { run: expectedRuns });
+        assert.deepEqual(
+          seen.filter((c) => c.key === 'carol'),
+          [{ account: A, kind: 'user', key: 'carol' }],
+        );
+      } finally {
+        await store.close();
+        await proxy.close();
+      }
+    },
+  );
+}
 
 pgTest('backstop: a change that was never announced is caught by the sequence check', async () => {
   const url = await freshUrl();

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { StoreUnavailable, type StoreChange } from '../../src/store/index.js';
+import { COMMIT_MARKER_RETENTION_MS, StoreUnavailable, type StoreChange } from '../../src/store/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { openMemoryStore } from '../../src/store/memory/index.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
@@ -81,6 +81,67 @@ test('sqlite file: WAL, synchronous=FULL and the migration record are in place',
   await again.close();
 });
 
+test('sqlite file: a commit marker per committed write transaction, none for reads or rollbacks (issue #22)', async () => {
+  const path = freshFile();
+  const store = await openSqliteStore({ path });
+  try {
+    await store.transact(async (tx) => tx.insert('123456789012', 'user', 'alice', {}), {
+      requestId: 'req-1',
+    });
+    await store.transact(async (tx) => tx.putMeta('m', 'v')); // no request id
+    await store.transact(async (tx) => tx.get('123456789012', 'user', 'alice'), { requestId: 'req-read' });
+    await assert.rejects(
+      store.transact(
+        async (tx) => {
+          await tx.insert('123456789012', 'user', 'bob', {});
+          throw new Error('handler failed');
+        },
+        { requestId: 'req-rolled-back' },
+      ),
+      { message: 'handler failed' },
+    );
+  } finally {
+    await store.close();
+  }
+  const db = new Database(path, { readonly: true });
+  try {
+    const rows = db
+      .prepare('SELECT id, request_id AS requestId, created_at AS createdAt FROM commit_markers')
+      .all() as { id: string; requestId: string | null; createdAt: number }[];
+    assert.deepEqual(rows.map((r) => r.requestId).sort(), ['req-1', null].sort());
+    for (const r of rows) {
+      assert.match(r.id, /^[0-9a-f-]{36}$/);
+      assert.ok(Math.abs(r.createdAt - Date.now()) < 60_000);
+    }
+  } finally {
+    db.close();
+  }
+});
+
+test('sqlite file: commit markers older than the retention are pruned by later writes', async () => {
+  const path = freshFile();
+  await (await openSqliteStore({ path })).close();
+  const old = Date.now() - COMMIT_MARKER_RETENTION_MS - 1000;
+  const db = new Database(path);
+  db.prepare('INSERT INTO commit_markers (id, request_id, created_at) VALUES (?, ?, ?)').run('old', 'x', old);
+  db.prepare('INSERT INTO commit_markers (id, request_id, created_at) VALUES (?, ?, ?)').run(
+    'recent',
+    'y',
+    Date.now() - COMMIT_MARKER_RETENTION_MS + 60_000,
+  );
+  db.close();
+  const store = await openSqliteStore({ path });
+  await store.transact(async (tx) => tx.putMeta('m', 'v'), { requestId: 'z' });
+  await store.close();
+  const check = new Database(path, { readonly: true });
+  try {
+    const ids = check.prepare('SELECT request_id FROM commit_markers ORDER BY request_id').pluck().all();
+    assert.deepEqual(ids, ['y', 'z']);
+  } finally {
+    check.close();
+  }
+});
+
 test('sqlite file: a schema newer than this code is refused', async () => {
   const path = freshFile();
   await (await openSqliteStore({ path })).close();
@@ -88,7 +149,7 @@ test('sqlite file: a schema newer than this code is refused', async () => {
   db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)').run(999);
   db.close();
   await assert.rejects(openSqliteStore({ path }), {
-    message: `the database schema is version 999 but this iamd knows only up to ${MIGRATIONS.length}; upgrade iamd`,
+    message: `the database schema is version 999 but this iamd knows only up to ${MIGRATIONS[MIGRATIONS.length - 1]?.version}; upgrade iamd`,
   });
 });
 

@@ -25,10 +25,24 @@
  *   timeout) with {@link StoreUnavailable}, which the server answers with AWS's 503
  *   `ServiceUnavailable`. Broken connections are dropped from the pool, so the node recovers by itself.
  *   A write is acknowledged only after COMMIT returned (synchronous commit, the server default).
+ * - Unknown commit outcome (issue #22): a connection lost while COMMIT is in flight leaves the outcome
+ *   unknown — the commit may have reached the database, only its acknowledgement was lost. Re-running
+ *   the transaction then would find its own rows (CreateUser answering EntityAlreadyExists for the user
+ *   it created). So every write transaction inserts a commit marker (a fresh id per attempt) in the
+ *   same message as its COMMIT, and an unknown outcome is resolved by *fencing* that id on another
+ *   connection: `INSERT … ON CONFLICT DO NOTHING` of the same id. If the old transaction committed, the
+ *   row exists and the insert does nothing → the attempt succeeded, and `transact` resolves with the
+ *   value its `fn` returned (the response is rebuilt from memory: nothing, in particular no secret,
+ *   needs to be stored with the marker). If the old transaction is still running, the insert waits on
+ *   its uncommitted key (unique-index wait) until it ends. If it never committed, the fence row wins:
+ *   the old transaction can no longer commit (its marker insert would conflict), and `fn` runs again.
+ *   A fence that cannot be placed in {@link PostgresStoreOptions.commitResolveMs} fails the call with
+ *   {@link StoreUnavailable} (503). Markers are pruned after {@link COMMIT_MARKER_RETENTION_MS}.
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import {
+  COMMIT_MARKER_RETENTION_MS,
   StoreConflict,
   StoreUnavailable,
   type AccountRecord,
@@ -41,6 +55,7 @@ import {
   type Store,
   type StoreChange,
   type StoreTx,
+  type TransactOptions,
 } from '../index.js';
 import { isRetryable, isUnavailable, redactUrl, translate } from './errors.js';
 import { CHANGE_CHANNEL, ChangeFeed, encodeChanges, type ChangeNotice } from './feed.js';
@@ -69,6 +84,11 @@ export interface PostgresStoreOptions {
   readonly consistencyCheckMs?: number;
   /** Attempts of one transaction before giving up on serialization failures. Default 30. */
   readonly maxTransactionAttempts?: number;
+  /**
+   * How long to keep trying to resolve a commit whose outcome is unknown (connection lost during
+   * COMMIT) before answering unavailable (ms). Default 15000: long enough for a server restart.
+   */
+  readonly commitResolveMs?: number;
   /** Receives errors the store recovers from by itself (dropped idle connections, listener loss). */
   readonly onError?: (message: string, error: unknown) => void;
 }
@@ -184,6 +204,22 @@ class RetryTransaction {
   constructor(readonly cause: unknown) {}
 }
 
+/**
+ * Thrown by an attempt whose COMMIT was sent but whose acknowledgement was lost: it carries what the
+ * attempt would have returned, to be used if its marker shows it committed.
+ */
+class CommitOutcomeUnknown<T> {
+  constructor(
+    readonly marker: string,
+    readonly value: T,
+    readonly changes: StoreChange[],
+    readonly cause: unknown,
+  ) {}
+}
+
+/** How often markers older than the retention are deleted (ms). */
+const MARKER_PRUNE_MS = 10 * 60 * 1000;
+
 /** Errors of a connection that was closed under us (server restart): worth one more try elsewhere. */
 function isStaleConnection(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
@@ -197,6 +233,8 @@ class PgTx extends Reads implements StoreTx {
   readonly changes = new Map<string, StoreChange>();
   /** The first failed statement: PostgreSQL has aborted the transaction, it must not commit. */
   aborted: unknown = undefined;
+  /** Whether anything was written: only then does the commit carry a marker. */
+  wrote = false;
   #finished = false;
 
   constructor(client: pg.PoolClient) {
@@ -228,6 +266,7 @@ class PgTx extends Reads implements StoreTx {
     // racing for one alias both pass this check; SERIALIZABLE then fails one with 40001 (PostgreSQL
     // docs: a unique violation after a check for the key is reported as a serialization failure), it
     // runs again and sees the alias taken.
+    this.wrote = true;
     if (account.alias !== undefined) {
       const taken = await write(this.exec, 'iamd_alias_taken', [account.alias, account.id]);
       if ((taken.rowCount ?? 0) > 0)
@@ -239,6 +278,7 @@ class PgTx extends Reads implements StoreTx {
 
   async deleteAccount(id: string): Promise<void> {
     // Closing an account removes everything in it; its audit events stay (they are history).
+    this.wrote = true;
     await write(this.exec, 'iamd_delete_account_entities', [id]);
     await write(this.exec, 'iamd_delete_account', [id]);
     this.#changed(id, 'account', id);
@@ -251,6 +291,7 @@ class PgTx extends Reads implements StoreTx {
     body: T,
     index: string | null = null,
   ): Promise<void> {
+    this.wrote = true;
     const result = await write(this.exec, 'iamd_insert_entity', [
       account,
       kind,
@@ -269,6 +310,7 @@ class PgTx extends Reads implements StoreTx {
     body: T,
     options: { readonly index?: string | null; readonly expectedVersion?: number } = {},
   ): Promise<void> {
+    this.wrote = true;
     const result = await write(this.exec, 'iamd_update_entity', [
       account,
       kind,
@@ -290,16 +332,19 @@ class PgTx extends Reads implements StoreTx {
   }
 
   async delete(account: string, kind: EntityKind, key: string): Promise<boolean> {
+    this.wrote = true;
     const existed = ((await write(this.exec, 'iamd_delete_entity', [account, kind, key])).rowCount ?? 0) > 0;
     if (existed) this.#changed(account, kind, key);
     return existed;
   }
 
   async putMeta(name: string, value: string): Promise<void> {
+    this.wrote = true;
     await write(this.exec, 'iamd_put_meta', [name, value]);
   }
 
   async appendAudit(event: AuditRecord): Promise<void> {
+    this.wrote = true;
     if (!(await insertAudit(this.exec, event)))
       throw new StoreConflict('exists', `audit event \`${event.eventId}\` already exists`);
   }
@@ -320,6 +365,7 @@ class PostgresStore implements Store {
   #inflight = 0;
   #drained: (() => void) | undefined;
   #checkTimer: NodeJS.Timeout | undefined;
+  #pruneTimer: NodeJS.Timeout | undefined;
   #downTimer: NodeJS.Timeout | undefined;
   /** Change-sequence numbers known to be announced (own commits and notifications received). */
   readonly #known = new Set<number>();
@@ -349,6 +395,21 @@ class PostgresStore implements Store {
       this.#options.consistencyCheckMs ?? 2000,
     );
     this.#checkTimer.unref();
+    void this.#pruneMarkers();
+    this.#pruneTimer = setInterval(() => void this.#pruneMarkers(), MARKER_PRUNE_MS);
+    this.#pruneTimer.unref();
+  }
+
+  /** Deletes commit markers older than the retention (autocommit: no serializable conflicts). */
+  async #pruneMarkers(): Promise<void> {
+    if (this.#closing) return;
+    try {
+      await this.#pool.query('DELETE FROM iamd_commit_markers WHERE created_at < $1', [
+        Date.now() - COMMIT_MARKER_RETENTION_MS,
+      ]);
+    } catch (error) {
+      this.#options.onError?.('pruning commit markers failed', summarize(error));
+    }
   }
 
   // ---- changes -------------------------------------------------------------------------------
@@ -460,29 +521,68 @@ class PostgresStore implements Store {
     return this.#track(() => fn(this.#reads));
   }
 
-  /** COMMITs; a transaction that changed something first draws a sequence number and notifies. */
+  /**
+   * COMMITs; a transaction that changed something first draws a sequence number and notifies, and one
+   * that wrote inserts its commit `marker` (a plain INSERT: it conflicts with a fence row, see the
+   * header). Everything goes in one simple-query message, so marker and COMMIT cost no extra round trip.
+   */
   async #commit(
     client: pg.PoolClient,
     changes: readonly StoreChange[] | 'wildcard',
+    marker: { readonly id: string; readonly requestId: string | undefined } | undefined,
   ): Promise<number | undefined> {
+    const mark =
+      marker === undefined
+        ? ''
+        : `INSERT INTO iamd_commit_markers (id, request_id, created_at) VALUES (${pg.escapeLiteral(marker.id)}, ${
+            marker.requestId === undefined ? 'NULL' : pg.escapeLiteral(marker.requestId)
+          }, ${Date.now()}); `;
     if (changes !== 'wildcard' && changes.length === 0) {
-      await client.query('COMMIT');
+      await client.query(`${mark}COMMIT`);
       return undefined;
     }
     const payload = pg.escapeLiteral(encodeChanges(this.#origin, changes));
     // One round trip: the NOTIFY is queued in the transaction and delivered only once COMMIT succeeds.
     const results = (await client.query(
-      `WITH s AS (SELECT nextval('${CHANGE_SEQUENCE}') AS n)
+      `${mark}WITH s AS (SELECT nextval('${CHANGE_SEQUENCE}') AS n)
        SELECT s.n::text AS n, pg_notify('${CHANGE_CHANNEL}', s.n::text || ' ' || ${payload}) FROM s; COMMIT`,
     )) as unknown as pg.QueryResult<{ n: string }>[];
-    const n = Number(results[0]?.rows[0]?.n);
+    const selected = results.find((r) => r.command === 'SELECT');
+    const n = Number(selected?.rows[0]?.n);
     return Number.isSafeInteger(n) ? n : undefined;
+  }
+
+  /**
+   * Resolves an unknown commit outcome by fencing its marker (see the header): true when the attempt
+   * committed, false when it did not (and now never will). Retries while the database is unreachable,
+   * up to `commitResolveMs`; then throws {@link StoreUnavailable}.
+   */
+  async #resolveCommit(marker: string): Promise<boolean> {
+    const deadline = Date.now() + (this.#options.commitResolveMs ?? 15_000);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await this.#pool.query(
+          'INSERT INTO iamd_commit_markers (id, request_id, created_at) VALUES ($1, NULL, $2) ON CONFLICT (id) DO NOTHING',
+          [marker, Date.now()],
+        );
+        return result.rowCount === 0;
+      } catch (error) {
+        if (!isUnavailable(error) || Date.now() >= deadline) {
+          const cause = error instanceof Error ? error.message : String(error);
+          throw new StoreUnavailable(
+            `the outcome of a transaction whose commit lost its connection is not known yet: ${cause}`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(500, 25 * 2 ** attempt)));
+      }
+    }
   }
 
   /** One attempt of a transaction; throws {@link RetryTransaction} when it should run again. */
   async #attempt<T>(
     fn: (tx: StoreTx) => Promise<T>,
     wildcard: boolean,
+    requestId: string | undefined,
   ): Promise<{ value: T; changes: StoreChange[] }> {
     let client: pg.PoolClient;
     try {
@@ -529,13 +629,34 @@ class PostgresStore implements Store {
         throw translate(failure !== undefined ? failure.error : tx.aborted);
       }
       const changes = [...tx.changes.values()];
+      const marker = tx.wrote ? { id: randomUUID(), requestId } : undefined;
       let seq: number | undefined;
       try {
-        seq = await this.#commit(client, wildcard ? 'wildcard' : changes);
+        seq = await this.#commit(client, wildcard ? 'wildcard' : changes, marker);
       } catch (error) {
-        // A serialization failure at COMMIT has rolled the transaction back; the connection is fine.
+        // The connection failed with COMMIT in flight: the outcome is unknown, not a failure. The
+        // connection is dropped (ending its backend, so a half-done commit finishes or aborts before
+        // the fence looks) and the outcome resolved by #transaction.
+        if (marker !== undefined && isUnavailable(error)) {
+          broken = error instanceof Error ? error : new Error(String(error));
+          throw new CommitOutcomeUnknown(
+            marker.id,
+            value as T,
+            wildcard ? [WILDCARD_CHANGE] : changes,
+            error,
+          );
+        }
+        // An error the server answered with is a definite failure. It may have come from a statement
+        // before COMMIT in the message (e.g. a serialization failure at the marker insert), which
+        // skips the COMMIT and leaves the transaction open and aborted: roll back before the
+        // connection goes back to the pool (harmless when COMMIT itself failed and ended it).
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollback) {
+          broken = rollback instanceof Error ? rollback : new Error(String(rollback));
+        }
         if (isRetryable(error)) throw new RetryTransaction(error);
-        broken = error instanceof Error ? error : new Error(String(error));
+        broken ??= error instanceof Error ? error : new Error(String(error));
         throw translate(error);
       }
       if (seq !== undefined) this.#known.add(seq);
@@ -548,16 +669,24 @@ class PostgresStore implements Store {
   }
 
   /** Runs `fn` in a serializable transaction, re-running it on serialization failures. */
-  async #transaction<T>(fn: (tx: StoreTx) => Promise<T>, wildcard = false): Promise<T> {
+  async #transaction<T>(fn: (tx: StoreTx) => Promise<T>, wildcard = false, requestId?: string): Promise<T> {
     return this.#track(async () => {
       for (let attempt = 1; ; attempt++) {
         try {
-          const { value, changes } = await this.#attempt(fn, wildcard);
+          const { value, changes } = await this.#attempt(fn, wildcard, requestId);
           // Only after COMMIT (a rollback threw above and announced nothing).
           this.#emit(changes);
           return value;
         } catch (error) {
-          if (!(error instanceof RetryTransaction)) throw error;
+          if (error instanceof CommitOutcomeUnknown) {
+            const unknown = error as CommitOutcomeUnknown<T>;
+            if (await this.#resolveCommit(unknown.marker)) {
+              // It committed: answer exactly what that attempt would have answered.
+              this.#emit(unknown.changes);
+              return unknown.value;
+            }
+            // It rolled back (and is fenced off): running `fn` again is safe.
+          } else if (!(error instanceof RetryTransaction)) throw error;
           if (attempt >= this.#maxAttempts) {
             throw new StoreUnavailable(
               `the transaction still conflicted with concurrent ones after ${attempt} attempts`,
@@ -595,8 +724,8 @@ class PostgresStore implements Store {
     return this.#read((r) => r.getMeta(name));
   }
 
-  transact<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return this.#transaction(fn);
+  transact<T>(fn: (tx: StoreTx) => Promise<T>, options?: TransactOptions): Promise<T> {
+    return this.#transaction(fn, false, options?.requestId);
   }
 
   appendAudit(event: AuditRecord): Promise<void> {
@@ -651,6 +780,7 @@ class PostgresStore implements Store {
       this.#closing = true;
       if (this.#inflight > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
       if (this.#checkTimer) clearInterval(this.#checkTimer);
+      if (this.#pruneTimer) clearInterval(this.#pruneTimer);
       if (this.#downTimer) clearInterval(this.#downTimer);
       this.#listeners.clear();
       await this.#feed.close();

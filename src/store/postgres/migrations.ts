@@ -82,6 +82,21 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE SEQUENCE ${CHANGE_SEQUENCE};
     `,
   },
+  {
+    // Version 2 is taken by a concurrent change; the runner skips gaps (versions only grow).
+    version: 3,
+    // One row per committed write transaction (its marker, see src/store/index.ts `transact`), or per
+    // fenced unknown commit (request_id NULL). Pruned after COMMIT_MARKER_RETENTION_MS.
+    description: 'commit markers (exactly-once commit outcome)',
+    sql: `
+      CREATE TABLE iamd_commit_markers (
+        id text COLLATE "C" PRIMARY KEY,
+        request_id text COLLATE "C",
+        created_at bigint NOT NULL
+      );
+      CREATE INDEX iamd_commit_markers_by_time ON iamd_commit_markers (created_at);
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

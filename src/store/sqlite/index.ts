@@ -27,7 +27,9 @@
  *   batch.
  */
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import {
+  COMMIT_MARKER_RETENTION_MS,
   StoreConflict,
   StoreUnavailable,
   type AccountRecord,
@@ -40,6 +42,7 @@ import {
   type Store,
   type StoreChange,
   type StoreTx,
+  type TransactOptions,
 } from '../index.js';
 import { queryAuditRows } from './audit-query.js';
 import { migrate } from './migrations.js';
@@ -162,6 +165,8 @@ function insertAudit(w: WriteStatements, columns: AuditColumns): void {
 class SqliteTx implements StoreTx {
   /** Changes to announce after COMMIT, de-duplicated. */
   readonly changes = new Map<string, StoreChange>();
+  /** Whether anything was written: only then does the commit carry a marker. */
+  wrote = false;
   #finished = false;
 
   constructor(
@@ -182,6 +187,11 @@ class SqliteTx implements StoreTx {
     } catch (error) {
       return Promise.reject(translate(error));
     }
+  }
+
+  #write<T>(fn: () => T): Promise<T> {
+    this.wrote = true;
+    return this.#run(fn);
   }
 
   #changed(account: string, kind: EntityKind | 'account', key: string): void {
@@ -211,7 +221,7 @@ class SqliteTx implements StoreTx {
   }
 
   putAccount(account: AccountRecord): Promise<void> {
-    return this.#run(() => {
+    return this.#write(() => {
       try {
         this.w.putAccount.run(account.id, account.alias ?? null, JSON.stringify(account));
       } catch (error) {
@@ -225,7 +235,7 @@ class SqliteTx implements StoreTx {
   }
 
   deleteAccount(id: string): Promise<void> {
-    return this.#run(() => {
+    return this.#write(() => {
       // Closing an account removes everything in it; its audit events stay (they are history).
       this.w.deleteAccountEntities.run(id);
       this.w.deleteAccount.run(id);
@@ -240,7 +250,7 @@ class SqliteTx implements StoreTx {
     body: T,
     index: string | null = null,
   ): Promise<void> {
-    return this.#run(() => {
+    return this.#write(() => {
       const result = this.w.insertEntity.run(account, kind, key, index, JSON.stringify(body) ?? 'null');
       if (result.changes === 0) throw new StoreConflict('exists', `${kind} \`${key}\` already exists`);
       this.#changed(account, kind, key);
@@ -254,7 +264,7 @@ class SqliteTx implements StoreTx {
     body: T,
     options: { readonly index?: string | null; readonly expectedVersion?: number } = {},
   ): Promise<void> {
-    return this.#run(() => {
+    return this.#write(() => {
       const result = this.w.updateEntity.run({
         account,
         kind,
@@ -277,7 +287,7 @@ class SqliteTx implements StoreTx {
   }
 
   delete(account: string, kind: EntityKind, key: string): Promise<boolean> {
-    return this.#run(() => {
+    return this.#write(() => {
       const existed = this.w.deleteEntity.run(account, kind, key).changes > 0;
       if (existed) this.#changed(account, kind, key);
       return existed;
@@ -285,13 +295,13 @@ class SqliteTx implements StoreTx {
   }
 
   putMeta(name: string, value: string): Promise<void> {
-    return this.#run(() => {
+    return this.#write(() => {
       this.w.putMeta.run(name, value);
     });
   }
 
   appendAudit(event: AuditRecord): Promise<void> {
-    return this.#run(() => insertAudit(this.w, auditColumns(event)));
+    return this.#write(() => insertAudit(this.w, auditColumns(event)));
   }
 }
 
@@ -360,6 +370,8 @@ class SqliteStore implements Store {
   /** Reads inside transactions (the write connection: a transaction sees its own writes). */
   readonly #txReads: Reads;
   readonly #w: WriteStatements;
+  /** Commit markers written by this store (drives their pruning). */
+  #markers = 0;
   readonly #mutex = new Mutex();
   /** The temporary directory of a throwaway store, removed on close. */
   #tempDir: string | undefined;
@@ -547,16 +559,28 @@ class SqliteStore implements Store {
     return this.#read((r) => r.getMeta(name));
   }
 
-  async transact<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+  async transact<T>(fn: (tx: StoreTx) => Promise<T>, options?: TransactOptions): Promise<T> {
     let tx: SqliteTx | undefined;
     const result = await this.#write(async () => {
       tx = new SqliteTx(this.#txReads, this.#w);
+      let value: T;
       try {
-        return await fn(tx);
+        value = await fn(tx);
       } finally {
         // Finished before COMMIT: a write that `fn` forgot to await cannot slip in afterwards.
         tx.finish();
       }
+      // The commit marker, as on PostgreSQL (src/store/index.ts `transact`), so both adapters keep the
+      // same record of committed writes. SQLite itself never leaves a commit outcome unknown: COMMIT is
+      // a local call that either returns (durable: synchronous=FULL) or throws with nothing committed,
+      // so the marker is never looked up here.
+      if (tx.wrote) {
+        const now = Date.now();
+        this.#w.insertMarker.run(randomUUID(), options?.requestId ?? null, now);
+        // Pruned in passing, one indexed range delete every 1024 writes (no timer to manage).
+        if ((++this.#markers & 1023) === 1) this.#w.pruneMarkers.run(now - COMMIT_MARKER_RETENTION_MS);
+      }
+      return value;
     });
     // Only after COMMIT (a rollback threw above and announced nothing).
     if (tx) this.#emit(tx.changes.values());

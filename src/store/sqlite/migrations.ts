@@ -97,6 +97,20 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TABLE audit_resources;
     `,
   },
+  {
+    // Version 3 is taken by a concurrent change; the runner skips gaps (versions only grow).
+    version: 4,
+    // One row per committed write transaction (see src/store/index.ts `transact`), as in PostgreSQL.
+    description: 'commit markers (exactly-once commit outcome)',
+    sql: `
+      CREATE TABLE commit_markers (
+        id TEXT PRIMARY KEY,
+        request_id TEXT,
+        created_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX commit_markers_by_time ON commit_markers (created_at);
+    `,
+  },
 ];
 
 /**

@@ -169,6 +169,8 @@ export class WriteStatements {
   readonly insertAuditKey: Database.Statement<[string, string, number]>;
   readonly pruneAuditKeys: Database.Statement<[number]>;
   readonly pruneAudit: Database.Statement<[number]>;
+  readonly insertMarker: Database.Statement<[string, string | null, number]>;
+  readonly pruneMarkers: Database.Statement<[number]>;
   readonly dataVersion: Database.Statement<[], number>;
 
   constructor(db: Database.Database) {
@@ -198,6 +200,10 @@ export class WriteStatements {
     // Keys of buckets wholly before the cut; the bucket the cut falls in keeps its keys (still in use).
     this.pruneAuditKeys = db.prepare('DELETE FROM audit_keys WHERE bucket < ?');
     this.pruneAudit = db.prepare('DELETE FROM audit WHERE event_time < ?');
+    this.insertMarker = db.prepare(
+      'INSERT INTO commit_markers (id, request_id, created_at) VALUES (?, ?, ?)',
+    );
+    this.pruneMarkers = db.prepare('DELETE FROM commit_markers WHERE created_at < ?');
     this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
   }
 }
