@@ -18,6 +18,7 @@ import type { StoreReader } from '../store/index.js';
 import type { GroupBody, OidcProviderBody, RoleBody, SamlProviderBody, UserBody } from '../iam/entities.js';
 import { resolveManagedPolicyDocument } from '../iam/managed-policies.js';
 import { nameKey } from '../iam/common.js';
+import { trustPolicyForEvaluation } from '../iam/trust-principals.js';
 import {
   evaluate,
   loadPolicy,
@@ -167,6 +168,7 @@ function trustKeys(text: string): string[] {
       for (const a of asList(p.AWS).map(String)) {
         if (a === '*') keys.push('*');
         else if (/^\d{12}$/.test(a)) keys.push(`account:${a}`);
+        else if (/^A[A-Z]{3}[A-Z0-9]{12,}$/.test(a)) keys.push(`id:${a}`);
         else {
           const m = /^arn:aws:(?:iam|sts)::(\d{12}):(.*)$/.exec(a);
           if (!m) continue;
@@ -242,13 +244,15 @@ export async function loadAccessModel(store: StoreReader): Promise<AccessModel> 
     }
     for (const r of await store.list<RoleBody>(account.id, 'role')) {
       const b = r.body;
-      const keys = [...new Set(trustKeys(b.assumeRolePolicyDocument))];
+      // Trusted users and roles are bound by unique id, as AssumeRole evaluates them.
+      const trustText = trustPolicyForEvaluation(b);
+      const keys = [...new Set(trustKeys(trustText))];
       roles.set(b.arn, {
         arn: b.arn,
         trustKeys: keys,
         account: account.id,
         roleId: b.roleId,
-        trust: loadOptimistic(b.assumeRolePolicyDocument, 'trust', `trust:${b.arn}`, 'trust'),
+        trust: loadOptimistic(trustText, 'trust', `trust:${b.arn}`, 'trust'),
         identity: await identityOf(store, b.arn, b.inlinePolicies, b.attachedPolicies),
         boundary: await boundaryOf(store, b.permissionsBoundary),
       });
@@ -282,10 +286,10 @@ function subjectOf(model: AccessModel, node: AccessNode): Subject | undefined {
       if (!u) return undefined;
       return {
         node,
-        principal: { kind: 'AWS', arn: u.arn, account: u.account, userId: u.userId },
+        principal: { kind: 'AWS', arn: u.arn, account: u.account, userId: u.userId, principalId: u.userId },
         identity: u.identity,
         boundary: u.boundary,
-        keys: [`arn:${u.arn}`, `account:${u.account}`, '*'],
+        keys: [`arn:${u.arn}`, `id:${u.userId}`, `account:${u.account}`, '*'],
       };
     }
     case 'role': {
@@ -300,10 +304,11 @@ function subjectOf(model: AccessModel, node: AccessNode): Subject | undefined {
           account: r.account,
           roleArn: r.arn,
           userId: `${r.roleId}:iamd-analysis`,
+          principalId: r.roleId,
         },
         identity: r.identity,
         boundary: r.boundary,
-        keys: [`session:${r.account}:${nameKey(name)}`, `account:${r.account}`, '*'],
+        keys: [`session:${r.account}:${nameKey(name)}`, `id:${r.roleId}`, `account:${r.account}`, '*'],
       };
     }
     case 'account':

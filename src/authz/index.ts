@@ -41,6 +41,16 @@ export function requestPrincipal(principal: Principal): RequestPrincipal {
         account: principal.account,
         roleArn: principal.roleArn,
         userId: principal.userId,
+        // aws:userid of a role session is `AROA…:session`; the part before `:` is the role's id.
+        principalId: principal.session.roleId ?? principal.userId.split(':')[0],
+      };
+    case 'IAMUser':
+      return {
+        kind: 'AWS',
+        arn: principal.arn,
+        account: principal.account,
+        userId: principal.userId,
+        principalId: principal.userId,
       };
     default:
       return { kind: 'AWS', arn: principal.arn, account: principal.account, userId: principal.userId };

@@ -10,6 +10,7 @@
 import { stringify } from 'yaml';
 import type { StoreReader } from '../store/index.js';
 import { nameKey } from '../iam/common.js';
+import { roleForDisplay } from '../iam/trust-principals.js';
 import { accessKeySecretAad } from '../iam/access-keys.js';
 import { PASSWORD_POLICY_KEY } from '../iam/account.js';
 import type {
@@ -164,22 +165,22 @@ async function exportAccount(
     users.push(o);
   }
   put(out, 'users', users);
-  put(
-    out,
-    'roles',
-    (await store.list<RoleBody>(id, 'role')).map(({ body: r }) => {
-      const o: Out = { name: r.roleName };
-      put(o, 'path', path(r.path));
-      put(o, 'description', r.description);
-      if (r.maxSessionDuration !== 3600) o.maxSessionDuration = r.maxSessionDuration;
-      o.assumeRolePolicy = doc(r.assumeRolePolicyDocument);
-      put(o, 'permissionsBoundary', r.permissionsBoundary);
-      put(o, 'tags', tags(r.tags));
-      put(o, 'policies', inline(r.inlinePolicies));
-      put(o, 'managedPolicies', [...r.attachedPolicies]);
-      return o;
-    }),
-  );
+  const roles: Out[] = [];
+  for (const { body } of await store.list<RoleBody>(id, 'role')) {
+    // The trust policy as GetRole shows it: a deleted trusted user or role appears as its unique id.
+    const r = await roleForDisplay(store, body);
+    const o: Out = { name: r.roleName };
+    put(o, 'path', path(r.path));
+    put(o, 'description', r.description);
+    if (r.maxSessionDuration !== 3600) o.maxSessionDuration = r.maxSessionDuration;
+    o.assumeRolePolicy = doc(r.assumeRolePolicyDocument);
+    put(o, 'permissionsBoundary', r.permissionsBoundary);
+    put(o, 'tags', tags(r.tags));
+    put(o, 'policies', inline(r.inlinePolicies));
+    put(o, 'managedPolicies', [...r.attachedPolicies]);
+    roles.push(o);
+  }
+  put(out, 'roles', roles);
   put(
     out,
     'instanceProfiles',

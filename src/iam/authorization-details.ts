@@ -28,6 +28,7 @@ import {
 } from './managed-policies.js';
 import { instanceProfileWire } from './instance-profiles.js';
 import { roleWire } from './roles.js';
+import { roleForDisplay } from './trust-principals.js';
 
 const ALL_FILTERS = ['User', 'Role', 'Group', 'LocalManagedPolicy', 'AWSManagedPolicy'] as const;
 
@@ -120,7 +121,7 @@ export const getAccountAuthorizationDetails: Operation = {
           sort: `2:${e.key}`,
           section: 'RoleDetailList',
           build: async () => {
-            const out = roleWire(b, 'detail');
+            const out = roleWire(await roleForDisplay(store, b), 'detail');
             const mine = profiles.filter((p) => p.body.roles.some((r) => nameKey(r) === e.key));
             const list: Record<string, unknown>[] = [];
             for (const p of mine) list.push(await instanceProfileWire(store, account, p.body, 'omit'));

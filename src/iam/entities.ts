@@ -50,8 +50,13 @@ export interface RoleBody {
   readonly arn: string;
   readonly path: string;
   readonly createDate: number;
-  /** The trust policy (JSON text). */
+  /** The trust policy (JSON text), as written. */
   readonly assumeRolePolicyDocument: string;
+  /**
+   * The user and role ARNs of the trust policy bound to their unique ids when it was saved
+   * (`src/iam/trust-principals.ts`). Absent for policies saved by older iamd versions: those match by ARN.
+   */
+  readonly trustPrincipalIds?: Readonly<Record<string, string>> | undefined;
   readonly description?: string | undefined;
   /** Seconds, 3600–43200. */
   readonly maxSessionDuration: number;

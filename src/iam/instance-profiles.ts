@@ -25,6 +25,7 @@ import {
 } from './common.js';
 import type { InstanceProfileBody, RoleBody } from './entities.js';
 import { holderNotFound, instanceProfilesOfRole, loadAuthorized, roleWire } from './roles.js';
+import { roleForDisplay } from './trust-principals.js';
 import {
   CASE_INSENSITIVE_TAG_KEYS_CHECKED,
   checkCaseInsensitiveTagDuplicates,
@@ -46,7 +47,7 @@ export async function instanceProfileWire(
   const roles: Record<string, unknown>[] = [];
   for (const r of b.roles) {
     const e = await store.get<RoleBody>(account, 'role', nameKey(r));
-    if (e !== undefined) roles.push(roleWire(e.body, 'embedded'));
+    if (e !== undefined) roles.push(roleWire(await roleForDisplay(store, e.body), 'embedded'));
   }
   const out: Record<string, unknown> = {
     Path: b.path,

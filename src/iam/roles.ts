@@ -37,6 +37,7 @@ import {
   taggingOperations,
 } from './tagging.js';
 import { emptyBag } from '../core/bag.js';
+import { resolveTrustPrincipals, roleForDisplay } from './trust-principals.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
@@ -157,42 +158,6 @@ function checkTrustDocument(text: string): void {
     throw errors.limitExceeded(`Cannot exceed quota for ACLSizePerRole: ${MAX_TRUST_POLICY_SIZE}`);
 }
 
-/**
- * Refuses a trust policy naming an IAM user or role that does not exist, as AWS does
- * (MalformedPolicyDocument `Invalid principal in policy: "AWS":"<arn>"`). IAM User Guide, "AWS JSON
- * policy elements: Principal" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html):
- * a role or user ARN in a trust policy must name an existing principal. Only accounts this iamd
- * holds are checked: for an account it does not hold iamd has no way to know what exists there, so
- * the ARN is kept as written (it can never match a caller of this iamd anyway). Account, service,
- * federated and assumed-role session principals are not entities and are left alone.
- */
-async function checkTrustPrincipalsExist(ctx: CallContext, text: string): Promise<void> {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    return; // checkTrustDocument already refused unparsable text
-  }
-  const raw = (doc as { Statement?: unknown }).Statement;
-  const statements = Array.isArray(raw) ? (raw as unknown[]) : [raw];
-  for (const st of statements) {
-    const principal = (st as { Principal?: unknown } | null)?.Principal;
-    if (principal === null || typeof principal !== 'object') continue;
-    const aws = (principal as { AWS?: unknown }).AWS;
-    const values = Array.isArray(aws) ? (aws as unknown[]) : [aws];
-    for (const v of values) {
-      if (typeof v !== 'string') continue;
-      const m = /^arn:aws:iam::(\d{12}):(user|role)\/(?:.*\/)?([^/]+)$/.exec(v);
-      if (!m) continue;
-      const [, acct, type, name] = m as unknown as [string, string, 'user' | 'role', string];
-      if ((await ctx.store.getAccount(acct)) === undefined) continue;
-      const e = await ctx.store.get<{ arn: string }>(acct, type, nameKey(name));
-      if (e === undefined || e.body.arn !== v)
-        throw errors.malformedPolicy(`Invalid principal in policy: "AWS":"${v}"`);
-    }
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Operations
 // ---------------------------------------------------------------------------------------------
@@ -215,7 +180,7 @@ export const createRole: Operation = {
     checkCaseInsensitiveTagDuplicates(tags);
     const merged = mergeTags([], tags);
     checkTrustDocument(document);
-    await checkTrustPrincipalsExist(ctx, document);
+    const trustPrincipalIds = await resolveTrustPrincipals(ctx.store, document);
     if (boundary !== undefined) await checkBoundaryArn(ctx, account, boundary);
     const body: RoleBody = {
       roleName: name,
@@ -224,6 +189,7 @@ export const createRole: Operation = {
       path,
       createDate: ctx.now,
       assumeRolePolicyDocument: document,
+      trustPrincipalIds,
       description: input.Description as string | undefined,
       maxSessionDuration: (input.MaxSessionDuration as number | undefined) ?? 3600,
       permissionsBoundary: boundary,
@@ -253,7 +219,7 @@ export const getRole: Operation = {
   async handle(input, ctx) {
     const account = callerAccount(ctx);
     const e = await loadAuthorized(ctx, account, 'role', input.RoleName as string, 'iam:GetRole');
-    return { Role: roleWire(e.body, 'get') };
+    return { Role: roleWire(await roleForDisplay(ctx.store, e.body), 'get') };
   },
 };
 
@@ -267,7 +233,9 @@ export const listRoles: Operation = {
       kind: 'role',
       arnType: 'role',
     });
-    return { Roles: page.map((e) => roleWire(e.body, 'list')), ...rest };
+    const shown = [];
+    for (const e of page) shown.push(roleWire(await roleForDisplay(ctx.store, e.body), 'list'));
+    return { Roles: shown, ...rest };
   },
 };
 
@@ -316,7 +284,7 @@ export const updateRoleDescription: Operation = {
       const e = await rereadHolder(tx, account, 'role', name);
       const body: RoleBody = { ...e.body, description };
       await tx.update(account, 'role', e.key, body, { expectedVersion: e.version });
-      return { Role: roleWire(body, 'create') };
+      return { Role: roleWire(await roleForDisplay(tx, body), 'create') };
     });
   },
 };
@@ -331,8 +299,12 @@ export const updateAssumeRolePolicy: Operation = {
     await loadAuthorized(ctx, account, 'role', name, 'iam:UpdateAssumeRolePolicy');
     const document = input.PolicyDocument as string;
     checkTrustDocument(document);
-    await checkTrustPrincipalsExist(ctx, document);
-    return updateRoleBody(ctx, account, name, (b) => ({ ...b, assumeRolePolicyDocument: document }));
+    const trustPrincipalIds = await resolveTrustPrincipals(ctx.store, document);
+    return updateRoleBody(ctx, account, name, (b) => ({
+      ...b,
+      assumeRolePolicyDocument: document,
+      trustPrincipalIds,
+    }));
   },
 };
 

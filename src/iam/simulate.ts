@@ -284,7 +284,7 @@ async function policySource(
     return {
       policies,
       boundary: u.body.permissionsBoundary,
-      principal: { kind: 'AWS', arn, account, userId: u.body.userId },
+      principal: { kind: 'AWS', arn, account, userId: u.body.userId, principalId: u.body.userId },
     };
   }
   if (kind === 'role') {
@@ -297,7 +297,14 @@ async function policySource(
         ...(await managedPolicies(store, r.body.attachedPolicies)),
       ],
       boundary: r.body.permissionsBoundary,
-      principal: { kind: 'AWS', arn, account, roleArn: arn, userId: r.body.roleId },
+      principal: {
+        kind: 'AWS',
+        arn,
+        account,
+        roleArn: arn,
+        userId: r.body.roleId,
+        principalId: r.body.roleId,
+      },
     };
   }
   if (kind === 'group') {

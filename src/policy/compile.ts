@@ -36,6 +36,8 @@ export interface PrincipalSet {
   awsAll: boolean;
   readonly accounts: Set<string>;
   readonly arns: Set<string>;
+  /** Unique ids of IAM users and roles (`AIDA…`, `AROA…`): how iamd stores a user or role ARN. */
+  readonly ids: Set<string>;
   readonly services: Set<string>;
   readonly federated: Set<string>;
   readonly canonical: Set<string>;
@@ -109,6 +111,8 @@ function couldNameService(set: ActionSet, svc: string): boolean {
 }
 
 const ACCOUNT_ROOT = /^arn:[^:]+:iam::(\d{12}):root$/;
+/** A user's or role's unique id ("IAM identifiers", unique identifiers). */
+const UNIQUE_ID = /^A[A-Z]{3}[A-Z0-9]{12,}$/;
 
 function compilePrincipal(p: unknown): PrincipalSet {
   const set: PrincipalSet = {
@@ -116,6 +120,7 @@ function compilePrincipal(p: unknown): PrincipalSet {
     awsAll: false,
     accounts: new Set(),
     arns: new Set(),
+    ids: new Set(),
     services: new Set(),
     federated: new Set(),
     canonical: new Set(),
@@ -130,6 +135,7 @@ function compilePrincipal(p: unknown): PrincipalSet {
   for (const v of asList(obj['AWS'])) {
     if (v === '*') set.awsAll = true;
     else if (/^\d{12}$/.test(v)) set.accounts.add(v);
+    else if (UNIQUE_ID.test(v)) set.ids.add(v);
     else {
       const m = ACCOUNT_ROOT.exec(v);
       if (m) set.accounts.add(m[1] as string);
@@ -157,6 +163,10 @@ export function principalGrant(set: PrincipalSet, p: RequestPrincipal): Resource
       if (set.awsAll) return 'public';
       if (set.arns.has(p.arn)) return p.roleArn !== undefined ? 'session' : 'principal';
       if (p.roleArn !== undefined && set.arns.has(p.roleArn)) return 'role';
+      // "AWS JSON policy elements: Principal" (IAM roles): a user or role ARN is saved as the
+      // principal's unique id, so it names that principal only, never a re-created namesake.
+      if (p.principalId !== undefined && set.ids.has(p.principalId))
+        return p.roleArn !== undefined ? 'role' : 'principal';
       if (set.accounts.has(p.account)) return 'account';
       return undefined;
     case 'Anonymous':

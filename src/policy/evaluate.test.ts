@@ -414,3 +414,43 @@ test('federated user without a session policy: allowed nothing by its identity p
   // An IAM user with no session policy is unaffected.
   assert.equal(decide({ ...get, principal: user() }, { identity: [allow('s3:*')] }), 'Allow');
 });
+
+// "AWS JSON policy elements: Principal", IAM role principals
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles):
+// a saved user or role ARN becomes the principal's unique id, which names that principal only.
+const ALICE_ID = 'AIDAQ3EGUSERALICE01';
+const ROLE_ID = 'AROAQ3EGROLEREADON1';
+const alice = (principalId?: string): RequestPrincipal => ({
+  kind: 'AWS',
+  arn: ALICE,
+  account: A,
+  principalId,
+});
+test('unique ids: a trust policy holding a user id names the user with that id, not a namesake', () => {
+  const p = { identity: [], resource: trust({ AWS: ALICE_ID }) };
+  const d = evaluate(assume(alice(ALICE_ID)), p);
+  assert.equal(d.decision, 'Allow');
+  assert.equal(d.decidedBy, 'resource');
+  assert.equal(decide(assume(alice('AIDAQ3EGUSERALICE02')), p), 'ImplicitDeny');
+  assert.equal(decide(assume(user()), p), 'ImplicitDeny');
+});
+test('unique ids: a role id names every session of that role and is limited like a role ARN grant', () => {
+  const withId: RequestPrincipal = {
+    kind: 'AWS',
+    arn: SESSION,
+    account: A,
+    roleArn: ROLE,
+    principalId: ROLE_ID,
+  };
+  assert.equal(decide(getObject(withId), { resource: bucket({ AWS: ROLE_ID }) }), 'Allow');
+  assert.equal(
+    decide(getObject(withId), { resource: bucket({ AWS: ROLE_ID }), session: [onlyGetCallerIdentity] }),
+    'ImplicitDeny',
+  );
+  assert.equal(
+    decide(getObject({ ...withId, principalId: 'AROAQ3EGROLEREADON2' }), {
+      resource: bucket({ AWS: ROLE_ID }),
+    }),
+    'ImplicitDeny',
+  );
+});

@@ -25,6 +25,11 @@ export type RequestPrincipal =
       /** For role sessions: the role ARN (`arn:aws:iam::A:role/path/Name`). */
       roleArn?: string;
       userId?: string;
+      /**
+       * The unique id of the IAM user (`AIDA…`) or, for role sessions, of the role (`AROA…`). A
+       * Principal element holding that id names this principal; a re-created namesake has another id.
+       */
+      principalId?: string;
     }
   | { kind: 'Service'; service: string }
   | { kind: 'Federated'; provider: string }

@@ -15,6 +15,7 @@ import { AwsError } from '../errors/index.js';
 import { parseArn } from '../core/arn.js';
 import type { RoleBody } from '../iam/entities.js';
 import { nameKey } from '../iam/common.js';
+import { trustPolicyForEvaluation } from '../iam/trust-principals.js';
 import { mintSession } from './credentials.js';
 import { consumeMfa, mfaInput, precheckMfa } from './mfa.js';
 import { checkPackedSize, checkSessionPolicies, packedSize } from './session-policies.js';
@@ -131,7 +132,8 @@ export const assumeRole: Operation = {
       context['aws:MultiFactorAuthPresent'] = true;
       context['aws:MultiFactorAuthAge'] = 0;
     }
-    const trust = role?.assumeRolePolicyDocument ?? TRUSTS_NOBODY;
+    // User and role principals are matched by the unique id bound when the policy was saved.
+    const trust = role !== undefined ? trustPolicyForEvaluation(role) : TRUSTS_NOBODY;
     const authorize = (action: string) =>
       ctx.authorize({
         action,

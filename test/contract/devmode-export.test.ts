@@ -10,7 +10,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CreateRoleCommand,
+  CreateUserCommand,
+  DeleteUserCommand,
+  PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
 import { BIN, startDevServer, stripIamdEnv, type DevServer } from '../devmode/spawn.js';
 
 const SEED = fileURLToPath(new URL('../../../test/fixtures/devmode/moto-suite.yaml', import.meta.url));
@@ -108,4 +113,42 @@ test('a seed file with problems stops the start, with locations, and nothing is 
       `  ${file}:5:9: accounts[0].users[1]: \`name\` is required`,
     ].join('\n'),
   );
+});
+
+// IAM User Guide, "AWS JSON policy elements: Principal", IAM role principals
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles):
+// once a trusted user is deleted the trust policy shows its unique id; the export shows what GetRole shows.
+test('export shows a deleted trusted user as its unique id, and the export seeds back unchanged', async () => {
+  const dir = tempDir();
+  const a = await start(['--data', dir]);
+  const root = /AWS_ACCESS_KEY_ID=(\S+)\n\s+export AWS_SECRET_ACCESS_KEY=(\S+)/.exec(a.startup);
+  assert.ok(root, a.startup);
+  const iam = a.iam({ accessKeyId: root[1]!, secretAccessKey: root[2]! });
+  const u = await iam.send(new CreateUserCommand({ UserName: 'leaver' }));
+  const trust = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { AWS: u.User!.Arn! }, Action: 'sts:AssumeRole' }],
+  };
+  await iam.send(
+    new CreateRoleCommand({ RoleName: 'trusts-leaver', AssumeRolePolicyDocument: JSON.stringify(trust) }),
+  );
+  const shown = (json: string): unknown => {
+    const out = JSON.parse(json) as {
+      accounts: { roles?: { name: string; assumeRolePolicy: typeof trust }[] }[];
+    };
+    const r = out.accounts.flatMap((x) => x.roles ?? []).find((x) => x.name === 'trusts-leaver');
+    return r?.assumeRolePolicy.Statement[0]?.Principal.AWS;
+  };
+  await iam.send(new DeleteUserCommand({ UserName: 'leaver' }));
+  await a.stop();
+  const json = exportOf(dir, '--format', 'json', '--with-secrets');
+  assert.equal(shown(json), u.User!.UserId);
+  assert.match(u.User!.UserId!, /^AIDA/);
+
+  const file = join(tempDir(), 'exported.json');
+  writeFileSync(file, json);
+  const second = tempDir();
+  const b = await start(['--data', second, '--seed', file]);
+  await b.stop();
+  assert.equal(exportOf(second, '--format', 'json', '--with-secrets'), json);
 });
