@@ -13,6 +13,7 @@ import type { AuditRecord } from '../store/index.js';
 import { readTrace, type DecisionTrace } from '../audit/trace.js';
 import type { Mismatch, PolicySource, StatementMatch, StatementNonMatch } from '../policy/index.js';
 import { TRUSTS_NOBODY } from '../sts/assume-role.js';
+import { callerAccount, resourceAccount, visibleTrace, type Visibility } from './visibility.js';
 
 /** The distinct answers `iamd explain` gives. */
 export type DenialCause =
@@ -34,6 +35,11 @@ export type DenialCause =
   | 'trust-does-not-name-caller'
   /** Cross-account: the trust / resource-based policy of the other account does not name the caller. */
   | 'cross-account-trust-does-not-name-caller'
+  /**
+   * Cross-account, as the caller's account sees it: its own policies allow, the resource's account did
+   * not (missing role, untrusting trust policy or unmet condition look alike, as in AWS's answer).
+   */
+  | 'cross-account-resource-denied'
   /** The trust / resource-based policy names the caller, but a condition of that statement fails (ExternalId, MFA, …). */
   | 'trust-condition-not-met'
   /** The request was refused by its MFA parameters (missing half, wrong code, unknown device) before any policy. */
@@ -89,7 +95,12 @@ export interface Explanation {
   /** Every statement the engine looked at. */
   readonly statements: readonly ExplainedStatement[];
   readonly crossAccount: boolean;
-  /** The raw trace, when the event has one. */
+  /**
+   * Whose view this is (see ./visibility.ts): `full` for a same-account call, `caller` or `resource`
+   * for the caller's or the resource's account of a cross-account call.
+   */
+  readonly view: Visibility;
+  /** The raw trace as this view may see it, when the event has one. */
   readonly trace?: DecisionTrace | undefined;
 }
 
@@ -187,10 +198,16 @@ export function policyHolder(caller: string): { readonly text: string; readonly 
   return { text: caller, entity: caller };
 }
 
-/** Explains one recorded call. */
-export function explainEvent(event: AuditRecord): Explanation {
+/**
+ * Explains one recorded call to the account `viewer` (by default the account the event was recorded
+ * in): what that account may see of it, by the rule of ./visibility.ts.
+ */
+export function explainEvent(event: AuditRecord, viewer: string = event.account): Explanation {
   const record = event.record;
-  const trace = readTrace(record.iamdAuthorization);
+  const stored = readTrace(record.iamdAuthorization);
+  const seen = stored !== undefined ? visibleTrace(stored, viewer) : undefined;
+  const trace = seen?.trace;
+  const view: Visibility = seen?.view ?? 'full';
   const identity = (record.userIdentity ?? {}) as Record<string, unknown>;
   const base = {
     requestId: event.requestId,
@@ -203,11 +220,12 @@ export function explainEvent(event: AuditRecord): Explanation {
     resource: trace?.request.resource,
     errorCode: event.errorCode,
     errorMessage: str(record.errorMessage),
-    crossAccount: trace?.decision.crossAccount ?? false,
+    crossAccount: view !== 'full' || (trace?.decision.crossAccount ?? false),
+    view,
     trace,
   };
   if (trace === undefined) return { ...base, ...withoutTrace(event) };
-  return { ...base, ...fromTrace(trace) };
+  return { ...base, ...fromTrace(trace, view) };
 }
 
 type Answer = Pick<Explanation, 'cause' | 'headline' | 'details' | 'fix' | 'statements'>;
@@ -269,13 +287,14 @@ function withoutTrace(event: AuditRecord): Answer {
   };
 }
 
-function fromTrace(trace: DecisionTrace): Answer {
+function fromTrace(trace: DecisionTrace, view: Visibility): Answer {
   const { decision, request } = trace;
   const trust = trace.resourcePolicyType === 'trust';
   const action = request.action;
   const resource = request.resource;
   const caller = request.principal.kind === 'AWS' ? request.principal.arn : request.principal.kind;
   const isAssumeRole = action.toLowerCase().startsWith('sts:assumerole');
+  const cross = view !== 'full' || decision.crossAccount;
   // Policies attach to a role, never to one of its sessions: advice names the role.
   const attachTo = policyHolder(caller);
   const statements: ExplainedStatement[] = [
@@ -365,7 +384,26 @@ function fromTrace(trace: DecisionTrace): Answer {
   // Implicit deny: which side had no Allow. A role's trust policy must always allow AssumeRole (IAM
   // User Guide, "Roles terms and concepts": the trust policy defines who can assume the role), so a
   // trust policy without a matching Allow is the answer even when the identity side lacks one too.
-  const src = trust && resourceAllows.length === 0 ? 'resource' : decision.decidedBy;
+  // The caller's view of a cross-account call has no resource-side statements: its decidedBy was
+  // re-judged from its own side (./visibility.ts).
+  const src = view !== 'caller' && trust && resourceAllows.length === 0 ? 'resource' : decision.decidedBy;
+  if (src === 'resource' && view === 'caller') {
+    const owner = resourceAccount(request) ?? 'the other account';
+    return {
+      cause: 'cross-account-resource-denied',
+      headline: `This is a cross-account request: ${caller}'s own policies allow \`${action}\` on \`${resource}\`, but account ${owner}, which owns it, did not allow the call.`,
+      details: [
+        ...details,
+        trust
+          ? `As in AWS's answer, the caller's account is not told why: a role that does not exist, a trust policy that does not name ${caller}, and a condition of it that is not met (such as sts:ExternalId) all look alike from here. Account ${owner} has the event recorded too, with the full reason.`
+          : `As in AWS's answer, the caller's account is not told why: the resource-based policy belongs to account ${owner}, which has the event recorded too, with the full reason.`,
+      ],
+      fix: trust
+        ? `Check the role ARN, and any ExternalId or MFA the role's owner asked you to pass; otherwise ask an administrator of account ${owner} to explain this request id in their account (or to make the role's trust policy allow ${caller}).`
+        : `Ask an administrator of account ${owner} to explain this request id in their account, or to allow ${caller} in the resource-based policy of \`${resource}\`.`,
+      statements,
+    };
+  }
   if (src === 'resource') {
     const misses = nearMissLines('resource');
     const conditional = nearMisses(decision.nonMatches, 'resource').find(onlyConditions);
@@ -375,14 +413,14 @@ function fromTrace(trace: DecisionTrace): Answer {
     const headline =
       conditional !== undefined
         ? `${whose[0]!.toUpperCase()}${whose.slice(1)} names ${caller}, but a condition of that statement is not met.`
-        : decision.crossAccount
+        : cross
           ? `This is a cross-account request, and ${whose} (in the role's account) does not allow ${caller} to call \`${action}\`. Cross-account access needs an Allow on both sides.`
           : `${whose[0]!.toUpperCase()}${whose.slice(1)} does not name ${caller} as a principal allowed to call \`${action}\`.`;
     return {
       cause:
         conditional !== undefined
           ? 'trust-condition-not-met'
-          : decision.crossAccount
+          : cross
             ? 'cross-account-trust-does-not-name-caller'
             : 'trust-does-not-name-caller',
       headline,
@@ -390,7 +428,7 @@ function fromTrace(trace: DecisionTrace): Answer {
         ...details,
         ...(identityAllows.length > 0
           ? [`${caller}'s own identity-based policies do allow it.`]
-          : trust && !decision.crossAccount
+          : trust && !cross
             ? [
                 `${caller}'s identity-based policies do not allow it either; that is fine once the trust policy names ${caller} itself (same account), but not if it names only the account.`,
               ]
@@ -400,25 +438,33 @@ function fromTrace(trace: DecisionTrace): Answer {
       fix:
         conditional !== undefined
           ? `Make the request satisfy the condition (${conditional.mismatches.map((m) => describeMismatch(m, action, resource)).join('; ')}), or change the condition.`
-          : `Add a statement to ${whose} with "Effect": "Allow", "Action": "${action}" and "Principal": {"AWS": "${caller}"}${decision.crossAccount ? " (or its account), and keep an identity-based Allow in the caller's account" : ''}.`,
+          : `Add a statement to ${whose} with "Effect": "Allow", "Action": "${action}" and "Principal": {"AWS": "${caller}"}${cross ? " (or its account), and keep an identity-based Allow in the caller's account" : ''}.`,
       statements,
     };
   }
   if (src === 'identity') {
     const misses = nearMissLines('identity');
     const viaAccount = decision.resourceGrant === 'account';
-    const headline = decision.crossAccount
-      ? `This is a cross-account request: the other account allows it, but none of ${caller}'s own identity-based policies allows \`${action}\` on \`${resource}\`.`
+    const callerAcct = callerAccount(request);
+    const headline = cross
+      ? view === 'caller'
+        ? `This is a cross-account request: none of ${caller}'s own identity-based policies allows \`${action}\` on \`${resource}\`; a cross-account request needs an Allow in the caller's account as well as in the account that owns the resource.`
+        : view === 'resource'
+          ? `This is a cross-account request: this account's ${trust ? 'trust policy' : 'resource-based policy'} of \`${resource}\` allows it, but ${caller}'s own account does not (none of its identity-based policies allows \`${action}\`); only that account can see and change them.`
+          : `This is a cross-account request: the other account allows it, but none of ${caller}'s own identity-based policies allows \`${action}\` on \`${resource}\`.`
       : viaAccount
         ? `None of ${caller}'s identity-based policies allows \`${action}\` on \`${resource}\`; the ${trust ? 'trust policy' : 'resource-based policy'} names only the account (root), which delegates the decision to the account's identity-based policies.`
         : `None of ${caller}'s identity-based policies allows \`${action}\` on \`${resource}\`.`;
     return {
-      cause: decision.crossAccount ? 'cross-account-no-identity-permission' : 'no-identity-permission',
+      cause: cross ? 'cross-account-no-identity-permission' : 'no-identity-permission',
       headline,
       details: [...details, ...misses],
-      fix: viaAccount
-        ? `Attach an identity-based policy allowing \`${action}\` on \`${resource}\` to ${attachTo.text}, or name ${caller} itself as the principal in the ${trust ? 'trust policy' : 'resource-based policy'} (same account only).`
-        : `Attach an identity-based policy allowing \`${action}\` on \`${resource}\` to ${attachTo.text}.`,
+      fix:
+        view === 'resource'
+          ? `Nothing to change in this account: an administrator of ${callerAcct !== undefined ? `account ${callerAcct}` : "the caller's account"} must attach an identity-based policy allowing \`${action}\` on \`${resource}\` to ${attachTo.text}.`
+          : viaAccount
+            ? `Attach an identity-based policy allowing \`${action}\` on \`${resource}\` to ${attachTo.text}, or name ${caller} itself as the principal in the ${trust ? 'trust policy' : 'resource-based policy'} (same account only).`
+            : `Attach an identity-based policy allowing \`${action}\` on \`${resource}\` to ${attachTo.text}.`,
       statements,
     };
   }
