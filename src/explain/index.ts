@@ -395,8 +395,8 @@ function fromTrace(trace: DecisionTrace, view: Visibility): Answer {
       details: [
         ...details,
         trust
-          ? `As in AWS's answer, the caller's account is not told why: a role that does not exist, a trust policy that does not name ${caller}, and a condition of it that is not met (such as sts:ExternalId) all look alike from here. Account ${owner} has the event recorded too, with the full reason.`
-          : `As in AWS's answer, the caller's account is not told why: the resource-based policy belongs to account ${owner}, which has the event recorded too, with the full reason.`,
+          ? `As in AWS's answer, the caller's account is not told why: a role that does not exist, a trust policy that does not name ${caller}, and a condition of it that is not met (such as sts:ExternalId) all look alike from here. If the role exists, account ${owner} has the event recorded too, with the full reason.`
+          : `As in AWS's answer, the caller's account is not told why: the resource-based policy belongs to account ${owner}, which sees the full reason.`,
       ],
       fix: trust
         ? `Check the role ARN, and any ExternalId or MFA the role's owner asked you to pass; otherwise ask an administrator of account ${owner} to explain this request id in their account (or to make the role's trust policy allow ${caller}).`
