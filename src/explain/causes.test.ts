@@ -149,7 +149,44 @@ const cases: readonly { name: string; record: AuditRecord; cause: DenialCause; f
       name: 'fixed rule (root may not assume a role)',
       record: event({ errorCode: 'AccessDenied', message: 'Roles may not be assumed by root accounts.' }),
       cause: 'access-denied-rule',
-      fix: /rather than the account root/,
+      fix: /^Assume the role as an IAM user or role of the account, not as the account root\.$/,
+    },
+    {
+      name: 'fixed rule (GetSessionToken with session credentials)',
+      record: event({
+        errorCode: 'AccessDenied',
+        message: 'Cannot call GetSessionToken with session credentials',
+      }),
+      cause: 'access-denied-rule',
+      fix: /^Call it with long-term credentials/,
+      not: /root\.$|rather than the account root/,
+    },
+    {
+      name: 'fixed rule (federation-token session calling IAM)',
+      record: event({
+        errorCode: 'AccessDenied',
+        message: 'Cannot call iam:ListUsers with session credentials obtained via GetFederationToken',
+      }),
+      cause: 'access-denied-rule',
+      fix: /^Call it with the IAM user's long-term access key: sessions from GetFederationToken cannot call IAM or STS/,
+    },
+    {
+      name: 'fixed rule (source identity cannot change)',
+      record: event({
+        errorCode: 'AccessDenied',
+        message: `User: ${SESSION} is not authorized to perform: sts:SetSourceIdentity on resource: ${ROLE}`,
+      }),
+      cause: 'access-denied-rule',
+      fix: /^Pass the same SourceIdentity as the session already carries/,
+    },
+    {
+      name: 'fixed rule (web identity not trusted)',
+      record: event({
+        errorCode: 'AccessDenied',
+        message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity',
+      }),
+      cause: 'access-denied-rule',
+      fix: /"Federated" principal/,
     },
     {
       name: 'failed',

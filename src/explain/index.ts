@@ -275,7 +275,7 @@ function withoutTrace(event: AuditRecord): Answer {
       cause: 'access-denied-rule',
       headline: `Denied by a fixed rule, not by a policy: ${message}`,
       details: ['No policy decided this call, so no policy change can allow it.'],
-      fix: 'Make the call with a principal the rule allows (for example an IAM user or role rather than the account root).',
+      fix: fixedRuleFix(message),
       statements: [],
     };
   return {
@@ -285,6 +285,26 @@ function withoutTrace(event: AuditRecord): Answer {
     fix: 'Correct the request (the error message says what was wrong); permissions are not the problem.',
     statements: [],
   };
+}
+
+/** The fix for an AccessDenied that a fixed rule (not a policy) gave, by AWS's message for it. */
+function fixedRuleFix(message: string): string {
+  if (message.startsWith('Roles may not be assumed by root accounts'))
+    // IAM User Guide, "Switch to an IAM role (AWS API)": the account root cannot assume roles.
+    return 'Assume the role as an IAM user or role of the account, not as the account root.';
+  if (message.includes('with session credentials obtained via GetFederationToken'))
+    // STS API reference, GetFederationToken: its sessions cannot call IAM or STS (but GetCallerIdentity).
+    return "Call it with the IAM user's long-term access key: sessions from GetFederationToken cannot call IAM or STS operations (other than GetCallerIdentity).";
+  if (message.includes('with session credentials'))
+    // STS API reference, GetSessionToken / GetFederationToken: not callable with temporary credentials.
+    return "Call it with long-term credentials (an IAM user's or the root's access key), not with temporary session credentials.";
+  if (message.includes('sts:SetSourceIdentity'))
+    // IAM User Guide, "Monitor and control actions taken with assumed roles": a source identity, once
+    // set, is kept through role chaining and cannot be changed.
+    return 'Pass the same SourceIdentity as the session already carries (or omit it): a source identity cannot be changed once set.';
+  if (message.startsWith('Not authorized to perform sts:AssumeRoleWith'))
+    return 'Check the role ARN, and that the role\'s trust policy names this identity provider as its "Federated" principal and that its conditions (such as the audience and subject) match the token or assertion.';
+  return 'Make the call with a principal the rule allows.';
 }
 
 function fromTrace(trace: DecisionTrace, view: Visibility): Answer {
