@@ -57,7 +57,7 @@ export const explainCommand: Command = {
       const others = page.events.filter((e) => e.account !== event.account).map((e) => e.account);
       if (!values.json && others.length > 0)
         console.log(
-          `\n(Recorded in account ${event.account}'s view; also recorded in ${others.map((a) => `account ${a}`).join(', ')}: add --account ${others[0]!} for its view.)`,
+          `\n(This is account ${event.account}'s view; the call is also recorded in ${others.map((a) => `account ${a}`).join(', ')}: add --account ${others[0]!} for its view.)`,
         );
       return 0;
     });

@@ -330,9 +330,17 @@ test("issue #16 item 2: the caller's account learns neither whether the other ac
   const absent = (await theirs(noId)).body;
   assert.equal(absent.cause, 'trust-condition-not-met');
   assert.match(absent.fix, /the request did not supply that key/);
-  // iamd explain --account shows the same view.
+  // iamd explain --account shows the same view; the default (caller's) view points to it.
   const cli = await explainCli(wrongId, '777788889999');
   assert.equal(cli.cause, 'trust-condition-not-met');
+  const text = spawnSync(process.execPath, [BIN, 'explain', wrongId, '--data', dir], { encoding: 'utf8' });
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /Cause: {4}cross-account-resource-denied \(cross-account\)/);
+  assert.match(
+    text.stdout,
+    /\(This is account 111122223333's view; the call is also recorded in account 777788889999: add --account 777788889999 for its view\.\)/,
+  );
+  assert.ok(!text.stdout.includes(SECRET));
 });
 
 test('the explain endpoint answers the same, for the account root, over SigV4 (service iam)', async () => {
