@@ -15,6 +15,7 @@ import {
   link,
   when,
   asList,
+  inlineCode,
   field,
   formValues,
   members,
@@ -410,22 +411,26 @@ async function explainPage(requestId) {
         ': ',
         body.message ?? r.error?.message ?? `HTTP ${r.status}`,
       ),
+      r.status === 403 && r.asPrincipal
+        ? h(
+            'p',
+            { id: 'explain-needs' },
+            'Explanations are read as the principal in use, ',
+            h('code', {}, r.asPrincipal),
+            ': it needs permission for ',
+            h('code', {}, 'iamd:Explain'),
+            ' (or switch back to an identity that has it; a role’s denials are recorded in the role’s account).',
+          )
+        : '',
     );
     return;
   }
   const e = body;
   out.replaceChildren(
-    r.asIdentity
-      ? h(
-          'p',
-          { class: 'warn' },
-          'The role cannot read explanations, so this one was read as your signed-in identity.',
-        )
-      : '',
     h(
       'div',
       { class: 'card' },
-      h('p', { class: 'cause', id: 'explain-headline' }, e.headline),
+      h('p', { class: 'cause', id: 'explain-headline' }, inlineCode(e.headline)),
       h(
         'dl',
         { class: 'grid2' },
@@ -445,10 +450,10 @@ async function explainPage(requestId) {
         ? h(
             'ul',
             {},
-            e.details.map((d) => h('li', {}, d)),
+            e.details.map((d) => h('li', {}, inlineCode(d))),
           )
         : '',
-      e.fix ? h('p', {}, h('strong', {}, 'Fix: '), e.fix) : '',
+      e.fix ? h('p', { id: 'explain-fix' }, h('strong', {}, 'Fix: '), inlineCode(e.fix)) : '',
     ),
     h('h2', {}, 'Statements evaluated'),
     table(
@@ -459,7 +464,7 @@ async function explainPage(requestId) {
         ['#', (s) => String(s.statement) + (s.sid ? ` (${s.sid})` : '')],
         ['Effect', (s) => s.effect],
         ['Outcome', (s) => s.outcome],
-        ['Why', (s) => asList(s.reasons).join('; ')],
+        ['Why', (s) => inlineCode(asList(s.reasons).join('; '))],
       ],
       'No statement applied to this request.',
     ),

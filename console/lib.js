@@ -22,6 +22,23 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
+/**
+ * Text whose `backtick` spans are inline code, as the explanations write policy names, actions and
+ * ARNs: the pieces between backticks become `<code>` elements, everything else text nodes (never
+ * HTML, so nothing in the text can inject markup). An unpaired backtick stays literal.
+ */
+export function inlineCode(text) {
+  const pieces = String(text ?? '').split('`');
+  if (pieces.length % 2 === 0) {
+    // Odd number of backticks: the last one has no partner; keep it as text.
+    const last = pieces.pop();
+    pieces[pieces.length - 1] += '`' + last;
+  }
+  return pieces
+    .map((piece, i) => (i % 2 === 1 ? h('code', {}, piece) : piece))
+    .filter((piece) => piece !== '');
+}
+
 /** A list from an XML-derived value: `''` (empty element) is an empty list. */
 export function asList(v) {
   return Array.isArray(v) ? v : [];

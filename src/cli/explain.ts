@@ -13,7 +13,11 @@ const HELP = `usage: iamd explain REQUEST_ID [--data DIR] [--account ID] [--json
 
 Explains a recorded call: every policy statement evaluated, the deciding one, what did not match,
 and the smallest change that would allow it. REQUEST_ID is the RequestId of the response (the SDKs'
-$metadata.requestId, the x-amzn-RequestId header). Exit status 0 when found, 1 when not.`;
+$metadata.requestId, the x-amzn-RequestId header). Exit status 0 when found, 1 when not.
+
+A cross-account call is recorded in both accounts, and each sees only its own side: the caller's
+account (the default) sees its own policies and AWS's plain outcome; --account RESOURCE_ACCOUNT shows
+the resource account's view, with its trust or resource-based policy and the full reason.`;
 
 /** `iamd explain`. */
 export const explainCommand: Command = {
@@ -52,8 +56,14 @@ export const explainCommand: Command = {
         );
         return 1;
       }
-      const explanation = explainEvent(event);
+      // The account's own view (src/explain/visibility.ts), as the explain endpoint would answer it.
+      const explanation = explainEvent(event, event.account);
       console.log(values.json ? JSON.stringify(explanation, null, 2) : renderExplanation(explanation));
+      const others = page.events.filter((e) => e.account !== event.account).map((e) => e.account);
+      if (!values.json && others.length > 0)
+        console.log(
+          `\n(This is account ${event.account}'s view; the call is also recorded in ${others.map((a) => `account ${a}`).join(', ')}: add --account ${others[0]!} for its view.)`,
+        );
       return 0;
     });
   },

@@ -501,29 +501,23 @@ export function createConsole(options: ConsoleOptions): WebConsole {
 
     async 'POST explain'(req, reply) {
       // The explain endpoint (`GET /_iamd/explain/ID`), called like any API: signed, authorized, audited.
+      // Asked as the principal in use — the switched role session when there is one — so iamd:Explain is
+      // checked for that principal, and the event is looked up in its account (where its denials are
+      // recorded), seen as that account may see it. The signed-in identity is never used instead: its
+      // permission is not the role's, and its account may not own the event.
       const s = requireSession(req);
       const id = str(jsonBody(req).requestId);
       if (!/^[\w-]{1,128}$/.test(id)) throw new ConsoleError(400, 'InvalidInput', 'not a request id');
-      const call = async (creds: SigningCredentials) =>
-        signedInject(creds, 'iam', {
-          method: 'GET',
-          path: `/_iamd/explain/${id}`,
-          headers: {},
-          body: '',
-          sourceIp: req.ip,
-          userAgent: str(req.headers['user-agent']),
-        });
-      let res = await call(await activeCreds(s, req));
-      // A role the console switched to rarely has iamd:Explain, yet its denials are what users ask
-      // about: the console then asks as the signed-in identity, whose credentials the session holds too
-      // (a second, separately authorized and audited call; the page says whose answer it shows).
-      let asIdentity = false;
-      if (res.status === 403 && s.switched !== undefined) {
-        res = await call(toSigning(s.creds));
-        asIdentity = true;
-      }
+      const res = await signedInject(await activeCreds(s, req), 'iam', {
+        method: 'GET',
+        path: `/_iamd/explain/${id}`,
+        headers: {},
+        body: '',
+        sourceIp: req.ip,
+        userAgent: str(req.headers['user-agent']),
+      });
       reply.code(res.status);
-      return { status: res.status, asIdentity, body: res.body };
+      return { status: res.status, asPrincipal: s.switched?.arn ?? s.identity.arn, body: res.body };
     },
 
     async 'POST who-can-assume'(req, reply) {

@@ -12,13 +12,20 @@ import { TRUSTS_NOBODY } from '../sts/assume-role.js';
 
 const USER = 'arn:aws:iam::111111111111:user/dave';
 const SESSION = 'arn:aws:sts::111111111111:assumed-role/ops/dave-session';
-const ROLE = 'arn:aws:iam::222222222222:role/partner';
+const ROLE = 'arn:aws:iam::111111111111:role/partner';
+/** A role of another account: the caller's account and the role's account see different views. */
+const OTHER_ROLE = 'arn:aws:iam::222222222222:role/partner';
 
-function event(fields: { errorCode?: string; message?: string; trace?: unknown }): AuditRecord {
+function event(fields: {
+  errorCode?: string;
+  message?: string;
+  trace?: unknown;
+  account?: string;
+}): AuditRecord {
   return {
     eventId: 'e1',
     eventTime: 0,
-    account: '111111111111',
+    account: fields.account ?? '111111111111',
     eventName: 'AssumeRole',
     eventSource: 'sts.amazonaws.com',
     requestId: 'r1',
@@ -31,9 +38,18 @@ function event(fields: { errorCode?: string; message?: string; trace?: unknown }
 
 function traced(
   decision: Partial<Decision> & { decidedBy: PolicySource },
-  opts: { caller?: string; action?: string; resource?: string; trust?: boolean; policy?: string } = {},
+  opts: {
+    caller?: string;
+    action?: string;
+    resource?: string;
+    trust?: boolean;
+    policy?: string;
+    /** The account whose copy of the event is explained (default: the caller's). */
+    account?: string;
+  } = {},
 ): AuditRecord {
   return event({
+    account: opts.account,
     errorCode: 'AccessDenied',
     message: 'denied',
     trace: {
@@ -133,7 +149,44 @@ const cases: readonly { name: string; record: AuditRecord; cause: DenialCause; f
       name: 'fixed rule (root may not assume a role)',
       record: event({ errorCode: 'AccessDenied', message: 'Roles may not be assumed by root accounts.' }),
       cause: 'access-denied-rule',
-      fix: /rather than the account root/,
+      fix: /^Assume the role as an IAM user or role of the account, not as the account root\.$/,
+    },
+    {
+      name: 'fixed rule (GetSessionToken with session credentials)',
+      record: event({
+        errorCode: 'AccessDenied',
+        message: 'Cannot call GetSessionToken with session credentials',
+      }),
+      cause: 'access-denied-rule',
+      fix: /^Call it with long-term credentials/,
+      not: /root\.$|rather than the account root/,
+    },
+    {
+      name: 'fixed rule (federation-token session calling IAM)',
+      record: event({
+        errorCode: 'AccessDenied',
+        message: 'Cannot call iam:ListUsers with session credentials obtained via GetFederationToken',
+      }),
+      cause: 'access-denied-rule',
+      fix: /^Call it with the IAM user's long-term access key: sessions from GetFederationToken cannot call IAM or STS/,
+    },
+    {
+      name: 'fixed rule (source identity cannot change)',
+      record: event({
+        errorCode: 'AccessDenied',
+        message: `User: ${SESSION} is not authorized to perform: sts:SetSourceIdentity on resource: ${ROLE}`,
+      }),
+      cause: 'access-denied-rule',
+      fix: /^Pass the same SourceIdentity as the session already carries/,
+    },
+    {
+      name: 'fixed rule (web identity not trusted)',
+      record: event({
+        errorCode: 'AccessDenied',
+        message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity',
+      }),
+      cause: 'access-denied-rule',
+      fix: /"Federated" principal/,
     },
     {
       name: 'failed',
@@ -162,9 +215,31 @@ const cases: readonly { name: string; record: AuditRecord; cause: DenialCause; f
     },
     {
       name: 'cross-account no identity permission',
-      record: traced({ decidedBy: 'identity', matched: [trustAllow], crossAccount: true }),
+      record: traced(
+        { decidedBy: 'identity', matched: [trustAllow], crossAccount: true },
+        { resource: OTHER_ROLE },
+      ),
       cause: 'cross-account-no-identity-permission',
-      fix: /^Attach an identity-based policy allowing `sts:AssumeRole`/,
+      fix: /^Attach an identity-based policy allowing `sts:AssumeRole` on `arn:aws:iam::222222222222:role\/partner` to arn:aws:iam::111111111111:user\/dave/,
+    },
+    {
+      name: "cross-account no identity permission, the role's account's view",
+      record: traced(
+        { decidedBy: 'identity', matched: [trustAllow], crossAccount: true },
+        { resource: OTHER_ROLE, account: '222222222222' },
+      ),
+      cause: 'cross-account-no-identity-permission',
+      fix: /^Nothing to change in this account: an administrator of account 111111111111 must attach/,
+    },
+    {
+      name: "cross-account denied by the role's account, the caller's view (no reason given)",
+      record: traced(
+        { decidedBy: 'resource', matched: [identityAllow], crossAccount: true, nonMatches: [externalIdMiss] },
+        { resource: OTHER_ROLE },
+      ),
+      cause: 'cross-account-resource-denied',
+      fix: /^Check the role ARN, and any ExternalId or MFA the role's owner asked you to pass; otherwise ask an administrator of account 222222222222 to explain this request id/,
+      not: /12345|wrong/,
     },
     {
       name: 'trust does not name caller',
@@ -174,20 +249,26 @@ const cases: readonly { name: string; record: AuditRecord; cause: DenialCause; f
     },
     {
       name: 'cross-account trust does not name caller',
-      record: traced({ decidedBy: 'resource', matched: [identityAllow], crossAccount: true }),
+      record: traced(
+        { decidedBy: 'resource', matched: [identityAllow], crossAccount: true },
+        { resource: OTHER_ROLE, account: '222222222222' },
+      ),
       cause: 'cross-account-trust-does-not-name-caller',
       fix: /\(or its account\), and keep an identity-based Allow/,
     },
     {
       name: 'cross-account ExternalId missing: a condition, not a missing Principal',
-      record: traced({
-        decidedBy: 'resource',
-        matched: [identityAllow],
-        crossAccount: true,
-        nonMatches: [
-          { ...externalIdMiss, mismatches: [{ ...externalIdMiss.mismatches[0], actual: undefined }] },
-        ],
-      }),
+      record: traced(
+        {
+          decidedBy: 'resource',
+          matched: [identityAllow],
+          crossAccount: true,
+          nonMatches: [
+            { ...externalIdMiss, mismatches: [{ ...externalIdMiss.mismatches[0], actual: undefined }] },
+          ],
+        },
+        { resource: OTHER_ROLE, account: '222222222222' },
+      ),
       cause: 'trust-condition-not-met',
       fix: /^Make the request satisfy the condition \(its condition StringEquals on `sts:ExternalId` wants \["12345"\] but the request did not supply that key\)/,
       not: /Principal/,
@@ -259,6 +340,7 @@ test('every cause of DenialCause is covered by the table', () => {
     'cross-account-no-identity-permission',
     'trust-does-not-name-caller',
     'cross-account-trust-does-not-name-caller',
+    'cross-account-resource-denied',
     'trust-condition-not-met',
     'explicit-deny-identity',
     'explicit-deny-resource',

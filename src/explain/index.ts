@@ -13,6 +13,7 @@ import type { AuditRecord } from '../store/index.js';
 import { readTrace, type DecisionTrace } from '../audit/trace.js';
 import type { Mismatch, PolicySource, StatementMatch, StatementNonMatch } from '../policy/index.js';
 import { TRUSTS_NOBODY } from '../sts/assume-role.js';
+import { callerAccount, resourceAccount, visibleTrace, type Visibility } from './visibility.js';
 
 /** The distinct answers `iamd explain` gives. */
 export type DenialCause =
@@ -34,6 +35,11 @@ export type DenialCause =
   | 'trust-does-not-name-caller'
   /** Cross-account: the trust / resource-based policy of the other account does not name the caller. */
   | 'cross-account-trust-does-not-name-caller'
+  /**
+   * Cross-account, as the caller's account sees it: its own policies allow, the resource's account did
+   * not (missing role, untrusting trust policy or unmet condition look alike, as in AWS's answer).
+   */
+  | 'cross-account-resource-denied'
   /** The trust / resource-based policy names the caller, but a condition of that statement fails (ExternalId, MFA, …). */
   | 'trust-condition-not-met'
   /** The request was refused by its MFA parameters (missing half, wrong code, unknown device) before any policy. */
@@ -89,7 +95,12 @@ export interface Explanation {
   /** Every statement the engine looked at. */
   readonly statements: readonly ExplainedStatement[];
   readonly crossAccount: boolean;
-  /** The raw trace, when the event has one. */
+  /**
+   * Whose view this is (see ./visibility.ts): `full` for a same-account call, `caller` or `resource`
+   * for the caller's or the resource's account of a cross-account call.
+   */
+  readonly view: Visibility;
+  /** The raw trace as this view may see it, when the event has one. */
   readonly trace?: DecisionTrace | undefined;
 }
 
@@ -187,10 +198,16 @@ export function policyHolder(caller: string): { readonly text: string; readonly 
   return { text: caller, entity: caller };
 }
 
-/** Explains one recorded call. */
-export function explainEvent(event: AuditRecord): Explanation {
+/**
+ * Explains one recorded call to the account `viewer` (by default the account the event was recorded
+ * in): what that account may see of it, by the rule of ./visibility.ts.
+ */
+export function explainEvent(event: AuditRecord, viewer: string = event.account): Explanation {
   const record = event.record;
-  const trace = readTrace(record.iamdAuthorization);
+  const stored = readTrace(record.iamdAuthorization);
+  const seen = stored !== undefined ? visibleTrace(stored, viewer) : undefined;
+  const trace = seen?.trace;
+  const view: Visibility = seen?.view ?? 'full';
   const identity = (record.userIdentity ?? {}) as Record<string, unknown>;
   const base = {
     requestId: event.requestId,
@@ -203,11 +220,12 @@ export function explainEvent(event: AuditRecord): Explanation {
     resource: trace?.request.resource,
     errorCode: event.errorCode,
     errorMessage: str(record.errorMessage),
-    crossAccount: trace?.decision.crossAccount ?? false,
+    crossAccount: view !== 'full' || (trace?.decision.crossAccount ?? false),
+    view,
     trace,
   };
   if (trace === undefined) return { ...base, ...withoutTrace(event) };
-  return { ...base, ...fromTrace(trace) };
+  return { ...base, ...fromTrace(trace, view) };
 }
 
 type Answer = Pick<Explanation, 'cause' | 'headline' | 'details' | 'fix' | 'statements'>;
@@ -257,7 +275,7 @@ function withoutTrace(event: AuditRecord): Answer {
       cause: 'access-denied-rule',
       headline: `Denied by a fixed rule, not by a policy: ${message}`,
       details: ['No policy decided this call, so no policy change can allow it.'],
-      fix: 'Make the call with a principal the rule allows (for example an IAM user or role rather than the account root).',
+      fix: fixedRuleFix(message),
       statements: [],
     };
   return {
@@ -269,13 +287,34 @@ function withoutTrace(event: AuditRecord): Answer {
   };
 }
 
-function fromTrace(trace: DecisionTrace): Answer {
+/** The fix for an AccessDenied that a fixed rule (not a policy) gave, by AWS's message for it. */
+function fixedRuleFix(message: string): string {
+  if (message.startsWith('Roles may not be assumed by root accounts'))
+    // IAM User Guide, "Switch to an IAM role (AWS API)": the account root cannot assume roles.
+    return 'Assume the role as an IAM user or role of the account, not as the account root.';
+  if (message.includes('with session credentials obtained via GetFederationToken'))
+    // STS API reference, GetFederationToken: its sessions cannot call IAM or STS (but GetCallerIdentity).
+    return "Call it with the IAM user's long-term access key: sessions from GetFederationToken cannot call IAM or STS operations (other than GetCallerIdentity).";
+  if (message.includes('with session credentials'))
+    // STS API reference, GetSessionToken / GetFederationToken: not callable with temporary credentials.
+    return "Call it with long-term credentials (an IAM user's or the root's access key), not with temporary session credentials.";
+  if (message.includes('sts:SetSourceIdentity'))
+    // IAM User Guide, "Monitor and control actions taken with assumed roles": a source identity, once
+    // set, is kept through role chaining and cannot be changed.
+    return 'Pass the same SourceIdentity as the session already carries (or omit it): a source identity cannot be changed once set.';
+  if (message.startsWith('Not authorized to perform sts:AssumeRoleWith'))
+    return 'Check the role ARN, and that the role\'s trust policy names this identity provider as its "Federated" principal and that its conditions (such as the audience and subject) match the token or assertion.';
+  return 'Make the call with a principal the rule allows.';
+}
+
+function fromTrace(trace: DecisionTrace, view: Visibility): Answer {
   const { decision, request } = trace;
   const trust = trace.resourcePolicyType === 'trust';
   const action = request.action;
   const resource = request.resource;
   const caller = request.principal.kind === 'AWS' ? request.principal.arn : request.principal.kind;
   const isAssumeRole = action.toLowerCase().startsWith('sts:assumerole');
+  const cross = view !== 'full' || decision.crossAccount;
   // Policies attach to a role, never to one of its sessions: advice names the role.
   const attachTo = policyHolder(caller);
   const statements: ExplainedStatement[] = [
@@ -365,7 +404,26 @@ function fromTrace(trace: DecisionTrace): Answer {
   // Implicit deny: which side had no Allow. A role's trust policy must always allow AssumeRole (IAM
   // User Guide, "Roles terms and concepts": the trust policy defines who can assume the role), so a
   // trust policy without a matching Allow is the answer even when the identity side lacks one too.
-  const src = trust && resourceAllows.length === 0 ? 'resource' : decision.decidedBy;
+  // The caller's view of a cross-account call has no resource-side statements: its decidedBy was
+  // re-judged from its own side (./visibility.ts).
+  const src = view !== 'caller' && trust && resourceAllows.length === 0 ? 'resource' : decision.decidedBy;
+  if (src === 'resource' && view === 'caller') {
+    const owner = resourceAccount(request) ?? 'the other account';
+    return {
+      cause: 'cross-account-resource-denied',
+      headline: `This is a cross-account request: ${caller}'s own policies allow \`${action}\` on \`${resource}\`, but account ${owner}, which owns it, did not allow the call.`,
+      details: [
+        ...details,
+        trust
+          ? `As in AWS's answer, the caller's account is not told why: a role that does not exist, a trust policy that does not name ${caller}, and a condition of it that is not met (such as sts:ExternalId) all look alike from here. If the role exists, account ${owner} has the event recorded too, with the full reason.`
+          : `As in AWS's answer, the caller's account is not told why: the resource-based policy belongs to account ${owner}, which sees the full reason.`,
+      ],
+      fix: trust
+        ? `Check the role ARN, and any ExternalId or MFA the role's owner asked you to pass; otherwise ask an administrator of account ${owner} to explain this request id in their account (or to make the role's trust policy allow ${caller}).`
+        : `Ask an administrator of account ${owner} to explain this request id in their account, or to allow ${caller} in the resource-based policy of \`${resource}\`.`,
+      statements,
+    };
+  }
   if (src === 'resource') {
     const misses = nearMissLines('resource');
     const conditional = nearMisses(decision.nonMatches, 'resource').find(onlyConditions);
@@ -375,14 +433,14 @@ function fromTrace(trace: DecisionTrace): Answer {
     const headline =
       conditional !== undefined
         ? `${whose[0]!.toUpperCase()}${whose.slice(1)} names ${caller}, but a condition of that statement is not met.`
-        : decision.crossAccount
+        : cross
           ? `This is a cross-account request, and ${whose} (in the role's account) does not allow ${caller} to call \`${action}\`. Cross-account access needs an Allow on both sides.`
           : `${whose[0]!.toUpperCase()}${whose.slice(1)} does not name ${caller} as a principal allowed to call \`${action}\`.`;
     return {
       cause:
         conditional !== undefined
           ? 'trust-condition-not-met'
-          : decision.crossAccount
+          : cross
             ? 'cross-account-trust-does-not-name-caller'
             : 'trust-does-not-name-caller',
       headline,
@@ -390,7 +448,7 @@ function fromTrace(trace: DecisionTrace): Answer {
         ...details,
         ...(identityAllows.length > 0
           ? [`${caller}'s own identity-based policies do allow it.`]
-          : trust && !decision.crossAccount
+          : trust && !cross
             ? [
                 `${caller}'s identity-based policies do not allow it either; that is fine once the trust policy names ${caller} itself (same account), but not if it names only the account.`,
               ]
@@ -400,25 +458,33 @@ function fromTrace(trace: DecisionTrace): Answer {
       fix:
         conditional !== undefined
           ? `Make the request satisfy the condition (${conditional.mismatches.map((m) => describeMismatch(m, action, resource)).join('; ')}), or change the condition.`
-          : `Add a statement to ${whose} with "Effect": "Allow", "Action": "${action}" and "Principal": {"AWS": "${caller}"}${decision.crossAccount ? " (or its account), and keep an identity-based Allow in the caller's account" : ''}.`,
+          : `Add a statement to ${whose} with "Effect": "Allow", "Action": "${action}" and "Principal": {"AWS": "${caller}"}${cross ? " (or its account), and keep an identity-based Allow in the caller's account" : ''}.`,
       statements,
     };
   }
   if (src === 'identity') {
     const misses = nearMissLines('identity');
     const viaAccount = decision.resourceGrant === 'account';
-    const headline = decision.crossAccount
-      ? `This is a cross-account request: the other account allows it, but none of ${caller}'s own identity-based policies allows \`${action}\` on \`${resource}\`.`
+    const callerAcct = callerAccount(request);
+    const headline = cross
+      ? view === 'caller'
+        ? `This is a cross-account request: none of ${caller}'s own identity-based policies allows \`${action}\` on \`${resource}\`; a cross-account request needs an Allow in the caller's account as well as in the account that owns the resource.`
+        : view === 'resource'
+          ? `This is a cross-account request: this account's ${trust ? 'trust policy' : 'resource-based policy'} of \`${resource}\` allows it, but ${caller}'s own account does not (none of its identity-based policies allows \`${action}\`); only that account can see and change them.`
+          : `This is a cross-account request: the other account allows it, but none of ${caller}'s own identity-based policies allows \`${action}\` on \`${resource}\`.`
       : viaAccount
         ? `None of ${caller}'s identity-based policies allows \`${action}\` on \`${resource}\`; the ${trust ? 'trust policy' : 'resource-based policy'} names only the account (root), which delegates the decision to the account's identity-based policies.`
         : `None of ${caller}'s identity-based policies allows \`${action}\` on \`${resource}\`.`;
     return {
-      cause: decision.crossAccount ? 'cross-account-no-identity-permission' : 'no-identity-permission',
+      cause: cross ? 'cross-account-no-identity-permission' : 'no-identity-permission',
       headline,
       details: [...details, ...misses],
-      fix: viaAccount
-        ? `Attach an identity-based policy allowing \`${action}\` on \`${resource}\` to ${attachTo.text}, or name ${caller} itself as the principal in the ${trust ? 'trust policy' : 'resource-based policy'} (same account only).`
-        : `Attach an identity-based policy allowing \`${action}\` on \`${resource}\` to ${attachTo.text}.`,
+      fix:
+        view === 'resource'
+          ? `Nothing to change in this account: an administrator of ${callerAcct !== undefined ? `account ${callerAcct}` : "the caller's account"} must attach an identity-based policy allowing \`${action}\` on \`${resource}\` to ${attachTo.text}.`
+          : viaAccount
+            ? `Attach an identity-based policy allowing \`${action}\` on \`${resource}\` to ${attachTo.text}, or name ${caller} itself as the principal in the ${trust ? 'trust policy' : 'resource-based policy'} (same account only).`
+            : `Attach an identity-based policy allowing \`${action}\` on \`${resource}\` to ${attachTo.text}.`,
       statements,
     };
   }

@@ -23,6 +23,8 @@ import { buildAuditRecord } from '../audit/event.js';
 import { decisionTrace } from '../audit/trace.js';
 import { explain } from '../policy/index.js';
 import { explainEvent } from '../explain/index.js';
+import { visibleTrace } from '../explain/visibility.js';
+import { readTrace } from '../audit/trace.js';
 import { sigv4Crypto } from './sigv4-crypto.js';
 import { checkScope, parseSigV4, SigningKeyCache, verifySigV4, type SigV4Request } from '../sigv4/index.js';
 import type { CallResult, IncomingCall } from './dispatch.js';
@@ -186,6 +188,17 @@ export function lookupQuery(input: Record<string, unknown>, account: string): Au
   return query as AuditQuery;
 }
 
+/**
+ * The record as its account may see it: a cross-account call's decision trace is cut to that account's
+ * side (src/explain/visibility.ts), the same rule as the explain endpoint.
+ */
+function visibleRecord(r: AuditRecord): Readonly<Record<string, unknown>> {
+  const trace = readTrace(r.record.iamdAuthorization);
+  if (trace === undefined) return r.record;
+  const seen = visibleTrace(trace, r.account);
+  return seen.view === 'full' ? r.record : { ...r.record, iamdAuthorization: seen.trace };
+}
+
 /** One LookupEvents `Events` member. */
 export function lookupEvent(r: AuditRecord): Record<string, unknown> {
   const out: Record<string, unknown> = {
@@ -195,7 +208,7 @@ export function lookupEvent(r: AuditRecord): Record<string, unknown> {
     EventTime: Math.floor(r.eventTime / 1000),
     EventSource: r.eventSource,
     Resources: r.resources.map((x) => ({ ResourceType: x.type, ResourceName: x.name })),
-    CloudTrailEvent: JSON.stringify(r.record),
+    CloudTrailEvent: JSON.stringify(visibleRecord(r)),
   };
   if (r.accessKeyId !== undefined) out.AccessKeyId = r.accessKeyId;
   if (r.username !== undefined) out.Username = r.username;
@@ -370,7 +383,7 @@ export function explainRoute(deps: AuditApiDeps): (app: FastifyInstance) => void
             __type: 'NotFound',
             message: `no call with request id \`${req.params.requestId}\` is recorded in account ${principal.account}`,
           });
-        return reply.send(explainEvent(event));
+        return reply.send(explainEvent(event, principal.account));
       } catch (err) {
         if (!isAwsError(err)) throw err;
         return reply.code(err.status).send({ __type: err.code, message: err.message });

@@ -11,6 +11,7 @@ import { StoreUnavailable, type Store, type StoreTx } from '../store/index.js';
 import { authorize, type PolicyCache, type AuthorizationRecord } from '../authz/index.js';
 import { buildAuditRecord, type CallFacts } from '../audit/event.js';
 import { decisionTrace } from '../audit/trace.js';
+import { visibleTrace } from '../explain/visibility.js';
 import type { AuditRecord } from '../store/index.js';
 import type { AuditWriter } from '../audit/writer.js';
 import type { CredentialResolver } from '../authn/resolve.js';
@@ -260,7 +261,12 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
           wouldDeny ??= {
             errorCode: denial.code,
             errorMessage: denial.message,
-            explanation: authorization?.denial === denial ? safeExplain(authorization) : undefined,
+            // The event goes to the caller's account (and, cross-account, the resource's too): the
+            // paragraph tells only what the caller's account may see (src/explain/visibility.ts).
+            explanation:
+              authorization?.denial === denial
+                ? safeExplain(authorization, recipient(callPrincipal))
+                : undefined,
           };
         },
         identifyCaller(identity, account) {
@@ -379,8 +385,12 @@ interface WouldDeny {
   readonly explanation?: string | undefined;
 }
 
-function safeExplain(record: AuthorizationRecord): string | undefined {
+function safeExplain(record: AuthorizationRecord, viewer?: string): string | undefined {
   try {
+    if (viewer !== undefined) {
+      const seen = visibleTrace(decisionTrace(record.request, record.decision, {}, undefined), viewer);
+      return explain(seen.trace.decision, seen.trace.request);
+    }
     return explain(record.decision, record.request);
   } catch {
     return undefined;

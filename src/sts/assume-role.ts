@@ -118,6 +118,12 @@ export const assumeRole: Operation = {
     const role = roleEntity !== undefined && roleEntity.body.arn === roleArn ? roleEntity.body : undefined;
     const roleAccount = parts?.account;
     const writeLastUsed = role !== undefined && lastUsedIsStale(role, ctx.now, ctx.region);
+    // A cross-account AssumeRole is recorded in the role's account too, failed or not, but only when the
+    // role exists: CloudTrail does not log a role assumption in the target account for a role that does
+    // not exist (IAM User Guide, "Logging IAM and AWS STS API calls with AWS CloudTrail",
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_apis).
+    if (role !== undefined && roleAccount !== undefined && roleAccount !== caller.account)
+      ctx.alsoRecordIn(roleAccount);
 
     // MFA is checked before the decision that depends on it; its step is recorded at the end.
     if (mfa !== undefined) await precheckMfa(ctx, caller, mfa);
@@ -202,8 +208,6 @@ export const assumeRole: Operation = {
     };
     if (passedPackables) output.PackedPolicySize = packed.percent;
     if (sourceIdentity !== undefined) output.SourceIdentity = sourceIdentity;
-    // Cross-account AssumeRole is recorded in both accounts (CloudTrail: "sharedEventID").
-    if (roleAccount !== caller.account) ctx.alsoRecordIn(roleAccount);
     if (mfa === undefined && !writeLastUsed) return output;
     // One transaction, only when something is written: the used MFA step (so a code cannot be replayed)
     // and RoleLastUsed; the call's audit event lands in the same transaction. Only `tx` is read inside:

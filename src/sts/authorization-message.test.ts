@@ -45,7 +45,7 @@ function isInvalid(e: unknown): boolean {
 }
 
 test('a message round-trips and renders in AWS layout', () => {
-  const message = authorizationMessageFrom(request, evaluate(request, { identity: [deny] }));
+  const message = authorizationMessageFrom(request, evaluate(request, { identity: [deny] }), '111122223333');
   const encoded = encodeAuthorizationMessage(services, '111122223333', message);
   assert.ok(!encoded.includes('alice'), 'the encoded form does not reveal its content');
   const decoded = decodeAuthorizationMessage(services, '111122223333', encoded);
@@ -77,7 +77,7 @@ test('garbage, altered and other-account messages are all InvalidAuthorizationMe
   const encoded = encodeAuthorizationMessage(
     services,
     '111122223333',
-    authorizationMessageFrom(request, evaluate(request, { identity: [] })),
+    authorizationMessageFrom(request, evaluate(request, { identity: [] }), '111122223333'),
   );
   assert.throws(() => decodeAuthorizationMessage(services, '111122223333', 'garbage'), isInvalid);
   const flipped = encoded.slice(0, -2) + (encoded.endsWith('A') ? 'B' : 'A') + encoded.slice(-1);

@@ -19,6 +19,8 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Operation, Services } from '../api/operation.js';
 import { AwsError } from '../errors/index.js';
 import type { ContextValue, Decision, EvaluationRequest } from '../policy/types.js';
+import { decisionTrace } from '../audit/trace.js';
+import { visibleTrace } from '../explain/visibility.js';
 
 /** One statement that applied to the request. */
 export interface MessageStatement {
@@ -52,11 +54,21 @@ function values(v: ContextValue): string[] {
   return Array.isArray(v) ? v.map(String) : [String(v)];
 }
 
-/** Builds the message for a decision of the policy engine. */
+/**
+ * Builds the message for a decision of the policy engine, as the account `viewer` (the one the message
+ * is sealed for and decodes in) may see it: for the caller's account of a cross-account request, no
+ * statement or resource tag of the other account (src/explain/visibility.ts, the rule every
+ * explanation follows).
+ */
 export function authorizationMessageFrom(
-  request: EvaluationRequest,
-  decision: Decision,
+  fullRequest: EvaluationRequest,
+  fullDecision: Decision,
+  viewer: string,
 ): AuthorizationMessage {
+  const { request, decision } = visibleTrace(
+    decisionTrace(fullRequest, fullDecision, {}, undefined),
+    viewer,
+  ).trace;
   const p = request.principal;
   const principal =
     p.kind === 'AWS'

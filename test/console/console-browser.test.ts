@@ -14,7 +14,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { CreateLoginProfileCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CreateLoginProfileCommand,
+  CreateUserCommand,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
 import { ROOT, startIamd, type TestServer } from '../contract/harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -174,10 +179,43 @@ test(
       ),
     );
     await shot('denied');
+    // Issue #16 item 9: the explanation is asked as the principal in use — the role session — so the
+    // role's iamd:Explain is what counts (alice's, who may do anything, is not borrowed).
     await page.click('a:text("Why was this denied?")');
+    await page.waitForSelector('#explain-needs');
+    const refused = (await page.textContent('#main .error')) ?? '';
+    assert.match(
+      refused,
+      new RegExp(
+        `AccessDenied.*User: arn:aws:sts::${ROOT.accountId}:assumed-role/${ROLE}/alice is not authorized to perform: iamd:Explain on resource: \\*`,
+      ),
+    );
+    assert.match(
+      (await page.textContent('#explain-needs')) ?? '',
+      new RegExp(
+        `principal in use, arn:aws:sts::${ROOT.accountId}:assumed-role/${ROLE}/alice: it needs permission for iamd:Explain`,
+      ),
+    );
+    await server.iam().send(
+      new PutRolePolicyCommand({
+        RoleName: ROLE,
+        PolicyName: 'explain',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'iamd:Explain', Resource: '*' }],
+        }),
+      }),
+    );
+    await page.reload();
     await page.waitForSelector('#explain-headline');
     assert.equal(await page.textContent('#explain-cause'), 'no-identity-permission');
-    assert.ok(((await page.textContent('#explain-headline')) ?? '').length > 10);
+    // Backticks in the explanation are inline code, not literal characters.
+    const headline = (await page.textContent('#explain-headline')) ?? '';
+    assert.ok(headline.length > 10);
+    assert.doesNotMatch(headline, /`/);
+    assert.equal(await page.textContent('#explain-headline code >> nth=0'), 'iam:ListUsers');
+    assert.doesNotMatch((await page.textContent('#explain-fix')) ?? '', /`/);
+    assert.ok((await page.$$('#explain-fix code')).length > 0);
     await shot('explain');
 
     // Back to alice: her own permissions again.

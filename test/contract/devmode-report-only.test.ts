@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateRoleCommand, GetRoleCommand, ListRolesCommand } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import type { AuditRecord, Store } from '../../src/store/index.js';
 import { rejectsWith, startDevServer, type DevServer } from '../devmode/spawn.js';
@@ -89,6 +89,29 @@ test('a denied read succeeds too and is audited the same way', async () => {
     ro.errorMessage,
     /^User: arn:aws:iam::444455556666:user\/intern is not authorized to perform: iam:ListRoles/,
   );
+});
+
+test("a cross-account denial let through tells the caller's account nothing of the other account's trust policy", async () => {
+  // Issue #16 item 2: the would-be explanation follows the explanation visibility rule.
+  const out = await server.sts(INTERN).send(
+    new AssumeRoleCommand({
+      RoleArn: 'arn:aws:iam::777788889999:role/vendor',
+      RoleSessionName: 'intern-session',
+      ExternalId: 'guess',
+    }),
+  );
+  assert.ok(out.Credentials?.AccessKeyId);
+  let event: AuditRecord | undefined;
+  for (let i = 0; i < 100 && event === undefined; i++) {
+    const page = await store.queryAudit({ account: '444455556666', eventName: 'AssumeRole', limit: 1 });
+    event = page.events[0];
+    if (event === undefined) await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.ok(event, 'the AssumeRole event in the caller account');
+  const ro = event.record.iamdReportOnly as { errorCode: string; explanation?: string };
+  assert.equal(ro.errorCode, 'AccessDenied');
+  assert.equal(typeof ro.explanation, 'string');
+  assert.ok(!JSON.stringify(event.record).includes('vendor-shared-secret-77'), JSON.stringify(event.record));
 });
 
 test('an allowed call carries no report-only field', async () => {

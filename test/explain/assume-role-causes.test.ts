@@ -119,11 +119,11 @@ interface Answer {
 }
 
 /** `iamd explain ID --data DIR --json`, retried briefly while the audit writer flushes (≤ 50 ms batches). */
-async function explainCli(requestId: string): Promise<Answer> {
+async function explainCli(requestId: string, account?: string): Promise<Answer> {
   for (let i = 0; i < 40; i++) {
-    const r = spawnSync(process.execPath, [BIN, 'explain', requestId, '--data', dir, '--json'], {
-      encoding: 'utf8',
-    });
+    const args = [BIN, 'explain', requestId, '--data', dir, '--json'];
+    if (account !== undefined) args.push('--account', account);
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
     if (r.status === 0) return JSON.parse(r.stdout) as Answer;
     assert.equal(r.status, 1, r.stderr);
     await new Promise((res) => setTimeout(res, 50));
@@ -203,9 +203,147 @@ test('cross-account: the other account trusts the caller but the caller has no i
   await otherIam.send(new CreateRoleCommand({ RoleName: 'shared', AssumeRolePolicyDocument: trust(ACCT) }));
   const a = await explainCli(await deniedRequestId(dave.creds, 'arn:aws:iam::444455556666:role/shared'));
   assert.equal(a.cause, 'cross-account-no-identity-permission');
-  assert.match(a.headline, /cross-account request: the other account allows it/);
-  const b = await explainCli(await deniedRequestId(carol.creds, 'arn:aws:iam::444455556666:role/missing'));
-  assert.equal(b.cause, 'role-not-found');
+  assert.match(a.headline, /cross-account request: none of .*dave's own identity-based policies allows/);
+  // The role's account sees that its trust policy allows it and the caller's account does not.
+  const theirs = await explainCli(
+    await deniedRequestId(dave.creds, 'arn:aws:iam::444455556666:role/shared'),
+    '444455556666',
+  );
+  assert.equal(theirs.cause, 'cross-account-no-identity-permission');
+  assert.match(theirs.fix, /^Nothing to change in this account: an administrator of account 111122223333/);
+});
+
+/** A signed JSON request to iamd (explain endpoint or LookupEvents) with `creds`. */
+async function signedFetch(
+  creds: Creds,
+  service: string,
+  path: string,
+  init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<Response> {
+  const url = new URL(`${server.url}${path}`);
+  const signer = new SignatureV4({
+    service,
+    region: 'us-east-1',
+    credentials: creds,
+    sha256: Sha256 as never, // structurally the signer's checksum constructor
+  });
+  const signed = await signer.sign({
+    method: init.method ?? 'GET',
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    headers: { host: url.host, ...(init.headers ?? {}) },
+    ...(init.body !== undefined ? { body: init.body } : {}),
+  });
+  return fetch(url, {
+    method: init.method ?? 'GET',
+    headers: signed.headers as Record<string, string>,
+    ...(init.body !== undefined ? { body: init.body } : {}),
+  });
+}
+
+test("issue #16 item 2: the caller's account learns neither whether the other account's role exists nor its trust policy; the role's account sees the full reason", async () => {
+  const other = createAccount(dir, '777788889999');
+  const otherIam = server.iam(rootCreds(other));
+  const SECRET = 'sekrit-ext-42';
+  await otherIam.send(
+    new CreateRoleCommand({
+      RoleName: 'untrusting',
+      AssumeRolePolicyDocument: trust('arn:aws:iam::123456789012:root'),
+    }),
+  );
+  await otherIam.send(
+    new CreateRoleCommand({
+      RoleName: 'vendor',
+      AssumeRolePolicyDocument: trust(carol.arn, 'sts:AssumeRole', {
+        StringEquals: { 'sts:ExternalId': SECRET },
+      }),
+    }),
+  );
+  const arn = (n: string) => `arn:aws:iam::777788889999:role/${n}`;
+  const missing = await deniedRequestId(carol.creds, arn('missing'));
+  const untrusting = await deniedRequestId(carol.creds, arn('untrusting'));
+  const wrongId = await deniedRequestId(carol.creds, arn('vendor'), { ExternalId: 'guess' });
+  const noId = await deniedRequestId(carol.creds, arn('vendor'));
+
+  // The caller's account (iamd explain's default copy): one plain answer for all four.
+  const mine = await Promise.all([missing, untrusting, wrongId, noId].map((id) => explainCli(id)));
+  for (const [i, a] of mine.entries()) {
+    assert.equal(a.cause, 'cross-account-resource-denied');
+    const role = [arn('missing'), arn('untrusting'), arn('vendor'), arn('vendor')][i]!;
+    assert.equal(
+      a.headline,
+      `This is a cross-account request: ${carol.arn}'s own policies allow \`sts:AssumeRole\` on \`${role}\`, but account 777788889999, which owns it, did not allow the call.`,
+    );
+    const all = JSON.stringify(a);
+    assert.ok(!all.includes(SECRET), all);
+    assert.ok(!all.includes('123456789012'), all);
+    // Same details and fix for a missing role, an untrusting one and an unmet ExternalId.
+    assert.deepEqual(a.details, mine[0]!.details);
+    assert.equal(a.fix, mine[0]!.fix);
+  }
+  // The same through the explain endpoint, signed by the caller account's root.
+  const viaHttp = await signedFetch(
+    { accessKeyId: ROOT.accessKeyId, secretAccessKey: ROOT.secretAccessKey },
+    'iam',
+    `/_iamd/explain/${wrongId}`,
+  );
+  assert.equal(viaHttp.status, 200);
+  const httpAnswer = (await viaHttp.json()) as Answer;
+  assert.equal(httpAnswer.cause, 'cross-account-resource-denied');
+  assert.ok(!JSON.stringify(httpAnswer).includes(SECRET));
+  // LookupEvents in the caller's account carries no trust policy either.
+  const lookup = await signedFetch(
+    { accessKeyId: ROOT.accessKeyId, secretAccessKey: ROOT.secretAccessKey },
+    'cloudtrail',
+    '/',
+    {
+      method: 'POST',
+      body: JSON.stringify({
+        LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'AssumeRole' }],
+      }),
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents',
+      },
+    },
+  );
+  assert.equal(lookup.status, 200);
+  const trail = await lookup.text();
+  assert.ok(trail.includes(wrongId), 'the failed call is in the caller account trail');
+  assert.ok(!trail.includes(SECRET), 'no trust policy condition value in the caller account trail');
+
+  // The role's account has the failed calls recorded (not the one to a role that does not exist) and
+  // sees the full reason: its trust policy and the condition that failed.
+  const theirs = async (id: string) => {
+    const r = await signedFetch(rootCreds(other), 'iam', `/_iamd/explain/${id}`);
+    return { status: r.status, body: (await r.json()) as Answer & { message?: string } };
+  };
+  const gone = await theirs(missing);
+  assert.equal(gone.status, 404);
+  assert.equal(
+    gone.body.message,
+    `no call with request id \`${missing}\` is recorded in account 777788889999`,
+  );
+  assert.equal((await theirs(untrusting)).body.cause, 'cross-account-trust-does-not-name-caller');
+  const wrong = (await theirs(wrongId)).body;
+  assert.equal(wrong.cause, 'trust-condition-not-met');
+  assert.match(wrong.fix, new RegExp(`wants \\["${SECRET}"\\] but the request had "guess"`));
+  const absent = (await theirs(noId)).body;
+  assert.equal(absent.cause, 'trust-condition-not-met');
+  assert.match(absent.fix, /the request did not supply that key/);
+  // iamd explain --account shows the same view; the default (caller's) view points to it.
+  const cli = await explainCli(wrongId, '777788889999');
+  assert.equal(cli.cause, 'trust-condition-not-met');
+  const text = spawnSync(process.execPath, [BIN, 'explain', wrongId, '--data', dir], { encoding: 'utf8' });
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /Cause: {4}cross-account-resource-denied \(cross-account\)/);
+  assert.match(
+    text.stdout,
+    /\(This is account 111122223333's view; the call is also recorded in account 777788889999: add --account 777788889999 for its view\.\)/,
+  );
+  assert.ok(!text.stdout.includes(SECRET));
 });
 
 test('the explain endpoint answers the same, for the account root, over SigV4 (service iam)', async () => {
