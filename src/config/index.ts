@@ -97,8 +97,8 @@ function parseRateLimit(
 ): number | undefined {
   if (text === undefined) return fallback;
   const t = text.trim().toLowerCase();
-  if (t === 'off' || t === '0') return undefined;
-  if (/^\d+$/.test(t) && Number(t) <= MAX_RATE_LIMIT) return Number(t);
+  if (t === 'off') return undefined;
+  if (/^\d+$/.test(t) && Number(t) <= MAX_RATE_LIMIT) return Number(t) === 0 ? undefined : Number(t);
   problems.push(
     `rate limit \`${text}\` is not a whole number of requests a second (1-${MAX_RATE_LIMIT}), 0 or off (${source})`,
   );
