@@ -7,13 +7,17 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListUsersCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { startIamdOnData, type TestServer } from './harness.js';
 import { allow, createAccount, createUser, rootCreds, type TestUser } from './accounts-helper.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/iamd.js', import.meta.url));
 
 let dir: string;
 let server: TestServer;
@@ -147,4 +151,51 @@ test('unsigned calls count against their source address, and the error is the AW
     assert.ok(a.body.includes('<Code>InvalidIdentityToken</Code>'), a.body);
   // Signed STS calls of the account are not affected by the address's bucket.
   await server.sts().send(new GetCallerIdentityCommand({}));
+});
+
+test('a throttled call is audited with its error code and message', async () => {
+  await server.advance(10);
+  const iam = server.iam();
+  assertThrottledAfterBurst(await burst(30, () => iam.send(new ListUsersCommand({}))), 'audited');
+  let events: {
+    errorCode?: string;
+    errorMessage?: string;
+    eventName?: string;
+    recipientAccountId?: string;
+  }[] = [];
+  // Events of calls that changed nothing are written just after the answer, through the audit thread.
+  for (let i = 0; i < 50 && events.length === 0; i++) {
+    const r = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        'audit',
+        'search',
+        '--data',
+        dir,
+        '--error-code',
+        'Throttling',
+        '--event-name',
+        'ListUsers',
+        '--start',
+        '2000-01-01T00:00:00Z',
+        '--end',
+        '2999-01-01T00:00:00Z',
+        '--json',
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    events = r.stdout
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as (typeof events)[number]);
+    if (events.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.ok(events.length >= 1, 'throttled calls are in the audit trail');
+  for (const e of events) {
+    assert.equal(e.errorCode, 'Throttling');
+    assert.equal(e.errorMessage, 'Rate exceeded');
+    assert.equal(e.recipientAccountId, '111122223333');
+  }
 });
