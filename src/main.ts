@@ -21,6 +21,7 @@ import { PolicyCache } from './authz/index.js';
 import { AuditWriter } from './audit/writer.js';
 import { ensureFirstAccount, firstAccount as firstCreated, type NewAccount } from './accounts/index.js';
 import { makeDispatcher, type ServiceName } from './server/dispatch.js';
+import { rateOf, Throttle } from './server/throttle.js';
 import { buildApp } from './server/app.js';
 import { startRuntimeEndpoints, type RuntimeEndpoints } from './server/imds-app.js';
 import { explainRoute, makeJsonHandler } from './server/cloudtrail.js';
@@ -272,6 +273,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       config.authMode === 'report-only'
         ? (denial) => log.current?.log.warn(denial, 'report-only: this call would have been denied')
         : undefined,
+    throttle: makeThrottle(config.rateLimits),
   });
   // POST /_iamd/reset and /moto-api/reset (moto's server-mode route), at the development levels only.
   const resetHandler = baseline
@@ -383,4 +385,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
       await store.close();
     },
   };
+}
+
+/** The node's throttle, or none when both services are unlimited (the request path skips it). */
+function makeThrottle(limits: Config['rateLimits']): Throttle | undefined {
+  if (limits.iam === undefined && limits.sts === undefined) return undefined;
+  return new Throttle({
+    iam: limits.iam === undefined ? undefined : rateOf(limits.iam),
+    sts: limits.sts === undefined ? undefined : rateOf(limits.sts),
+  });
 }

@@ -80,7 +80,11 @@ export function createAccountIn(dataDir: string): AccountCreds {
   return JSON.parse(out) as AccountCreds;
 }
 
-/** Starts `iamd serve` (default `--memory`) with {@link BENCH_ROOT}. */
+/**
+ * Starts `iamd serve` (default `--memory`) with {@link BENCH_ROOT}. Request throttling is off (through
+ * the environment, so `extraArgs` may still set a rate): benchmarks drive one account far past AWS's
+ * per-account rates on purpose.
+ */
 export async function startIamdProcess(extraArgs: readonly string[] = ['--memory']): Promise<ChildServer> {
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--log-level', 'warn', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -89,6 +93,8 @@ export async function startIamdProcess(extraArgs: readonly string[] = ['--memory
       IAMD_ACCOUNT_ID: BENCH_ROOT.accountId,
       IAMD_ROOT_ACCESS_KEY_ID: BENCH_ROOT.accessKeyId,
       IAMD_ROOT_SECRET_ACCESS_KEY: BENCH_ROOT.secretAccessKey,
+      IAMD_RATE_LIMIT_IAM: 'off',
+      IAMD_RATE_LIMIT_STS: 'off',
     },
   });
   const url = await waitFor(child, /iamd listening on (http:\/\/\S+)/);

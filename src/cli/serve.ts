@@ -33,6 +33,9 @@ Starts the IAM and STS APIs on one port.
                      accept http:// OIDC issuers on loopback hosts (IAMD_OIDC_ALLOW_HTTP_LOOPBACK=1)
   --saml-one-time-use
                      refuse a SAML assertion id seen before (IAMD_SAML_ONE_TIME_USE=1)
+  --rate-limit-iam N requests a second per account to IAM (default 100; IAMD_RATE_LIMIT_IAM);
+                     bursts of up to 2 seconds' worth; 0 or off: unlimited
+  --rate-limit-sts N the same for STS (default 600, AWS's default quota; IAMD_RATE_LIMIT_STS)
   --saml-audiences LIST
                      extra accepted SAML audiences/recipients, comma-separated (IAMD_SAML_AUDIENCES)
 
@@ -64,6 +67,8 @@ export const serveCommand: Command = {
         'oidc-allow-http-loopback': { type: 'boolean' },
         'saml-one-time-use': { type: 'boolean' },
         'saml-audiences': { type: 'string' },
+        'rate-limit-iam': { type: 'string' },
+        'rate-limit-sts': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         ...RUNTIME_ARG_OPTIONS,
       },
@@ -90,6 +95,8 @@ export const serveCommand: Command = {
         oidcAllowHttpLoopback: values['oidc-allow-http-loopback'],
         samlOneTimeUse: values['saml-one-time-use'],
         samlAudiences: values['saml-audiences'],
+        rateLimitIam: values['rate-limit-iam'],
+        rateLimitSts: values['rate-limit-sts'],
         runtime: runtimeOptionsFrom(values),
       },
       process.env,

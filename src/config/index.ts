@@ -65,6 +65,45 @@ export interface Config {
   readonly database?: string | undefined;
   /** Pooled PostgreSQL connections per node (`--database-pool-size` / `IAMD_DATABASE_POOL_SIZE`; default 10). */
   readonly databasePoolSize?: number | undefined;
+  /**
+   * Requests a second per account (issue 16) for IAM (`--rate-limit-iam` / `IAMD_RATE_LIMIT_IAM`) and
+   * STS (`--rate-limit-sts` / `IAMD_RATE_LIMIT_STS`); undefined: unlimited (`0` or `off`).
+   */
+  readonly rateLimits: Readonly<Record<'iam' | 'sts', number | undefined>>;
+}
+
+/**
+ * Default STS rate: AWS's documented default request quota for STS is 600 requests a second per account
+ * per Region (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html, "AWS STS
+ * request quotas").
+ */
+export const DEFAULT_RATE_LIMIT_STS = 600;
+
+/**
+ * Default IAM rate. AWS does not publish IAM's control-plane rates (they differ per API and are lower
+ * than STS's; https://aws.amazon.com/blogs/security/how-to-monitor-and-query-iam-resources-at-scale-part-2/);
+ * iamd takes 100 requests a second per account, a sixth of STS's, as the one budget for every IAM call.
+ */
+export const DEFAULT_RATE_LIMIT_IAM = 100;
+
+/** Most requests a second a rate limit may name. */
+export const MAX_RATE_LIMIT = 1_000_000;
+
+/** Reads one rate limit: a whole number of requests a second, `0` or `off` for none. */
+function parseRateLimit(
+  text: string | undefined,
+  fallback: number,
+  source: string,
+  problems: string[],
+): number | undefined {
+  if (text === undefined) return fallback;
+  const t = text.trim().toLowerCase();
+  if (t === 'off') return undefined;
+  if (/^\d+$/.test(t) && Number(t) <= MAX_RATE_LIMIT) return Number(t) === 0 ? undefined : Number(t);
+  problems.push(
+    `rate limit \`${text}\` is not a whole number of requests a second (1-${MAX_RATE_LIMIT}), 0 or off (${source})`,
+  );
+  return undefined;
 }
 
 /** The default port: 4566 would clash with LocalStack users' setups, so iamd uses 4599. */
@@ -94,6 +133,8 @@ export interface ConfigOptions {
   readonly runtime?: RuntimeOptions | undefined;
   readonly database?: string | undefined;
   readonly databasePoolSize?: string | undefined;
+  readonly rateLimitIam?: string | undefined;
+  readonly rateLimitSts?: string | undefined;
 }
 
 /** Thrown with every configuration problem at once. */
@@ -174,6 +215,20 @@ export function loadConfig(
     problems.push(`audit retention \`${retentionText}\` is not a whole number of days (1 or more)`);
   const auditFile = options.auditFile ?? env.IAMD_AUDIT_FILE;
   if (auditFile === '') problems.push('the audit file name is empty (--audit-file / IAMD_AUDIT_FILE)');
+  const rateLimits = Object.freeze({
+    iam: parseRateLimit(
+      options.rateLimitIam ?? env.IAMD_RATE_LIMIT_IAM,
+      DEFAULT_RATE_LIMIT_IAM,
+      '--rate-limit-iam / IAMD_RATE_LIMIT_IAM',
+      problems,
+    ),
+    sts: parseRateLimit(
+      options.rateLimitSts ?? env.IAMD_RATE_LIMIT_STS,
+      DEFAULT_RATE_LIMIT_STS,
+      '--rate-limit-sts / IAMD_RATE_LIMIT_STS',
+      problems,
+    ),
+  });
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     auditRetentionDays: retentionText === undefined ? undefined : Number(retentionText),
@@ -199,5 +254,6 @@ export function loadConfig(
     runtime: Object.freeze(runtime.value),
     database,
     databasePoolSize,
+    rateLimits,
   });
 }

@@ -44,6 +44,11 @@ export const errors = {
   /** AWS's text for an unexpected server-side failure (Common Errors: InternalFailure). */
   internalFailure: () =>
     new AwsError('InternalFailure', 'We encountered an internal error. Please try again.'),
+  /**
+   * Over the caller's request rate: IAM and STS answer `Throttling`, "Rate exceeded", HTTP 400
+   * (https://repost.aws/knowledge-center/iam-sts-throttling-error); SDKs retry it with backoff.
+   */
+  throttling: () => new AwsError('Throttling', 'Rate exceeded'),
   /** A retryable temporary failure (Common Errors: ServiceUnavailable); SDKs retry it with backoff. */
   serviceUnavailable: () =>
     new AwsError('ServiceUnavailable', 'The request has failed due to a temporary failure of the server.'),

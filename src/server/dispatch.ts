@@ -26,6 +26,7 @@ import { sigv4Crypto } from './sigv4-crypto.js';
 import { checkScope, parseSigV4, SigningKeyCache, verifySigV4, type SigV4Request } from '../sigv4/index.js';
 import { explain } from '../policy/index.js';
 import { recordAccessKeyUse } from '../iam/access-keys.js';
+import type { Throttle } from './throttle.js';
 
 /** The services iamd answers on its Query endpoint. */
 export type ServiceName = 'iam' | 'sts';
@@ -55,6 +56,8 @@ export interface DispatchDeps {
    * logged as a warning) and recorded in the call's audit event as `iamdReportOnly`.
    */
   readonly reportOnly?: ((denial: ReportOnlyDenial) => void) | undefined;
+  /** Per-account request rates (issue 16); absent: unlimited. */
+  readonly throttle?: Throttle | undefined;
 }
 
 /** A denial the `report-only` level let through. */
@@ -183,6 +186,10 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
         // A permissive-level stand-in root has no secret iamd knows: its signature cannot be checked.
         if (!creds.unverified) verifySigV4(sigReq, sig, creds.secretAccessKey, sigv4Crypto, signingKeys);
         principal = creds.principal;
+        // Counted only once the signature holds, against the caller's account (the account whose
+        // credentials sign, as AWS applies its rates), so nobody can spend another account's budget.
+        if (deps.throttle && !deps.throttle.allowAccount(service, creds.principal.account, now))
+          throw errors.throttling();
         // GetAccessKeyLastUsed: long-term keys record their use (best effort, throttled per key).
         if (!creds.principal.session && !creds.unverified) {
           // The store write is throttled to once a minute per key in recordAccessKeyUse; this in-memory
@@ -206,6 +213,10 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
         const op = operationName !== undefined ? stsOps.get(operationName) : undefined;
         if (!op?.unsigned)
           throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token');
+        // Unsigned calls (web identity, SAML) have no authenticated account yet: they count against
+        // their source address. Keying them on the RoleArn's account would let anyone exhaust it.
+        if (deps.throttle && !deps.throttle.allowAddress('sts', call.sourceIp, now))
+          throw errors.throttling();
       }
       const decoded = decodeOperationInput(model, params);
       operationName = decoded.operation;

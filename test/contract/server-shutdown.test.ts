@@ -13,12 +13,12 @@ import { join } from 'node:path';
 import { CreateUserCommand, GetUserCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import Database from 'better-sqlite3';
-import { startIamdOnData } from './harness.js';
+import { startIamdOnData, UNTHROTTLED } from './harness.js';
 
 test('SIGTERM under load: exit 0, only 200s and 503s, acknowledged writes kept', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'iamd-shutdown-'));
   try {
-    const server = await startIamdOnData(dir);
+    const server = await startIamdOnData(dir, UNTHROTTLED);
     const iam = server.iam();
     const sts = server.sts();
     const statuses = new Map<number, number>();
@@ -59,7 +59,7 @@ test('SIGTERM under load: exit 0, only 200s and 503s, acknowledged writes kept',
     for (const status of statuses.keys()) assert.ok(status === 200 || status === 503, `status ${status}`);
     assert.ok(created.length > 0);
 
-    const again = await startIamdOnData(dir);
+    const again = await startIamdOnData(dir, UNTHROTTLED);
     try {
       for (const name of created) {
         const got = await again.iam().send(new GetUserCommand({ UserName: name }));
@@ -76,7 +76,7 @@ test('SIGTERM under load: exit 0, only 200s and 503s, acknowledged writes kept',
 test('every read under concurrency leaves exactly its audit event, all written by a graceful stop', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'iamd-audit-count-'));
   try {
-    const server = await startIamdOnData(dir);
+    const server = await startIamdOnData(dir, UNTHROTTLED);
     const sts = server.sts();
     const requestIds: string[] = [];
     await Promise.all(
