@@ -222,8 +222,20 @@ async function homePage() {
         h('dd', { class: 'mono' }, s.identity.arn),
         h('dt', {}, 'MFA'),
         h('dd', {}, s.identity.mfa ? 'yes' : 'no'),
-        h('dt', {}, 'Session ends'),
-        h('dd', {}, when(s.expiresAt)),
+        // The console session (12 h for IAM users, 1 h for the root) is what ends; a switched role's
+        // credentials are assumed for 1 h and re-assumed before they expire until then.
+        h('dt', {}, 'Console session ends'),
+        h('dd', { id: 'session-ends' }, when(s.expiresAt)),
+        ...(s.switched
+          ? [
+              h('dt', {}, 'Role credentials'),
+              h(
+                'dd',
+                { id: 'role-credentials' },
+                'assumed for 1 hour at a time, renewed until the console session ends',
+              ),
+            ]
+          : []),
       ),
     ),
   );
@@ -351,8 +363,8 @@ function switchRolePage() {
     'Switch role',
     h(
       'p',
-      { class: 'muted' },
-      "Acting as a role replaces your permissions with the role's until you switch back. Sessions last one hour and renew while you stay signed in.",
+      { class: 'muted', id: 'switch-note' },
+      `Acting as a role replaces your permissions with the role's until you switch back. The role's credentials are assumed for one hour at a time and renewed until your console session ends (${when(state.session.expiresAt)}).`,
     ),
     form,
     recent.length

@@ -82,6 +82,33 @@ export async function addRootKey(
   return { AccessKeyId, SecretAccessKey };
 }
 
+/** IAM quota "Access keys assigned to an IAM user or the root user": 2. */
+const ROOT_KEYS_QUOTA = 2;
+
+/**
+ * Issues a new root access key for `account` (`iamd accounts create-root-key`), for when the first
+ * start's output was missed. The root user has at most two access keys, like an IAM user
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html); a third is refused
+ * with AWS's quota text. Throws when the account does not exist.
+ */
+export async function createRootKey(
+  store: Store,
+  services: Services,
+  now: number,
+  account: string,
+): Promise<NewAccount> {
+  return store.transact(async (tx) => {
+    if (!(await tx.getAccount(account))) throw new Error(`no account \`${account}\``);
+    const existing = await tx.list(account, 'accessKey', { index: '' });
+    if (existing.length >= ROOT_KEYS_QUOTA)
+      throw new Error(
+        `Cannot exceed quota for AccessKeysPerUser: ${ROOT_KEYS_QUOTA} (account ${account}'s root user has ${existing.length} access keys; delete one with \`aws iam delete-access-key --access-key-id ID\` signed as the root user)`,
+      );
+    const key = await addRootKey(tx, services, account, now);
+    return { AccountId: account, ...key };
+  });
+}
+
 /**
  * On start: a new store gets its first account (from `IAMD_ACCOUNT_ID` and the root key from the
  * environment when set). Returns the new account's credentials when one was created, so the caller

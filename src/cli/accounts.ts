@@ -3,21 +3,24 @@ import { randomBytes } from 'node:crypto';
 import type { Command } from './main.js';
 import { defaultDataDir } from '../config/index.js';
 import { masterKeyFor, openStore, makeServices } from '../main.js';
-import { createAccount, firstAccount } from '../accounts/index.js';
+import { createAccount, createRootKey, firstAccount } from '../accounts/index.js';
 import { loadKeyring, SessionTokenSealer } from '../credentials/session-token.js';
 import { hashPasswordAsync } from '../credentials/password.js';
 import type { Store } from '../store/index.js';
+import type { NewAccount } from '../accounts/index.js';
 
 const HELP = `usage: iamd accounts create [--data DIR] [--id 12-DIGITS] [--json]
        iamd accounts list [--data DIR] [--json]
+       iamd accounts create-root-key [--data DIR] [--id 12-DIGITS] [--json]
+         (a new root access key, printed once; at most two per account; --id defaults to the first account)
        iamd accounts set-root-password [--data DIR] [--id 12-DIGITS] < password
          (the web console's root sign-in password, read from stdin; --id defaults to the first account)
 
 Works on the same data directory while the server runs.`;
 
-/** `iamd accounts create|list`. */
+/** `iamd accounts create|list|create-root-key|set-root-password`. */
 export const accountsCommand: Command = {
-  summary: 'create and list accounts',
+  summary: 'create and list accounts, issue root access keys, set root passwords',
   async run(args) {
     const [sub, ...rest] = args;
     const { values } = parseArgs({
@@ -29,7 +32,8 @@ export const accountsCommand: Command = {
         help: { type: 'boolean', short: 'h' },
       },
     });
-    if (values.help || (sub !== 'create' && sub !== 'list' && sub !== 'set-root-password')) {
+    const subs = ['create', 'list', 'create-root-key', 'set-root-password'];
+    if (values.help || sub === undefined || !subs.includes(sub)) {
       console.log(HELP);
       return values.help ? 0 : 2;
     }
@@ -56,9 +60,17 @@ export const accountsCommand: Command = {
         masterKey,
         new SessionTokenSealer(await loadKeyring(store, masterKey, Date.now())),
       );
-      const created = await createAccount(store, { ...services, random: (n) => randomBytes(n) }, Date.now(), {
-        accountId: values.id,
-      }).catch((err: unknown) => {
+      const withRandom = { ...services, random: (n: number) => randomBytes(n) };
+      let made: Promise<NewAccount>;
+      if (sub === 'create-root-key') {
+        const account = values.id ?? firstAccount(await store.listAccounts())?.id;
+        if (account === undefined) {
+          console.error('iamd accounts: no account exists yet (run `iamd init` first)');
+          return 1;
+        }
+        made = createRootKey(store, withRandom, Date.now(), account);
+      } else made = createAccount(store, withRandom, Date.now(), { accountId: values.id });
+      const created = await made.catch((err: unknown) => {
         console.error(`iamd accounts: ${err instanceof Error ? err.message : String(err)}`);
         return undefined;
       });
@@ -66,7 +78,7 @@ export const accountsCommand: Command = {
       if (values.json) console.log(JSON.stringify(created));
       else
         console.log(
-          `account ${created.AccountId}\n  AWS_ACCESS_KEY_ID=${created.AccessKeyId}\n  AWS_SECRET_ACCESS_KEY=${created.SecretAccessKey}`,
+          `${sub === 'create-root-key' ? 'new root access key for account' : 'account'} ${created.AccountId}\n  AWS_ACCESS_KEY_ID=${created.AccessKeyId}\n  AWS_SECRET_ACCESS_KEY=${created.SecretAccessKey}`,
         );
       return 0;
     } finally {

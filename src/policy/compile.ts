@@ -178,6 +178,25 @@ export function principalGrant(set: PrincipalSet, p: RequestPrincipal): Resource
   }
 }
 
+/**
+ * Whether a `NotPrincipal` element leaves the request's principal out. "AWS JSON policy elements:
+ * NotPrincipal" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html):
+ * AWS validates the account first, then the user; for a role session the account, then the role,
+ * then the session. So an IAM principal is left out only when every one of those is listed: the
+ * account's ARN alone leaves out the account (its root user) but none of its users, roles,
+ * sessions or federated users; a user needs its ARN and its account's; a session its own ARN, its
+ * role's and its account's. Other principal kinds are left out when the element names them.
+ */
+export function notPrincipalExcludes(set: PrincipalSet, p: RequestPrincipal): boolean {
+  if (set.all) return true;
+  if (p.kind !== 'AWS') return principalGrant(set, p) !== undefined;
+  if (set.awsAll) return true;
+  if (!set.accounts.has(p.account)) return false;
+  if (p.arn.endsWith(':root') && p.roleArn === undefined) return true;
+  if (p.roleArn !== undefined && !set.arns.has(p.roleArn)) return false;
+  return set.arns.has(p.arn);
+}
+
 function compileStatement(s: Record<string, unknown>, index: number, variables: boolean): CompiledStatement {
   const effect = s['Effect'] === 'Deny' ? 'Deny' : 'Allow';
   const actionEl = s['Action'] ?? s['NotAction'];

@@ -271,7 +271,7 @@ test('Principal "*" grants to everyone, including other accounts only with their
 test('NotPrincipal: Deny applies to everyone not listed; always to principals with a boundary', () => {
   const p = pol('resource', [
     { Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: '*' },
-    { Effect: 'Deny', NotPrincipal: { AWS: ALICE }, Action: 's3:*', Resource: '*' },
+    { Effect: 'Deny', NotPrincipal: { AWS: [ALICE, A] }, Action: 's3:*', Resource: '*' },
   ]);
   const bob = user(`arn:aws:iam::${A}:user/bob`);
   assert.equal(decide(getObject(user()), { resource: p }), 'Allow');

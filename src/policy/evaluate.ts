@@ -15,6 +15,7 @@ import { arnMatch, splitArn } from './arn-pattern.js';
 import {
   actionInSet,
   candidates,
+  notPrincipalExcludes,
   principalGrant,
   type CompiledStatement,
   type PolicyBody,
@@ -108,11 +109,11 @@ function statementApplies(
   }
   let grant: ResourceGrant | undefined = 'account';
   if (st.principal !== undefined) {
-    const g = principalGrant(st.principal, p.request.principal);
     if (st.notPrincipal) {
       // Boundaries page: a Deny with NotPrincipal always applies to principals with a boundary.
-      grant = g === undefined || (!st.allow && p.hasBoundary) ? 'public' : undefined;
-    } else grant = g;
+      const left = notPrincipalExcludes(st.principal, p.request.principal);
+      grant = !left || (!st.allow && p.hasBoundary) ? 'public' : undefined;
+    } else grant = principalGrant(st.principal, p.request.principal);
     if (grant === undefined) {
       if (!mismatches) return false;
       mismatches.push({ element: st.notPrincipal ? 'NotPrincipal' : 'Principal' });

@@ -137,3 +137,51 @@ test('set-root-password without --id and --instance without @ACCOUNT use the fir
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('accounts create-root-key issues a new root key, printed once, while the server runs; at most two', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'iamd-cli-'));
+  const data = join(dir, 'data');
+  try {
+    const init = iamd(['init', '--data', data, '--json']);
+    assert.equal(init.status, 0, init.stderr);
+    const first = JSON.parse(init.stdout) as { AccountId: string; AccessKeyId: string };
+    assert.equal(iamd(['accounts', 'create', '--data', data, '--id', '000000000001']).status, 0);
+    const server = await startIamdOnData(data);
+    try {
+      // Without --id: the first (init) account, not the lowest id.
+      const made = iamd(['accounts', 'create-root-key', '--data', data, '--json']);
+      assert.equal(made.status, 0, made.stderr);
+      const key = JSON.parse(made.stdout) as {
+        AccountId: string;
+        AccessKeyId: string;
+        SecretAccessKey: string;
+      };
+      assert.equal(key.AccountId, first.AccountId);
+      assert.match(key.AccessKeyId, /^AKIA[A-Z2-7]{16}$/);
+      assert.notEqual(key.AccessKeyId, first.AccessKeyId);
+      assert.equal(key.SecretAccessKey.length, 40);
+      const who = await server
+        .sts({ accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey })
+        .send(new GetCallerIdentityCommand({}));
+      assert.equal(who.Arn, `arn:aws:iam::${first.AccountId}:root`);
+
+      // The root user has two keys now: a third is refused with AWS's quota text.
+      const third = iamd(['accounts', 'create-root-key', '--data', data]);
+      assert.equal(third.status, 1);
+      assert.match(third.stderr, /^iamd accounts: Cannot exceed quota for AccessKeysPerUser: 2 /);
+      assert.equal(third.stdout, '');
+
+      const other = iamd(['accounts', 'create-root-key', '--data', data, '--id', '000000000001']);
+      assert.equal(other.status, 0, other.stderr);
+      assert.match(other.stdout, /^new root access key for account 000000000001\n {2}AWS_ACCESS_KEY_ID=AKIA/);
+
+      const missing = iamd(['accounts', 'create-root-key', '--data', data, '--id', '999999999999']);
+      assert.equal(missing.status, 1);
+      assert.equal(missing.stderr.trim(), 'iamd accounts: no account `999999999999`');
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

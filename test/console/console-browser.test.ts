@@ -149,8 +149,14 @@ test(
       new RegExp(`arn:aws:iam::${ROOT.accountId}:user/alice`),
     );
 
-    // Switch role by the form.
+    // Switch role by the form. The page says what the console does: the role's credentials last one
+    // hour and are renewed until the (12-hour) console session ends (issue #16 item 10).
     await page.click('#switch-role-link');
+    await page.waitForSelector('#switch-note');
+    assert.match(
+      (await page.textContent('#switch-note')) ?? '',
+      /assumed for one hour at a time and renewed until your console session ends \(.+\)\.$/,
+    );
     await page.fill('#switch-account', ROOT.accountId);
     await page.fill('#switch-role', ROLE);
     await page.fill('#switch-display', 'E2E role');
@@ -165,6 +171,11 @@ test(
     assert.equal(
       await page.textContent('#caller-arn'),
       `arn:aws:sts::${ROOT.accountId}:assumed-role/${ROLE}/alice`,
+    );
+    assert.equal(await page.textContent('dt:has(+ #session-ends)'), 'Console session ends');
+    assert.equal(
+      await page.textContent('#role-credentials'),
+      'assumed for 1 hour at a time, renewed until the console session ends',
     );
     await shot('switched');
 

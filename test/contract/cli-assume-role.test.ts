@@ -31,6 +31,10 @@ function honoursEndpointEnv(bin: string): boolean {
 }
 const AWS = ['/usr/bin/aws', 'aws'].find((b) => (b === 'aws' || existsSync(b)) && honoursEndpointEnv(b));
 const haveCli = AWS !== undefined;
+/** Any AWS CLI, the older Debian v2 first: the `credential_process` recipe is for CLIs without `AWS_ENDPOINT_URL`. */
+const ANY = ['/usr/bin/aws', 'aws'].find(
+  (b) => (b === 'aws' || existsSync(b)) && spawnSync(b, ['--version']).status === 0,
+);
 
 let server: TestServer;
 let alice: TestUser;
@@ -42,20 +46,23 @@ interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the CLI with only the temporary config (no ambient AWS_* settings). */
-function cli(args: readonly string[]): CliResult {
+/**
+ * Runs the CLI with only the temporary config (no ambient AWS_* settings); `AWS_ENDPOINT_URL` names
+ * iamd unless `endpointEnv` is false (the profile's `endpoint_url` or a `credential_process` must).
+ */
+function cli(args: readonly string[], endpointEnv = true, bin = AWS ?? 'aws'): CliResult {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_') && v !== undefined) env[k] = v;
   Object.assign(env, {
     HOME: dir,
     AWS_CONFIG_FILE: join(dir, 'config'),
     AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
-    AWS_ENDPOINT_URL: server.url,
+    ...(endpointEnv ? { AWS_ENDPOINT_URL: server.url } : {}),
     AWS_DEFAULT_REGION: 'us-east-1',
     AWS_MAX_ATTEMPTS: '1',
     AWS_PAGER: '',
   });
-  const r = spawnSync(AWS ?? 'aws', [...args, '--output', 'json'], {
+  const r = spawnSync(bin, [...args, '--output', 'json'], {
     encoding: 'utf8',
     env,
     timeout: 60_000,
@@ -64,7 +71,7 @@ function cli(args: readonly string[]): CliResult {
 }
 
 before(async () => {
-  if (!haveCli) return;
+  if (!haveCli && ANY === undefined) return;
   server = await startIamd();
   const iam = server.iam();
   alice = await createUser(iam, 'alice', allow('sts:AssumeRole'));
@@ -103,6 +110,17 @@ before(async () => {
       `role_arn = arn:aws:iam::${ACCT}:role/cli-partner`,
       'source_profile = root',
       'role_session_name = root-session',
+      // README: the profile's own endpoint_url reaches the CLI's AssumeRole (v1.29+/v2.13+).
+      '[profile partner-ep]',
+      `role_arn = arn:aws:iam::${ACCT}:role/cli-partner`,
+      'source_profile = alice',
+      'external_id = cli-ext',
+      'role_session_name = ep-session',
+      `endpoint_url = ${server.url}`,
+      // README: for older CLIs (Debian 12's v2.9.19), a credential_process that calls AssumeRole
+      // with --endpoint-url, which reaches that explicit call.
+      '[profile partner-proc]',
+      `credential_process = ${ANY ?? 'aws'} sts assume-role --profile alice --endpoint-url ${server.url} --role-arn arn:aws:iam::${ACCT}:role/cli-partner --role-session-name proc-session --external-id cli-ext --output json --query "Credentials.{Version:\`1\`,AccessKeyId:AccessKeyId,SecretAccessKey:SecretAccessKey,SessionToken:SessionToken,Expiration:Expiration}"`,
       '',
     ].join('\n'),
   );
@@ -184,5 +202,31 @@ test(
       long.stderr,
       /An error occurred \(ValidationError\) when calling the AssumeRole operation: The requested DurationSeconds exceeds the MaxSessionDuration set for this role\./,
     );
+  },
+);
+
+test(
+  "a profile's endpoint_url reaches the role assumption without AWS_ENDPOINT_URL",
+  { skip: !haveCli && 'no AWS CLI that reads endpoint_url' },
+  () => {
+    const r = cli(['sts', 'get-caller-identity', '--profile', 'partner-ep'], false);
+    assert.equal(r.status, 0, r.stderr);
+    const who = JSON.parse(r.stdout) as { Arn: string };
+    assert.equal(who.Arn, `arn:aws:sts::${ACCT}:assumed-role/cli-partner/ep-session`);
+  },
+);
+
+test(
+  'any CLI, also one older than v1.29/v2.13: a credential_process profile assumes the role at iamd',
+  { skip: ANY === undefined && 'no AWS CLI' },
+  () => {
+    const r = cli(
+      ['sts', 'get-caller-identity', '--profile', 'partner-proc', '--endpoint-url', server.url],
+      false,
+      ANY,
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const who = JSON.parse(r.stdout) as { Arn: string };
+    assert.equal(who.Arn, `arn:aws:sts::${ACCT}:assumed-role/cli-partner/proc-session`);
   },
 );
