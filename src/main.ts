@@ -8,7 +8,7 @@ import { randomBytes, randomFillSync } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/index.js';
 import type { Operation, Services } from './api/operation.js';
-import { adjustableClock, systemClock, type AdjustableClock, type Clock } from './core/clock.js';
+import { adjustableClock, signingNow, systemClock, type AdjustableClock, type Clock } from './core/clock.js';
 import type { Store } from './store/index.js';
 import { openSqliteStore } from './store/sqlite/index.js';
 import { openPostgresStore } from './store/postgres/index.js';
@@ -280,6 +280,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     ? makeResetHandler({
         resolver,
         now: () => clock.now(),
+        wallNow: () => signingNow(clock),
         reset: () => resetStore({ store, baseline, seed, seedDeps }),
       })
     : undefined;

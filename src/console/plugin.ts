@@ -19,7 +19,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../api/operation.js';
-import type { Clock } from '../core/clock.js';
+import { signingNow, type Clock } from '../core/clock.js';
+import { isValidScopeRegion } from '../sigv4/index.js';
 import type { AuditRecord, Store } from '../store/index.js';
 import { validatePolicy, type PolicyType } from '../policy/index.js';
 import { encodeQuery, signRequest, type SigningCredentials } from './signer.js';
@@ -194,7 +195,13 @@ export function createConsole(options: ConsoleOptions): WebConsole {
         body: request.body,
       },
       creds,
-      { service, region: options.region, now: options.clock.now() },
+      // Signed with real time, which the server checks signatures against (a moved test clock expires
+      // sessions, not signatures), for a region the service serves (src/sigv4/regions.ts).
+      {
+        service,
+        region: isValidScopeRegion(service, options.region) ? options.region : 'us-east-1',
+        now: signingNow(options.clock),
+      },
     );
     const res = await app.inject({
       method: request.method,

@@ -2,6 +2,17 @@
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
+  /**
+   * Real time, which a test clock's moves do not change: what signature freshness (the 15-minute skew
+   * window, presigned-URL expiry) is checked against, so unmodified clients, which sign with their
+   * own clock, keep working after `POST /_iamd/clock`. Absent means {@link Clock.now}.
+   */
+  wallNow?(): number;
+}
+
+/** The time a signature's freshness is checked against: `clock.wallNow()`, else `clock.now()`. */
+export function signingNow(clock: Clock): number {
+  return clock.wallNow !== undefined ? clock.wallNow() : clock.now();
 }
 
 /** The wall clock. */
@@ -18,6 +29,8 @@ export function adjustableClock(base: Clock = systemClock): AdjustableClock {
   let offset = 0;
   return {
     now: () => base.now() + offset,
+    // Moving the clock expires sessions, MFA ages and the like, never signatures (issue #16 item 8).
+    wallNow: () => signingNow(base),
     advance(ms: number) {
       if (!(ms >= 0)) throw new RangeError('a clock only moves forward');
       offset += ms;

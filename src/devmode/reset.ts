@@ -116,6 +116,8 @@ const sigv4Crypto: SigV4Crypto = {
 export function makeResetHandler(options: {
   readonly resolver: CredentialResolver;
   readonly now: () => number;
+  /** Real time for signature freshness (see `Clock.wallNow`); defaults to `now`. */
+  readonly wallNow?: (() => number) | undefined;
   readonly reset: () => Promise<number>;
 }): (call: ResetCall) => Promise<ResetAnswer> {
   const signingKeys = new SigningKeyCache(16);
@@ -131,7 +133,7 @@ export function makeResetHandler(options: {
       const sig = parseSigV4(req);
       if (!sig) return false;
       const now = options.now();
-      checkScope(sig, now, ['iam', 'sts']);
+      checkScope(sig, options.wallNow?.() ?? now, ['iam', 'sts']);
       const creds = await options.resolver.resolve(sig.accessKeyId, sig.securityToken, now);
       if (creds.unverified || creds.principal.type !== 'Root') return false;
       verifySigV4(req, sig, creds.secretAccessKey, sigv4Crypto, signingKeys);

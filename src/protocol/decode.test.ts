@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { compileServiceModel, decodeOperationInput, type ServiceModel } from './index.js';
+import type { Shape } from './model.js';
 import { AwsError } from '../errors/index.js';
 
 const root = new URL('../../../', import.meta.url);
@@ -127,28 +128,68 @@ test('wrong shapes are ValidationErrors', () => {
   );
 });
 
-// Issue #16 item 4: every structure-valued member of every operation (directly or as a list
-// element), given a plain value, is a ValidationError — never a decoded undefined.
-for (const model of models) {
-  test(`${model.apiVersion}: plain values for every structure member are ValidationErrors`, () => {
+// Issue #16 item 4: for every list, map and structure member of every operation (at any depth, list
+// elements and map entries included), each wrong-shape variant — a plain value where a structure,
+// list, map or map entry is expected, and nested parameters under a single value — is a
+// ValidationError naming the shape, never a decoded value a handler could trip on.
+const SHAPE_ERROR =
+  /failed to satisfy constraint: Member must (be a (structure|list|map|single value)|satisfy constraint: \[)/;
+
+/** [parameter name, value] pairs, each a wrong shape at `key` or below (depth-limited: shapes recurse). */
+function wrongShapes(shape: Shape, key: string, depth: number): [string, string][] {
+  if (depth > 4) return [];
+  switch (shape.type) {
+    case 'structure':
+      return [
+        [key, 'x'],
+        ...shape.members.flatMap((m) => wrongShapes(m.shape, `${key}.${m.name}`, depth + 1)),
+      ];
+    case 'list':
+      return [[key, 'x'], ...wrongShapes(shape.member, `${key}.member.1`, depth + 1)];
+    case 'map':
+      return [
+        [key, 'x'],
+        [`${key}.entry.1`, 'x'],
+        ...wrongShapes(shape.key, `${key}.entry.1.key`, depth + 1),
+        ...wrongShapes(shape.value, `${key}.entry.1.value`, depth + 1),
+      ];
+    default:
+      return [[`${key}.x`, 'y']];
+  }
+}
+
+/** A model with a map of structures and a list of maps, since IAM and STS inputs have no map. */
+const mapModel = compileServiceModel({
+  metadata: { protocol: 'query', apiVersion: '1', xmlNamespace: 'ns', serviceId: 'T', endpointPrefix: 't' },
+  operations: { Op: { name: 'Op', input: { shape: 'In' } } },
+  shapes: {
+    In: { type: 'structure', members: { M: { shape: 'MapS' }, L: { shape: 'ListM' } } },
+    MapS: { type: 'map', key: { shape: 'S' }, value: { shape: 'St' } },
+    ListM: { type: 'list', member: { shape: 'MapSS' } },
+    MapSS: { type: 'map', key: { shape: 'S' }, value: { shape: 'S' } },
+    St: { type: 'structure', members: { A: { shape: 'S' } } },
+    S: { type: 'string' },
+  },
+});
+
+for (const model of [...models, mapModel]) {
+  test(`${model.serviceId}: every wrong shape of every list/map/structure member is a ValidationError`, () => {
     let checked = 0;
     for (const [name, op] of model.operations) {
       for (const m of op.input?.members ?? []) {
-        const keys: string[] = [];
-        if (m.shape.type === 'structure') keys.push(m.name);
-        if (m.shape.type === 'list' && m.shape.member.type === 'structure') keys.push(`${m.name}.member.1`);
-        for (const k of keys) {
+        if (m.shape.type !== 'structure' && m.shape.type !== 'list' && m.shape.type !== 'map') continue;
+        for (const [k, v] of wrongShapes(m.shape, m.name, 0)) {
           checked++;
           const params = new Map([
             ['Action', name],
             ['Version', model.apiVersion],
-            [k, 'x'],
+            [k, v],
           ]);
           assert.throws(
             () => decodeOperationInput(model, params),
             (e: unknown) =>
-              e instanceof AwsError && e.code === 'ValidationError' && e.message.includes('structure'),
-            `${name} ${k}`,
+              e instanceof AwsError && e.code === 'ValidationError' && SHAPE_ERROR.test(e.message),
+            `${name} ${k}=${v}`,
           );
         }
       }
@@ -156,3 +197,48 @@ for (const model of models) {
     assert.ok(checked > 0);
   });
 }
+
+test('a plain value where a list, a map or a map entry is expected', () => {
+  const iam = models[0]!;
+  const expectShape = (model: ServiceModel, params: [string, string][], message: string) =>
+    assert.throws(
+      () => decodeOperationInput(model, new Map(params)),
+      (e: unknown) => e instanceof AwsError && e.code === 'ValidationError' && e.message === message,
+    );
+  const createUser: [string, string][] = [
+    ['Action', 'CreateUser'],
+    ['Version', '2010-05-08'],
+    ['UserName', 'u'],
+  ];
+  expectShape(
+    iam,
+    [...createUser, ['Tags', 'x']],
+    "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must be a list",
+  );
+  // `Tags=` is still the Query protocol's empty list.
+  assert.deepEqual(decodeOperationInput(iam, new Map([...createUser, ['Tags', '']])).input['Tags'], []);
+  const op: [string, string][] = [
+    ['Action', 'Op'],
+    ['Version', '1'],
+  ];
+  expectShape(
+    mapModel,
+    [...op, ['M', 'x']],
+    "1 validation error detected: Value at 'm' failed to satisfy constraint: Member must be a map",
+  );
+  expectShape(
+    mapModel,
+    [...op, ['M.entry.1', 'x']],
+    "1 validation error detected: Value at 'm.entry.1' failed to satisfy constraint: Member must be a structure",
+  );
+  // A plain entry does not end the map: entry 2 is still read (and reported with it).
+  expectShape(
+    mapModel,
+    [...op, ['M.entry.1', 'x'], ['M.entry.2.key', 'k'], ['M.entry.2.value.A', 'v']],
+    "1 validation error detected: Value at 'm.entry.1' failed to satisfy constraint: Member must be a structure",
+  );
+  assert.deepEqual(
+    { ...(decodeOperationInput(mapModel, new Map([...op, ['M', '']])).input['M'] as object) },
+    {},
+  );
+});

@@ -37,6 +37,8 @@ const ENUM = 'Member must satisfy enum value set';
 // Wrong-shape input (issue #16 item 4); not recorded from AWS, worded like the constraint texts.
 const SHAPE_STRUCT = 'Member must be a structure';
 const SHAPE_SCALAR = 'Member must be a single value';
+const SHAPE_LIST = 'Member must be a list';
+const SHAPE_MAP = 'Member must be a map';
 
 function addError(ctx: Ctx, path: string, value: string | undefined, constraint: string): void {
   const subject = ctx.echo && value !== undefined ? `Value '${value}' at '${path}'` : `Value at '${path}'`;
@@ -149,10 +151,11 @@ function isPresent(key: string, ctx: Ctx): boolean {
 }
 
 function decodeList(shape: ListShape, key: string, path: string, ctx: Ctx): unknown[] | undefined {
-  if (!ctx.prefixes.has(key)) {
-    // `Tags=` with nothing nested is how the Query protocol sends an empty list (Smithy awsQuery tests).
-    return ctx.params.has(key) ? [] : undefined;
-  }
+  const own = ctx.params.get(key);
+  // `Tags=` (empty) is how the Query protocol sends an empty list (Smithy awsQuery tests); a value
+  // there (`Tags=x`) is a plain value where a list is expected.
+  if (own !== undefined && own !== '') addError(ctx, path, undefined, SHAPE_LIST);
+  if (!ctx.prefixes.has(key)) return own !== undefined ? [] : undefined;
   const items: unknown[] = [];
   const member = shape.member;
   const scalar = member.type !== 'structure' && member.type !== 'list' && member.type !== 'map';
@@ -196,15 +199,24 @@ function decodeMap(
   path: string,
   ctx: Ctx,
 ): Record<string, unknown> | undefined {
-  if (!ctx.prefixes.has(key)) return ctx.params.has(key) ? Object.create(null) : undefined;
+  const own = ctx.params.get(key);
+  // As for lists: `X=` is an empty map, `X=value` a plain value where a map is expected.
+  if (own !== undefined && own !== '') addError(ctx, path, undefined, SHAPE_MAP);
+  if (!ctx.prefixes.has(key)) return own !== undefined ? Object.create(null) : undefined;
   // Keys come from the user: a null-prototype object keeps `__proto__` an ordinary key (STYLE.md).
   const out = Object.create(null) as Record<string, unknown>;
   let count = 0;
   for (let i = 1; ; i++) {
     const ek = `${key}.entry.${i}`;
-    if (!ctx.prefixes.has(ek)) break;
-    count++;
     const epath = `${path}.entry.${i}`;
+    // An entry is a key/value pair: a plain value there (`X.entry.1=x`) is the wrong shape.
+    const plainEntry = ctx.params.has(ek);
+    if (plainEntry) addError(ctx, epath, undefined, SHAPE_STRUCT);
+    if (!ctx.prefixes.has(ek)) {
+      if (plainEntry) continue;
+      break;
+    }
+    count++;
     const k = decodeValue(shape.key, `${ek}.key`, `${epath}.key`, ctx);
     const v = decodeValue(shape.value, `${ek}.value`, `${epath}.value`, ctx);
     if (k === undefined) addError(ctx, `${epath}.key`, undefined, NOT_NULL);
@@ -240,10 +252,11 @@ function decodeStructure(
 function decodeValue(shape: Shape, key: string, path: string, ctx: Ctx): unknown {
   switch (shape.type) {
     case 'structure':
-      if (ctx.prefixes.has(key)) return decodeStructure(shape, key, path, ctx);
-      // A plain value where a structure is expected (`Tags.member.1=x`): nothing is recorded from
-      // AWS for this shape, so it is a ValidationError like the decoder's other bad input.
+      // A plain value where a structure is expected (`Tags.member.1=x`), alone or beside the
+      // structure's members: nothing is recorded from AWS for this shape, so it is a ValidationError
+      // like the decoder's other bad input.
       if (ctx.params.has(key)) addError(ctx, path, undefined, SHAPE_STRUCT);
+      if (ctx.prefixes.has(key)) return decodeStructure(shape, key, path, ctx);
       return undefined;
     case 'list':
       return decodeList(shape, key, path, ctx);

@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../api/principal.js';
-import type { Clock } from '../core/clock.js';
+import { signingNow, type Clock } from '../core/clock.js';
 import { AwsError, errors, isAwsError } from '../errors/index.js';
 import type { AuditQuery, AuditRecord, Store } from '../store/index.js';
 import { authorize, type PolicyCache } from '../authz/index.js';
@@ -98,7 +98,7 @@ export async function authenticate(
   };
   const sig = parseSigV4(sigReq);
   if (!sig) throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token');
-  checkScope(sig, now, services);
+  checkScope(sig, signingNow(deps.clock), services);
   const creds = await deps.resolver.resolve(sig.accessKeyId, sig.securityToken, now);
   verifySigV4(sigReq, sig, creds.secretAccessKey, sigv4Crypto, keys);
   return { principal: creds.principal, region: sig.region };

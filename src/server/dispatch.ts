@@ -5,7 +5,7 @@
 import type { AuthorizationRequest, CallContext, Operation, Services } from '../api/operation.js';
 import type { Principal } from '../api/principal.js';
 import { AwsError, errors, isAwsError } from '../errors/index.js';
-import type { Clock } from '../core/clock.js';
+import { signingNow, type Clock } from '../core/clock.js';
 import { timeOrderedUuid } from '../core/uuid.js';
 import { StoreUnavailable, type Store, type StoreTx } from '../store/index.js';
 import { authorize, type PolicyCache, type AuthorizationRecord } from '../authz/index.js';
@@ -181,7 +181,7 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
           service = 'iam';
           model = deps.models.iam;
         }
-        checkScope(sig, now, ['iam', 'sts']);
+        checkScope(sig, signingNow(deps.clock), ['iam', 'sts']);
         const creds = await deps.resolver.resolve(sig.accessKeyId, sig.securityToken, now);
         // A permissive-level stand-in root has no secret iamd knows: its signature cannot be checked.
         if (!creds.unverified) verifySigV4(sigReq, sig, creds.secretAccessKey, sigv4Crypto, signingKeys);

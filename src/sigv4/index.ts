@@ -6,6 +6,7 @@
 export type { ParsedSigV4, SigV4Crypto, SigV4Request } from './types.js';
 export { parseSigV4 } from './parse.js';
 export { checkScope } from './scope.js';
+export { AWS_PARTITION_REGIONS, SERVICE_REGIONS, isValidScopeRegion } from './regions.js';
 export {
   canonicalRequest,
   computeSignature,

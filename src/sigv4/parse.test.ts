@@ -10,6 +10,7 @@ import {
   SigningKeyCache,
   checkScope,
   deriveSigningKey,
+  isValidScopeRegion,
   parseSigV4,
   toHex,
   verifySigV4,
@@ -187,6 +188,85 @@ test('checkScope: service, terminator, region and date', () => {
     'SignatureDoesNotMatch',
     "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20251231' != '20260101', from 'X-Amz-Date'.",
   );
+});
+
+// AWS's answer for a scope region the service does not serve: SignatureDoesNotMatch (403) "Credential
+// should be scoped to a valid region, not 'ap-southeast-2'. " with the trailing space
+// (https://github.com/cognitect-labs/aws-api/issues/27 raw STS XML; JuliaCloud/AWS.jl#565 for IAM).
+test('checkScope: the region must be one the service serves (regions.ts table)', () => {
+  const t0 = Date.UTC(2026, 0, 1);
+  for (const region of ['*', 'us-east-1 ', ' us-east-1', 'US-EAST-1', 'aws-global', 'moon-1', 'cn-north-1']) {
+    for (const service of ['iam', 'sts']) {
+      expectError(
+        () => checkScope(parsed({ region, service }), t0, ['iam', 'sts']),
+        'SignatureDoesNotMatch',
+        `Credential should be scoped to a valid region, not '${region}'. `,
+      );
+    }
+  }
+  // STS has regional endpoints; IAM clients pointed at a custom endpoint sign with their own region.
+  for (const region of ['us-east-1', 'eu-west-1', 'ap-southeast-2']) {
+    checkScope(parsed({ region, service: 'sts' }), t0, ['iam', 'sts']);
+    checkScope(parsed({ region, service: 'iam' }), t0, ['iam', 'sts']);
+  }
+  assert.equal(isValidScopeRegion('iam', 'eu-west-1'), true);
+  assert.equal(isValidScopeRegion('some-future-service', 'us-west-2'), true);
+  assert.equal(isValidScopeRegion('some-future-service', '*'), false);
+});
+
+// A token without `=` after the algorithm: IncompleteSignature (400) "'<token>' not a valid key=value
+// pair (missing equal-sign) in Authorization header: '<header>'." (https://github.com/boto/boto3/issues/2280,
+// raw STS answer to `Credential= AKIA…`).
+test('Authorization: a token that is not key=value is IncompleteSignature', () => {
+  const spaced = AUTH.replace('Credential=', 'Credential= ');
+  expectError(
+    () => parseSigV4(req({ authorization: spaced, 'x-amz-date': '20260101T000000Z' })),
+    'IncompleteSignature',
+    `'AKIDEXAMPLE/20260101/us-east-1/sts/aws4_request' not a valid key=value pair (missing equal-sign) in Authorization header: '${spaced}'.`,
+  );
+});
+
+// Two Authorization headers are one header with the values joined by `,` (RFC 9110 section 5.3); AWS
+// then meets the second algorithm as a token without `=` (https://github.com/envoyproxy/envoy/issues/23702:
+// "'AWS4-HMAC-SHA256' not a valid key=value pair (missing equal-sign) in Authorization header: …").
+test('Authorization: a second Authorization header is IncompleteSignature, even when identical', () => {
+  for (const second of [AUTH, AUTH.replace('Signature=abcd', 'Signature=ef01')]) {
+    expectError(
+      () =>
+        parseSigV4({
+          method: 'POST',
+          path: '/',
+          query: '',
+          headers: { host: 'localhost', authorization: [AUTH, second], 'x-amz-date': ['20260101T000000Z'] },
+          body: '',
+        }),
+      'IncompleteSignature',
+      `'AWS4-HMAC-SHA256' not a valid key=value pair (missing equal-sign) in Authorization header: '${AUTH},${second}'.`,
+    );
+  }
+  // One header given as a one-element array (Node's headersDistinct) is fine.
+  const p = parseSigV4({
+    method: 'POST',
+    path: '/',
+    query: '',
+    headers: { host: 'localhost', authorization: [AUTH], 'x-amz-date': ['20260101T000000Z'] },
+    body: '',
+  });
+  assert.equal(p?.accessKeyId, 'AKIDEXAMPLE');
+});
+
+// X-Amz-Security-Token outside SignedHeaders: AWS's SigV4 test suite documents both forms ("some
+// services require that you include this parameter in the canonical (signed) request. For other
+// services, you add this parameter at the end, after you calculate the signature" — vectors
+// post-sts-header-before / post-sts-header-after, shared/reference/sigv4-testsuite). iamd accepts
+// both: the token is still bound to the key id it was issued with (the resolver refuses a token
+// whose key differs), and only the token's holder knows the session secret the signature needs.
+test('an unsigned X-Amz-Security-Token is still read (post-sts-header-after)', () => {
+  const p = parseSigV4(
+    req({ authorization: AUTH, 'x-amz-date': '20260101T000000Z', 'x-amz-security-token': 'tok' }),
+  );
+  assert.deepEqual(p?.signedHeaders, ['host', 'x-amz-date']);
+  assert.equal(p?.securityToken, 'tok');
 });
 
 test('SigningKeyCache is bounded, oldest-first and equals the uncached derivation', () => {

@@ -77,6 +77,35 @@ function skipSpaces(s: string, i: number): number {
   return i;
 }
 
+/**
+ * Every whitespace-separated token of the component `value[start, end)` must be a `key=value` pair.
+ * AWS splits the header after the algorithm on commas and whitespace and refuses a token without `=`:
+ * IncompleteSignature "'<token>' not a valid key=value pair (missing equal-sign) in Authorization
+ * header: '<header>'." (boto/boto3#2280, `Credential= AKIA…`; aws/aws-cli#4385). A second
+ * `Authorization` header, joined to the first with `,` as HTTP does, fails here on its algorithm
+ * token (envoyproxy/envoy#23702).
+ */
+function checkPairs(value: string, start: number, end: number): void {
+  let i = start;
+  while (i < end) {
+    let j = i;
+    let hasEq = false;
+    while (j < end) {
+      const c = value.charCodeAt(j);
+      if (c === 32 || c === 9) break;
+      if (c === 61) hasEq = true;
+      j++;
+    }
+    if (j > i && !hasEq) {
+      throw incomplete(
+        `'${value.slice(i, j)}' not a valid key=value pair (missing equal-sign) in Authorization header: '${value}'.`,
+      );
+    }
+    // A value may hold no whitespace: the rest of a token after `=` ends at the next blank.
+    i = skipSpaces(value, j);
+  }
+}
+
 function fromHeader(req: SigV4Request, authorization: string): ParsedSigV4 {
   const value = authorization.trim();
   const sp = value.indexOf(' ');
@@ -92,6 +121,8 @@ function fromHeader(req: SigV4Request, authorization: string): ParsedSigV4 {
       const comma = value.indexOf(',', i);
       const end = comma < 0 ? value.length : comma;
       const start = skipSpaces(value, i);
+      // Only for a SigV4 header: another scheme (`Bearer …`) gets the "requires 'Credential'" list.
+      if (algorithm === ALGORITHM) checkPairs(value, start, end);
       const eq = value.indexOf('=', start);
       if (eq >= 0 && eq < end) {
         let stop = end;
@@ -188,7 +219,10 @@ function fromQuery(q: Map<string, string>): ParsedSigV4 {
  * ({@link checkScope}) or the signature ({@link verifySigV4}).
  */
 export function parseSigV4(req: SigV4Request): ParsedSigV4 | undefined {
-  const authorization = firstHeader(req.headers[AUTHORIZATION_HEADER]);
+  // Repeated Authorization headers are one header whose values are joined with `,` (RFC 9110 §5.3), as
+  // AWS reads them: the second one's algorithm then fails as a token without `=` (see checkPairs).
+  const raw = req.headers[AUTHORIZATION_HEADER];
+  const authorization = Array.isArray(raw) ? (raw.length > 1 ? raw.join(',') : raw[0]) : raw;
   if (authorization !== undefined && authorization.trim() !== '') return fromHeader(req, authorization);
   // Only parse the query when it can hold presigning parameters (keeps the common POST path cheap).
   if (req.query.indexOf('X-Amz-') < 0) return undefined;

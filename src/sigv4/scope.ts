@@ -1,6 +1,7 @@
 import { AwsError } from '../errors/index.js';
 import { formatAmzDate } from './amz-date.js';
 import { MAX_SKEW_MS, SCOPE_TERMINATOR } from './constants.js';
+import { isValidScopeRegion } from './regions.js';
 import type { ParsedSigV4 } from './types.js';
 
 function mismatch(message: string): AwsError {
@@ -10,7 +11,8 @@ function mismatch(message: string): AwsError {
 /**
  * Check the credential scope and the signing time of a parsed request; throws
  * `SignatureDoesNotMatch` with AWS's texts:
- * - terminator must be `aws4_request`, service one of `services`, region non-empty;
+ * - terminator must be `aws4_request`, service one of `services`, region one the service's table
+ *   allows ({@link isValidScopeRegion}, `regions.ts`);
  * - the scope date must equal the date part of `X-Amz-Date`;
  * - header-signed requests must be within 15 minutes of `nowMs` either way ("Signature expired: …
  *   is now earlier than … (… - 15 min.)" / "Signature not yet current: … is still later than …
@@ -27,7 +29,8 @@ export function checkScope(p: ParsedSigV4, nowMs: number, services: readonly str
   if (!services.includes(p.service)) {
     throw mismatch(`Credential should be scoped to correct service: '${services[0] ?? ''}'. `);
   }
-  if (p.region === '') throw mismatch(`Credential should be scoped to a valid region, not ''. `);
+  if (!isValidScopeRegion(p.service, p.region))
+    throw mismatch(`Credential should be scoped to a valid region, not '${p.region}'. `);
   const httpDate = p.amzDate.slice(0, 8);
   if (p.date !== httpDate) {
     throw mismatch(

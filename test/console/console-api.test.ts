@@ -259,3 +259,21 @@ test(
     }
   },
 );
+
+// Issue #16 item 8: the console signs its calls with real time, which the server checks signatures
+// against, so moving the test clock (last in this file: it moves for every later test) does not turn
+// its calls into "Signature not yet current".
+test('console calls keep working after the test clock moves', async () => {
+  const c = new Client(server.url);
+  await c.get('/console/api/session');
+  let r = await c.post('/console/api/signin', {
+    account: ROOT.accountId,
+    userName: 'bob',
+    password: 'Bob-Passw0rd!',
+  });
+  assert.equal(r.res.status, 200);
+  await server.advance(20 * 60);
+  r = await c.post('/console/api/call', { service: 'sts', action: 'GetCallerIdentity' });
+  assert.equal(r.res.status, 200, JSON.stringify(r.json));
+  assert.equal((r.json.result as { Arn: string }).Arn, `arn:aws:iam::${ROOT.accountId}:user/bob`);
+});

@@ -53,19 +53,58 @@ function paramPaths(model: Model, shapeName: string, prefix: string, depth: numb
   } else out.push(prefix);
 }
 
+/**
+ * Wrong-shape parameters under an input shape (issue #16 item 4): a plain value where a structure, a
+ * list, a map or a map entry is expected, and a nested parameter under a single value — for every
+ * member at every depth (list elements and map entries included).
+ */
+function wrongShapePaths(
+  model: Model,
+  shapeName: string,
+  prefix: string,
+  depth: number,
+  out: [string, string][],
+): void {
+  const shape = model.shapes[shapeName];
+  if (shape === undefined || depth > 4) return;
+  const at = (name: string): string => (prefix === '' ? name : `${prefix}.${name}`);
+  if (shape.type === 'structure') {
+    if (prefix !== '') out.push([prefix, 'x']);
+    for (const [name, m] of Object.entries(shape.members ?? {}))
+      wrongShapePaths(model, m.shape, at(name), depth + 1, out);
+  } else if (shape.type === 'list' && shape.member) {
+    out.push([prefix, 'x']);
+    wrongShapePaths(model, shape.member.shape, `${prefix}.member.1`, depth + 1, out);
+  } else if (shape.type === 'map' && shape.key && shape.value) {
+    out.push([prefix, 'x'], [`${prefix}.entry.1`, 'x']);
+    wrongShapePaths(model, shape.key.shape, `${prefix}.entry.1.key`, depth + 1, out);
+    wrongShapePaths(model, shape.value.shape, `${prefix}.entry.1.value`, depth + 1, out);
+  } else out.push([`${prefix}.x`, 'y']);
+}
+
 interface Op {
   readonly service: 'iam' | 'sts';
   readonly name: string;
   readonly version: string;
   readonly params: readonly string[];
+  /** Wrong-shape pairs under the operation's list/map/structure members (top-level scalars left out). */
+  readonly wrongShapes: readonly (readonly [string, string])[];
 }
 const OPS: Op[] = [];
 for (const service of ['iam', 'sts'] as const) {
   const model = models[service];
   for (const [name, op] of Object.entries(model.operations)) {
     const params: string[] = [];
-    if (op.input) paramPaths(model, op.input.shape, '', 0, params);
-    OPS.push({ service, name, version: model.metadata.apiVersion, params });
+    const wrong: [string, string][] = [];
+    if (op.input) {
+      paramPaths(model, op.input.shape, '', 0, params);
+      for (const [member, m] of Object.entries(model.shapes[op.input.shape]?.members ?? {})) {
+        const type = model.shapes[m.shape]?.type;
+        if (type === 'structure' || type === 'list' || type === 'map')
+          wrongShapePaths(model, m.shape, member, 1, wrong);
+      }
+    }
+    OPS.push({ service, name, version: model.metadata.apiVersion, params, wrongShapes: wrong });
   }
 }
 
@@ -181,16 +220,19 @@ const request = fc
   .record({
     op: fc.constantFrom(...OPS),
     picks: fc.array(fc.tuple(fc.nat(), value), { maxLength: 8 }),
+    wrong: fc.array(fc.nat(), { maxLength: 2 }),
     junk: fc.array(fc.tuple(fc.string({ maxLength: 12 }), value), { maxLength: 2 }),
     version: fc.constantFrom('ok', 'ok', 'ok', 'wrong', 'missing'),
     dropAction: fc.boolean().map((b) => b && Math.random() < 0.1),
   })
-  .map(({ op, picks, junk, version, dropAction }) => {
+  .map(({ op, picks, wrong, junk, version, dropAction }) => {
     const pairs: [string, string][] = [];
     if (!dropAction) pairs.push(['Action', op.name]);
     if (version === 'ok') pairs.push(['Version', op.version]);
     else if (version === 'wrong') pairs.push(['Version', '1999-01-01']);
     for (const [i, v] of picks) if (op.params.length > 0) pairs.push([op.params[i % op.params.length]!, v]);
+    for (const i of wrong)
+      if (op.wrongShapes.length > 0) pairs.push([...op.wrongShapes[i % op.wrongShapes.length]!]);
     for (const [k, v] of junk) pairs.push([k, v]);
     return { service: op.service, body: pairs.map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&') };
   });
@@ -204,6 +246,30 @@ test('signed random Query requests for every operation never get a 5xx', async (
     }),
     { numRuns: 220 },
   );
+});
+
+// Issue #16 item 4, exhaustively: each wrong shape of each operation, alone, is a 400 ValidationError
+// naming the shape (no AWS recording exists for these shapes; ValidationError is what iamd's decoder
+// answers for other bad input), never a 5xx from a handler reading a value of the wrong type.
+test('every wrong-shape parameter of every operation is a 400 ValidationError', async () => {
+  let sent = 0;
+  for (const op of OPS) {
+    for (const [k, v] of op.wrongShapes) {
+      const body = [`Action=${op.name}`, `Version=${op.version}`, `${enc(k)}=${enc(v)}`].join('&');
+      const s = sign(host, op.service, body, new Date());
+      const r = await fetch(server.url, { method: 'POST', headers: s.headers, body: s.body });
+      const text = await r.text();
+      assert.equal(r.status, 400, `${op.service} ${body}\n${text.slice(0, 600)}`);
+      assert.match(text, /<Code>ValidationError<\/Code>/, body);
+      assert.match(
+        text,
+        /Member must (be a (structure|list|map|single value)|satisfy constraint: \[)/,
+        `${body}\n${text.slice(0, 600)}`,
+      );
+      sent++;
+    }
+  }
+  assert.ok(sent > 100, `only ${sent} wrong shapes`);
 });
 
 /** Mutations of an otherwise valid signed request. */
