@@ -237,8 +237,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
       await reloadKeys();
       return keyring.all.has(id);
     },
+    off: config.authMode === 'off',
     permissive:
-      config.authMode === 'permissive'
+      config.authMode === 'permissive' || config.authMode === 'off'
         ? {
             defaultAccount: () => firstAccount,
             ensureAccount: (account) => ensureAccount(store, account, clock.now()),
@@ -269,8 +270,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     audit,
     logError: (err, requestId) => log.current?.log.error({ err, requestId }, 'internal error'),
     reportOnly:
-      config.authMode === 'report-only'
-        ? (denial) => log.current?.log.warn(denial, 'report-only: this call would have been denied')
+      config.authMode === 'report-only' || config.authMode === 'off'
+        ? (denial) => log.current?.log.warn(denial, `${config.authMode}: this call would have been denied`)
         : undefined,
   });
   // POST /_iamd/reset and /moto-api/reset (moto's server-mode route), at the development levels only.

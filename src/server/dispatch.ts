@@ -22,7 +22,8 @@ import {
   type ServiceModel,
 } from '../protocol/index.js';
 import { sigv4Crypto } from './sigv4-crypto.js';
-import { checkScope, parseSigV4, SigningKeyCache, verifySigV4, type SigV4Request } from '../sigv4/index.js';
+import { parseSigV4, SigningKeyCache, type SigV4Request } from '../sigv4/index.js';
+import { authenticate } from '../authn/authenticate.js';
 import { explain } from '../policy/index.js';
 import { recordAccessKeyUse } from '../iam/access-keys.js';
 
@@ -36,6 +37,9 @@ const NO_PERMISSION_NEEDED = new Set([
   'GetAccessKeyInfo',
   'DecodeAuthorizationMessage',
 ]);
+
+/** The services a Query request may be signed for. */
+const SIGNED_SERVICES: readonly string[] = ['iam', 'sts'];
 
 /** Everything dispatch needs, built once by the composition root. */
 export interface DispatchDeps {
@@ -177,10 +181,15 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
           service = 'iam';
           model = deps.models.iam;
         }
-        checkScope(sig, now, ['iam', 'sts']);
-        const creds = await deps.resolver.resolve(sig.accessKeyId, sig.securityToken, now);
-        // A permissive-level stand-in root has no secret iamd knows: its signature cannot be checked.
-        if (!creds.unverified) verifySigV4(sigReq, sig, creds.secretAccessKey, sigv4Crypto, signingKeys);
+        const creds = await authenticate(
+          deps.resolver,
+          sigReq,
+          sig,
+          now,
+          SIGNED_SERVICES,
+          sigv4Crypto,
+          signingKeys,
+        );
         principal = creds.principal;
         // GetAccessKeyLastUsed: long-term keys record their use (best effort, throttled per key).
         if (!creds.principal.session && !creds.unverified) {
@@ -215,6 +224,17 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
       if (!sig && !operation.unsigned)
         throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token');
 
+      /** report-only and off (issues 9, #21): the call goes on; the would-be error is logged and audited. */
+      const letThrough = (action: string, denial: AwsError, explanation: string | undefined): void => {
+        deps.reportOnly?.({
+          requestId,
+          action,
+          principalArn: principal.type === 'Anonymous' ? 'anonymous' : principal.arn,
+          errorCode: denial.code,
+          errorMessage: denial.message,
+        });
+        wouldDeny ??= { errorCode: denial.code, errorMessage: denial.message, explanation };
+      };
       let authorized = false;
       let transacted = false;
       const callPrincipal = principal;
@@ -249,20 +269,18 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
           }
           if (!denial) return;
           if (!deps.reportOnly) throw denial;
-          // report-only (issue 9): the call goes on; the would-be error is logged and audited.
-          deps.reportOnly({
-            requestId,
-            action: request.action,
-            principalArn: callPrincipal.type === 'Anonymous' ? 'anonymous' : callPrincipal.arn,
-            errorCode: denial.code,
-            errorMessage: denial.message,
-          });
-          wouldDeny ??= {
-            errorCode: denial.code,
-            errorMessage: denial.message,
-            explanation: authorization?.denial === denial ? safeExplain(authorization) : undefined,
-          };
+          letThrough(
+            request.action,
+            denial,
+            authorization?.denial === denial ? safeExplain(authorization) : undefined,
+          );
         },
+        // The `off` level (issue #21): refusals that are enforcement rather than input checks (a root
+        // assuming a role) are let through and reported like a policy denial.
+        refuse:
+          deps.reportOnly && deps.resolver.checksNothing
+            ? (denial, action) => letThrough(action, denial, undefined)
+            : undefined,
         identifyCaller(identity, account) {
           callerIdentity = identity;
           callerAccount = account;
