@@ -2,6 +2,7 @@
  * The composition root: config → store → keys → operations → dispatcher → HTTP server. The only place
  * that picks a store adapter.
  */
+import { deriveMarkerKey, issueMarker, openMarker } from './credentials/list-marker.js';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes, randomFillSync } from 'node:crypto';
@@ -112,11 +113,14 @@ export function makeServices(
   sealer: SessionTokenSealer,
   random: (n: number) => Uint8Array = pooledRandom(),
 ): Services {
+  const markerKey = deriveMarkerKey(masterKey);
   return {
     random,
     sealSecret: (plaintext, aad) => sealSecret(masterKey, plaintext, aad),
     unsealSecret: (sealed, aad) => unsealSecret(masterKey, sealed, aad),
     sealSession: (claims) => sealer.seal(claims),
+    issueMarker: (position) => issueMarker(markerKey, position),
+    openMarker: (marker) => openMarker(markerKey, marker),
   };
 }
 

@@ -87,6 +87,10 @@ export interface Services {
   unsealSecret(sealed: string, aad: string): string;
   /** Seals session claims into a session token (STS). */
   sealSession(claims: SessionClaims): string;
+  /** A list `Marker` for `position` that only this iamd (its master key) can have issued. */
+  issueMarker(position: string): string;
+  /** The position of a marker {@link Services.issueMarker} issued; undefined for any other string. */
+  openMarker(marker: string): string | undefined;
   /** OIDC key sets and SAML settings (AssumeRoleWithWebIdentity / AssumeRoleWithSAML, provider CRUD). */
   readonly federation?: FederationServices | undefined;
 }
