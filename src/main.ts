@@ -2,6 +2,7 @@
  * The composition root: config → store → keys → operations → dispatcher → HTTP server. The only place
  * that picks a store adapter.
  */
+import { deriveMarkerKey, issueMarker, openMarker } from './credentials/list-marker.js';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes, randomFillSync } from 'node:crypto';
@@ -113,11 +114,14 @@ export function makeServices(
   sealer: SessionTokenSealer,
   random: (n: number) => Uint8Array = pooledRandom(),
 ): Services {
+  const markerKey = deriveMarkerKey(masterKey);
   return {
     random,
     sealSecret: (plaintext, aad) => sealSecret(masterKey, plaintext, aad),
     unsealSecret: (sealed, aad) => unsealSecret(masterKey, sealed, aad),
     sealSession: (claims) => sealer.seal(claims),
+    issueMarker: (position) => issueMarker(markerKey, position),
+    openMarker: (marker) => openMarker(markerKey, marker),
   };
 }
 
@@ -238,8 +242,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
       await reloadKeys();
       return keyring.all.has(id);
     },
+    off: config.authMode === 'off',
     permissive:
-      config.authMode === 'permissive'
+      config.authMode === 'permissive' || config.authMode === 'off'
         ? {
             defaultAccount: () => firstAccount,
             ensureAccount: (account) => ensureAccount(store, account, clock.now()),
@@ -270,8 +275,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     audit,
     logError: (err, requestId) => log.current?.log.error({ err, requestId }, 'internal error'),
     reportOnly:
-      config.authMode === 'report-only'
-        ? (denial) => log.current?.log.warn(denial, 'report-only: this call would have been denied')
+      config.authMode === 'report-only' || config.authMode === 'off'
+        ? (denial) => log.current?.log.warn(denial, `${config.authMode}: this call would have been denied`)
         : undefined,
     throttle: makeThrottle(config.rateLimits),
   });

@@ -1,6 +1,7 @@
 import type { Principal, SessionClaims } from './principal.js';
 import type { StoreReader, StoreTx } from '../store/index.js';
 import type { FederationServices } from '../federation/index.js';
+import type { AwsError } from '../errors/index.js';
 
 /** A value in a policy request context (`aws:SourceIp`, `aws:TagKeys`, …). */
 export type ContextValue = string | boolean | number | readonly string[];
@@ -60,6 +61,21 @@ export interface CallContext {
    * (CloudTrail `userIdentity`, e.g. `{type: 'WebIdentityUser', …}`) and the account the event belongs to.
    */
   identifyCaller?(identity: Readonly<Record<string, unknown>>, account: string): void;
+  /**
+   * Set only at the `off` level (issue #21): records `denial` — a refusal that is enforcement, not an
+   * input check — as what enforcement would have answered, and lets the call go on. Call it through
+   * {@link refuse}.
+   */
+  refuse?(denial: AwsError, action: string): void;
+}
+
+/**
+ * Refuses the call with `denial` (an enforcement refusal outside the policy engine, e.g. a root
+ * assuming a role); at the `off` level the refusal is only recorded and the handler goes on.
+ */
+export function refuse(ctx: CallContext, denial: AwsError, action: string): void {
+  if (ctx.refuse === undefined) throw denial;
+  ctx.refuse(denial, action);
 }
 
 /** Process-wide services a handler may use (keys are never exposed, only operations on them). */
@@ -71,6 +87,10 @@ export interface Services {
   unsealSecret(sealed: string, aad: string): string;
   /** Seals session claims into a session token (STS). */
   sealSession(claims: SessionClaims): string;
+  /** A list `Marker` for `position` that only this iamd (its master key) can have issued. */
+  issueMarker(position: string): string;
+  /** The position of a marker {@link Services.issueMarker} issued; undefined for any other string. */
+  openMarker(marker: string): string | undefined;
   /** OIDC key sets and SAML settings (AssumeRoleWithWebIdentity / AssumeRoleWithSAML, provider CRUD). */
   readonly federation?: FederationServices | undefined;
 }

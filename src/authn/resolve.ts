@@ -53,8 +53,14 @@ export interface ResolverDeps {
    * reloads the keyring (rate-limited) and says whether a retry may succeed.
    */
   refreshKeysFor?(token: string): Promise<boolean>;
-  /** Set only at the `permissive` level. */
+  /** Set at the `permissive` and `off` levels: where an unknown key acts. */
   readonly permissive?: PermissiveKeys | undefined;
+  /**
+   * The `off` level (issue #21): every credential is accepted. A key iamd knows (active or not) still
+   * resolves to its principal and a session token that opens to its session (expired or not); anything
+   * else falls back to the stand-in root of {@link permissive}, which must be set too.
+   */
+  readonly off?: boolean | undefined;
 }
 
 /** Resolves access keys to principals, with a per-node cache of long-term keys. */
@@ -75,6 +81,11 @@ export class CredentialResolver {
     this.unsubscribe();
   }
 
+  /** True at the `off` level: signatures and request times are not checked (see {@link authenticate}). */
+  get checksNothing(): boolean {
+    return this.deps.off === true && this.deps.permissive !== undefined;
+  }
+
   /**
    * Resolves `accessKeyId` (+ `securityToken` for `ASIA` keys). Throws InvalidClientTokenId for unknown,
    * inactive or forged credentials and ExpiredToken for expired sessions (AWS's texts).
@@ -84,6 +95,7 @@ export class CredentialResolver {
     securityToken: string | undefined,
     nowMs: number,
   ): Promise<ResolvedCredentials> {
+    if (this.checksNothing) return this.resolveAny(accessKeyId, securityToken);
     if (securityToken !== undefined && securityToken !== '') {
       // moto-style suites also send a dummy session token ("testing"); one that is not iamd's at all
       // is treated like an unknown key at the permissive level. A forged iamd token is still refused.
@@ -99,6 +111,46 @@ export class CredentialResolver {
     return resolved;
   }
 
+  /** The `off` level: the principal a credential names, else the stand-in root; never a refusal. */
+  private async resolveAny(accessKeyId: string, token: string | undefined): Promise<ResolvedCredentials> {
+    const keys = this.deps.permissive;
+    // INVARIANT: checksNothing implies permissive keys.
+    if (keys === undefined) throw invalidToken();
+    if (token !== undefined && token !== '' && keyIdOf(token) !== undefined) {
+      let claims: SessionClaims | undefined;
+      try {
+        claims = this.deps.unsealSession(token);
+      } catch (err) {
+        if (!(err instanceof AwsError)) throw err;
+      }
+      // No expiry check: clocks frozen in the past (and long suites) are what this level is for.
+      if (claims !== undefined && claims.accessKeyId === accessKeyId)
+        return {
+          principal: sessionPrincipal(claims),
+          secretAccessKey: claims.secretAccessKey,
+          unverified: true,
+        };
+    }
+    // An active key keeps its secret (GetAccessKeyLastUsed, the reset route's root check still work);
+    // an inactive one or one whose user is gone is marked unverified, and an unknown one is a root.
+    const hit = this.longTerm.get(accessKeyId);
+    if (hit) return hit;
+    for (const anyStatus of [false, true]) {
+      try {
+        const known = await this.lookup(accessKeyId, anyStatus);
+        if (!anyStatus) {
+          if (this.longTerm.size > 50_000) this.longTerm.clear();
+          this.longTerm.set(accessKeyId, known);
+          return known;
+        }
+        return { ...known, unverified: true };
+      } catch (err) {
+        if (!(err instanceof AwsError)) throw err;
+      }
+    }
+    return permissiveRootOf(accessKeyId, keys);
+  }
+
   private resolveSession(accessKeyId: string, token: string, nowMs: number): ResolvedCredentials {
     const claims = this.deps.unsealSession(token);
     if (claims.accessKeyId !== accessKeyId) throw invalidToken();
@@ -112,7 +164,7 @@ export class CredentialResolver {
     return resolved;
   }
 
-  private async lookup(accessKeyId: string): Promise<ResolvedCredentials> {
+  private async lookup(accessKeyId: string, anyStatus = false): Promise<ResolvedCredentials> {
     const { store } = this.deps;
     let account = accountFromAccessKeyId(accessKeyId);
     let entity =
@@ -122,9 +174,10 @@ export class CredentialResolver {
       entity =
         account !== undefined ? await store.get<AccessKeyBody>(account, 'accessKey', accessKeyId) : undefined;
     }
-    if ((!entity || account === undefined) && this.deps.permissive)
+    if ((!entity || account === undefined) && this.deps.permissive && !anyStatus)
       return permissiveRootOf(accessKeyId, this.deps.permissive);
-    if (!entity || account === undefined || entity.body.status !== 'Active') throw invalidToken();
+    if (!entity || account === undefined || (entity.body.status !== 'Active' && !anyStatus))
+      throw invalidToken();
     const key = entity.body;
     const secretAccessKey = this.deps.unsealSecret(key.sealedSecret, `${account}/${accessKeyId}`);
     if (key.userName === undefined) {

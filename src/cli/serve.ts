@@ -23,8 +23,10 @@ Starts the IAM and STS APIs on one port.
   --audit-retention-days N  delete audit events older than N days (IAMD_AUDIT_RETENTION_DAYS)
   --audit-file PATH  also append every audit event as a JSON line (IAMD_AUDIT_FILE)
   --test-clock       developer flag: POST /_iamd/clock {"advanceSeconds": N} moves time forward
-  --auth LEVEL       enforce (default) | permissive | report-only (IAMD_AUTH); the last two are
-                     development levels: loopback only unless --allow-insecure-bind, and
+  --auth LEVEL       enforce (default) | permissive | report-only | off (IAMD_AUTH); all but
+                     enforce are development levels (off: any credentials, no signature or
+                     time check, nothing denied, would-be denials audited): loopback only
+                     unless --allow-insecure-bind, and
                      POST /_iamd/reset (or /moto-api/reset) returns to the seed state
   --allow-insecure-bind
                      let a development level bind a non-loopback address (IAMD_ALLOW_INSECURE_BIND=1)

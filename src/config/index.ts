@@ -10,12 +10,14 @@ import pino from 'pino';
 /**
  * How strictly requests are enforced (issue 9). `enforce` (default): signatures, credentials and
  * policies. `permissive`: an access key iamd does not know acts as an account root. `report-only`:
- * denials are logged and audited but the call succeeds. The last two are development levels.
+ * denials are logged and audited but the call succeeds. `off` (issue #21): any credentials, no
+ * signature or time check, nothing denied, every call still evaluated and audited as at
+ * `report-only`. All but `enforce` are development levels.
  */
-export type AuthMode = 'enforce' | 'permissive' | 'report-only';
+export type AuthMode = 'enforce' | 'permissive' | 'report-only' | 'off';
 
 /** Every {@link AuthMode}, for validation and help texts. */
-export const AUTH_MODES: readonly AuthMode[] = ['enforce', 'permissive', 'report-only'];
+export const AUTH_MODES: readonly AuthMode[] = ['enforce', 'permissive', 'report-only', 'off'];
 
 /** Whether `host` names a loopback interface (127.0.0.0/8, ::1, localhost). */
 export function isLoopbackHost(host: string): boolean {

@@ -21,6 +21,13 @@ export function authBanner(mode: AuthMode): string {
         'would-be denial is logged (warn) and audited (iamdReportOnly); POST /_iamd/reset and ' +
         '/moto-api/reset are enabled'
       );
+    case 'off':
+      return (
+        '*** AUTH LEVEL: OFF — NOTHING IS ENFORCED, FOR DEVELOPMENT ONLY *** ANY credentials are accepted ' +
+        'with NO signature or time check (unknown keys act as an account root; a 12-digit key id names the ' +
+        'account); NO call is denied: each would-be denial is logged (warn) and audited (iamdReportOnly); ' +
+        'POST /_iamd/reset and /moto-api/reset are enabled'
+      );
   }
 }
 

@@ -119,7 +119,7 @@ export const listAccessKeys: Operation = {
     const account = callerAccount(ctx);
     const owner = await resolveOwner(ctx, account, 'iam:ListAccessKeys', input);
     const keys = await ctx.store.list<AccessKeyBody>(account, 'accessKey', { index: owner.index });
-    const { page, IsTruncated, Marker } = paginate(keys, (k) => k.key, input);
+    const { page, IsTruncated, Marker } = paginate(keys, (k) => k.key, input, ctx.services);
     return {
       AccessKeyMetadata: page.map((k) => keyMetadata(k.body)),
       IsTruncated,

@@ -102,7 +102,7 @@ export const listAccountAliases: Operation = {
     await ctx.authorize({ action: 'iam:ListAccountAliases', resource: '*' });
     const acct = await ctx.store.getAccount(account);
     const aliases = acct?.alias === undefined ? [] : [acct.alias];
-    const { page, IsTruncated, Marker } = paginate(aliases, (a) => a, input);
+    const { page, IsTruncated, Marker } = paginate(aliases, (a) => a, input, ctx.services);
     return { AccountAliases: page, IsTruncated, ...(Marker === undefined ? {} : { Marker }) };
   },
 };

@@ -125,7 +125,7 @@ function makeList(spec: AttachSpec): Operation {
       const rows = e.body.attachedPolicies
         .map((arn, i) => ({ arn, parts: parsePolicyArn(arn), k: String(i).padStart(4, '0') }))
         .filter((r) => prefix === undefined || (r.parts?.path ?? '/').startsWith(prefix));
-      const { page, ...rest } = paginate(rows, (r) => r.k, input);
+      const { page, ...rest } = paginate(rows, (r) => r.k, input, ctx.services);
       return {
         AttachedPolicies: page.map((r) => ({ PolicyName: r.parts?.name ?? r.arn, PolicyArn: r.arn })),
         ...rest,

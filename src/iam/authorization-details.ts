@@ -173,7 +173,7 @@ export const getAccountAuthorizationDetails: Operation = {
     }
 
     rows.sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0));
-    const { page, ...rest } = paginate(rows, (r) => r.sort, input);
+    const { page, ...rest } = paginate(rows, (r) => r.sort, input, ctx.services);
     const out: Record<Section, Record<string, unknown>[]> = {
       UserDetailList: [],
       GroupDetailList: [],

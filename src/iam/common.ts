@@ -2,7 +2,7 @@
  * Helpers shared by the IAM handlers: ARNs, pagination, tags, time. Facts cited inline.
  */
 import { AwsError, errors } from '../errors/index.js';
-import type { CallContext, ContextValue } from '../api/operation.js';
+import type { CallContext, ContextValue, Services } from '../api/operation.js';
 import type { TagBody } from './entities.js';
 import type { Entity, EntityKind } from '../store/index.js';
 import { emptyBag } from '../core/bag.js';
@@ -29,24 +29,26 @@ export function isoDate(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
+/** The part of {@link Services} that issues and opens list markers. */
+export type MarkerCodec = Pick<Services, 'issueMarker' | 'openMarker'>;
+
 /**
- * Pagination as IAM does it: `MaxItems` (1–1000, default 100) and an opaque `Marker`. The marker here
- * is the base64url of the last returned sort key, so it survives concurrent inserts.
+ * Pagination as IAM does it: `MaxItems` (1–1000, default 100) and an opaque `Marker`. The marker
+ * carries the last returned sort key, so it survives concurrent inserts, authenticated under the master
+ * key: a marker iamd did not issue (`100`, `invalid-marker-value`, an altered one) is 400 ValidationError
+ * "Invalid Marker." as on AWS (aws-errors.md: ListVirtualMFADevices `list-invalid-marker-error`).
  */
 export function paginate<T>(
   items: readonly T[],
   sortKey: (item: T) => string,
   input: { readonly Marker?: unknown; readonly MaxItems?: unknown },
+  markers: MarkerCodec,
 ): { page: T[]; IsTruncated: boolean; Marker?: string } {
   const max = typeof input.MaxItems === 'number' ? input.MaxItems : 100;
   let start = 0;
   if (typeof input.Marker === 'string') {
-    let after: string;
-    try {
-      after = Buffer.from(input.Marker, 'base64url').toString('utf8');
-    } catch {
-      throw errors.invalidInput('Invalid Marker');
-    }
+    const after = markers.openMarker(input.Marker);
+    if (after === undefined) throw new AwsError('ValidationError', 'Invalid Marker.');
     start = items.findIndex((i) => sortKey(i) > after);
     if (start < 0) start = items.length;
   }
@@ -54,7 +56,7 @@ export function paginate<T>(
   const truncated = start + max < items.length;
   const last = page[page.length - 1];
   return truncated && last !== undefined
-    ? { page, IsTruncated: true, Marker: Buffer.from(sortKey(last), 'utf8').toString('base64url') }
+    ? { page, IsTruncated: true, Marker: markers.issueMarker(sortKey(last)) }
     : { page, IsTruncated: false };
 }
 
@@ -147,5 +149,5 @@ export async function listOnPath<T extends { readonly path: string }>(
   const all = (await ctx.store.list<T>(account, list.kind)).filter((e) =>
     matchesPathPrefix(e.body.path, input.PathPrefix),
   );
-  return paginate(all, (e) => e.key, input);
+  return paginate(all, (e) => e.key, input, ctx.services);
 }

@@ -113,7 +113,7 @@ export const getGroup: Operation = {
       if (u !== undefined) users.push(u);
     }
     users.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const { page, IsTruncated, Marker } = paginate(users, (u) => u.key, input);
+    const { page, IsTruncated, Marker } = paginate(users, (u) => u.key, input, ctx.services);
     return {
       Group: groupOutput(group.body),
       Users: page.map((u) => userSummary(u.body)),
@@ -302,7 +302,7 @@ export const listGroupsForUser: Operation = {
       if (g !== undefined) groups.push(g);
     }
     groups.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const { page, IsTruncated, Marker } = paginate(groups, (g) => g.key, input);
+    const { page, IsTruncated, Marker } = paginate(groups, (g) => g.key, input, ctx.services);
     return {
       Groups: page.map((g) => groupOutput(g.body)),
       IsTruncated,

@@ -135,7 +135,7 @@ function makeList(spec: InlineSpec): Operation {
       const holder = input[`${spec.wire}Name`] as string;
       const e = await loadAuthorized(ctx, account, spec.kind, holder, `iam:List${spec.wire}Policies`);
       const names = Object.keys(e.body.inlinePolicies).sort();
-      const { page, ...rest } = paginate(names, (n) => n, input);
+      const { page, ...rest } = paginate(names, (n) => n, input, ctx.services);
       return { PolicyNames: page, ...rest };
     },
   };

@@ -246,7 +246,7 @@ export const listInstanceProfilesForRole: Operation = {
     const roleName = input.RoleName as string;
     await loadAuthorized(ctx, account, 'role', roleName, 'iam:ListInstanceProfilesForRole');
     const profiles = await instanceProfilesOfRole(ctx.store, account, roleName);
-    const { page, ...rest } = paginate(profiles, (e) => e.key, input);
+    const { page, ...rest } = paginate(profiles, (e) => e.key, input, ctx.services);
     const out: Record<string, unknown>[] = [];
     for (const e of page) out.push(await instanceProfileWire(ctx.store, account, e.body, 'omit'));
     return { InstanceProfiles: out, ...rest };

@@ -420,7 +420,7 @@ export const listPolicies: Operation = {
             : true,
       )
       .sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
-    const { page, ...rest } = paginate(kept, (r) => r.arn, input);
+    const { page, ...rest } = paginate(kept, (r) => r.arn, input, ctx.services);
     return { Policies: page.map((r) => r.wire()), ...rest };
   },
 };
@@ -542,6 +542,7 @@ export const listPolicyVersions: Operation = {
       sortedVersions(b),
       (v) => String(1_000_000_000 - versionNumber(v.versionId)).padStart(10, '0'),
       input,
+      ctx.services,
     );
     return { Versions: page.map((v) => versionWire(b, v, false)), ...rest };
   },
@@ -673,7 +674,7 @@ export const listEntitiesForPolicy: Operation = {
             wire: { RoleName: e.body.roleName, RoleId: e.body.roleId },
           });
     rows.sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0));
-    const { page, ...rest } = paginate(rows, (r) => r.sort, input);
+    const { page, ...rest } = paginate(rows, (r) => r.sort, input, ctx.services);
     return {
       PolicyGroups: page.filter((r) => r.type === 'Group').map((r) => r.wire),
       PolicyUsers: page.filter((r) => r.type === 'User').map((r) => r.wire),

@@ -284,7 +284,7 @@ export const listMfaDevices: Operation = {
       input.UserName as string | undefined,
     );
     const devices = await ctx.store.list<MfaDeviceBody>(account, 'mfaDevice', { index: owner.index });
-    const { page, IsTruncated, Marker } = paginate(devices, (d) => d.key, input);
+    const { page, IsTruncated, Marker } = paginate(devices, (d) => d.key, input, ctx.services);
     return {
       MFADevices: page.map((d) => {
         const o: Record<string, unknown> = {
@@ -316,7 +316,7 @@ export const listVirtualMfaDevices: Operation = {
       const assigned = d.body.enableDate !== undefined;
       return status === 'Any' || (status === 'Assigned') === assigned;
     });
-    const { page, IsTruncated, Marker } = paginate(all, (d) => d.key, input);
+    const { page, IsTruncated, Marker } = paginate(all, (d) => d.key, input, ctx.services);
     const out: Record<string, unknown>[] = [];
     for (const d of page) {
       const o: Record<string, unknown> = { SerialNumber: d.body.serialNumber };

@@ -28,7 +28,7 @@ import {
 } from '../policy/index.js';
 import { statementSpans } from '../explain/positions.js';
 import type { GroupBody, RoleBody, UserBody } from './entities.js';
-import { nameKey } from './common.js';
+import { nameKey, paginate, type MarkerCodec } from './common.js';
 import { resolveManagedPolicyDocument } from './managed-policies.js';
 import { AWS_POLICY_ARN_PREFIX } from './aws-managed-catalog.js';
 
@@ -215,22 +215,19 @@ function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
-/** Applies `MaxItems` / `Marker` (IAM paging: the marker is an offset iamd issued). */
-function page(results: Record<string, unknown>[], input: Record<string, unknown>): Record<string, unknown> {
-  const max = typeof input.MaxItems === 'number' ? input.MaxItems : 100;
-  let start = 0;
-  if (typeof input.Marker === 'string') {
-    if (!/^\d+$/.test(input.Marker) || Number(input.Marker) > results.length)
-      throw new AwsError('InvalidInput', 'Invalid Marker');
-    start = Number(input.Marker);
-  }
-  const slice = results.slice(start, start + max);
-  const truncated = start + max < results.length;
-  return {
-    EvaluationResults: slice,
-    IsTruncated: truncated,
-    ...(truncated ? { Marker: String(start + max) } : {}),
-  };
+/** Applies `MaxItems` / `Marker` (IAM paging: a marker iamd issued over the result's position). */
+function page(
+  results: Record<string, unknown>[],
+  input: Record<string, unknown>,
+  markers: MarkerCodec,
+): Record<string, unknown> {
+  const { page: slice, ...rest } = paginate(
+    results.map((r, i) => ({ r, k: String(i).padStart(6, '0') })),
+    (x) => x.k,
+    input,
+    markers,
+  );
+  return { EvaluationResults: slice.map((x) => x.r), ...rest };
 }
 
 function inputPolicies(list: unknown, name: string, type: SourcePolicyType): SimulationPolicy[] {
@@ -367,7 +364,7 @@ export const simulatePrincipalPolicy: Operation = {
       resourceOwner: typeof input.ResourceOwner === 'string' ? input.ResourceOwner : undefined,
       context: contextFromEntries(input.ContextEntries),
     });
-    return page(results, input);
+    return page(results, input, ctx.services);
   },
 };
 
@@ -409,7 +406,7 @@ export const simulateCustomPolicy: Operation = {
       resourceOwner: typeof input.ResourceOwner === 'string' ? input.ResourceOwner : undefined,
       context: contextFromEntries(input.ContextEntries),
     });
-    return page(results, input);
+    return page(results, input, ctx.services);
   },
 };
 

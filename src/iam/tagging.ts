@@ -11,7 +11,14 @@
 import type { CallContext, ContextValue, Operation } from '../api/operation.js';
 import { errors } from '../errors/index.js';
 import type { Entity } from '../store/index.js';
-import { inputTags, mergeTags, paginate, replaceOrAppendTags, requestTagContext } from './common.js';
+import {
+  inputTags,
+  mergeTags,
+  paginate,
+  replaceOrAppendTags,
+  requestTagContext,
+  type MarkerCodec,
+} from './common.js';
 import type { TagBody } from './entities.js';
 
 /** How a resource compares tag keys: AWS differs per resource (recorded behaviour, see each rule). */
@@ -85,9 +92,10 @@ export const CASE_SENSITIVE_TAG_KEYS: TagKeyRules = {
 export function paginateTags(
   tags: readonly TagBody[],
   input: Record<string, unknown>,
+  markers: MarkerCodec,
 ): { Tags: TagBody[]; IsTruncated: boolean; Marker?: string } {
   const indexed = tags.map((t, i) => ({ t, k: String(i).padStart(4, '0') }));
-  const { page, IsTruncated, Marker } = paginate(indexed, (x) => x.k, input);
+  const { page, IsTruncated, Marker } = paginate(indexed, (x) => x.k, input, markers);
   const out: { Tags: TagBody[]; IsTruncated: boolean; Marker?: string } = {
     Tags: page.map((x) => ({ Key: x.t.Key, Value: x.t.Value })),
     IsTruncated,
@@ -170,7 +178,7 @@ export function taggingOperations<B extends { readonly tags: readonly TagBody[] 
       name: listName,
       async handle(input, ctx) {
         const found = await resource.load(ctx, id(input), `iam:${listName}`);
-        return paginateTags(found.body.tags, input);
+        return paginateTags(found.body.tags, input, ctx.services);
       },
     },
   };

@@ -1,4 +1,5 @@
 import { AwsError } from '../errors/index.js';
+import { validationMessage } from './validation-texts.js';
 import type {
   ListShape,
   MapShape,
@@ -287,7 +288,8 @@ function prefixesOf(params: ReadonlyMap<string, string>): Set<string> {
  * - `MissingAction` "Missing Action" when there is no `Action`;
  * - `MissingParameter` when there is no `Version`;
  * - `InvalidAction` "Could not find operation X for version V" for an unknown action or version;
- * - `ValidationError` "N validation error(s) detected: …" listing every violation in model order.
+ * - `ValidationError` "N validation error(s) detected: …" listing every violation in model order, or in
+ *   AWS's order / with AWS's own text where it has one (validation-texts.ts).
  */
 export function decodeOperationInput(model: ServiceModel, params: ReadonlyMap<string, string>): DecodedInput {
   const action = params.get('Action');
@@ -303,12 +305,8 @@ export function decodeOperationInput(model: ServiceModel, params: ReadonlyMap<st
   if (op.input === undefined) return { operation: op.name, input: {} };
   const ctx: Ctx = { params, prefixes: prefixesOf(params), echo: model.echoValues, errors: [] };
   const input = decodeStructure(op.input, '', '', ctx);
-  const n = ctx.errors.length;
-  if (n > 0) {
-    throw new AwsError(
-      'ValidationError',
-      `${n} validation error${n === 1 ? '' : 's'} detected: ${ctx.errors.join('; ')}`,
-    );
+  if (ctx.errors.length > 0) {
+    throw new AwsError('ValidationError', validationMessage(op.name, ctx.errors));
   }
   return { operation: op.name, input };
 }

@@ -23,7 +23,8 @@ import {
   type ServiceModel,
 } from '../protocol/index.js';
 import { sigv4Crypto } from './sigv4-crypto.js';
-import { checkScope, parseSigV4, SigningKeyCache, verifySigV4, type SigV4Request } from '../sigv4/index.js';
+import { parseSigV4, SigningKeyCache, type SigV4Request } from '../sigv4/index.js';
+import { authenticate } from '../authn/authenticate.js';
 import { explain } from '../policy/index.js';
 import { recordAccessKeyUse } from '../iam/access-keys.js';
 import type { Throttle } from './throttle.js';
@@ -38,6 +39,9 @@ const NO_PERMISSION_NEEDED = new Set([
   'GetAccessKeyInfo',
   'DecodeAuthorizationMessage',
 ]);
+
+/** The services a Query request may be signed for. */
+const SIGNED_SERVICES: readonly string[] = ['iam', 'sts'];
 
 /** Everything dispatch needs, built once by the composition root. */
 export interface DispatchDeps {
@@ -181,10 +185,16 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
           service = 'iam';
           model = deps.models.iam;
         }
-        checkScope(sig, signingNow(deps.clock), ['iam', 'sts']);
-        const creds = await deps.resolver.resolve(sig.accessKeyId, sig.securityToken, now);
-        // A permissive-level stand-in root has no secret iamd knows: its signature cannot be checked.
-        if (!creds.unverified) verifySigV4(sigReq, sig, creds.secretAccessKey, sigv4Crypto, signingKeys);
+        const creds = await authenticate(
+          deps.resolver,
+          sigReq,
+          sig,
+          now,
+          signingNow(deps.clock),
+          SIGNED_SERVICES,
+          sigv4Crypto,
+          signingKeys,
+        );
         principal = creds.principal;
         // Counted only once the signature holds, against the caller's account (the account whose
         // credentials sign, as AWS applies its rates), so nobody can spend another account's budget.
@@ -227,6 +237,17 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
       if (!sig && !operation.unsigned)
         throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token');
 
+      /** report-only and off (issues 9, #21): the call goes on; the would-be error is logged and audited. */
+      const letThrough = (action: string, denial: AwsError, explanation: string | undefined): void => {
+        deps.reportOnly?.({
+          requestId,
+          action,
+          principalArn: principal.type === 'Anonymous' ? 'anonymous' : principal.arn,
+          errorCode: denial.code,
+          errorMessage: denial.message,
+        });
+        wouldDeny ??= { errorCode: denial.code, errorMessage: denial.message, explanation };
+      };
       let authorized = false;
       let transacted = false;
       const callPrincipal = principal;
@@ -261,25 +282,22 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
           }
           if (!denial) return;
           if (!deps.reportOnly) throw denial;
-          // report-only (issue 9): the call goes on; the would-be error is logged and audited.
-          deps.reportOnly({
-            requestId,
-            action: request.action,
-            principalArn: callPrincipal.type === 'Anonymous' ? 'anonymous' : callPrincipal.arn,
-            errorCode: denial.code,
-            errorMessage: denial.message,
-          });
-          wouldDeny ??= {
-            errorCode: denial.code,
-            errorMessage: denial.message,
+          letThrough(
+            request.action,
+            denial,
             // The event goes to the caller's account (and, cross-account, the resource's too): the
             // paragraph tells only what the caller's account may see (src/explain/visibility.ts).
-            explanation:
-              authorization?.denial === denial
-                ? safeExplain(authorization, recipient(callPrincipal))
-                : undefined,
-          };
+            authorization?.denial === denial
+              ? safeExplain(authorization, recipient(callPrincipal))
+              : undefined,
+          );
         },
+        // The `off` level (issue #21): refusals that are enforcement rather than input checks (a root
+        // assuming a role) are let through and reported like a policy denial.
+        refuse:
+          deps.reportOnly && deps.resolver.checksNothing
+            ? (denial, action) => letThrough(action, denial, undefined)
+            : undefined,
         identifyCaller(identity, account) {
           callerIdentity = identity;
           callerAccount = account;

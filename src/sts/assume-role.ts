@@ -9,7 +9,7 @@
  * same way. A role that does not exist is refused with exactly the AccessDenied of a trust policy that
  * does not trust the caller (never NoSuchEntity: that would let anyone probe for role names).
  */
-import type { ContextValue, Operation } from '../api/operation.js';
+import { refuse, type ContextValue, type Operation } from '../api/operation.js';
 import type { Principal, SessionClaims } from '../api/principal.js';
 import { AwsError } from '../errors/index.js';
 import { parseArn } from '../core/arn.js';
@@ -79,7 +79,11 @@ export const assumeRole: Operation = {
       throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token');
     // "Roles may not be assumed by root accounts." (aws-errors.md §1: kubeflow/testing#961 and others).
     if (caller.type === 'Root')
-      throw new AwsError('AccessDenied', 'Roles may not be assumed by root accounts.');
+      refuse(
+        ctx,
+        new AwsError('AccessDenied', 'Roles may not be assumed by root accounts.'),
+        'sts:AssumeRole',
+      );
 
     const roleArn = String(input.RoleArn);
     const sessionName = String(input.RoleSessionName);

@@ -19,7 +19,7 @@ test('the level defaults to enforce and is read from --auth, else IAMD_AUTH', ()
   assert.equal(loadConfig({ auth: 'permissive' }, { IAMD_AUTH: 'report-only' }).authMode, 'permissive');
   assert.deepEqual(
     problems(() => loadConfig({ auth: 'lenient' }, {})),
-    ['auth level `lenient` is not one of enforce, permissive, report-only (--auth / IAMD_AUTH)'],
+    ['auth level `lenient` is not one of enforce, permissive, report-only, off (--auth / IAMD_AUTH)'],
   );
 });
 
@@ -40,6 +40,15 @@ test('development levels refuse a non-loopback address unless told explicitly', 
   );
   assert.equal(loadConfig({ host: '0.0.0.0' }, {}).authMode, 'enforce', 'enforce binds anywhere');
   assert.equal(loadConfig({ auth: 'permissive', host: '::1' }, {}).host, '::1');
+  // The `off` level (issue #21) follows the same rule.
+  assert.deepEqual(
+    problems(() => loadConfig({ auth: 'off', host: '0.0.0.0' }, {})),
+    [
+      'auth level `off` refuses to bind the non-loopback address `0.0.0.0` (pass --allow-insecure-bind to insist)',
+    ],
+  );
+  assert.equal(loadConfig({}, { IAMD_AUTH: 'off', IAMD_HOST: '127.0.0.1' }).authMode, 'off');
+  assert.equal(loadConfig({ auth: 'off', host: '0.0.0.0', allowInsecureBind: true }, {}).host, '0.0.0.0');
 });
 
 test('loopback hosts', () => {

@@ -11,6 +11,10 @@ import { AwsError, isAwsError } from '../../src/errors/index.js';
 import type { Store, StoreTx } from '../../src/store/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import type { GroupBody, UserBody } from '../../src/iam/entities.js';
+import { issueMarker, openMarker } from '../../src/credentials/list-marker.js';
+
+/** Key of the list markers this harness's calls issue. */
+const MARKER_KEY = randomBytes(32);
 
 /** The account every harness call acts in. */
 export const ACCOUNT = '123456789012';
@@ -71,6 +75,8 @@ export async function makeHarness(): Promise<Harness> {
         sealSecret: (s) => s,
         unsealSecret: (s) => s,
         sealSession: () => 'token',
+        issueMarker: (position) => issueMarker(MARKER_KEY, position),
+        openMarker: (marker) => openMarker(MARKER_KEY, marker),
       },
       sourceIp: '127.0.0.1',
       userAgent: 'test',

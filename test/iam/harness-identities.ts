@@ -11,6 +11,10 @@ import type { Principal } from '../../src/api/principal.js';
 import { AwsError, isAwsError } from '../../src/errors/index.js';
 import type { Store } from '../../src/store/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { issueMarker, openMarker } from '../../src/credentials/list-marker.js';
+
+/** Key of the list markers this harness's calls issue. */
+const MARKER_KEY = randomBytes(32);
 
 /** The account every harness call acts in (LocalStack's snapshot account id). */
 export const ACCOUNT = '111111111111';
@@ -122,6 +126,8 @@ export async function makeHarness(): Promise<Harness> {
           sealSecret: seal,
           unsealSecret: unseal,
           sealSession: () => 'token',
+          issueMarker: (position) => issueMarker(MARKER_KEY, position),
+          openMarker: (marker) => openMarker(MARKER_KEY, marker),
         },
         sourceIp: '127.0.0.1',
         userAgent: 'test',

@@ -189,10 +189,9 @@ test('role tags: tag, replace value, untag case-insensitively, list with paginat
       { Key: 'other', Value: 'x' },
     ],
   });
-  // An existing key (case-insensitively) keeps its place; only new keys are appended (issue #21,
-  // TagRole order recorded from AWS).
   await h.call(tagRole, { RoleName: 'r', Tags: [{ Key: 'SomeKey', Value: 'v2' }] });
   const page1 = (await h.call(listRoleTags, { RoleName: 'r', MaxItems: 1 })) as Record<string, unknown>;
+  // The updated tag keeps its place (issue #21: recorded TagRole order, src/iam/tagging.test.ts).
   assert.deepEqual(page1.Tags, [{ Key: 'SomeKey', Value: 'v2' }]);
   assert.equal(page1.IsTruncated, true);
   const page2 = (await h.call(listRoleTags, { RoleName: 'r', Marker: page1.Marker })) as Record<

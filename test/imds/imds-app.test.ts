@@ -21,6 +21,10 @@ import type { InstanceProfileBody, RoleBody } from '../../src/iam/entities.js';
 import type { AuditRecord } from '../../src/store/index.js';
 import { RuntimeCredentials } from '../../src/imds/index.js';
 import { buildContainerApp, buildImdsApp } from '../../src/server/imds-app.js';
+import { issueMarker, openMarker } from '../../src/credentials/list-marker.js';
+
+/** Key of the list markers this harness's calls issue. */
+const MARKER_KEY = randomBytes(32);
 
 const ACCOUNT = '111122223333';
 const EC2_TRUST =
@@ -84,6 +88,8 @@ before(async () => {
       sealSession: (c) => `sealed:${c.accessKeyId}`,
       sealSecret: () => '',
       unsealSecret: () => '',
+      issueMarker: (position) => issueMarker(MARKER_KEY, position),
+      openMarker: (marker) => openMarker(MARKER_KEY, marker),
     },
   });
   const instances = [
