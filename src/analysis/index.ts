@@ -403,11 +403,22 @@ function candidatesFor(model: AccessModel, role: RoleInfo): AccessNode[] {
   const everyone = named.includes('*');
   const accountsNamed = new Set(named.filter((k) => k.startsWith('account:')).map((k) => k.slice(8)));
   for (const u of model.users.values())
-    if (everyone || accountsNamed.has(u.account) || named.includes(`arn:${u.arn}`))
+    // A trust policy binds a user by unique id once saved (src/iam/trust-principals.ts).
+    if (
+      everyone ||
+      accountsNamed.has(u.account) ||
+      named.includes(`arn:${u.arn}`) ||
+      named.includes(`id:${u.userId}`)
+    )
       nodes.push({ kind: 'user', id: u.arn });
   for (const r of model.roles.values()) {
     const name = r.arn.slice(r.arn.lastIndexOf('/') + 1);
-    if (everyone || accountsNamed.has(r.account) || named.includes(`session:${r.account}:${nameKey(name)}`))
+    if (
+      everyone ||
+      accountsNamed.has(r.account) ||
+      named.includes(`session:${r.account}:${nameKey(name)}`) ||
+      named.includes(`id:${r.roleId}`)
+    )
       nodes.push({ kind: 'role', id: r.arn });
   }
   for (const a of accountsNamed)

@@ -218,3 +218,37 @@ test('5,000 roles: load, who-can-assume and reach stay fast', async () => {
     await big.close();
   }
 });
+
+test('who-can-assume and reach: a user or role bound by unique id at save time (as CreateRole stores it)', async () => {
+  const s = await openMemoryStore();
+  await s.transact((tx) => tx.putAccount({ id: A, createdAt: 0 }));
+  await addUser(s, 'carol', allowAssume);
+  await addRole(s, 'hop', trustDoc({ AWS: `arn:aws:iam::${A}:root` }), allowAssume);
+  const bound = (name: string, principal: string, id: string): RoleBody => ({
+    roleName: name,
+    roleId: `AROA${name.toUpperCase().padEnd(17, 'X')}`,
+    arn: role(name),
+    path: '/',
+    createDate: 0,
+    assumeRolePolicyDocument: trustDoc({ AWS: principal }),
+    trustPrincipalIds: { [principal]: id },
+    maxSessionDuration: 3600,
+    tags: [],
+    inlinePolicies: {},
+    attachedPolicies: [],
+  });
+  await s.transact((tx) =>
+    tx.insert(A, 'role', 'bycarol', bound('bycarol', user('carol'), 'AIDACAROLXXXXXXXXXXXX')),
+  );
+  await s.transact((tx) =>
+    tx.insert(A, 'role', 'byhop', bound('byhop', role('hop'), 'AROAHOPXXXXXXXXXXXXXX')),
+  );
+  const model = await loadAccessModel(s);
+  assert.deepEqual(ids(whoCanAssume(model, role('bycarol'))), [`user ${user('carol')} (1)`]);
+  assert.deepEqual(ids(whoCanAssume(model, role('byhop'))), [
+    `role ${role('hop')} (1)`,
+    `user ${user('carol')} (2)`,
+  ]);
+  assert.ok(ids(reach(model, user('carol'))).includes(`role ${role('bycarol')} (1)`));
+  await s.close();
+});
