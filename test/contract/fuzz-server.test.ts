@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { startIamd, ROOT, type TestServer } from './harness.js';
+import { startIamd, ROOT, UNTHROTTLED, type TestServer } from './harness.js';
 
 interface Shape {
   readonly type: string;
@@ -161,7 +161,9 @@ let server: TestServer;
 let host = '';
 let port = 0;
 before(async () => {
-  server = await startIamd();
+  // Thousands of calls from one account in seconds: the rate limits (tested in throttling.test.ts)
+  // would answer Throttling instead of the decoder's error under test.
+  server = await startIamd(UNTHROTTLED);
   const u = new URL(server.url);
   host = u.host;
   port = Number(u.port);
