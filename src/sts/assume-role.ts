@@ -122,10 +122,14 @@ export const assumeRole: Operation = {
     const role = roleEntity !== undefined && roleEntity.body.arn === roleArn ? roleEntity.body : undefined;
     const roleAccount = parts?.account;
     const writeLastUsed = role !== undefined && lastUsedIsStale(role, ctx.now, ctx.region);
-    // A cross-account AssumeRole is recorded in the role's account too, failed or not, but only when the
-    // role exists: CloudTrail does not log a role assumption in the target account for a role that does
-    // not exist (IAM User Guide, "Logging IAM and AWS STS API calls with AWS CloudTrail",
-    // https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_apis).
+    // A cross-account AssumeRole is recorded in the role's account too, failed or not, when the role
+    // exists, so that account's explanation shows its trust policy and the full reason (issue #16 item 2).
+    // DEVIATION: CloudTrail itself "does not log denied AWS STS requests in the target account's
+    // CloudTrail" for cross-account role assumption (IAM User Guide, "Logging IAM and AWS STS API calls
+    // with AWS CloudTrail",
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_apis);
+    // iamd records the denied call there as the issue asks. A role that does not exist has no account
+    // to record in.
     if (role !== undefined && roleAccount !== undefined && roleAccount !== caller.account)
       ctx.alsoRecordIn(roleAccount);
 
