@@ -25,8 +25,9 @@ import { makeDispatcher, type ServiceName } from './server/dispatch.js';
 import { rateOf, Throttle } from './server/throttle.js';
 import { buildApp } from './server/app.js';
 import { startRuntimeEndpoints, type RuntimeEndpoints } from './server/imds-app.js';
-import { explainRoute, makeJsonHandler } from './server/cloudtrail.js';
-import { whoCanAssumeRoute } from './server/analysis-route.js';
+import { makeJsonHandler } from './server/cloudtrail/lookup-events.js';
+import { iamdEndpoints } from './server/iamd-endpoints/index.js';
+import { Pipeline } from './server/pipeline/index.js';
 import { IAM_OPERATIONS } from './iam/index.js';
 import { createConsole } from './console/plugin.js';
 import { STS_OPERATIONS } from './sts/index.js';
@@ -264,11 +265,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const stopAuditExtras = startAuditExtras(config, store, audit, clock, (err) =>
     log.current?.log.error({ err }, 'audit retention or file sink failed'),
   );
-  const dispatch = makeDispatcher({
+  // The one request pipeline every entry point runs its calls through (src/server/pipeline).
+  const pipeline = new Pipeline({
     store,
     clock,
-    models: { iam: iamModel, sts: compileServiceModel(readModel('sts')) },
-    operations: { iam: iamOperations, sts: byName(STS_OPERATIONS) },
     resolver,
     services,
     policyCache,
@@ -280,8 +280,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
         : undefined,
     throttle: makeThrottle(config.rateLimits),
   });
+  const dispatch = makeDispatcher(pipeline, {
+    models: { iam: iamModel, sts: compileServiceModel(readModel('sts')) },
+    operations: { iam: iamOperations, sts: byName(STS_OPERATIONS) },
+  });
   // POST /_iamd/reset and /moto-api/reset (moto's server-mode route), at the development levels only.
-  const resetHandler = baseline
+  const reset = baseline
     ? makeResetHandler({
         resolver,
         now: () => clock.now(),
@@ -289,28 +293,6 @@ export async function startServer(config: Config): Promise<RunningServer> {
         reset: () => resetStore({ store, baseline, seed, seedDeps }),
       })
     : undefined;
-  const devRoutes = resetHandler
-    ? [
-        (a: FastifyInstance) => {
-          for (const url of ['/_iamd/reset', '/moto-api/reset'])
-            a.post(url, async (req, reply) => {
-              const raw = req.raw.url ?? url;
-              const q = raw.indexOf('?');
-              const answer = await resetHandler({
-                method: req.method,
-                path: q < 0 ? raw : raw.slice(0, q),
-                query: q < 0 ? '' : raw.slice(q + 1),
-                headers: req.raw.headersDistinct,
-                body: typeof req.body === 'string' ? req.body : '',
-                sourceIp: req.ip,
-              });
-              if (answer.status === 200) req.log.info(answer.body, 'store reset to the seed state');
-              return reply.code(answer.status).send(answer.body);
-            });
-        },
-      ]
-    : [];
-  const auditApi = { store, clock, resolver, policyCache, audit };
   // The web console (src/console): a client of this server's own API, at /console.
   const webConsole = createConsole({
     store,
@@ -319,34 +301,22 @@ export async function startServer(config: Config): Promise<RunningServer> {
     region: config.region,
     addAudit: (r) => audit.add(r),
   });
+  const ownEndpoints = iamdEndpoints(pipeline, {
+    reset,
+    testClock:
+      config.testClock && clock.advance !== undefined
+        ? { advance: clock.advance, now: clock.now }
+        : undefined,
+  });
   const app = buildApp({
     dispatch,
     logLevel: config.logLevel,
-    jsonTarget: makeJsonHandler(auditApi),
+    jsonTarget: makeJsonHandler(pipeline),
     // Ready when the store answers a read within 2 s (GET /ready, for load balancers).
     ready: () => readyProbe(store),
-    plugins: config.testClock
-      ? [
-          explainRoute(auditApi),
-          whoCanAssumeRoute(auditApi),
-          webConsole.plugin,
-          (a) => {
-            // Developer flag only (--test-clock): lets tests expire sessions without waiting. It moves the
-            // server's clock forward for everyone; it can never extend a session.
-            a.post('/_iamd/clock', async (req) => {
-              const body = JSON.parse(String(req.body || '{}')) as { advanceSeconds?: unknown };
-              const s = Number(body.advanceSeconds);
-              if (!Number.isFinite(s) || s < 0)
-                return { error: 'advanceSeconds must be a non-negative number' };
-              clock.advance?.(s * 1000);
-              return { now: new Date(clock.now()).toISOString() };
-            });
-          },
-        ]
-      : [explainRoute(auditApi), whoCanAssumeRoute(auditApi), webConsole.plugin],
+    plugins: [(a) => void a.register(ownEndpoints), webConsole.plugin],
   });
   storeLog.app = app;
-  for (const route of devRoutes) route(app);
   // The console federation endpoint (issue 5): /federation getSigninToken + login into /console.
   federationEndpoint({
     clock,

@@ -11,7 +11,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
@@ -21,18 +20,23 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import { AwsError, errors } from '../errors/index.js';
-import { renderError } from '../protocol/index.js';
-import type { CallResult, IncomingCall } from './dispatch.js';
+import {
+  fromFastify,
+  fromNode,
+  queryXmlErrors,
+  type Answer as CallAnswer,
+  type IncomingCall,
+} from './pipeline/index.js';
 
 /** Options for {@link buildApp}. */
 export interface AppOptions {
-  readonly dispatch: (call: IncomingCall) => Promise<CallResult>;
+  readonly dispatch: (call: IncomingCall) => Promise<CallAnswer>;
   readonly logLevel: string;
   /**
    * Handles AWS JSON 1.1 requests (those carrying `X-Amz-Target`, e.g. CloudTrail LookupEvents), which
    * share `POST /` with the Query protocol.
    */
-  readonly jsonTarget?: (call: IncomingCall) => Promise<CallResult & { readonly contentType: string }>;
+  readonly jsonTarget?: ((call: IncomingCall) => Promise<CallAnswer>) | undefined;
   /** Extra routes (IMDS, console, dev endpoints) registered by later parts. */
   readonly plugins?: readonly ((app: FastifyInstance) => void)[];
   /** Readiness probe for `GET /ready`: resolves when the store answers, rejects when it does not. */
@@ -90,18 +94,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   const answer = answerCall(options);
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
-    const url = req.raw.url ?? '/';
-    const q = url.indexOf('?');
-    const result = await answer({
-      method: req.method,
-      path: q < 0 ? url : url.slice(0, q),
-      query: q < 0 ? '' : url.slice(q + 1),
-      headers: req.raw.headersDistinct,
-      body: typeof req.body === 'string' ? req.body : '',
-      sourceIp: req.ip,
-      secureTransport: req.protocol === 'https',
-    });
-    logCall(req.log, result);
+    const started = performance.now();
+    const result = await answer(fromFastify(req));
+    logCall(req.log, result, started);
     return reply
       .code(result.status)
       .header('content-type', result.contentType)
@@ -129,36 +124,16 @@ export function buildApp(options: AppOptions): FastifyInstance {
   return app;
 }
 
-/** A Query-endpoint answer, ready to write. */
-interface Answer extends CallResult {
-  readonly contentType: string;
-  readonly started: number;
-}
-
 /** Turns an {@link IncomingCall} into its answer: JSON 1.1 targets (`X-Amz-Target`) or the Query dispatcher. */
-function answerCall(options: AppOptions): (call: IncomingCall) => Promise<Answer> {
-  return async (call) => {
-    const started = performance.now();
-    if (options.jsonTarget !== undefined && call.headers['x-amz-target'] !== undefined) {
-      const result = await options.jsonTarget(call);
-      return { ...result, started };
-    }
-    const result = await options.dispatch(call);
-    return {
-      status: result.status,
-      body: result.body,
-      requestId: result.requestId,
-      action: result.action,
-      principalArn: result.principalArn,
-      errorCode: result.errorCode,
-      contentType: 'text/xml',
-      started,
-    };
-  };
+function answerCall(options: AppOptions): (call: IncomingCall) => Promise<CallAnswer> {
+  const json = options.jsonTarget;
+  const query = options.dispatch;
+  if (json === undefined) return query;
+  return (call) => (call.headers['x-amz-target'] !== undefined ? json(call) : query(call));
 }
 
 /** The access log line of one call (no secrets: names, ARNs, codes and timing only). */
-function logCall(log: FastifyBaseLogger, result: Answer): void {
+function logCall(log: FastifyBaseLogger, result: CallAnswer, started: number): void {
   // pino's loggers (fastify's default) answer isLevelEnabled; skipping the record object is the point.
   if ((log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.('info') === false) return;
   log.info(
@@ -168,7 +143,7 @@ function logCall(log: FastifyBaseLogger, result: Answer): void {
       principalArn: result.principalArn,
       status: result.status,
       error: result.errorCode,
-      ms: Math.round((performance.now() - result.started) * 100) / 100,
+      ms: Math.round((performance.now() - started) * 100) / 100,
     },
     'request',
   );
@@ -182,7 +157,7 @@ function logCall(log: FastifyBaseLogger, result: Answer): void {
  * (fastify's `return503OnClosing` for its own routes); calls already running finish normally.
  */
 function queryFastPath(
-  answer: (call: IncomingCall) => Promise<Answer>,
+  answer: (call: IncomingCall) => Promise<CallAnswer>,
   app: FastifyInstance,
   isClosing: () => boolean,
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
@@ -207,22 +182,12 @@ function queryFastPath(
     write(res, err.status, 'text/xml', doc.requestId, doc.body);
   };
   const serve = (req: IncomingMessage, res: ServerResponse, body: string) => {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const socket = req.socket;
-    answer({
-      method: req.method ?? 'GET',
-      path: q < 0 ? url : url.slice(0, q),
-      query: q < 0 ? '' : url.slice(q + 1),
-      headers: req.headersDistinct,
-      body,
-      sourceIp: socket.remoteAddress ?? '',
-      secureTransport: (socket as Partial<TLSSocket>).encrypted === true,
-    }).then(
+    const started = performance.now();
+    answer(fromNode(req, body)).then(
       (result) => {
         write(res, result.status, result.contentType, result.requestId, result.body);
         // After the answer is on its way: the access log never adds to a call's latency.
-        logCall(app.log, result);
+        logCall(app.log, result, started);
       },
       (err: unknown) => {
         app.log.error({ err }, 'request failed');
@@ -280,8 +245,8 @@ function queryFastPath(
 /** Paths served by iamd's own (non-AWS) endpoints, which answer errors in JSON. */
 const OWN_ENDPOINT = /^\/(console|_iamd|federation|moto-api|health|ready)(\/|\?|$)/;
 
-/** The namespace of error documents that belong to no one service. */
-const ERROR_NAMESPACE = 'https://iam.amazonaws.com/doc/2010-05-08/';
+/** Errors raised before any service answers: Query XML in the default namespace. */
+const EARLY_ERRORS = queryXmlErrors();
 
 /** A body over {@link BODY_LIMIT}. */
 function tooLargeError(): AwsError {
@@ -291,12 +256,7 @@ function tooLargeError(): AwsError {
 /** The XML `ErrorResponse` of an error raised before any service answers, with its new request id. */
 function errorDocument(err: AwsError): { readonly requestId: string; readonly body: string } {
   const requestId = randomUUID();
-  const body = renderError(
-    { namespace: ERROR_NAMESPACE },
-    { code: err.code, message: err.message, fault: err.fault },
-    requestId,
-  );
-  return { requestId, body };
+  return { requestId, body: EARLY_ERRORS.render(err, requestId).body };
 }
 
 /**
