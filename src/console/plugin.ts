@@ -613,19 +613,8 @@ export function createConsole(options: ConsoleOptions): WebConsole {
   function plugin(instance: FastifyInstance): void {
     app = instance;
     assets = loadAssets(assetsDir);
-    // The console's own calls enter through `app.inject`, whose light-weight request object lacks
-    // node's `headersDistinct`, which the API routes read; give it the same view node would.
-    instance.addHook('onRequest', async (req) => {
-      const raw = req.raw as {
-        headersDistinct?: unknown;
-        headers: Record<string, string | string[] | undefined>;
-      };
-      if (raw.headersDistinct !== undefined) return;
-      const distinct: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
-      for (const [k, v] of Object.entries(raw.headers))
-        if (v !== undefined) distinct[k] = Array.isArray(v) ? v : [v];
-      Object.defineProperty(raw, 'headersDistinct', { value: distinct });
-    });
+    // The console's own calls enter through `app.inject` and reach the pipeline like any other request
+    // (src/server/pipeline/incoming.ts gives inject's request object the header view node would).
     const shell = assets.get('index.html');
 
     const sendShell = async (_req: FastifyRequest, reply: FastifyReply) => {

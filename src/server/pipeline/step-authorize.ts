@@ -4,7 +4,7 @@
  * except at the `report-only` and `off` levels, where it is recorded and the call goes on.
  */
 import type { AuthorizationRequest } from '../../api/operation.js';
-import type { AwsError} from '../../errors/index.js';
+import type { AwsError } from '../../errors/index.js';
 import { isAwsError } from '../../errors/index.js';
 import { authorize, type AuthorizationRecord } from '../../authz/index.js';
 import { decisionTrace } from '../../audit/trace.js';
