@@ -18,10 +18,11 @@ import { authenticator, missingAuthentication } from '../authn/authenticate.js';
 import {
   authenticateCall,
   executeCall,
-  recordCall,
-  toWireError,
+  runCall,
   type Answer,
   type AuthenticateOptions,
+  type Call,
+  type EntryPoint,
   type IncomingCall,
   type Pipeline,
 } from './pipeline/index.js';
@@ -45,6 +46,12 @@ export type QueryDispatcher = (call: IncomingCall) => Promise<Answer>;
 
 /** Builds the Query API entry point over the shared pipeline. */
 export function makeDispatcher(p: Pipeline, api: QueryApi): QueryDispatcher {
+  const entry = queryEntryPoint(p, api);
+  return (incoming) => runCall(p, entry, incoming);
+}
+
+/** The Query API as an {@link EntryPoint}: form decoder, Query XML renderer, IAM and STS operations. */
+export function queryEntryPoint(p: Pipeline, api: QueryApi): EntryPoint<Operation> {
   const authn: AuthenticateOptions = {
     auth: authenticator(p.deps.resolver, SIGNED_SERVICES, new SigningKeyCache(1024)),
     throttle: true,
@@ -52,24 +59,20 @@ export function makeDispatcher(p: Pipeline, api: QueryApi): QueryDispatcher {
   };
   const stsOps = api.operations.sts;
   const throttle = p.deps.throttle;
-  const logError = p.deps.logError;
-
-  return async function dispatch(incoming: IncomingCall): Promise<Answer> {
-    const call = p.begin(incoming, 'sts');
-    let model: ServiceModel = api.models.sts;
-    try {
-      // decode: the form (body, then query-string members the body lacks) and its Action.
+  const modelOf = (call: Call): ServiceModel => api.models[call.service === 'iam' ? 'iam' : 'sts'];
+  return {
+    service: 'sts',
+    async decode(call) {
+      const incoming = call.incoming;
+      // The form (body, then query-string members the body lacks) and its Action.
       const params = decodeForm(incoming.body);
       if (incoming.query !== '')
         for (const [k, v] of decodeForm(incoming.query)) if (!params.has(k)) params.set(k, v);
       call.operation = params.get('Action');
-      // authenticate: the signature's scope names the service.
+      // authenticate: the signature's scope names the service (and so the model).
       const sig = parseSigV4(incoming);
       if (sig) {
-        if (sig.service === 'iam') {
-          call.service = 'iam';
-          model = api.models.iam;
-        }
+        if (sig.service === 'iam') call.service = 'iam';
         await authenticateCall(p, call, sig, authn);
       } else {
         const op = call.operation !== undefined ? stsOps.get(call.operation) : undefined;
@@ -78,24 +81,21 @@ export function makeDispatcher(p: Pipeline, api: QueryApi): QueryDispatcher {
         // their source address. Keying them on the RoleArn's account would let anyone exhaust it.
         if (throttle && !throttle.allowAddress('sts', call.sourceIp, call.now)) throw errors.throttling();
       }
-      // decode the input against the service's model.
-      const decoded = decodeOperationInput(model, params);
+      // The input, against the service's model.
+      const decoded = decodeOperationInput(modelOf(call), params);
       call.operation = decoded.operation;
       call.input = decoded.input;
-      const operation = api.operations[call.service as ServiceName].get(decoded.operation);
+      const operation = api.operations[call.service === 'iam' ? 'iam' : 'sts'].get(decoded.operation);
       if (!operation)
         throw new AwsError('NotImplemented', `iamd does not implement ${decoded.operation} yet`);
       if (!sig && (operation.auth ?? 'signed') === 'signed') throw missingAuthentication();
-      // execute (the handler authorizes through the pipeline), record, render.
-      const output = await executeCall(p, call, operation);
-      // Nothing changes the call's state after it returns, so its events can be built then.
-      recordCall(p, call);
-      return call.answer(200, 'text/xml', renderResult(model, decoded.operation, output, call.requestId));
-    } catch (thrown) {
-      const err = toWireError(thrown, (e) => logError(e, call.requestId));
-      call.error = err;
-      if (call.operation !== undefined) recordCall(p, call);
-      return call.answer(err.status, 'text/xml', renderError(model, err, call.requestId));
-    }
+      return operation;
+    },
+    // The handler authorizes through the pipeline (ctx.authorize → authorizeCall).
+    execute: (call, operation) => executeCall(p, call, operation),
+    render: (call, operation, output) =>
+      call.answer(200, 'text/xml', renderResult(modelOf(call), operation.name, output, call.requestId)),
+    renderError: (call, err) =>
+      call.answer(err.status, 'text/xml', renderError(modelOf(call), err, call.requestId)),
   };
 }

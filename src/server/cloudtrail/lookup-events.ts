@@ -16,12 +16,11 @@ import {
   headerValue,
   json11Errors,
   json11Type,
-  recordCall,
+  runCall,
   ServiceError,
-  toWireError,
   type Answer,
   type AuthenticateOptions,
-  type Call,
+  type EntryPoint,
   type IncomingCall,
   type Pipeline,
   type RecordOptions,
@@ -51,29 +50,22 @@ function decodeJsonBody(body: string): Record<string, unknown> {
 
 /** Builds the JSON 1.1 (`X-Amz-Target`) entry point; the Query route hands such requests here. */
 export function makeJsonHandler(p: Pipeline): (incoming: IncomingCall) => Promise<Answer> {
+  const entry = lookupEventsEntryPoint(p);
+  return (incoming) => runCall(p, entry, incoming);
+}
+
+/** LookupEvents as an {@link EntryPoint}: JSON 1.1 decoder and renderer, one operation. */
+export function lookupEventsEntryPoint(p: Pipeline): EntryPoint<'LookupEvents'> {
   const authn: AuthenticateOptions = {
     // Administrative reads take no development-level leniency (src/authn/authenticate.ts, strict).
     auth: authenticator(p.deps.resolver, ['cloudtrail'], new SigningKeyCache(256), { strict: true }),
   };
-  const execute = async (call: Call): Promise<string> => {
-    await authorizeCall(p, call, { action: 'cloudtrail:LookupEvents', resource: '*' }, false);
-    const query = lookupQuery(call.input ?? {}, call.account);
-    // Denials and reads are written in batches: flush so a lookup sees every call made before it.
-    await p.deps.audit.flush();
-    const page = await p.deps.store.queryAudit(query).catch((err: unknown) => {
-      if (isAwsError(err) && err.code === 'InvalidParameterValue')
-        throw new ServiceError('InvalidNextTokenException', 'Invalid NextToken.');
-      throw err;
-    });
-    recordCall(p, call, RECORD);
-    const body: Record<string, unknown> = { Events: page.events.map(lookupEvent) };
-    if (page.nextToken !== undefined) body.NextToken = page.nextToken;
-    return JSON.stringify(body);
-  };
-  return async function handle(incoming: IncomingCall): Promise<Answer> {
-    const call = p.begin(incoming, 'cloudtrail');
-    call.operation = 'LookupEvents';
-    try {
+  return {
+    service: 'cloudtrail',
+    record: RECORD,
+    async decode(call) {
+      call.operation = 'LookupEvents';
+      const incoming = call.incoming;
       const target = headerValue(incoming.headers['x-amz-target']) ?? '';
       if (target !== LOOKUP_EVENTS_TARGET)
         throw new ServiceError('UnknownOperationException', `iamd does not implement ${target}`);
@@ -82,13 +74,29 @@ export function makeJsonHandler(p: Pipeline): (incoming: IncomingCall) => Promis
       if (sig === undefined) throw missingAuthentication();
       await authenticateCall(p, call, sig, authn);
       call.input = decodeJsonBody(incoming.body);
-      return call.answer(200, AMZ_JSON_11, await execute(call));
-    } catch (thrown) {
-      const err = toWireError(thrown, (e) => p.deps.logError(e, call.requestId));
-      call.error = err;
-      if (call.principal.type !== 'Anonymous') recordCall(p, call, RECORD);
+      return 'LookupEvents';
+    },
+    async execute(call) {
+      await authorizeCall(p, call, { action: 'cloudtrail:LookupEvents', resource: '*' }, false);
+      const query = lookupQuery(call.input ?? {}, call.account);
+      // Denials and reads are written in batches: flush so a lookup sees every call made before it.
+      await p.deps.audit.flush();
+      const page = await p.deps.store.queryAudit(query).catch((err: unknown) => {
+        if (isAwsError(err) && err.code === 'InvalidParameterValue')
+          throw new ServiceError('InvalidNextTokenException', 'Invalid NextToken.');
+        throw err;
+      });
+      // The page is not the event's `responseElements` (a read records none): call.output stays unset.
+      const out: Record<string, unknown> = { Events: page.events.map(lookupEvent) };
+      if (page.nextToken !== undefined) out.NextToken = page.nextToken;
+      return out;
+    },
+    render: (call, _op, output) => call.answer(200, AMZ_JSON_11, JSON.stringify(output)),
+    renderError(call, err) {
       const rendered = json11Errors.render(err, call.requestId);
       return call.answer(err.status, rendered.contentType, rendered.body, json11Type(err.code));
-    }
+    },
+    // Only authenticated callers are recorded (an unsigned probe has no account to record it in).
+    recordsFailure: (call) => call.principal.type !== 'Anonymous',
   };
 }

@@ -41,4 +41,5 @@ export {
 export { authenticateCall, type AuthenticateOptions } from './step-authenticate.js';
 export { authorizeCall, letThrough, safeExplain } from './step-authorize.js';
 export { executeCall } from './step-execute.js';
+export { runCall, type EntryPoint } from './run.js';
 export { auditEvents, recordCall, transactCall, type RecordOptions } from './step-record.js';
