@@ -6,12 +6,12 @@
  * so `aws cloudtrail lookup-events --endpoint-url …` works. Errors are JSON 1.1 errors:
  * `{"__type": "...", "message": "..."}` (Smithy, "AWS JSON 1.1 protocol").
  */
-import { authenticator, missingAuthentication } from '../../authn/authenticate.js';
+import { authenticator } from '../../authn/authenticate.js';
 import { isAwsError } from '../../errors/index.js';
-import { parseSigV4, SigningKeyCache } from '../../sigv4/index.js';
+import { SigningKeyCache } from '../../sigv4/index.js';
 import {
   AMZ_JSON_11,
-  authenticateCall,
+  authenticateSignedCall,
   authorizeCall,
   headerValue,
   json11Errors,
@@ -70,9 +70,7 @@ export function lookupEventsEntryPoint(p: Pipeline): EntryPoint<'LookupEvents'> 
       if (target !== LOOKUP_EVENTS_TARGET)
         throw new ServiceError('UnknownOperationException', `iamd does not implement ${target}`);
       if (incoming.method !== 'POST') throw new ServiceError('UnknownOperationException', 'use POST');
-      const sig = parseSigV4(incoming);
-      if (sig === undefined) throw missingAuthentication();
-      await authenticateCall(p, call, sig, authn);
+      await authenticateSignedCall(p, call, authn);
       call.input = decodeJsonBody(incoming.body);
       return 'LookupEvents';
     },

@@ -6,11 +6,11 @@
  */
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthorizationRequest } from '../../api/operation.js';
-import { authenticator, missingAuthentication } from '../../authn/authenticate.js';
+import { authenticator } from '../../authn/authenticate.js';
 import { isAwsError } from '../../errors/index.js';
-import { parseSigV4, SigningKeyCache } from '../../sigv4/index.js';
+import { SigningKeyCache } from '../../sigv4/index.js';
 import {
-  authenticateCall,
+  authenticateSignedCall,
   authorizeCall,
   fromFastify,
   iamdJsonError,
@@ -36,9 +36,7 @@ export function signedCalls(p: Pipeline, cacheSize = 64): SignedCalls {
   return {
     async begin(req) {
       const call = p.begin(fromFastify(req), 'iam');
-      const sig = parseSigV4(call.incoming);
-      if (sig === undefined) throw missingAuthentication();
-      await authenticateCall(p, call, sig, authn);
+      await authenticateSignedCall(p, call, authn);
       return call;
     },
     authorize: (call, request) => authorizeCall(p, call, request, false),

@@ -5,10 +5,10 @@
  */
 import { signingNow } from '../../core/clock.js';
 import { errors } from '../../errors/index.js';
-import { authenticate, type Authenticator } from '../../authn/authenticate.js';
+import { authenticate, missingAuthentication, type Authenticator } from '../../authn/authenticate.js';
 import type { ResolvedCredentials } from '../../authn/resolve.js';
 import { recordAccessKeyUse } from '../../iam/access-keys.js';
-import type { ParsedSigV4 } from '../../sigv4/index.js';
+import { parseSigV4, type ParsedSigV4 } from '../../sigv4/index.js';
 import type { Call } from './call.js';
 import type { Pipeline } from './pipeline.js';
 
@@ -44,6 +44,20 @@ export async function authenticateCall(
   if (options.recordKeyUse === true && !creds.principal.session && !creds.unverified)
     noteKeyUse(p, call, sig, creds.principal.account);
   return creds;
+}
+
+/**
+ * Authenticates a call that must be signed (every entry point but the Query API, whose federation
+ * operations may come unsigned): an unsigned one is `MissingAuthenticationToken`.
+ */
+export async function authenticateSignedCall(
+  p: Pipeline,
+  call: Call,
+  options: AuthenticateOptions,
+): Promise<ResolvedCredentials> {
+  const sig = parseSigV4(call.incoming);
+  if (sig === undefined) throw missingAuthentication();
+  return authenticateCall(p, call, sig, options);
 }
 
 /**
