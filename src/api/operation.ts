@@ -103,8 +103,9 @@ export interface Services {
  *   token or assertion in the input is the credential and the role's trust policy the authorization
  *   (STS API reference: "Calling AssumeRoleWithWebIdentity does not require the use of AWS security
  *   credentials"). A signed call is still authenticated. Unsigned calls are rate-limited by address.
- * - `none`: the caller is never authenticated (an anonymous call whether signed or not) and needs no
- *   permission. No AWS operation iamd serves is so; the value exists for iamd-specific ones.
+ * - `none`: may come unsigned like `unsigned`, and needs no decision at all, not even a trust
+ *   policy's (a signed call is still authenticated). No AWS operation iamd serves is so; the value
+ *   exists for iamd-specific ones.
  */
 export type OperationAuth = 'signed' | 'unsigned' | 'none';
 
