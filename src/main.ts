@@ -16,7 +16,7 @@ import { openPostgresStore } from './store/postgres/index.js';
 import { loadMasterKey } from './credentials/master-key.js';
 import { sealSecret, unsealSecret } from './credentials/seal.js';
 import { keyIdOf, loadKeyring, SessionTokenSealer, type Keyring } from './credentials/session-token.js';
-import { compileServiceModel } from './protocol/index.js';
+import { compileServiceModel, type ServiceModel } from './protocol/index.js';
 import { CredentialResolver } from './authn/resolve.js';
 import { PolicyCache } from './authz/index.js';
 import { AuditWriter } from './audit/writer.js';
@@ -25,8 +25,9 @@ import { makeDispatcher, type ServiceName } from './server/dispatch.js';
 import { rateOf, Throttle } from './server/throttle.js';
 import { buildApp } from './server/app.js';
 import { startRuntimeEndpoints, type RuntimeEndpoints } from './server/imds-app.js';
-import { explainRoute, makeJsonHandler } from './server/cloudtrail.js';
-import { whoCanAssumeRoute } from './server/analysis-route.js';
+import { makeJsonHandler } from './server/cloudtrail/lookup-events.js';
+import { iamdEndpoints } from './server/iamd-endpoints/index.js';
+import { Pipeline } from './server/pipeline/index.js';
 import { IAM_OPERATIONS } from './iam/index.js';
 import { createConsole } from './console/plugin.js';
 import { STS_OPERATIONS } from './sts/index.js';
@@ -40,6 +41,8 @@ import {
   makeResetHandler,
   parseSeed,
   resetStore,
+  type Baseline,
+  type ParsedSeed,
   type SeedDeps,
   type SeedSummary,
 } from './devmode/index.js';
@@ -173,24 +176,25 @@ function startAuditExtras(
   };
 }
 
-/** Starts iamd as configured and listens. */
-export async function startServer(config: Config): Promise<RunningServer> {
-  const clock: Clock & Partial<AdjustableClock> = config.testClock
-    ? adjustableClock(systemClock)
-    : systemClock;
-  // The seed file is read and checked before anything is opened: a bad file stops the start.
-  const seed =
-    config.seedFile === undefined
-      ? undefined
-      : parseSeed(readFileSync(config.seedFile, 'utf8'), config.seedFile);
-  const storeLog: { app?: FastifyInstance } = {};
-  const store = await openStore(config, (message, err) => storeLog.app?.log.warn({ err }, message));
-  const masterKey = masterKeyFor(config);
+/**
+ * This node's session-token keyring. Keys rotate daily (credentials/session-token.ts); every node
+ * reloads hourly, and at once (at most every 5 s) when a token names a key it does not know yet.
+ */
+interface NodeKeys {
+  readonly sealer: SessionTokenSealer;
+  /** For the resolver: reloads when `token` names an unknown key; says whether a retry may succeed. */
+  refreshKeysFor(token: string): Promise<boolean>;
+  stop(): void;
+}
+
+async function openNodeKeys(
+  store: Store,
+  masterKey: Buffer,
+  clock: Clock,
+  random: (n: number) => Uint8Array,
+): Promise<NodeKeys> {
   let keyring: Keyring = await loadKeyring(store, masterKey, clock.now());
-  const random = pooledRandom();
   const sealer = new SessionTokenSealer(keyring, random);
-  // Keys rotate daily (credentials/session-token.ts); every node reloads hourly, and at once (at most
-  // every 5 s) when a token names a key it does not know yet.
   let lastReload = 0;
   const reloadKeys = async (): Promise<void> => {
     lastReload = Date.now();
@@ -199,9 +203,29 @@ export async function startServer(config: Config): Promise<RunningServer> {
   };
   const reloadTimer = setInterval(() => void reloadKeys().catch(() => undefined), 60 * 60 * 1000);
   reloadTimer.unref();
-  const services: Services = {
-    ...makeServices(masterKey, sealer, random),
-    // Federation (issue 5): fetching OIDC keys is iamd's only outbound HTTP; http:// only to loopback, opted in.
+  return {
+    sealer,
+    async refreshKeysFor(token) {
+      const id = keyIdOf(token);
+      if (id === undefined || keyring.all.has(id) || Date.now() - lastReload < 5000) return false;
+      await reloadKeys();
+      return keyring.all.has(id);
+    },
+    stop: () => clearInterval(reloadTimer),
+  };
+}
+
+/** Process-wide services, with federation (issue 5): fetching OIDC keys is iamd's only outbound HTTP. */
+function nodeServices(
+  config: Config,
+  masterKey: Buffer,
+  keys: NodeKeys,
+  random: (n: number) => Uint8Array,
+  clock: Clock,
+): Services {
+  return {
+    ...makeServices(masterKey, keys.sealer, random),
+    // http:// only to loopback, opted in.
     federation: {
       oidcKeys: new OidcKeySets(makeJsonFetcher({ allowHttpLoopback: config.oidcAllowHttpLoopback }), {
         now: () => clock.now(),
@@ -212,12 +236,36 @@ export async function startServer(config: Config): Promise<RunningServer> {
       samlAudiences: config.samlAudiences,
     },
   };
-  // With a seed file and no IAMD_ACCOUNT_ID, a new store's first account is the seed's first account,
-  // and its first root key (when the seed gives one) is that account's root key.
+}
+
+/** What a start made of the store's accounts. */
+interface StartAccounts {
+  /** Credentials of the account created on this start, if any. */
+  readonly created: NewAccount | undefined;
+  /** The default account of the development levels and of IMDS bindings ('' when there is none). */
+  readonly firstAccount: string;
+  readonly seeded: SeedSummary | undefined;
+  /** The state reset goes back to (development levels only). */
+  readonly baseline: Baseline | undefined;
+}
+
+/**
+ * Ensures the first account and applies the seed. With a seed file and no IAMD_ACCOUNT_ID, a new
+ * store's first account is the seed's first account, and its first root key (when the seed gives
+ * one) is that account's root key.
+ */
+async function prepareAccounts(
+  config: Config,
+  store: Store,
+  services: Services,
+  seed: ParsedSeed | undefined,
+  seedDeps: () => SeedDeps,
+  now: number,
+): Promise<StartAccounts> {
   const seedFirst = config.accountId === undefined ? seed?.seed.accounts[0] : undefined;
   const seedRootKey = config.rootAccessKeyId === undefined ? seedFirst?.rootAccessKeys[0] : undefined;
   const wantedAccount = config.accountId ?? seedFirst?.id;
-  const created = await ensureFirstAccount(store, services, clock.now(), {
+  const created = await ensureFirstAccount(store, services, now, {
     accountId: wantedAccount,
     accessKeyId: config.rootAccessKeyId ?? seedRootKey?.accessKeyId,
     secretAccessKey: config.rootSecretAccessKey ?? seedRootKey?.secretAccessKey,
@@ -225,23 +273,25 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // Development levels and seeds (issue 9): the default account is the one the first start made.
   const firstAccount =
     wantedAccount ?? created?.AccountId ?? firstCreated(await store.listAccounts())?.id ?? '';
-  const iamModel = compileServiceModel(readModel('iam'));
-  const iamOperations = byName(IAM_OPERATIONS);
-  const seedDeps = (): SeedDeps => ({ services, iamModel, operations: iamOperations, now: clock.now() });
   const seeded = seed ? await applySeed(store, seed, seedDeps()) : undefined;
-  const baseline = isDevLevel(config.authMode)
-    ? await captureBaseline(store, firstAccount, clock.now())
-    : undefined;
-  const resolver = new CredentialResolver({
+  const baseline = isDevLevel(config.authMode) ? await captureBaseline(store, firstAccount, now) : undefined;
+  return { created, firstAccount, seeded, baseline };
+}
+
+/** The credential resolver at the configured enforcement level. */
+function makeResolver(
+  config: Config,
+  store: Store,
+  services: Services,
+  keys: NodeKeys,
+  firstAccount: string,
+  clock: Clock,
+): CredentialResolver {
+  return new CredentialResolver({
     store,
     unsealSecret: services.unsealSecret,
-    unsealSession: (t) => sealer.unseal(t),
-    async refreshKeysFor(token) {
-      const id = keyIdOf(token);
-      if (id === undefined || keyring.all.has(id) || Date.now() - lastReload < 5000) return false;
-      await reloadKeys();
-      return keyring.all.has(id);
-    },
+    unsealSession: (t) => keys.sealer.unseal(t),
+    refreshKeysFor: (token) => keys.refreshKeysFor(token),
     off: config.authMode === 'off',
     permissive:
       config.authMode === 'permissive' || config.authMode === 'off'
@@ -251,8 +301,86 @@ export async function startServer(config: Config): Promise<RunningServer> {
           }
         : undefined,
   });
-  const policyCache = new PolicyCache(store);
+}
+
+/** Everything the HTTP app is built over. */
+interface ServerParts {
+  readonly store: Store;
+  readonly clock: Clock & Partial<AdjustableClock>;
+  readonly services: Services;
+  readonly resolver: CredentialResolver;
+  readonly pipeline: Pipeline;
+  readonly iamModel: ServiceModel;
+  readonly iamOperations: ReadonlyMap<string, Operation>;
+  readonly reset: ReturnType<typeof makeResetHandler> | undefined;
+}
+
+/**
+ * The HTTP app: the pipeline's entry points (Query API, JSON 1.1, iamd's own endpoints) and the other
+ * route plugins (console, federation endpoint).
+ */
+function buildServer(config: Config, parts: ServerParts): FastifyInstance {
+  const { store, clock, services, resolver, pipeline } = parts;
+  const dispatch = makeDispatcher(pipeline, {
+    models: { iam: parts.iamModel, sts: compileServiceModel(readModel('sts')) },
+    operations: { iam: parts.iamOperations, sts: byName(STS_OPERATIONS) },
+  });
+  // The web console (src/console): a client of this server's own API, at /console.
+  const webConsole = createConsole({
+    store,
+    services,
+    clock,
+    region: config.region,
+    addAudit: (r) => pipeline.deps.audit.add(r),
+  });
+  const ownEndpoints = iamdEndpoints(pipeline, {
+    reset: parts.reset,
+    testClock:
+      config.testClock && clock.advance !== undefined
+        ? { advance: clock.advance, now: clock.now }
+        : undefined,
+  });
+  const app = buildApp({
+    dispatch,
+    logLevel: config.logLevel,
+    jsonTarget: makeJsonHandler(pipeline),
+    // Ready when the store answers a read within 2 s (GET /ready, for load balancers).
+    ready: () => readyProbe(store),
+    plugins: [(a) => void a.register(ownEndpoints), webConsole.plugin],
+  });
+  // The console federation endpoint (issue 5): /federation getSigninToken + login into /console.
+  federationEndpoint({
+    clock,
+    services,
+    resolve: (keyId, token, now) => resolver.resolve(keyId, token, now),
+    console: webConsole,
+  })(app);
+  return app;
+}
+
+/** Starts iamd as configured and listens. */
+export async function startServer(config: Config): Promise<RunningServer> {
+  const clock: Clock & Partial<AdjustableClock> = config.testClock
+    ? adjustableClock(systemClock)
+    : systemClock;
+  // The seed file is read and checked before anything is opened: a bad file stops the start.
+  const seed =
+    config.seedFile === undefined
+      ? undefined
+      : parseSeed(readFileSync(config.seedFile, 'utf8'), config.seedFile);
+  // Loggers exist once the app does; until then nothing is logged through them.
   const log = { current: undefined as FastifyInstance | undefined };
+  const store = await openStore(config, (message, err) => log.current?.log.warn({ err }, message));
+  const masterKey = masterKeyFor(config);
+  const random = pooledRandom();
+  const keys = await openNodeKeys(store, masterKey, clock, random);
+  const services = nodeServices(config, masterKey, keys, random, clock);
+  const iamModel = compileServiceModel(readModel('iam'));
+  const iamOperations = byName(IAM_OPERATIONS);
+  const seedDeps = (): SeedDeps => ({ services, iamModel, operations: iamOperations, now: clock.now() });
+  const accounts = await prepareAccounts(config, store, services, seed, seedDeps, clock.now());
+  const resolver = makeResolver(config, store, services, keys, accounts.firstAccount, clock);
+  const policyCache = new PolicyCache(store);
   const audit = new AuditWriter(
     store,
     (err) => log.current?.log.error({ err }, 'audit write failed'),
@@ -264,11 +392,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const stopAuditExtras = startAuditExtras(config, store, audit, clock, (err) =>
     log.current?.log.error({ err }, 'audit retention or file sink failed'),
   );
-  const dispatch = makeDispatcher({
+  // The one request pipeline every entry point runs its calls through (src/server/pipeline).
+  const pipeline = new Pipeline({
     store,
     clock,
-    models: { iam: iamModel, sts: compileServiceModel(readModel('sts')) },
-    operations: { iam: iamOperations, sts: byName(STS_OPERATIONS) },
     resolver,
     services,
     policyCache,
@@ -280,8 +407,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
         : undefined,
     throttle: makeThrottle(config.rateLimits),
   });
+  const baseline = accounts.baseline;
   // POST /_iamd/reset and /moto-api/reset (moto's server-mode route), at the development levels only.
-  const resetHandler = baseline
+  const reset = baseline
     ? makeResetHandler({
         resolver,
         now: () => clock.now(),
@@ -289,76 +417,22 @@ export async function startServer(config: Config): Promise<RunningServer> {
         reset: () => resetStore({ store, baseline, seed, seedDeps }),
       })
     : undefined;
-  const devRoutes = resetHandler
-    ? [
-        (a: FastifyInstance) => {
-          for (const url of ['/_iamd/reset', '/moto-api/reset'])
-            a.post(url, async (req, reply) => {
-              const raw = req.raw.url ?? url;
-              const q = raw.indexOf('?');
-              const answer = await resetHandler({
-                method: req.method,
-                path: q < 0 ? raw : raw.slice(0, q),
-                query: q < 0 ? '' : raw.slice(q + 1),
-                headers: req.raw.headersDistinct,
-                body: typeof req.body === 'string' ? req.body : '',
-                sourceIp: req.ip,
-              });
-              if (answer.status === 200) req.log.info(answer.body, 'store reset to the seed state');
-              return reply.code(answer.status).send(answer.body);
-            });
-        },
-      ]
-    : [];
-  const auditApi = { store, clock, resolver, policyCache, audit };
-  // The web console (src/console): a client of this server's own API, at /console.
-  const webConsole = createConsole({
+  const app = buildServer(config, {
     store,
-    services,
-    clock,
-    region: config.region,
-    addAudit: (r) => audit.add(r),
-  });
-  const app = buildApp({
-    dispatch,
-    logLevel: config.logLevel,
-    jsonTarget: makeJsonHandler(auditApi),
-    // Ready when the store answers a read within 2 s (GET /ready, for load balancers).
-    ready: () => readyProbe(store),
-    plugins: config.testClock
-      ? [
-          explainRoute(auditApi),
-          whoCanAssumeRoute(auditApi),
-          webConsole.plugin,
-          (a) => {
-            // Developer flag only (--test-clock): lets tests expire sessions without waiting. It moves the
-            // server's clock forward for everyone; it can never extend a session.
-            a.post('/_iamd/clock', async (req) => {
-              const body = JSON.parse(String(req.body || '{}')) as { advanceSeconds?: unknown };
-              const s = Number(body.advanceSeconds);
-              if (!Number.isFinite(s) || s < 0)
-                return { error: 'advanceSeconds must be a non-negative number' };
-              clock.advance?.(s * 1000);
-              return { now: new Date(clock.now()).toISOString() };
-            });
-          },
-        ]
-      : [explainRoute(auditApi), whoCanAssumeRoute(auditApi), webConsole.plugin],
-  });
-  storeLog.app = app;
-  for (const route of devRoutes) route(app);
-  // The console federation endpoint (issue 5): /federation getSigninToken + login into /console.
-  federationEndpoint({
     clock,
     services,
-    resolve: (keyId, token, now) => resolver.resolve(keyId, token, now),
-    console: webConsole,
-  })(app);
+    resolver,
+    pipeline,
+    iamModel,
+    iamOperations,
+    reset,
+  });
   log.current = app;
   if (config.testClock)
     app.log.warn('TEST CLOCK ENABLED: POST /_iamd/clock moves server time forward. Never use in production.');
   const address = await app.listen({ host: config.host, port: config.port });
   // Runtime credentials (issue 6): IMDS and the container endpoint, each on its own listener, same clock.
+  const firstAccount = accounts.firstAccount;
   const runtime = await startRuntimeEndpoints(
     { ...config.runtime, region: config.region, logLevel: config.logLevel },
     {
@@ -377,11 +451,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
     url: address,
     app,
     store,
-    created,
+    created: accounts.created,
     runtime,
-    seeded,
+    seeded: accounts.seeded,
     async close() {
-      clearInterval(reloadTimer);
+      keys.stop();
       stopAuditExtras();
       await runtime?.close();
       await app.close();

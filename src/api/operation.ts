@@ -96,6 +96,20 @@ export interface Services {
 }
 
 /**
+ * How a call of an operation is authenticated (the request pipeline reads it; no list in the server):
+ *
+ * - `signed` (the default): the call must be SigV4-signed (else `MissingAuthenticationToken`).
+ * - `unsigned`: the call may come unsigned — AssumeRoleWithWebIdentity and AssumeRoleWithSAML, whose
+ *   token or assertion in the input is the credential and the role's trust policy the authorization
+ *   (STS API reference: "Calling AssumeRoleWithWebIdentity does not require the use of AWS security
+ *   credentials"). A signed call is still authenticated. Unsigned calls are rate-limited by address.
+ * - `none`: may come unsigned like `unsigned`, and needs no decision at all, not even a trust
+ *   policy's (a signed call is still authenticated). No AWS operation iamd serves is so; the value
+ *   exists for iamd-specific ones.
+ */
+export type OperationAuth = 'signed' | 'unsigned' | 'none';
+
+/**
  * One API action. `input` and the returned output use the AWS wire member names of the service
  * model (`UserName`, `Tags`, …), already decoded and validated against the model by `protocol/`.
  */
@@ -103,7 +117,21 @@ export interface Operation<I = Record<string, unknown>, O = Record<string, unkno
   readonly service: 'iam' | 'sts';
   /** The wire operation name, e.g. `CreateUser`. */
   readonly name: string;
-  /** Calls that need no signature (AssumeRoleWithWebIdentity, AssumeRoleWithSAML). */
-  readonly unsigned?: boolean;
+  /** How calls are authenticated (default `signed`). */
+  readonly auth?: OperationAuth | undefined;
+  /**
+   * The IAM action a signed call is authorized with; default `service:Name` (`iam:CreateUser`). The
+   * handler asks for it (with its resource and context keys) through {@link CallContext.authorize},
+   * and the pipeline refuses to answer a signed call whose handler did not. `null`: the operation
+   * needs no permission, so no decision is required — GetCallerIdentity ("No permissions are required
+   * to perform this operation", STS API reference), GetSessionToken, GetAccessKeyInfo and
+   * DecodeAuthorizationMessage, whose handlers decide for themselves what they check.
+   */
+  readonly action?: string | null | undefined;
   handle(input: I, ctx: CallContext): Promise<O>;
+}
+
+/** The IAM action of `op` (`null`: it needs no permission). */
+export function operationAction(op: Operation): string | null {
+  return op.action === undefined ? `${op.service}:${op.name}` : op.action;
 }

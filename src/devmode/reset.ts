@@ -4,21 +4,14 @@
  * the state it had after start: the first account with its root keys, plus the seed file. Also the
  * permissive level's on-the-fly accounts. No fastify here: main.ts routes HTTP to {@link makeResetHandler}.
  */
-import { createHash, createHmac } from 'node:crypto';
 import type { AccountRecord, Store, StoreTx } from '../store/index.js';
 import type { AccessKeyBody } from '../iam/entities.js';
 import { KEY_ACCOUNT_META, type CredentialResolver } from '../authn/resolve.js';
 import { KEYRING_META } from '../credentials/session-token.js';
 import { isLoopbackHost } from '../config/index.js';
 import { isAwsError } from '../errors/index.js';
-import {
-  checkScope,
-  parseSigV4,
-  SigningKeyCache,
-  verifySigV4,
-  type SigV4Crypto,
-  type SigV4Request,
-} from '../sigv4/index.js';
+import { SigningKeyCache } from '../sigv4/index.js';
+import { authenticateRequest, authenticator } from '../authn/authenticate.js';
 import { applySeedIn, type SeedDeps } from './apply.js';
 import type { ParsedSeed } from './seed.js';
 
@@ -104,11 +97,6 @@ export interface ResetAnswer {
   readonly body: Readonly<Record<string, unknown>>;
 }
 
-const sigv4Crypto: SigV4Crypto = {
-  sha256Hex: (data) => createHash('sha256').update(data).digest('hex'),
-  hmac: (key, data) => createHmac('sha256', key).update(data).digest(),
-};
-
 /**
  * The reset route: allowed from a loopback address, or when signed (SigV4, verified) by an account
  * root. A permissive-level stand-in root does not count: its signature cannot be checked.
@@ -120,24 +108,13 @@ export function makeResetHandler(options: {
   readonly wallNow?: (() => number) | undefined;
   readonly reset: () => Promise<number>;
 }): (call: ResetCall) => Promise<ResetAnswer> {
-  const signingKeys = new SigningKeyCache(16);
+  // The shared authentication (src/authn), strict: the development levels' leniency never opens reset.
+  const auth = authenticator(options.resolver, ['iam', 'sts'], new SigningKeyCache(16), { strict: true });
   const rootSigned = async (call: ResetCall): Promise<boolean> => {
-    const req: SigV4Request = {
-      method: call.method,
-      path: call.path,
-      query: call.query,
-      headers: call.headers,
-      body: call.body,
-    };
     try {
-      const sig = parseSigV4(req);
-      if (!sig) return false;
       const now = options.now();
-      checkScope(sig, options.wallNow?.() ?? now, ['iam', 'sts']);
-      const creds = await options.resolver.resolve(sig.accessKeyId, sig.securityToken, now);
-      if (creds.unverified || creds.principal.type !== 'Root') return false;
-      verifySigV4(req, sig, creds.secretAccessKey, sigv4Crypto, signingKeys);
-      return true;
+      const { creds } = await authenticateRequest(auth, call, now, options.wallNow?.() ?? now);
+      return creds.unverified !== true && creds.principal.type === 'Root';
     } catch (err) {
       if (isAwsError(err)) return false;
       throw err;

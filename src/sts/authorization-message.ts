@@ -168,6 +168,7 @@ export function renderDecodedMessage(m: AuthorizationMessage): string {
 export const decodeAuthorizationMessageOperation: Operation = {
   service: 'sts',
   name: 'DecodeAuthorizationMessage',
+  action: null,
   async handle(input, ctx) {
     const caller = ctx.principal;
     if (caller.type === 'Anonymous')

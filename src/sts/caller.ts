@@ -15,6 +15,7 @@ import { KEY_ACCOUNT_META } from '../authn/resolve.js';
 export const getCallerIdentity: Operation = {
   service: 'sts',
   name: 'GetCallerIdentity',
+  action: null,
   async handle(_input, ctx) {
     const p = ctx.principal;
     if (p.type === 'Anonymous')
@@ -27,6 +28,7 @@ export const getCallerIdentity: Operation = {
 export const getAccessKeyInfo: Operation = {
   service: 'sts',
   name: 'GetAccessKeyInfo',
+  action: null,
   async handle(input, ctx) {
     await ctx.authorize({ action: 'sts:GetAccessKeyInfo', resource: '*' });
     const id = String(input.AccessKeyId);

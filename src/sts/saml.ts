@@ -59,7 +59,7 @@ export function rolePairListed(values: readonly string[], roleArn: string, provi
 export const assumeRoleWithSAML: Operation = {
   service: 'sts',
   name: 'AssumeRoleWithSAML',
-  unsigned: true,
+  auth: 'unsigned',
   async handle(input, ctx) {
     const fed = federationServices(ctx);
     const roleArn = String(input.RoleArn);

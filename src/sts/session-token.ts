@@ -31,6 +31,7 @@ export function tokenDuration(requested: unknown, root: boolean): number {
 export const getSessionToken: Operation = {
   service: 'sts',
   name: 'GetSessionToken',
+  action: null,
   async handle(input, ctx) {
     const caller = ctx.principal;
     if (caller.type === 'Anonymous')

@@ -192,7 +192,7 @@ export const SOURCE_IDENTITY_PATTERN = /^[\w+=,.@-]{2,64}$/;
 export const assumeRoleWithWebIdentity: Operation = {
   service: 'sts',
   name: 'AssumeRoleWithWebIdentity',
-  unsigned: true,
+  auth: 'unsigned',
   async handle(input, ctx) {
     const fed = federationServices(ctx);
     const roleArn = String(input.RoleArn);
