@@ -2,6 +2,7 @@
  * The composition root: config → store → keys → operations → dispatcher → HTTP server. The only place
  * that picks a store adapter.
  */
+import { storeLockout } from './authn/lockout.js';
 import { deriveMarkerKey, issueMarker, openMarker } from './credentials/list-marker.js';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -222,9 +223,11 @@ function nodeServices(
   keys: NodeKeys,
   random: (n: number) => Uint8Array,
   clock: Clock,
+  store: Store,
 ): Services {
   return {
     ...makeServices(masterKey, keys.sealer, random),
+    lockout: config.lockout === undefined ? undefined : storeLockout(store, config.lockout),
     // http:// only to loopback, opted in.
     federation: {
       oidcKeys: new OidcKeySets(makeJsonFetcher({ allowHttpLoopback: config.oidcAllowHttpLoopback }), {
@@ -374,7 +377,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const masterKey = masterKeyFor(config);
   const random = pooledRandom();
   const keys = await openNodeKeys(store, masterKey, clock, random);
-  const services = nodeServices(config, masterKey, keys, random, clock);
+  const services = nodeServices(config, masterKey, keys, random, clock, store);
   const iamModel = compileServiceModel(readModel('iam'));
   const iamOperations = byName(IAM_OPERATIONS);
   const seedDeps = (): SeedDeps => ({ services, iamModel, operations: iamOperations, now: clock.now() });

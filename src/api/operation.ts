@@ -2,6 +2,7 @@ import type { Principal, SessionClaims } from './principal.js';
 import type { StoreReader, StoreTx } from '../store/index.js';
 import type { FederationServices } from '../federation/index.js';
 import type { AwsError } from '../errors/index.js';
+import type { Lockout } from '../authn/lockout.js';
 
 /** A value in a policy request context (`aws:SourceIp`, `aws:TagKeys`, …). */
 export type ContextValue = string | boolean | number | readonly string[];
@@ -93,6 +94,11 @@ export interface Services {
   openMarker(marker: string): string | undefined;
   /** OIDC key sets and SAML settings (AssumeRoleWithWebIdentity / AssumeRoleWithSAML, provider CRUD). */
   readonly federation?: FederationServices | undefined;
+  /**
+   * Failure counts and locks for guessable secrets (MFA codes, console passwords); undefined turns the
+   * lock-out off (`--lockout-threshold off`) and in tools that check no secrets.
+   */
+  readonly lockout?: Lockout | undefined;
 }
 
 /**

@@ -38,6 +38,11 @@ Starts the IAM and STS APIs on one port.
   --rate-limit-iam N requests a second per account to IAM (default 100; IAMD_RATE_LIMIT_IAM);
                      bursts of up to 2 seconds' worth; 0 or off: unlimited
   --rate-limit-sts N the same for STS (default 600, AWS's default quota; IAMD_RATE_LIMIT_STS)
+  --lockout-threshold N
+                     failed MFA codes / console passwords allowed before a lock (default 5;
+                     IAMD_LOCKOUT_THRESHOLD); then 1 minute, doubling per failure; 0 or off: none
+  --lockout-max-seconds N
+                     the longest lock (default 3600; IAMD_LOCKOUT_MAX_SECONDS)
   --saml-audiences LIST
                      extra accepted SAML audiences/recipients, comma-separated (IAMD_SAML_AUDIENCES)
 
@@ -71,6 +76,8 @@ export const serveCommand: Command = {
         'saml-audiences': { type: 'string' },
         'rate-limit-iam': { type: 'string' },
         'rate-limit-sts': { type: 'string' },
+        'lockout-threshold': { type: 'string' },
+        'lockout-max-seconds': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         ...RUNTIME_ARG_OPTIONS,
       },
@@ -99,6 +106,8 @@ export const serveCommand: Command = {
         samlAudiences: values['saml-audiences'],
         rateLimitIam: values['rate-limit-iam'],
         rateLimitSts: values['rate-limit-sts'],
+        lockoutThreshold: values['lockout-threshold'],
+        lockoutMaxSeconds: values['lockout-max-seconds'],
         runtime: runtimeOptionsFrom(values),
       },
       process.env,

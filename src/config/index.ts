@@ -2,6 +2,7 @@
  * Configuration: command-line options and environment, read once, validated together (every problem
  * reported before exiting) and frozen. No other module reads `process.env`.
  */
+import { DEFAULT_LOCKOUT_POLICY, type LockoutPolicy } from '../credentials/lockout.js';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseRuntimeOptions, type RuntimeConfig, type RuntimeOptions } from '../imds/bindings.js';
@@ -72,6 +73,12 @@ export interface Config {
    * STS (`--rate-limit-sts` / `IAMD_RATE_LIMIT_STS`); undefined: unlimited (`0` or `off`).
    */
   readonly rateLimits: Readonly<Record<'iam' | 'sts', number | undefined>>;
+  /**
+   * Lock-out after failed MFA codes and console passwords (issue 16): `--lockout-threshold` /
+   * `IAMD_LOCKOUT_THRESHOLD` free failures (default 5; `0` or `off`: no lock-out), then locks from one
+   * minute doubling to `--lockout-max-seconds` / `IAMD_LOCKOUT_MAX_SECONDS` (default 3600).
+   */
+  readonly lockout?: LockoutPolicy | undefined;
 }
 
 /**
@@ -90,6 +97,34 @@ export const DEFAULT_RATE_LIMIT_IAM = 100;
 
 /** Most requests a second a rate limit may name. */
 export const MAX_RATE_LIMIT = 1_000_000;
+
+/** Reads the lock-out policy: a threshold (`0`/`off`: none) and the longest lock. */
+function parseLockout(
+  thresholdText: string | undefined,
+  maxText: string | undefined,
+  problems: string[],
+): LockoutPolicy | undefined {
+  const t = thresholdText?.trim().toLowerCase();
+  if (t === 'off' || t === '0') return undefined;
+  let threshold = DEFAULT_LOCKOUT_POLICY.threshold;
+  if (t !== undefined) {
+    if (/^\d+$/.test(t) && Number(t) <= 1000) threshold = Number(t);
+    else
+      problems.push(
+        `lock-out threshold \`${thresholdText}\` is not a whole number of failures (1-1000), 0 or off (--lockout-threshold / IAMD_LOCKOUT_THRESHOLD)`,
+      );
+  }
+  let maxLockMs = DEFAULT_LOCKOUT_POLICY.maxLockMs;
+  if (maxText !== undefined) {
+    const m = maxText.trim();
+    if (/^\d+$/.test(m) && Number(m) >= 60 && Number(m) <= 86_400) maxLockMs = Number(m) * 1000;
+    else
+      problems.push(
+        `lock-out maximum \`${maxText}\` is not a whole number of seconds from 60 to 86400 (--lockout-max-seconds / IAMD_LOCKOUT_MAX_SECONDS)`,
+      );
+  }
+  return Object.freeze({ ...DEFAULT_LOCKOUT_POLICY, threshold, maxLockMs });
+}
 
 /** Reads one rate limit: a whole number of requests a second, `0` or `off` for none. */
 function parseRateLimit(
@@ -137,6 +172,8 @@ export interface ConfigOptions {
   readonly databasePoolSize?: string | undefined;
   readonly rateLimitIam?: string | undefined;
   readonly rateLimitSts?: string | undefined;
+  readonly lockoutThreshold?: string | undefined;
+  readonly lockoutMaxSeconds?: string | undefined;
 }
 
 /** Thrown with every configuration problem at once. */
@@ -231,6 +268,11 @@ export function loadConfig(
       problems,
     ),
   });
+  const lockout = parseLockout(
+    options.lockoutThreshold ?? env.IAMD_LOCKOUT_THRESHOLD,
+    options.lockoutMaxSeconds ?? env.IAMD_LOCKOUT_MAX_SECONDS,
+    problems,
+  );
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     auditRetentionDays: retentionText === undefined ? undefined : Number(retentionText),
@@ -257,5 +299,6 @@ export function loadConfig(
     database,
     databasePoolSize,
     rateLimits,
+    lockout,
   });
 }

@@ -22,6 +22,7 @@ import { hashPassword, verifyPasswordAsync } from '../credentials/password.js';
 import { mintSession } from '../sts/credentials.js';
 import { sessionPrincipal } from '../authn/resolve.js';
 import { userIdentity } from '../audit/event.js';
+import { lockoutRecord } from '../authn/lockout.js';
 import type { ConsoleCredentials, ConsoleIdentity } from './sessions.js';
 
 /** Console sessions of IAM users last 12 hours, the AWS console's default for IAM users. */
@@ -87,13 +88,57 @@ export async function signIn(deps: SignInDeps, input: SignInInput): Promise<Sign
       hash = user === undefined ? undefined : profile?.passwordHash;
     }
   }
+  // Guessing is limited (issue #16 item 1): failures count per existing user (or root) and per MFA
+  // device. While locked the password is still hashed (the answer takes as long as a wrong password)
+  // but never compared, and the answer is the one a wrong password gets: the lock is no oracle.
+  const lockout = deps.services.lockout;
+  const signInKey =
+    account !== undefined && hash !== undefined
+      ? `console:${account.id}:${userName === undefined ? 'root' : nameKey(userName)}`
+      : undefined;
+  const lockedOut =
+    lockout !== undefined && signInKey !== undefined && (await lockout.locked([signInKey], deps.now));
   dummyHash ??= hashPassword('iamd-console-timing-equaliser');
-  const passwordOk = await verifyPasswordAsync(input.password, hash ?? dummyHash);
-  const fail = (mfaUsed: boolean): SignInResult => {
+  const passwordOk = (await verifyPasswordAsync(input.password, hash ?? dummyHash)) && !lockedOut;
+  const fail = async (mfaUsed: boolean, keys: readonly string[]): Promise<SignInResult> => {
     deps.addAudit?.(loginRecord(deps, account?.id ?? input.account, user, userName, false, mfaUsed));
+    if (lockout !== undefined && account !== undefined && keys.length > 0 && !lockedOut)
+      await lockout.failed(keys, deps.now, (key, lockMs) =>
+        lockoutRecord({
+          account: account.id,
+          nowMs: deps.now,
+          eventSource: 'signin.amazonaws.com',
+          userIdentity:
+            user === undefined
+              ? {
+                  type: 'Root',
+                  principalId: account.id,
+                  arn: `arn:aws:iam::${account.id}:root`,
+                  accountId: account.id,
+                }
+              : {
+                  type: 'IAMUser',
+                  principalId: user.userId,
+                  arn: user.arn,
+                  accountId: account.id,
+                  userName: user.userName,
+                },
+          sourceIp: deps.sourceIp,
+          userAgent: deps.userAgent,
+          region: deps.region,
+          subject: key.startsWith('mfa:')
+            ? { type: 'AWS::IAM::MFADevice', name: key.slice(`mfa:${account.id}:`.length) }
+            : user === undefined
+              ? { type: 'AWS::IAM::Root', name: `arn:aws:iam::${account.id}:root` }
+              : { type: 'AWS::IAM::User', name: user.arn },
+          key,
+          lockMs,
+        }),
+      );
     return { ok: false, reason: 'invalid' };
   };
-  if (!passwordOk || hash === undefined || account === undefined) return fail(false);
+  if (!passwordOk || hash === undefined || account === undefined || signInKey === undefined)
+    return fail(false, signInKey === undefined ? [] : [signInKey]);
 
   const index = userName === undefined ? '' : nameKey(userName);
   const devices = (await store.list<MfaDeviceBody>(account.id, 'mfaDevice', { index })).filter(
@@ -101,6 +146,10 @@ export async function signIn(deps: SignInDeps, input: SignInInput): Promise<Sign
   );
   const code = input.mfaCode?.trim() ?? '';
   if (devices.length > 0 && code === '') return { ok: false, reason: 'mfa-required' };
+  const deviceKeys = devices.map((d) => `mfa:${account.id}:${d.key}`);
+  const allKeys = [signInKey, ...deviceKeys];
+  if (deviceKeys.length > 0 && lockout !== undefined && (await lockout.locked(deviceKeys, deps.now)))
+    return fail(true, []);
 
   const duration = userName === undefined ? ROOT_SESSION_SECONDS : USER_SESSION_SECONDS;
   return store
@@ -159,7 +208,11 @@ export async function signIn(deps: SignInDeps, input: SignInInput): Promise<Sign
         passwordResetRequired: profile?.passwordResetRequired === true,
       };
     })
-    .then((r) => r ?? fail(true));
+    .then(async (r) => {
+      if (r === undefined) return fail(true, allKeys);
+      await lockout?.succeeded(allKeys);
+      return r;
+    });
 }
 
 /** The CloudTrail `ConsoleLogin` record of one attempt. */

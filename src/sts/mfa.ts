@@ -18,6 +18,8 @@ import type { MfaDeviceBody } from '../iam/entities.js';
 import { nameKey } from '../iam/common.js';
 import { checkMfaCode, mfaSeedAad } from '../iam/mfa-devices.js';
 import { verifyTotp } from '../credentials/totp.js';
+import { lockoutRecord } from '../authn/lockout.js';
+import { userIdentity } from '../audit/event.js';
 
 /** The MFA parameters of a request, when both were given. */
 export interface MfaInput {
@@ -59,21 +61,52 @@ export function mfaInput(input: Readonly<Record<string, unknown>>): MfaInput | u
 }
 
 /**
- * Checks `mfa` for `principal` without recording anything, so the decision that depends on it can be
- * made before the call's one transaction (which then re-checks and records the step with
- * {@link consumeMfa}; store reads cannot run while that transaction is open).
+ * Checks `mfa` for `principal` before the call's one transaction, so the decision that depends on it
+ * can be made first (the transaction then re-checks and records the step with {@link consumeMfa};
+ * store reads cannot run while that transaction is open).
+ *
+ * Guessing is limited (issue #16 item 1): failures count against the caller (`principal:…`, also for
+ * serial numbers that are not theirs) and against the caller's own device (`mfa:…`, never against a
+ * device the caller does not own, so nobody can lock another user's device). While either is locked
+ * the code is not checked, and the answer is the one a wrong code gets: the lock is no oracle.
  */
 export async function precheckMfa(
-  ctx: Pick<CallContext, 'now' | 'services' | 'store'>,
+  ctx: Pick<CallContext, 'now' | 'services' | 'store' | 'sourceIp' | 'userAgent' | 'region'>,
   principal: Principal,
   mfa: MfaInput,
 ): Promise<void> {
   if (principal.type !== 'IAMUser' && principal.type !== 'Root') throw mfaUnknownDevice();
   const index = principal.type === 'IAMUser' ? nameKey(principal.userName) : '';
   const d = await ctx.store.get<MfaDeviceBody>(principal.account, 'mfaDevice', mfa.serialNumber);
-  if (d === undefined || d.body.enableDate === undefined || d.index !== index) throw mfaUnknownDevice();
-  const seed = ctx.services.unsealSecret(d.body.sealedSeed, mfaSeedAad(principal.account, mfa.serialNumber));
-  if (verifyTotp(seed, mfa.tokenCode, ctx.now, d.body.usedSteps) === undefined) throw mfaInvalidCode();
+  const owned = d !== undefined && d.body.enableDate !== undefined && d.index === index;
+  const keys = [`principal:${principal.account}:${principal.type === 'IAMUser' ? principal.userId : 'root'}`];
+  if (owned) keys.push(`mfa:${principal.account}:${mfa.serialNumber}`);
+  const lockout = ctx.services.lockout;
+  const refusal = owned ? mfaInvalidCode() : mfaUnknownDevice();
+  if (lockout !== undefined && (await lockout.locked(keys, ctx.now))) throw refusal;
+  const seed = owned
+    ? ctx.services.unsealSecret(d.body.sealedSeed, mfaSeedAad(principal.account, mfa.serialNumber))
+    : undefined;
+  if (seed === undefined || verifyTotp(seed, mfa.tokenCode, ctx.now, d?.body.usedSteps ?? []) === undefined) {
+    await lockout?.failed(keys, ctx.now, (key, lockMs) =>
+      lockoutRecord({
+        account: principal.account,
+        nowMs: ctx.now,
+        eventSource: 'sts.amazonaws.com',
+        userIdentity: userIdentity(principal),
+        sourceIp: ctx.sourceIp,
+        userAgent: ctx.userAgent,
+        region: ctx.region,
+        subject: key.startsWith('mfa:')
+          ? { type: 'AWS::IAM::MFADevice', name: mfa.serialNumber }
+          : { type: principal.type === 'IAMUser' ? 'AWS::IAM::User' : 'AWS::IAM::Root', name: principal.arn },
+        key,
+        lockMs,
+      }),
+    );
+    throw refusal;
+  }
+  await lockout?.succeeded(keys);
 }
 
 /**
