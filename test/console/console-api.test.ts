@@ -277,3 +277,39 @@ test('console calls keep working after the test clock moves', async () => {
   assert.equal(r.res.status, 200, JSON.stringify(r.json));
   assert.equal((r.json.result as { Arn: string }).Arn, `arn:aws:iam::${ROOT.accountId}:user/bob`);
 });
+
+// Issue #16 item 1: console passwords are rate-limited by lock-out (defaults: 5 free failures, then a
+// 1-minute lock). While locked the right password gets the wrong password's answer.
+test('five wrong passwords lock the console sign-in of that user; the right one works after the lock', async () => {
+  const iam = server.iam();
+  await iam.send(new CreateUserCommand({ UserName: 'dora' }));
+  await iam.send(new CreateLoginProfileCommand({ UserName: 'dora', Password: 'Dora-Passw0rd!' }));
+  const c = new Client(server.url);
+  await c.get('/console/api/session');
+  const creds = { account: ROOT.accountId, userName: 'dora', password: 'Dora-Passw0rd!' };
+  const incorrect = {
+    code: 'InvalidCredentials',
+    message: 'Your authentication information is incorrect. Please try again.',
+  };
+  for (let i = 0; i < 5; i++) {
+    const r = await c.post('/console/api/signin', { ...creds, password: `wrong-${i}` });
+    assert.equal(r.res.status, 401);
+    assert.deepEqual(r.json.error, incorrect);
+  }
+  let r = await c.post('/console/api/signin', creds);
+  assert.equal(r.res.status, 401, 'locked: the right password is refused');
+  assert.deepEqual(r.json.error, incorrect);
+  // Another user is not affected.
+  const other = new Client(server.url);
+  await other.get('/console/api/session');
+  r = await other.post('/console/api/signin', {
+    account: ROOT.accountId,
+    userName: 'bob',
+    password: 'Bob-Passw0rd!',
+  });
+  assert.equal(r.res.status, 200);
+  await server.advance(61);
+  r = await c.post('/console/api/signin', creds);
+  assert.equal(r.res.status, 200);
+  assert.equal(r.json.signedIn, true);
+});
