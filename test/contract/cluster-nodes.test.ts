@@ -23,13 +23,22 @@ import {
   CreateAccessKeyCommand,
   CreateRoleCommand,
   CreateUserCommand,
+  CreateVirtualMFADeviceCommand,
   DeleteAccessKeyCommand,
+  EnableMFADeviceCommand,
   DeleteRoleCommand,
   GetUserCommand,
   IAMClient,
+  PutUserPolicyCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import {
+  AssumeRoleCommand,
+  GetCallerIdentityCommand,
+  GetSessionTokenCommand,
+  STSClient,
+} from '@aws-sdk/client-sts';
+import { totpCode } from '../../src/credentials/totp.js';
 import { pgSkipReason, startPgCluster, type PgCluster } from '../support/pg-cluster.js';
 
 const ROOT = {
@@ -206,6 +215,48 @@ t('every node answers /health and /ready', async () => {
     assert.equal(ready.status, 200, `node ${n.name}`);
     assert.deepEqual(await ready.json(), { status: 'ready' });
   }
+});
+
+// Issue #16 item 1: lock-out state is shared through PostgreSQL. Wrong MFA codes spread over two nodes
+// add up; the lock they start holds on the third (default policy: the 5th failure locks for a minute).
+t('MFA failures on nodes A and B lock the device on node C', async () => {
+  const a = node('A');
+  await a.iam().send(new CreateUserCommand({ UserName: 'mfa-user' }));
+  await a.iam().send(
+    new PutUserPolicyCommand({
+      UserName: 'mfa-user',
+      PolicyName: 'gst',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'sts:GetSessionToken', Resource: '*' }],
+      }),
+    }),
+  );
+  const key = (await a.iam().send(new CreateAccessKeyCommand({ UserName: 'mfa-user' }))).AccessKey!;
+  const creds = { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
+  const dev = await a.iam().send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'mfa-user' }));
+  const serial = dev.VirtualMFADevice!.SerialNumber!;
+  const seed = new TextDecoder().decode(dev.VirtualMFADevice!.Base32StringSeed!);
+  const now = Date.now();
+  await a.iam().send(
+    new EnableMFADeviceCommand({
+      UserName: 'mfa-user',
+      SerialNumber: serial,
+      AuthenticationCode1: totpCode(seed, now - 30_000),
+      AuthenticationCode2: totpCode(seed, now),
+    }),
+  );
+  const accepted = () => new Set([-1, 0, 1].map((s) => totpCode(seed, Date.now() + s * 30_000)));
+  const wrong = () => ['000000', '111111', '222222', '333333'].find((c) => !accepted().has(c))!;
+  const attempt = (n: Node, code: string) =>
+    n.sts(creds).send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: code }));
+  for (const n of ['A', 'B', 'A', 'B', 'A'] as const)
+    await assert.rejects(attempt(node(n), wrong()), /invalid MFA one time pass code/);
+  // The right code (the next step's, unused by the enabling) is refused on C: the lock is shared.
+  await assert.rejects(
+    attempt(node('C'), totpCode(seed, Date.now() + 30_000)),
+    /MultiFactorAuthentication failed with invalid MFA one time pass code\./,
+  );
 });
 
 t('a session minted on node A is accepted on B and C', async () => {
