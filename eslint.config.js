@@ -10,6 +10,119 @@ const pureCore = {
   ],
 };
 
+// Layering (STYLE.md section 1): imports point downward only. For each folder of src/, the folders it
+// may import (types only where marked). Everything else under src/ is refused, so a wrong import
+// fails `npm test` (test/package/layering.test.ts shows it). Tests may import anything.
+const FOLDERS = [
+  'core',
+  'errors',
+  'policy',
+  'sigv4',
+  'protocol',
+  'credentials',
+  'store',
+  'config',
+  'federation',
+  'domain',
+  'api',
+  'authn',
+  'authz',
+  'audit',
+  'explain',
+  'analysis',
+  'accounts',
+  'iam',
+  'sts',
+  'organizations',
+  'gateway',
+  'imds',
+  'devmode',
+  'console',
+  'server',
+  'cli',
+];
+const BELOW_HANDLERS = [
+  'core',
+  'errors',
+  'policy',
+  'sigv4',
+  'protocol',
+  'credentials',
+  'store',
+  'config',
+  'federation',
+  'domain',
+  'api',
+  'authn',
+  'authz',
+  'audit',
+  'explain',
+  'analysis',
+  'accounts',
+];
+const LAYERS = {
+  core: { may: [] },
+  errors: { may: ['core'] },
+  policy: { may: ['core', 'errors'] },
+  sigv4: { may: ['core', 'errors'] },
+  protocol: { may: ['core', 'errors'] },
+  // Session tokens seal the principal model's claims (a type).
+  credentials: { may: ['core', 'errors'], types: ['domain'] },
+  store: { may: ['core', 'errors'] },
+  config: { may: ['core', 'errors'] },
+  federation: { may: ['core', 'errors', 'credentials'] },
+  // The handler contract (api/) is a type the domain's session minting takes.
+  domain: { may: ['core', 'errors', 'policy', 'store', 'credentials'], types: ['api'] },
+  api: { may: ['core', 'errors', 'policy', 'store', 'domain'], types: ['federation', 'authn'] },
+  authn: { may: ['core', 'errors', 'sigv4', 'credentials', 'store', 'config', 'domain', 'api'] },
+  authz: { may: ['core', 'errors', 'policy', 'store', 'domain', 'api'] },
+  audit: { may: ['core', 'errors', 'policy', 'store', 'domain', 'api'] },
+  explain: { may: ['core', 'errors', 'policy', 'store', 'domain', 'api', 'audit'] },
+  analysis: { may: ['core', 'errors', 'policy', 'store', 'domain', 'api', 'audit', 'explain', 'authz'] },
+  accounts: { may: ['core', 'errors', 'policy', 'credentials', 'store', 'config', 'domain', 'api', 'authn'] },
+  // Handlers: anything below them, never each other, never the server.
+  iam: { may: BELOW_HANDLERS },
+  sts: { may: BELOW_HANDLERS },
+  organizations: { may: BELOW_HANDLERS },
+  gateway: { may: BELOW_HANDLERS },
+  imds: {
+    may: ['core', 'errors', 'policy', 'credentials', 'store', 'config', 'domain', 'api', 'audit', 'sts'],
+  },
+  devmode: { may: [...BELOW_HANDLERS, 'iam', 'sts', 'organizations'] },
+  console: { may: [...BELOW_HANDLERS, 'iam', 'sts', 'organizations', 'server'] },
+  server: { may: FOLDERS.filter((f) => f !== 'cli') },
+  cli: { may: FOLDERS },
+};
+/** Only the server (and the composition root) talks HTTP; the console is a fastify plugin the server mounts. */
+const HTTP_FRAMEWORK = ['server', 'console'];
+
+function layerRule(folder) {
+  const { may, types = [] } = LAYERS[folder];
+  const refused = FOLDERS.filter((f) => f !== folder && !may.includes(f));
+  const patterns = [];
+  const hard = refused.filter((f) => !types.includes(f));
+  if (hard.length > 0)
+    patterns.push({
+      group: [...hard.map((f) => `**/${f}/**`), '**/main.js'],
+      message: `layering (STYLE.md section 1): ${folder}/ may import only ${may.join(', ') || 'nothing'}`,
+    });
+  if (types.length > 0)
+    patterns.push({
+      group: types.map((f) => `**/${f}/**`),
+      allowTypeImports: true,
+      message: `layering (STYLE.md section 1): ${folder}/ may import only types from ${types.join(', ')}`,
+    });
+  if (!HTTP_FRAMEWORK.includes(folder))
+    patterns.push({ group: ['fastify', '@fastify/*'], message: 'only server/ imports fastify' });
+  return patterns;
+}
+
+export const layering = Object.keys(LAYERS).map((folder) => ({
+  files: [`src/${folder}/**/*.ts`],
+  ignores: ['**/*.test.ts'],
+  rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: layerRule(folder) }] },
+}));
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'models/**', 'data/**', 'console/dist/**'] },
   js.configs.recommended,
@@ -25,6 +138,7 @@ export default tseslint.config(
     ignores: ['**/*.test.ts'],
     rules: { 'no-restricted-imports': ['error', pureCore] },
   },
+  ...layering,
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },

@@ -17,7 +17,7 @@ import { signForm, type SigningCreds } from './http/sign.js';
 import { BENCH_ROOT, startCeiling, startIamdProcess, type ChildServer } from './http/servers.js';
 import { openSqliteStore } from '../src/store/sqlite/index.js';
 import { makeUniqueId } from '../src/credentials/ids.js';
-import type { RoleBody } from '../src/iam/entities.js';
+import type { RoleBody } from '../src/domain/entities.js';
 
 const json = process.argv.includes('--json');
 const secIdx = process.argv.indexOf('--seconds');

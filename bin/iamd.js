@@ -2,7 +2,7 @@
 // The `iamd` command: runs the compiled CLI (built by `npm ci` through the `prepare` script).
 import { main } from '../dist/src/cli/main.js';
 
-main(process.argv.slice(2)).then(
+main(process.argv.slice(2), process.env).then(
   (code) => {
     if (typeof code === 'number') process.exitCode = code;
   },

@@ -48,6 +48,10 @@ import {
   type SeedSummary,
 } from './devmode/index.js';
 
+// The CLI reaches the PostgreSQL adapter only through the composition root (STYLE.md: only main.ts
+// picks an adapter): `iamd migrate` and the redaction of database URLs in messages.
+export { migratePostgresDatabase } from './store/postgres/index.js';
+export { redactUrl } from './store/postgres/errors.js';
 /** A running iamd. */
 export interface RunningServer {
   readonly url: string;

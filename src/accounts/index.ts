@@ -4,7 +4,7 @@
  */
 import type { Services } from '../api/operation.js';
 import type { Store, StoreTx } from '../store/index.js';
-import type { AccessKeyBody } from '../iam/entities.js';
+import type { AccessKeyBody } from '../domain/entities.js';
 import { makeAccessKeyId, makeSecretAccessKey } from '../credentials/ids.js';
 import { KEY_ACCOUNT_META } from '../authn/resolve.js';
 

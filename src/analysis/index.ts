@@ -15,10 +15,16 @@
  * wildcard), so a principal is evaluated only against roles whose trust policy can name it.
  */
 import type { StoreReader } from '../store/index.js';
-import type { GroupBody, OidcProviderBody, RoleBody, SamlProviderBody, UserBody } from '../iam/entities.js';
-import { resolveManagedPolicyDocument } from '../iam/managed-policies.js';
-import { nameKey } from '../iam/common.js';
-import { trustPolicyForEvaluation } from '../iam/trust-principals.js';
+import type {
+  GroupBody,
+  OidcProviderBody,
+  RoleBody,
+  SamlProviderBody,
+  UserBody,
+} from '../domain/entities.js';
+import { resolveManagedPolicyDocument } from '../domain/managed-policies.js';
+import { nameKey } from '../domain/names.js';
+import { trustPolicyForEvaluation } from '../domain/trust-principals.js';
 import {
   evaluate,
   loadPolicy,

@@ -1,4 +1,4 @@
-import type { Principal, SessionClaims } from './principal.js';
+import type { Principal, SessionClaims } from '../domain/principal.js';
 import type { StoreReader, StoreTx } from '../store/index.js';
 import type { FederationServices } from '../federation/index.js';
 import type { AwsError } from '../errors/index.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Principal } from '../api/principal.js';
+import type { Principal } from '../domain/principal.js';
 import { TIMESTAMP_MEMBERS, buildAuditRecord, cloudTrailDate } from './event.js';
 
 const ROOT: Principal = {

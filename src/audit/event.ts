@@ -3,7 +3,7 @@
  * secret access keys, session tokens, passwords, SAML assertions, web identity tokens, MFA seeds —
  * never enter an event: {@link redact} removes them by member name before anything is recorded.
  */
-import type { Principal } from '../api/principal.js';
+import type { Principal } from '../domain/principal.js';
 import type { AuditRecord } from '../store/index.js';
 import { isoSeconds } from '../core/clock.js';
 

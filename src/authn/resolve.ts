@@ -3,11 +3,11 @@
  * have signed the request. Long-term keys come from the store (cached until a change); session
  * keys are unsealed from their token with no store read.
  */
-import type { Principal, SessionClaims } from '../api/principal.js';
+import type { Principal, SessionClaims } from '../domain/principal.js';
 import { AwsError } from '../errors/index.js';
 import type { Store } from '../store/index.js';
-import type { AccessKeyBody, UserBody } from '../iam/entities.js';
-import { nameKey } from '../iam/common.js';
+import type { AccessKeyBody, UserBody } from '../domain/entities.js';
+import { nameKey } from '../domain/names.js';
 import { accountFromAccessKeyId } from '../credentials/ids.js';
 import { keyIdOf } from '../credentials/session-token.js';
 

@@ -9,8 +9,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openMemoryStore } from '../store/memory/index.js';
 import type { Store } from '../store/index.js';
-import type { ManagedPolicyBody, UserBody } from '../iam/entities.js';
-import type { Principal, SessionClaims } from '../api/principal.js';
+import type { ManagedPolicyBody, UserBody } from '../domain/entities.js';
+import type { Principal, SessionClaims } from '../domain/principal.js';
 import { authorize, PolicyCache, type RequestFacts } from './index.js';
 
 const A = '111122223333';

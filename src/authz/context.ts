@@ -3,7 +3,7 @@
  * "AWS global condition context keys".
  */
 import type { ContextValue } from '../api/operation.js';
-import type { Principal, SessionTag } from '../api/principal.js';
+import type { Principal, SessionTag } from '../domain/principal.js';
 import { isoSeconds } from '../core/clock.js';
 import { emptyBag } from '../core/bag.js';
 

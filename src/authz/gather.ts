@@ -3,11 +3,11 @@
  * user's groups'), the permissions boundary, and session policies. The result is compiled once
  * and cached until the store reports a change.
  */
-import type { Principal, SessionTag } from '../api/principal.js';
+import type { Principal, SessionTag } from '../domain/principal.js';
 import type { StoreReader } from '../store/index.js';
-import type { GroupBody, RoleBody, UserBody } from '../iam/entities.js';
-import { nameKey } from '../iam/common.js';
-import { resolveManagedPolicyDocument } from '../iam/managed-policies.js';
+import type { GroupBody, RoleBody, UserBody } from '../domain/entities.js';
+import { nameKey } from '../domain/names.js';
+import { resolveManagedPolicyDocument } from '../domain/managed-policies.js';
 import { loadPolicy, type CompiledPolicy } from '../policy/index.js';
 
 /** A principal's policies, compiled. */

@@ -3,7 +3,7 @@
  * calling principal and throws AWS's `AccessDenied` when the engine does not allow it.
  */
 import type { AuthorizationRequest, ContextValue } from '../api/operation.js';
-import type { Principal } from '../api/principal.js';
+import type { Principal } from '../domain/principal.js';
 import { AwsError } from '../errors/index.js';
 import { parseArn } from '../core/arn.js';
 import type { Store } from '../store/index.js';

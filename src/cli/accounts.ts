@@ -21,7 +21,7 @@ Works on the same data directory while the server runs.`;
 /** `iamd accounts create|list|create-root-key|set-root-password`. */
 export const accountsCommand: Command = {
   summary: 'create and list accounts, issue root access keys, set root passwords',
-  async run(args) {
+  async run(args, env) {
     const [sub, ...rest] = args;
     const { values } = parseArgs({
       args: rest,
@@ -41,8 +41,8 @@ export const accountsCommand: Command = {
       console.error(`iamd accounts: --id \`${values.id}\` is not a 12-digit account id`);
       return 2;
     }
-    const dataDir = values.data ?? defaultDataDir(process.env);
-    const config = { memory: false, dataDir, masterKey: process.env.IAMD_MASTER_KEY };
+    const dataDir = values.data ?? defaultDataDir(env);
+    const config = { memory: false, dataDir, masterKey: env.IAMD_MASTER_KEY };
     const store = await openStore(config);
     try {
       if (sub === 'set-root-password') return await setRootPassword(store, values.id);

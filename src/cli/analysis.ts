@@ -24,7 +24,7 @@ transitively, with the path and the conditions that still apply.`;
       kind === 'reach'
         ? 'list the roles a principal can reach'
         : 'list every principal that can assume a role',
-    async run(args) {
+    async run(args, env) {
       const { values, positionals } = parseArgs({
         args,
         allowPositionals: true,
@@ -39,7 +39,7 @@ transitively, with the path and the conditions that still apply.`;
         return values.help ? 0 : 2;
       }
       const arn = positionals[0]!;
-      return withDataStore(values.data, async (store) => {
+      return withDataStore(values.data, env, async (store) => {
         const model = await loadAccessModel(store);
         if (kind === 'who-can-assume' && !model.roles.has(arn)) {
           console.error(`iamd who-can-assume: no role \`${arn}\` in this store`);

@@ -82,7 +82,7 @@ async function tail(store: Store, n: number, follow: boolean, json: boolean): Pr
 /** `iamd audit`. */
 export const auditCommand: Command = {
   summary: 'tail and search the audit trail',
-  async run(args) {
+  async run(args, env) {
     const [sub, ...rest] = args;
     const { values } = parseArgs({
       args: rest,
@@ -144,7 +144,7 @@ export const auditCommand: Command = {
       console.error(`iamd audit: ${(err as Error).message}`);
       return 2;
     }
-    return withDataStore(values.data, async (store) => {
+    return withDataStore(values.data, env, async (store) => {
       if (sub === 'tail') return await tail(store, count, values.follow === true, values.json === true);
       const wanted = values['error-code'];
       let printed = 0;

@@ -3,7 +3,7 @@
  * store in the data directory, opened directly so the command also works while the server runs (SQLite
  * WAL readers never block the writer).
  */
-import { defaultDataDir } from '../config/index.js';
+import { defaultDataDir, type Env } from '../config/index.js';
 import { openStore } from '../main.js';
 import type { Store } from '../store/index.js';
 
@@ -13,9 +13,10 @@ import type { Store } from '../store/index.js';
  */
 export async function withDataStore<T>(
   data: string | undefined,
+  env: Env,
   fn: (store: Store) => Promise<T>,
 ): Promise<T> {
-  const store = await openStore({ memory: false, dataDir: data ?? defaultDataDir(process.env) });
+  const store = await openStore({ memory: false, dataDir: data ?? defaultDataDir(env) });
   try {
     return await fn(store);
   } finally {

@@ -22,7 +22,7 @@ the resource account's view, with its trust or resource-based policy and the ful
 /** `iamd explain`. */
 export const explainCommand: Command = {
   summary: 'explain why a recorded call was allowed or denied',
-  async run(args) {
+  async run(args, env) {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
@@ -38,7 +38,7 @@ export const explainCommand: Command = {
       return values.help ? 0 : 2;
     }
     const requestId = positionals[0]!;
-    return withDataStore(values.data, async (store) => {
+    return withDataStore(values.data, env, async (store) => {
       const page = await store.queryAudit({
         requestId,
         ...(values.account !== undefined ? { account: values.account } : {}),
@@ -50,7 +50,7 @@ export const explainCommand: Command = {
         page.events[0];
       if (!event) {
         // Name the directory searched: without --data it is the default one, maybe not the server's.
-        const dir = values.data ?? defaultDataDir(process.env);
+        const dir = values.data ?? defaultDataDir(env);
         console.error(
           `iamd explain: no recorded call has request id \`${requestId}\` in ${dir} (use --data DIR)`,
         );

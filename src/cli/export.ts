@@ -15,7 +15,7 @@ Works while the server runs.`;
 /** `iamd export`. */
 export const exportCommand: Command = {
   summary: 'write accounts as a seed file (JSON or YAML)',
-  async run(args) {
+  async run(args, env) {
     const { values } = parseArgs({
       args,
       options: {
@@ -42,8 +42,8 @@ export const exportCommand: Command = {
       }
     const config = {
       memory: false,
-      dataDir: values.data ?? defaultDataDir(process.env),
-      masterKey: process.env.IAMD_MASTER_KEY,
+      dataDir: values.data ?? defaultDataDir(env),
+      masterKey: env.IAMD_MASTER_KEY,
     };
     const store = await openStore(config);
     try {

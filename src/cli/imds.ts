@@ -4,7 +4,7 @@
  * iamd with no keys configured. The same options work on `iamd serve`; this module owns them.
  */
 import type { Command } from './main.js';
-import type { RuntimeOptions } from '../imds/bindings.js';
+import type { RuntimeOptions } from '../config/runtime-bindings.js';
 import type { RuntimeEndpoints } from '../server/imds-app.js';
 
 /** The IMDS address `iamd imds` uses when `--imds` is not given (1338: free of AWS's and LocalStack's ports). */
@@ -69,7 +69,7 @@ export function describeRuntime(runtime: RuntimeEndpoints | undefined, write: (l
 /** `iamd imds`: `iamd serve` with `--imds` defaulting to {@link DEFAULT_IMDS_ADDRESS}. */
 export const imdsCommand: Command = {
   summary: 'serve EC2 instance metadata (and container) credentials for instance profiles',
-  async run(args) {
+  async run(args, env) {
     if (args.includes('--help') || args.includes('-h')) {
       console.log(
         `usage: iamd imds --instance i-0123456789abcdef0=PROFILE [serve options]\n\n` +
@@ -83,6 +83,6 @@ export const imdsCommand: Command = {
     const withImds = args.some((a) => a === '--imds' || a.startsWith('--imds='))
       ? args
       : ['--imds', DEFAULT_IMDS_ADDRESS, ...args];
-    return serveCommand.run(withImds);
+    return serveCommand.run(withImds, env);
   },
 };

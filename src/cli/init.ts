@@ -14,7 +14,7 @@ IAMD_ACCOUNT_ID / IAMD_ROOT_ACCESS_KEY_ID / IAMD_ROOT_SECRET_ACCESS_KEY set, use
 /** `iamd init`. */
 export const initCommand: Command = {
   summary: 'create the data directory and the first account',
-  async run(args) {
+  async run(args, env) {
     const { values } = parseArgs({
       args,
       options: { data: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
@@ -23,7 +23,7 @@ export const initCommand: Command = {
       console.log(HELP);
       return 0;
     }
-    const config = loadConfig({ data: values.data }, process.env);
+    const config = loadConfig({ data: values.data }, env);
     const store = await openStore(config);
     try {
       const masterKey = masterKeyFor(config);

@@ -3,10 +3,12 @@
  * {@link COMMANDS}; `main` returns the process exit status.
  */
 
+import type { Env } from '../config/index.js';
+
 /** A sub-command: `run` receives the arguments after its name and returns the exit status. */
 export interface Command {
   readonly summary: string;
-  run(args: string[]): Promise<number>;
+  run(args: string[], env: Env): Promise<number>;
 }
 
 /** Sub-commands, lazily imported so `iamd --help` stays fast. */
@@ -82,7 +84,7 @@ function usage(): string {
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit status. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], env: Env): Promise<number> {
   registerAll();
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -98,5 +100,5 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`iamd: unknown command \`${name}\`\n\n${usage()}`);
     return 2;
   }
-  return (await load()).run(rest);
+  return (await load()).run(rest, env);
 }

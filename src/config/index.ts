@@ -2,10 +2,9 @@
  * Configuration: command-line options and environment, read once, validated together (every problem
  * reported before exiting) and frozen. No other module reads `process.env`.
  */
-import { DEFAULT_LOCKOUT_POLICY, type LockoutPolicy } from '../credentials/lockout.js';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseRuntimeOptions, type RuntimeConfig, type RuntimeOptions } from '../imds/bindings.js';
+import { parseRuntimeOptions, type RuntimeConfig, type RuntimeOptions } from './runtime-bindings.js';
 import pino from 'pino';
 
 /**
@@ -78,7 +77,7 @@ export interface Config {
    * `IAMD_LOCKOUT_THRESHOLD` free failures (default 5; `0` or `off`: no lock-out), then locks from one
    * minute doubling to `--lockout-max-seconds` / `IAMD_LOCKOUT_MAX_SECONDS` (default 3600).
    */
-  readonly lockout?: LockoutPolicy | undefined;
+  readonly lockout?: LockoutSettings | undefined;
 }
 
 /**
@@ -98,12 +97,32 @@ export const DEFAULT_RATE_LIMIT_IAM = 100;
 /** Most requests a second a rate limit may name. */
 export const MAX_RATE_LIMIT = 1_000_000;
 
+/**
+ * A lock-out policy (the arithmetic is src/credentials/lockout.ts, whose `LockoutPolicy` has this
+ * shape): `threshold` free failures, then locks from `baseLockMs` doubling to `maxLockMs`; counts are
+ * forgotten `resetAfterMs` after the last failure.
+ */
+export interface LockoutSettings {
+  readonly threshold: number;
+  readonly baseLockMs: number;
+  readonly maxLockMs: number;
+  readonly resetAfterMs: number;
+}
+
+/** Defaults: 5 free tries, then 1 minute doubling to at most 1 hour; counts forgotten after a day. */
+export const DEFAULT_LOCKOUT_POLICY: LockoutSettings = Object.freeze({
+  threshold: 5,
+  baseLockMs: 60_000,
+  maxLockMs: 3_600_000,
+  resetAfterMs: 24 * 3_600_000,
+});
+
 /** Reads the lock-out policy: a threshold (`0`/`off`: none) and the longest lock. */
 function parseLockout(
   thresholdText: string | undefined,
   maxText: string | undefined,
   problems: string[],
-): LockoutPolicy | undefined {
+): LockoutSettings | undefined {
   const t = thresholdText?.trim().toLowerCase();
   if (t === 'off' || t === '0') return undefined;
   let threshold = DEFAULT_LOCKOUT_POLICY.threshold;
@@ -147,7 +166,10 @@ function parseRateLimit(
 export const DEFAULT_PORT = 4599;
 
 /** The default data directory: `$IAMD_DATA_DIR`, else `~/.iamd`. */
-export function defaultDataDir(env: Readonly<Record<string, string | undefined>>): string {
+/** The process environment, as the entry point (`bin/iamd.js`) hands it down; only config reads it. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export function defaultDataDir(env: Env): string {
   return env.IAMD_DATA_DIR ?? join(homedir(), '.iamd');
 }
 

@@ -15,11 +15,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Services } from '../api/operation.js';
 import type { AccountRecord, AuditRecord, Store } from '../store/index.js';
-import type { LoginProfileBody, MfaDeviceBody, UserBody } from '../iam/entities.js';
-import { nameKey } from '../iam/common.js';
-import { checkMfaCode } from '../iam/mfa-devices.js';
+import type { LoginProfileBody, MfaDeviceBody, UserBody } from '../domain/entities.js';
+import { nameKey } from '../domain/names.js';
+import { checkMfaCode } from '../domain/mfa-devices.js';
 import { hashPassword, verifyPasswordAsync } from '../credentials/password.js';
-import { mintSession } from '../sts/credentials.js';
+import { mintSession } from '../domain/sessions.js';
 import { sessionPrincipal } from '../authn/resolve.js';
 import { userIdentity } from '../audit/event.js';
 import { lockoutRecord } from '../authn/lockout.js';

@@ -1,13 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  afterFailure,
-  DEFAULT_LOCKOUT_POLICY,
-  expectedGuessMs,
-  isLocked,
-  lockMsAfter,
-  type LockoutPolicy,
-} from './lockout.js';
+import { afterFailure, expectedGuessMs, isLocked, lockMsAfter, type LockoutPolicy } from './lockout.js';
+import { DEFAULT_LOCKOUT_POLICY } from '../config/index.js';
 
 const P: LockoutPolicy = { threshold: 3, baseLockMs: 1000, maxLockMs: 8000, resetAfterMs: 100_000 };
 

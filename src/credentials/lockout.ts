@@ -31,14 +31,6 @@ export interface LockoutState {
   readonly lockedUntil: number;
 }
 
-/** Defaults: 5 free tries, then 1 minute doubling to at most 1 hour; counts forgotten after a day. */
-export const DEFAULT_LOCKOUT_POLICY: LockoutPolicy = Object.freeze({
-  threshold: 5,
-  baseLockMs: 60_000,
-  maxLockMs: 3_600_000,
-  resetAfterMs: 24 * 3_600_000,
-});
-
 /** Whether `state` is locked at `nowMs`. */
 export function isLocked(state: LockoutState | undefined, nowMs: number): boolean {
   return state !== undefined && state.lockedUntil > nowMs;

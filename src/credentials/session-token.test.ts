@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import type { SessionClaims } from '../api/principal.js';
+import type { SessionClaims } from '../domain/principal.js';
 import { AwsError } from '../errors/index.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import {

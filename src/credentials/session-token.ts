@@ -14,9 +14,8 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { SessionClaims, SessionTag } from '../api/principal.js';
+import type { SessionClaims, SessionTag } from '../domain/principal.js';
 import { AwsError } from '../errors/index.js';
-import type { Store } from '../store/index.js';
 import { sealSecret, unsealSecret } from './seal.js';
 
 /** A keyring: the key new tokens are sealed with, and every key tokens may still be sealed with. */
@@ -261,6 +260,16 @@ interface StoredKey {
   readonly retiredAt?: number;
 }
 
+/** What {@link loadKeyring} needs of the Store: one transaction over meta values. */
+export interface KeyringStore {
+  transact<T>(
+    fn: (tx: {
+      getMeta(name: string): Promise<string | undefined>;
+      putMeta(name: string, value: string): Promise<void>;
+    }) => Promise<T>,
+  ): Promise<T>;
+}
+
 /**
  * Loads the session-token keyring from the store (sealed under `masterKey` in meta
  * {@link KEYRING_META}), rotating as needed, in one transaction so two processes doing it at once
@@ -272,7 +281,7 @@ interface StoredKey {
  * they do not know ({@link keyIdOf}), reload once before refusing it.
  */
 export async function loadKeyring(
-  store: Store,
+  store: KeyringStore,
   masterKey: Buffer,
   nowMs: number,
   random: (n: number) => Uint8Array = randomBytes,

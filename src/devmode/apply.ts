@@ -21,10 +21,10 @@ import type { ServiceModel } from '../protocol/index.js';
 import { decodeOperationInput } from '../protocol/index.js';
 import { accountFromAccessKeyId, makeSecretAccessKey } from '../credentials/ids.js';
 import { KEY_ACCOUNT_META } from '../authn/resolve.js';
-import { nameKey } from '../iam/common.js';
-import { ACCESS_KEYS_PER_USER, accessKeySecretAad } from '../iam/access-keys.js';
-import { PASSWORD_POLICY_KEY } from '../iam/account.js';
-import { oidcProviderKey } from '../iam/oidc-providers.js';
+import { nameKey } from '../domain/names.js';
+import { ACCESS_KEYS_PER_USER, accessKeySecretAad } from '../domain/access-keys.js';
+import { PASSWORD_POLICY_KEY } from '../domain/account.js';
+import { oidcProviderKey } from '../domain/identity-providers.js';
 import type {
   AccessKeyBody,
   GroupBody,
@@ -33,7 +33,7 @@ import type {
   ManagedPolicyBody,
   RoleBody,
   UserBody,
-} from '../iam/entities.js';
+} from '../domain/entities.js';
 import {
   SeedError,
   type ParsedSeed,

@@ -9,10 +9,10 @@
  */
 import { stringify } from 'yaml';
 import type { StoreReader } from '../store/index.js';
-import { nameKey } from '../iam/common.js';
-import { roleForDisplay } from '../iam/trust-principals.js';
-import { accessKeySecretAad } from '../iam/access-keys.js';
-import { PASSWORD_POLICY_KEY } from '../iam/account.js';
+import { nameKey } from '../domain/names.js';
+import { roleForDisplay } from '../domain/trust-principals.js';
+import { accessKeySecretAad } from '../domain/access-keys.js';
+import { PASSWORD_POLICY_KEY } from '../domain/account.js';
 import type {
   AccessKeyBody,
   GroupBody,
@@ -25,7 +25,7 @@ import type {
   SamlProviderBody,
   TagBody,
   UserBody,
-} from '../iam/entities.js';
+} from '../domain/entities.js';
 
 /** Options for {@link exportSeed}. */
 export interface ExportOptions {

@@ -5,7 +5,7 @@
  * permissive level's on-the-fly accounts. No fastify here: main.ts routes HTTP to {@link makeResetHandler}.
  */
 import type { AccountRecord, Store, StoreTx } from '../store/index.js';
-import type { AccessKeyBody } from '../iam/entities.js';
+import type { AccessKeyBody } from '../domain/entities.js';
 import { KEY_ACCOUNT_META, type CredentialResolver } from '../authn/resolve.js';
 import { KEYRING_META } from '../credentials/session-token.js';
 import { isLoopbackHost } from '../config/index.js';

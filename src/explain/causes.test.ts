@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { explainEvent, type DenialCause } from './index.js';
 import type { AuditRecord } from '../store/index.js';
 import type { Decision, PolicySource } from '../policy/index.js';
-import { TRUSTS_NOBODY } from '../sts/assume-role.js';
+import { TRUSTS_NOBODY } from '../domain/trust-principals.js';
 
 const USER = 'arn:aws:iam::111111111111:user/dave';
 const SESSION = 'arn:aws:sts::111111111111:assumed-role/ops/dave-session';

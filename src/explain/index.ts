@@ -12,7 +12,7 @@
 import type { AuditRecord } from '../store/index.js';
 import { readTrace, type DecisionTrace } from '../audit/trace.js';
 import type { Mismatch, PolicySource, StatementMatch, StatementNonMatch } from '../policy/index.js';
-import { TRUSTS_NOBODY } from '../sts/assume-role.js';
+import { TRUSTS_NOBODY } from '../domain/trust-principals.js';
 import { callerAccount, resourceAccount, visibleTrace, type Visibility } from './visibility.js';
 
 /** The distinct answers `iamd explain` gives. */

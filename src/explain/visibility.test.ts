@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { evaluate, loadPolicy, type EvaluationRequest, type PolicySet } from '../policy/index.js';
 import { decisionTrace } from '../audit/trace.js';
 import type { AuditRecord } from '../store/index.js';
-import { TRUSTS_NOBODY } from '../sts/assume-role.js';
+import { TRUSTS_NOBODY } from '../domain/trust-principals.js';
 import { explainEvent, type Explanation } from './index.js';
 import { visibilityFor, visibleTrace } from './visibility.js';
-import { authorizationMessageFrom } from '../sts/authorization-message.js';
+import { authorizationMessageFrom } from './authorization-message.js';
 
 const CALLER_ACCT = '111111111111';
 const ROLE_ACCT = '222222222222';

@@ -10,10 +10,13 @@ import type { Operation } from '../api/operation.js';
 import type { StoreReader } from '../store/index.js';
 import { AwsError, errors } from '../errors/index.js';
 import { callerAccount, paginate } from './common.js';
-import type { AccessKeyBody, ManagedPolicyBody, MfaDeviceBody, PasswordPolicyBody } from './entities.js';
-
-/** The `setting` entity key of the account password policy. */
-export const PASSWORD_POLICY_KEY = 'password-policy';
+import type {
+  AccessKeyBody,
+  ManagedPolicyBody,
+  MfaDeviceBody,
+  PasswordPolicyBody,
+} from '../domain/entities.js';
+import { PASSWORD_POLICY_KEY } from '../domain/account.js';
 
 /** Reads the account password policy, if one was set. */
 export async function getPasswordPolicy(

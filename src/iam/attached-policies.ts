@@ -10,14 +10,8 @@
 import type { Operation } from '../api/operation.js';
 import { errors } from '../errors/index.js';
 import { callerAccount, paginate } from './common.js';
-import {
-  bumpPolicyCounter,
-  findManagedPolicy,
-  isAttachable,
-  parsePolicyArn,
-  policyNotAttachable,
-  policyNotFound,
-} from './managed-policies.js';
+import { bumpPolicyCounter, policyNotAttachable, policyNotFound } from './managed-policies.js';
+import { findManagedPolicy, isAttachable, parsePolicyArn } from '../domain/managed-policies.js';
 import { loadAuthorized, rereadHolder, type PolicyHolderKind } from './roles.js';
 
 interface AttachSpec {

@@ -9,7 +9,8 @@
  * `PolicyVersionList` has that one version (AWS lists older versions too).
  */
 import type { Operation } from '../api/operation.js';
-import { callerAccount, nameKey, paginate } from './common.js';
+import { callerAccount, paginate } from './common.js';
+import { nameKey } from '../domain/names.js';
 import type {
   GroupBody,
   InlinePolicies,
@@ -17,18 +18,18 @@ import type {
   ManagedPolicyBody,
   RoleBody,
   UserBody,
-} from './entities.js';
-import { awsPolicyUsage, listAwsManagedPolicies } from './aws-managed-catalog.js';
+} from '../domain/entities.js';
+import { awsPolicyUsage, listAwsManagedPolicies } from '../domain/aws-managed-catalog.js';
 import {
   awsPolicyWire,
   encodeDocument,
   localPolicyVersionList,
   localPolicyWire,
-  parsePolicyArn,
 } from './managed-policies.js';
+import { parsePolicyArn } from '../domain/managed-policies.js';
 import { instanceProfileWire } from './instance-profiles.js';
 import { roleWire } from './roles.js';
-import { roleForDisplay } from './trust-principals.js';
+import { roleForDisplay } from '../domain/trust-principals.js';
 
 const ALL_FILTERS = ['User', 'Role', 'Group', 'LocalManagedPolicy', 'AWSManagedPolicy'] as const;
 

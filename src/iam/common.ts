@@ -3,8 +3,9 @@
  */
 import { AwsError, errors } from '../errors/index.js';
 import type { CallContext, ContextValue, Services } from '../api/operation.js';
-import type { TagBody } from './entities.js';
+import type { TagBody } from '../domain/entities.js';
 import type { Entity, EntityKind } from '../store/index.js';
+import { iamArn } from '../domain/names.js';
 import { emptyBag } from '../core/bag.js';
 
 /** The account an IAM call acts on: the caller's. */
@@ -12,16 +13,6 @@ export function callerAccount(ctx: CallContext): string {
   if (ctx.principal.type === 'Anonymous')
     throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token');
   return ctx.principal.account;
-}
-
-/** `arn:aws:iam::ACCOUNT:TYPE/PATH…NAME` — paths start and end with `/` (IAM identifiers page). */
-export function iamArn(account: string, type: string, path: string, name: string): string {
-  return `arn:aws:iam::${account}:${type}${path}${name}`;
-}
-
-/** The lower-cased unique key of a named IAM entity (names are unique regardless of case). */
-export function nameKey(name: string): string {
-  return name.toLowerCase();
 }
 
 /** ISO-8601 with seconds (`2026-02-09T21:40:18Z`), as IAM renders dates. */

@@ -12,8 +12,9 @@ import { StoreConflict } from '../store/index.js';
 import type { AwsError } from '../errors/index.js';
 import { errors } from '../errors/index.js';
 import { makeUniqueId } from '../credentials/ids.js';
-import { callerAccount, iamArn, listOnPath, nameKey, paginate } from './common.js';
-import type { GroupBody, UserBody } from './entities.js';
+import { callerAccount, listOnPath, paginate } from './common.js';
+import { iamArn, nameKey } from '../domain/names.js';
+import type { GroupBody, UserBody } from '../domain/entities.js';
 import { authorizeOnUser, noSuchUser, requireUser, userSummary } from './users.js';
 
 /** IAM quota "Groups per account" (GetAccountSummary `GroupsQuota`: 300). */

@@ -9,7 +9,7 @@ import type { CallContext, ContextValue } from '../api/operation.js';
 import { errors, type AwsError } from '../errors/index.js';
 import { StoreConflict, type Entity, type StoreTx } from '../store/index.js';
 import { callerAccount, resourceTagContext } from './common.js';
-import type { TagBody } from './entities.js';
+import type { TagBody } from '../domain/entities.js';
 import { CASE_INSENSITIVE_TAG_KEYS, taggingOperations, type TaggingOperations } from './tagging.js';
 
 /** The fields every identity-provider body has. */

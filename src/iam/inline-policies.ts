@@ -10,7 +10,7 @@
 import type { Operation } from '../api/operation.js';
 import { errors } from '../errors/index.js';
 import { callerAccount, paginate } from './common.js';
-import type { InlinePolicies } from './entities.js';
+import type { InlinePolicies } from '../domain/entities.js';
 import { checkPolicyDocument, encodeDocument, policySize } from './managed-policies.js';
 import { loadAuthorized, rereadHolder, type PolicyHolderKind } from './roles.js';
 

@@ -14,18 +14,17 @@ import type { Entity, StoreReader } from '../store/index.js';
 import { StoreConflict } from '../store/index.js';
 import {
   callerAccount,
-  iamArn,
   inputTags,
   listOnPath,
   mergeTags,
-  nameKey,
   paginate,
   requestTagContext,
   resourceTagContext,
 } from './common.js';
-import type { InstanceProfileBody, RoleBody } from './entities.js';
+import { iamArn, nameKey } from '../domain/names.js';
+import type { InstanceProfileBody, RoleBody } from '../domain/entities.js';
 import { holderNotFound, instanceProfilesOfRole, loadAuthorized, roleWire } from './roles.js';
-import { roleForDisplay } from './trust-principals.js';
+import { roleForDisplay } from '../domain/trust-principals.js';
 import {
   CASE_INSENSITIVE_TAG_KEYS_CHECKED,
   checkCaseInsensitiveTagDuplicates,

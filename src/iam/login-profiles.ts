@@ -11,7 +11,7 @@ import { StoreConflict } from '../store/index.js';
 import { AwsError, errors } from '../errors/index.js';
 import { hashPassword, verifyPassword } from '../credentials/password.js';
 import { callerAccount } from './common.js';
-import type { LoginProfileBody, PasswordPolicyBody, UserBody } from './entities.js';
+import type { LoginProfileBody, PasswordPolicyBody, UserBody } from '../domain/entities.js';
 import { checkPasswordAgainstPolicy, getPasswordPolicy, PASSWORD_POLICY_VIOLATION } from './account.js';
 import { authorizeOnUser, implicitUser, noSuchUser, requireUser } from './users.js';
 

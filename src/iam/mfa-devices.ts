@@ -1,40 +1,36 @@
 /**
  * Virtual MFA devices: CreateVirtualMFADevice, EnableMFADevice, DeactivateMFADevice,
  * DeleteVirtualMFADevice, ListMFADevices, ListVirtualMFADevices, ResyncMFADevice, GetMFADevice,
- * TagMFADevice, UntagMFADevice, ListMFADeviceTags, and {@link checkMfaCode} for STS.
+ * TagMFADevice, UntagMFADevice, ListMFADeviceTags, (STS and console sign-in check codes with `checkMfaCode` in src/domain/mfa-devices.ts).
  *
  * Storage: `mfaDevice` entities keyed by SerialNumber (`arn:aws:iam::ACCT:mfa/PATH+NAME`); index = the
  * lower-cased user name while enabled for a user, `''` while enabled for the account root, null while
  * unassigned. The TOTP seed is sealed with `services.sealSecret(seed, aad)` where
- * aad = `${account}/${serialNumber}` ({@link mfaSeedAad}).
+ * aad = `${account}/${serialNumber}` (`mfaSeedAad`, src/domain/mfa-devices.ts).
  * Shapes and texts: shared/reference/localstack-snapshots/pr-13720/iam/test_iam_mfa (recorded against AWS).
  */
 import QRCode from 'qrcode';
 import type { CallContext, ContextValue, Operation } from '../api/operation.js';
-import type { Entity, StoreReader, StoreTx } from '../store/index.js';
+import type { Entity, StoreReader } from '../store/index.js';
 import { StoreConflict } from '../store/index.js';
 import { AwsError, errors } from '../errors/index.js';
-import { makeBase32Seed, totpStep, verifyTotp } from '../credentials/totp.js';
+import { makeBase32Seed, verifyTotp } from '../credentials/totp.js';
+import { findDevice, mfaSeedAad, pruneSteps } from '../domain/mfa-devices.js';
 import {
   callerAccount,
   inputTags,
   mergeTags,
-  nameKey,
   paginate,
   requestTagContext,
   resourceTagContext,
 } from './common.js';
-import type { MfaDeviceBody, UserBody } from './entities.js';
+import { nameKey } from '../domain/names.js';
+import type { MfaDeviceBody, UserBody } from '../domain/entities.js';
 import { authorizeOnUser, implicitUser, noSuchUser, requireUser, userSummary } from './users.js';
 import { CASE_INSENSITIVE_TAG_KEYS, taggingOperations } from './tagging.js';
 
 /** IAM quota "MFA devices in use per user": 8 ("IAM and AWS STS quotas"). */
 export const MFA_DEVICES_PER_USER = 8;
-
-/** The aad an MFA seed is sealed under: `${account}/${serialNumber}`. */
-export function mfaSeedAad(account: string, serialNumber: string): string {
-  return `${account}/${serialNumber}`;
-}
 
 /** AWS's text for an unknown serial number (recorded: DeactivateMFADevice, DeleteVirtualMFADevice). */
 function noSuchDevice(serialNumber: string): AwsError {
@@ -43,12 +39,6 @@ function noSuchDevice(serialNumber: string): AwsError {
 
 /** AWS's InvalidAuthenticationCode text (EnableMFADevice / ResyncMFADevice). */
 const BAD_CODE = 'Authentication code for device is not valid.';
-
-/** Used TOTP steps older than the acceptance window can never match again, so they are dropped. */
-function pruneSteps(steps: readonly number[], nowMs: number): number[] {
-  const oldest = totpStep(nowMs) - 2;
-  return steps.filter((s) => s >= oldest);
-}
 
 /**
  * Verifies two consecutive codes, as EnableMFADevice and ResyncMFADevice require ("Type two
@@ -73,15 +63,6 @@ function verifyConsecutive(
 function otpauthUri(name: string, account: string, seed: string): string {
   const issuer = encodeURIComponent('Amazon Web Services');
   return `otpauth://totp/${issuer}:${encodeURIComponent(`${name}@${account}`)}?secret=${seed}&issuer=${issuer}`;
-}
-
-/** Reads a device by serial number. */
-async function findDevice(
-  reader: StoreReader,
-  account: string,
-  serialNumber: string,
-): Promise<Entity<MfaDeviceBody> | undefined> {
-  return reader.get<MfaDeviceBody>(account, 'mfaDevice', serialNumber);
 }
 
 /** Authorizes `action` on the device's `mfa` resource (its serial number is its ARN). */
@@ -419,43 +400,6 @@ export const untagMfaDevice: Operation = mfaDeviceTagging.untag;
 
 /** ListMFADeviceTags. */
 export const listMfaDeviceTags: Operation = mfaDeviceTagging.list;
-
-/**
- * Checks an MFA code presented to STS (GetSessionToken / AssumeRole `SerialNumber` + `TokenCode`) and,
- * when it is good, records its time step on the device in the same transaction, so the code cannot be
- * replayed (RFC 6238 §5.2). Call it inside the STS call's `ctx.transact`: the check and the write then
- * commit together, and two concurrent uses of one code cannot both pass (the second fails the version
- * check and its transaction rolls back).
- *
- * `userName` is the calling user's name, or undefined for the account root. Returns `wrong-device` when
- * the serial is unknown or not enabled for that caller, `bad-code` when the code does not verify (or was
- * already used), `ok` otherwise. `unseal` is `services.unsealSecret`.
- */
-export async function checkMfaCode(
-  tx: StoreTx,
-  account: string,
-  userName: string | undefined,
-  serialNumber: string,
-  code: string,
-  nowMs: number,
-  unseal: (sealed: string, aad: string) => string,
-): Promise<'ok' | 'wrong-device' | 'bad-code'> {
-  const d = await findDevice(tx, account, serialNumber);
-  const index = userName === undefined ? '' : nameKey(userName);
-  if (d === undefined || d.body.enableDate === undefined || d.index !== index) return 'wrong-device';
-  const seed = unseal(d.body.sealedSeed, mfaSeedAad(account, serialNumber));
-  const used = pruneSteps(d.body.usedSteps, nowMs);
-  const step = verifyTotp(seed, code, nowMs, used);
-  if (step === undefined) return 'bad-code';
-  await tx.update(
-    account,
-    'mfaDevice',
-    serialNumber,
-    { ...d.body, usedSteps: [...used, step] },
-    { expectedVersion: d.version },
-  );
-  return 'ok';
-}
 
 /** The MFA operations, registered in `src/iam/index.ts`. */
 export const mfaDeviceOperations: readonly Operation[] = [

@@ -15,7 +15,7 @@ import { errors, type AwsError } from '../errors/index.js';
 import type { Entity, StoreTx } from '../store/index.js';
 import { isLoopbackHost } from '../federation/http.js';
 import { callerAccount, inputTags, mergeTags, requestTagContext } from './common.js';
-import type { OidcProviderBody } from './entities.js';
+import type { OidcProviderBody } from '../domain/entities.js';
 import {
   authorizeOnProvider,
   deleteProvider,
@@ -24,6 +24,7 @@ import {
   updateProvider,
   type ProviderKind,
 } from './identity-providers.js';
+import { oidcProviderKey } from '../domain/identity-providers.js';
 
 /** "Maximum number of client IDs (audiences) per OIDC provider: 100" (IAM quotas). */
 export const MAX_CLIENT_IDS = 100;
@@ -31,11 +32,6 @@ export const MAX_CLIENT_IDS = 100;
 export const MAX_THUMBPRINTS = 5;
 /** "OpenID Connect providers per account: 100" (IAM quotas). */
 export const MAX_OIDC_PROVIDERS = 100;
-
-/** The store key of a provider URL: the URL without `https://` / `http://`. */
-export function oidcProviderKey(url: string): string {
-  return url.replace(/^https?:\/\//i, '');
-}
 
 /** `arn:aws:iam::ACCOUNT:oidc-provider/KEY`. */
 export function oidcProviderArn(account: string, key: string): string {

@@ -14,30 +14,23 @@ import type { Entity, StoreReader, StoreTx } from '../store/index.js';
 import { StoreConflict } from '../store/index.js';
 import {
   callerAccount,
-  iamArn,
   inputTags,
   listOnPath,
   mergeTags,
-  nameKey,
   requestTagContext,
   resourceTagContext,
 } from './common.js';
-import type { GroupBody, InstanceProfileBody, RoleBody, TagBody, UserBody } from './entities.js';
-import {
-  bumpPolicyCounter,
-  checkPolicyDocument,
-  encodeDocument,
-  findManagedPolicy,
-  parsePolicyArn,
-  policySize,
-} from './managed-policies.js';
+import { iamArn, nameKey } from '../domain/names.js';
+import type { GroupBody, InstanceProfileBody, RoleBody, TagBody, UserBody } from '../domain/entities.js';
+import { bumpPolicyCounter, checkPolicyDocument, encodeDocument, policySize } from './managed-policies.js';
+import { findManagedPolicy, parsePolicyArn } from '../domain/managed-policies.js';
 import {
   CASE_INSENSITIVE_TAG_KEYS_CHECKED,
   checkCaseInsensitiveTagDuplicates,
   taggingOperations,
 } from './tagging.js';
 import { emptyBag } from '../core/bag.js';
-import { resolveTrustPrincipals, roleForDisplay } from './trust-principals.js';
+import { resolveTrustPrincipals, roleForDisplay } from '../domain/trust-principals.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers

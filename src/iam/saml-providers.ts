@@ -15,8 +15,9 @@ import type { Operation } from '../api/operation.js';
 import { errors, type AwsError } from '../errors/index.js';
 import type { Entity, StoreTx } from '../store/index.js';
 import { parseSamlMetadata } from '../federation/saml-metadata.js';
-import { callerAccount, inputTags, mergeTags, nameKey, requestTagContext } from './common.js';
-import type { SamlProviderBody } from './entities.js';
+import { callerAccount, inputTags, mergeTags, requestTagContext } from './common.js';
+import { nameKey } from '../domain/names.js';
+import type { SamlProviderBody } from '../domain/entities.js';
 import {
   authorizeOnProvider,
   deleteProvider,
@@ -25,6 +26,7 @@ import {
   updateProvider,
   type ProviderKind,
 } from './identity-providers.js';
+import { parseSamlProviderArn } from '../domain/identity-providers.js';
 
 /** "SAML providers per account: 100" (IAM quotas). */
 export const MAX_SAML_PROVIDERS = 100;
@@ -32,12 +34,6 @@ const HUNDRED_YEARS_MS = 100 * 365.25 * 24 * 60 * 60 * 1000;
 
 function notFound(arn: string): AwsError {
   return errors.noSuchEntity(`Manifest not found for arn ${arn}`);
-}
-
-/** The parts of a SAML provider ARN, or undefined. */
-export function parseSamlProviderArn(arn: string): { account: string; name: string } | undefined {
-  const m = /^arn:aws:iam::(\d{12}):saml-provider\/([\w.-]{1,128})$/.exec(arn);
-  return m?.[1] !== undefined && m[2] !== undefined ? { account: m[1], name: m[2] } : undefined;
 }
 
 /** Reads a provider by ARN (undefined when absent or the ARN names another account). */

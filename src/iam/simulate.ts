@@ -27,10 +27,11 @@ import {
   type RequestPrincipal,
 } from '../policy/index.js';
 import { statementSpans } from '../explain/positions.js';
-import type { GroupBody, RoleBody, UserBody } from './entities.js';
-import { nameKey, paginate, type MarkerCodec } from './common.js';
-import { resolveManagedPolicyDocument } from './managed-policies.js';
-import { AWS_POLICY_ARN_PREFIX } from './aws-managed-catalog.js';
+import type { GroupBody, RoleBody, UserBody } from '../domain/entities.js';
+import { paginate, type MarkerCodec } from './common.js';
+import { nameKey } from '../domain/names.js';
+import { resolveManagedPolicyDocument } from '../domain/managed-policies.js';
+import { AWS_POLICY_ARN_PREFIX } from '../domain/aws-managed-catalog.js';
 
 /** `SourcePolicyType` values (IAM API reference, Statement). */
 export type SourcePolicyType =

@@ -19,7 +19,7 @@ import {
   requestTagContext,
   type MarkerCodec,
 } from './common.js';
-import type { TagBody } from './entities.js';
+import type { TagBody } from '../domain/entities.js';
 
 /** How a resource compares tag keys: AWS differs per resource (recorded behaviour, see each rule). */
 export interface TagKeyRules {

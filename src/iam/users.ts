@@ -13,17 +13,16 @@ import { StoreConflict } from '../store/index.js';
 import type { AwsError } from '../errors/index.js';
 import { errors } from '../errors/index.js';
 import { makeUniqueId } from '../credentials/ids.js';
-import { awsManagedPolicyEntry, AWS_POLICY_ARN_PREFIX } from './aws-managed-catalog.js';
+import { awsManagedPolicyEntry, AWS_POLICY_ARN_PREFIX } from '../domain/aws-managed-catalog.js';
 import {
   callerAccount,
-  iamArn,
   inputTags,
   listOnPath,
   mergeTags,
-  nameKey,
   requestTagContext,
   resourceTagContext,
 } from './common.js';
+import { iamArn, nameKey } from '../domain/names.js';
 import type {
   AccessKeyBody,
   GroupBody,
@@ -31,7 +30,7 @@ import type {
   ManagedPolicyBody,
   MfaDeviceBody,
   UserBody,
-} from './entities.js';
+} from '../domain/entities.js';
 import { CASE_INSENSITIVE_TAG_KEYS, taggingOperations } from './tagging.js';
 
 /** IAM quota "Users per account" (IAM and AWS STS quotas page; GetAccountSummary `UsersQuota`). */

@@ -10,14 +10,14 @@
  * stay valid until they expire, as on AWS (session tokens are self-contained).
  */
 import type { Services } from '../api/operation.js';
-import type { SessionClaims } from '../api/principal.js';
+import type { SessionClaims } from '../domain/principal.js';
 import type { Clock } from '../core/clock.js';
 import { isoSeconds } from '../core/clock.js';
 import type { AuditRecord, StoreReader } from '../store/index.js';
-import type { InstanceProfileBody, RoleBody } from '../iam/entities.js';
-import { nameKey } from '../iam/common.js';
+import type { InstanceProfileBody, RoleBody } from '../domain/entities.js';
+import { nameKey } from '../domain/names.js';
 import { evaluate, loadPolicy } from '../policy/index.js';
-import { mintSession, type MintedSession } from '../sts/credentials.js';
+import { mintSession, type MintedSession } from '../domain/sessions.js';
 import { buildAuditRecord } from '../audit/event.js';
 import { timeOrderedUuid } from '../core/uuid.js';
 import {

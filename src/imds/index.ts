@@ -3,7 +3,7 @@
  * container credentials endpoint, as logic without HTTP. `server/imds-app.ts` puts them on the wire.
  */
 export * from './constants.js';
-export * from './bindings.js';
+export * from '../config/runtime-bindings.js';
 export { checkTtl, issueToken, verifyToken, type TtlCheck } from './token.js';
 export {
   RuntimeCredentials,

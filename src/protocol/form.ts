@@ -3,58 +3,14 @@
  * query strings use the same syntax: `name=value` pairs joined by `&`, `+` for space, `%XX` for
  * UTF-8 bytes (WHATWG URL standard, "application/x-www-form-urlencoded").
  */
-
-const decoder = new TextDecoder('utf-8', { fatal: false });
-
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 65 && c <= 70) return c - 55;
-  if (c >= 97 && c <= 102) return c - 87;
-  return -1;
-}
+import { percentDecode } from '../core/percent.js';
 
 /**
  * Decode one form component. Never throws: a malformed `%` escape stays literal and invalid UTF-8
  * becomes U+FFFD, as the WHATWG form parser does.
  */
 export function decodeFormComponent(text: string): string {
-  const hasPct = text.indexOf('%') >= 0;
-  const spaced = text.indexOf('+') >= 0 ? text.replaceAll('+', ' ') : text;
-  if (!hasPct) return spaced;
-  // Well-formed escapes of valid UTF-8 (what every SDK sends) decode natively; decodeURIComponent
-  // throws on anything else, which the byte-wise decoder below then handles the WHATWG way.
-  try {
-    return decodeURIComponent(spaced);
-  } catch {
-    return decodeBytewise(text);
-  }
-}
-
-function decodeBytewise(text: string): string {
-  let out = '';
-  const bytes: number[] = [];
-  const flush = (): void => {
-    if (bytes.length > 0) {
-      out += decoder.decode(new Uint8Array(bytes));
-      bytes.length = 0;
-    }
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x25 && i + 2 < text.length) {
-      const hi = hexValue(text.charCodeAt(i + 1));
-      const lo = hexValue(text.charCodeAt(i + 2));
-      if (hi >= 0 && lo >= 0) {
-        bytes.push(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    flush();
-    out += c === 0x2b ? ' ' : text[i];
-  }
-  flush();
-  return out;
+  return percentDecode(text, true);
 }
 
 /**

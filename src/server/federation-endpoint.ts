@@ -18,7 +18,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Principal } from '../api/principal.js';
+import type { Principal } from '../domain/principal.js';
 import type { Services } from '../api/operation.js';
 import type { Clock } from '../core/clock.js';
 

@@ -1,5 +1,6 @@
 import { Q_SECURITY_TOKEN, Q_SIGNATURE } from './constants.js';
-import { uriDecode, uriEncode } from './uri-encode.js';
+import { uriEncode } from './uri-encode.js';
+import { percentDecode } from '../core/percent.js';
 
 /**
  * Canonical query string: every `name=value` pair decoded, re-encoded with SigV4's strict
@@ -16,10 +17,10 @@ export function canonicalQuery(rawQuery: string, presigned = false, omitSecurity
     const eq = part.indexOf('=');
     const rawName = eq < 0 ? part : part.slice(0, eq);
     const rawValue = eq < 0 ? '' : part.slice(eq + 1);
-    const name = uriEncode(uriDecode(rawName, true));
+    const name = uriEncode(percentDecode(rawName, true));
     if (presigned && name === Q_SIGNATURE) continue;
     if (omitSecurityToken && name === Q_SECURITY_TOKEN) continue;
-    pairs.push([name, uriEncode(uriDecode(rawValue, true))]);
+    pairs.push([name, uriEncode(percentDecode(rawValue, true))]);
   }
   // Sort by code unit; all characters are ASCII after encoding, so this is byte order.
   pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));

@@ -21,6 +21,6 @@ export { SigningKeyCache, deriveSigningKey } from './signing-key.js';
 export { canonicalPath } from './canonical-path.js';
 export { canonicalQuery } from './canonical-query.js';
 export { canonicalHeaders, canonicalHeaderValue } from './canonical-headers.js';
-export { uriEncode, uriDecode } from './uri-encode.js';
+export { uriEncode } from './uri-encode.js';
 export { formatAmzDate, parseAmzDate } from './amz-date.js';
 export { SIGNATURE_MISMATCH_MESSAGE, MAX_SKEW_MS, MAX_EXPIRES_SECONDS } from './constants.js';

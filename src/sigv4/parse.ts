@@ -16,7 +16,7 @@ import {
 } from './constants.js';
 import { httpDateToAmzDate, parseAmzDate } from './amz-date.js';
 import type { ParsedSigV4, SigV4Request } from './types.js';
-import { uriDecode } from './uri-encode.js';
+import { percentDecode } from '../core/percent.js';
 
 function firstHeader(v: string | string[] | undefined): string | undefined {
   return typeof v === 'string' ? v : v?.[0];
@@ -61,8 +61,8 @@ function queryParams(rawQuery: string): Map<string, string> {
   for (const part of rawQuery.split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
-    const name = uriDecode(eq < 0 ? part : part.slice(0, eq), true);
-    if (!out.has(name)) out.set(name, eq < 0 ? '' : uriDecode(part.slice(eq + 1), true));
+    const name = percentDecode(eq < 0 ? part : part.slice(0, eq), true);
+    if (!out.has(name)) out.set(name, eq < 0 ? '' : percentDecode(part.slice(eq + 1), true));
   }
   return out;
 }

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AwsError } from '../errors/index.js';
 import { evaluate, loadPolicy, validatePolicy } from '../policy/index.js';
-import { parseRoleArn, TRUSTS_NOBODY } from './assume-role.js';
+import { parseRoleArn } from './assume-role.js';
+import { TRUSTS_NOBODY } from '../domain/trust-principals.js';
 
 test('malformed role ARNs are ValidationError "<arn> is invalid"', () => {
   for (const arn of [

@@ -10,13 +10,13 @@
  * does not trust the caller (never NoSuchEntity: that would let anyone probe for role names).
  */
 import { refuse, type ContextValue, type Operation } from '../api/operation.js';
-import type { Principal, SessionClaims } from '../api/principal.js';
+import type { Principal, SessionClaims } from '../domain/principal.js';
 import { AwsError } from '../errors/index.js';
 import { parseArn } from '../core/arn.js';
-import type { RoleBody } from '../iam/entities.js';
-import { nameKey } from '../iam/common.js';
-import { trustPolicyForEvaluation } from '../iam/trust-principals.js';
-import { mintSession } from './credentials.js';
+import type { RoleBody } from '../domain/entities.js';
+import { nameKey } from '../domain/names.js';
+import { TRUSTS_NOBODY, trustPolicyForEvaluation } from '../domain/trust-principals.js';
+import { mintSession } from '../domain/sessions.js';
 import { consumeMfa, mfaInput, precheckMfa } from './mfa.js';
 import { checkPackedSize, checkSessionPolicies, packedSize } from './session-policies.js';
 import { inputSessionTags, inputStringList, planSessionTags, sessionTagContext } from './session-tags.js';
@@ -28,13 +28,6 @@ export const DEFAULT_ROLE_DURATION_SECONDS = 3600;
 export const ROLE_CHAINING_MAX_SECONDS = 3600;
 /** RoleLastUsed is written at most this often per role and region, so AssumeRole rarely writes. */
 export const ROLE_LAST_USED_THROTTLE_MS = 60 * 60 * 1000;
-
-/**
- * The trust policy evaluated for a role that does not exist: it trusts no AWS principal, so the engine
- * produces the very AccessDenied a real role whose trust policy does not name the caller produces.
- */
-export const TRUSTS_NOBODY =
-  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"nobody.iamd.invalid"},"Action":"sts:AssumeRole"}]}';
 
 /** The parts of a role ARN `arn:aws:iam::ACCOUNT:role/PATH/NAME`. */
 export interface RoleArnParts {

@@ -7,11 +7,11 @@ import { sealSecret, unsealSecret } from '../credentials/seal.js';
 import { AwsError } from '../errors/index.js';
 import { evaluate, loadPolicy, type EvaluationRequest } from '../policy/index.js';
 import {
-  authorizationMessageFrom,
   decodeAuthorizationMessage,
   encodeAuthorizationMessage,
   renderDecodedMessage,
 } from './authorization-message.js';
+import { authorizationMessageFrom } from '../explain/authorization-message.js';
 
 const key = randomBytes(32);
 const services = {

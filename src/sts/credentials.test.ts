@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { SessionClaims } from '../api/principal.js';
-import { mintSession, type SessionFields } from './credentials.js';
+import type { SessionClaims } from '../domain/principal.js';
+import { mintSession, type SessionFields } from '../domain/sessions.js';
 
 test('mintSession: minted key, secret and times always win over the caller-supplied fields', () => {
   let sealed: SessionClaims | undefined;

@@ -10,7 +10,7 @@
  */
 import type { ContextValue, Operation } from '../api/operation.js';
 import { AwsError } from '../errors/index.js';
-import { mintSession } from './credentials.js';
+import { mintSession } from '../domain/sessions.js';
 import { checkPackedSize, checkSessionPolicies, packedSize } from './session-policies.js';
 import { inputSessionTags, planSessionTags, sessionTagContext } from './session-tags.js';
 import { sessionCredentialsRefused, tokenDuration } from './session-token.js';

@@ -11,12 +11,12 @@
  *   (two spaces after "code.", aws/aws-cli#6325, 99designs/aws-vault#676).
  */
 import type { CallContext } from '../api/operation.js';
-import type { Principal } from '../api/principal.js';
+import type { Principal } from '../domain/principal.js';
 import { AwsError } from '../errors/index.js';
 import { StoreConflict, type StoreTx } from '../store/index.js';
-import type { MfaDeviceBody } from '../iam/entities.js';
-import { nameKey } from '../iam/common.js';
-import { checkMfaCode, mfaSeedAad } from '../iam/mfa-devices.js';
+import type { MfaDeviceBody } from '../domain/entities.js';
+import { nameKey } from '../domain/names.js';
+import { checkMfaCode, mfaSeedAad } from '../domain/mfa-devices.js';
 import { verifyTotp } from '../credentials/totp.js';
 import { lockoutRecord } from '../authn/lockout.js';
 import { userIdentity } from '../audit/event.js';

@@ -12,9 +12,9 @@
  */
 import type { ContextValue, Operation } from '../api/operation.js';
 import { AwsError } from '../errors/index.js';
-import type { SamlProviderBody } from '../iam/entities.js';
-import { nameKey } from '../iam/common.js';
-import { parseSamlProviderArn } from '../iam/saml-providers.js';
+import type { SamlProviderBody } from '../domain/entities.js';
+import { nameKey } from '../domain/names.js';
+import { parseSamlProviderArn } from '../domain/identity-providers.js';
 import {
   SAML_ATTRIBUTE_KEYS,
   nameQualifier,

@@ -19,11 +19,11 @@
  * knowledge center "iam-role-aws-sts-error"; aws-errors.md §1).
  */
 import { deflateRawSync } from 'node:zlib';
-import type { SessionTag } from '../api/principal.js';
+import type { SessionTag } from '../domain/principal.js';
 import { AwsError } from '../errors/index.js';
 import type { StoreReader } from '../store/index.js';
 import { validatePolicy } from '../policy/index.js';
-import { findManagedPolicy } from '../iam/managed-policies.js';
+import { findManagedPolicy } from '../domain/managed-policies.js';
 
 /** Compressed bytes allowed for the session policies (inline + ARNs). */
 export const PACKED_POLICY_BUDGET = 1024;

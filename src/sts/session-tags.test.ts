@@ -2,7 +2,7 @@
 // shared/reference/aws-errors.md (STS InvalidParameterValue rows, LocalStack test_sts tagging tests).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SessionClaims } from '../api/principal.js';
+import type { SessionClaims } from '../domain/principal.js';
 import { AwsError } from '../errors/index.js';
 import { inheritedTransitiveTags, planSessionTags, sessionTagContext } from './session-tags.js';
 

@@ -9,7 +9,7 @@
  * Error texts are AWS's, recorded in shared/reference/aws-errors.md (STS, InvalidParameterValue rows).
  */
 import type { ContextValue } from '../api/operation.js';
-import type { SessionClaims, SessionTag } from '../api/principal.js';
+import type { SessionClaims, SessionTag } from '../domain/principal.js';
 import { AwsError } from '../errors/index.js';
 import { emptyBag } from '../core/bag.js';
 

@@ -8,7 +8,7 @@
  */
 import type { Operation } from '../api/operation.js';
 import { AwsError } from '../errors/index.js';
-import { mintSession } from './credentials.js';
+import { mintSession } from '../domain/sessions.js';
 import { consumeMfa, mfaInput, precheckMfa } from './mfa.js';
 
 /** Default DurationSeconds of GetSessionToken and GetFederationToken: 43,200 s (12 hours). */

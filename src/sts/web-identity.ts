@@ -11,13 +11,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { CallContext, ContextValue, Operation } from '../api/operation.js';
-import type { SessionTag } from '../api/principal.js';
+import type { SessionTag } from '../domain/principal.js';
 import { AwsError } from '../errors/index.js';
 import { evaluate, loadPolicy } from '../policy/index.js';
 import { globalContext } from '../authz/context.js';
-import type { OidcProviderBody, RoleBody } from '../iam/entities.js';
-import { nameKey } from '../iam/common.js';
-import { oidcProviderKey } from '../iam/oidc-providers.js';
+import type { OidcProviderBody, RoleBody } from '../domain/entities.js';
+import { nameKey } from '../domain/names.js';
+import { oidcProviderKey } from '../domain/identity-providers.js';
 import {
   unverifiedIssuer,
   verifyWebIdentityToken,
@@ -25,8 +25,9 @@ import {
   webIdentityTags,
   type FederationServices,
 } from '../federation/index.js';
-import { DEFAULT_ROLE_DURATION_SECONDS, TRUSTS_NOBODY, parseRoleArn } from './assume-role.js';
-import { mintSession, type CredentialsOutput } from './credentials.js';
+import { DEFAULT_ROLE_DURATION_SECONDS, parseRoleArn } from './assume-role.js';
+import { TRUSTS_NOBODY } from '../domain/trust-principals.js';
+import { mintSession, type CredentialsOutput } from '../domain/sessions.js';
 import { checkPackedSize, checkSessionPolicies, packedSize } from './session-policies.js';
 import { planSessionTags, sessionTagContext } from './session-tags.js';
 

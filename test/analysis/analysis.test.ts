@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openMemoryStore } from '../../src/store/memory/index.js';
 import type { Store } from '../../src/store/index.js';
-import type { RoleBody, UserBody } from '../../src/iam/entities.js';
+import type { RoleBody, UserBody } from '../../src/domain/entities.js';
 import { loadAccessModel, reach, whoCanAssume, type Reach } from '../../src/analysis/index.js';
 
 const A = '111122223333';

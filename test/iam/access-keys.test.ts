@@ -5,17 +5,16 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import {
-  accessKeySecretAad,
   createAccessKey,
   deleteAccessKey,
   getAccessKeyLastUsed,
   listAccessKeys,
-  recordAccessKeyUse,
   updateAccessKey,
 } from '../../src/iam/access-keys.js';
+import { accessKeySecretAad, recordAccessKeyUse } from '../../src/domain/access-keys.js';
 import { accountFromAccessKeyId } from '../../src/credentials/ids.js';
 import { createUser } from '../../src/iam/users.js';
-import type { AccessKeyBody } from '../../src/iam/entities.js';
+import type { AccessKeyBody } from '../../src/domain/entities.js';
 import {
   ACCOUNT,
   assertError,

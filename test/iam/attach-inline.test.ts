@@ -12,7 +12,7 @@ import { instanceProfileOperations } from '../../src/iam/instance-profiles.js';
 import { getAccountAuthorizationDetails } from '../../src/iam/authorization-details.js';
 import { createPolicy, getPolicy } from '../../src/iam/managed-policies.js';
 import { createRole, deleteRole, getRole } from '../../src/iam/roles.js';
-import type { UserBody } from '../../src/iam/entities.js';
+import type { UserBody } from '../../src/domain/entities.js';
 import { ACCOUNT, EC2_TRUST, S3_LIST, assertAwsError, makeHarness } from './harness-access.js';
 
 const all: readonly Operation[] = [

@@ -10,7 +10,7 @@ import type { AuthorizationRequest, CallContext, Operation } from '../../src/api
 import { AwsError, isAwsError } from '../../src/errors/index.js';
 import type { Store, StoreTx } from '../../src/store/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
-import type { GroupBody, UserBody } from '../../src/iam/entities.js';
+import type { GroupBody, UserBody } from '../../src/domain/entities.js';
 import { issueMarker, openMarker } from '../../src/credentials/list-marker.js';
 
 /** Key of the list markers this harness's calls issue. */

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { AuthorizationRequest, CallContext, Operation } from '../../src/api/operation.js';
-import type { Principal } from '../../src/api/principal.js';
+import type { Principal } from '../../src/domain/principal.js';
 import { AwsError, isAwsError } from '../../src/errors/index.js';
 import type { Store } from '../../src/store/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';

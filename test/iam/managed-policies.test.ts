@@ -14,12 +14,12 @@ import {
   listPolicies,
   listPolicyTags,
   listPolicyVersions,
-  resolveManagedPolicyDocument,
   setDefaultPolicyVersion,
   tagPolicy,
   untagPolicy,
 } from '../../src/iam/managed-policies.js';
-import { getAwsManagedPolicy, listAwsManagedPolicies } from '../../src/iam/aws-managed-catalog.js';
+import { resolveManagedPolicyDocument } from '../../src/domain/managed-policies.js';
+import { getAwsManagedPolicy, listAwsManagedPolicies } from '../../src/domain/aws-managed-catalog.js';
 import { attachedPolicyOperations } from '../../src/iam/attached-policies.js';
 import { createRole } from '../../src/iam/roles.js';
 import { ACCOUNT, EC2_TRUST, S3_LIST, assertAwsError, makeHarness } from './harness-access.js';

@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import {
-  checkMfaCode,
   createVirtualMfaDevice,
   deactivateMfaDevice,
   deleteVirtualMfaDevice,
@@ -18,6 +17,7 @@ import {
   tagMfaDevice,
   untagMfaDevice,
 } from '../../src/iam/mfa-devices.js';
+import { checkMfaCode } from '../../src/domain/mfa-devices.js';
 import { createUser, deleteUser, updateUser } from '../../src/iam/users.js';
 import { TOTP_STEP_SECONDS, totpCode } from '../../src/credentials/totp.js';
 import { ACCOUNT, assertError, makeHarness, type Harness } from './harness-identities.js';

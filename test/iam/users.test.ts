@@ -17,7 +17,7 @@ import {
 import { addUserToGroup, createGroup, getGroup } from '../../src/iam/groups.js';
 import { createAccessKey, listAccessKeys } from '../../src/iam/access-keys.js';
 import { createLoginProfile, getLoginProfile } from '../../src/iam/login-profiles.js';
-import type { UserBody } from '../../src/iam/entities.js';
+import type { UserBody } from '../../src/domain/entities.js';
 import {
   ACCOUNT,
   assertError,

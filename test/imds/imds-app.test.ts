@@ -17,7 +17,7 @@ import type { FastifyInstance } from 'fastify';
 import { openMemoryStore } from '../../src/store/memory/index.js';
 import type { Store } from '../../src/store/index.js';
 import { adjustableClock, type AdjustableClock } from '../../src/core/clock.js';
-import type { InstanceProfileBody, RoleBody } from '../../src/iam/entities.js';
+import type { InstanceProfileBody, RoleBody } from '../../src/domain/entities.js';
 import type { AuditRecord } from '../../src/store/index.js';
 import { RuntimeCredentials } from '../../src/imds/index.js';
 import { buildContainerApp, buildImdsApp } from '../../src/server/imds-app.js';

@@ -5,7 +5,7 @@
  * answer. One object per request, every member set in the constructor (one shape for V8).
  */
 import type { AuthorizationRequest } from '../../api/operation.js';
-import type { Principal } from '../../api/principal.js';
+import type { Principal } from '../../domain/principal.js';
 import type { AuthorizationRecord, RequestFacts } from '../../authz/index.js';
 import type { CallFacts } from '../../audit/event.js';
 import type { IncomingCall } from './incoming.js';

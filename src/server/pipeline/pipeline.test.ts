@@ -12,7 +12,7 @@ import { systemClock } from '../../core/clock.js';
 import { AwsError } from '../../errors/index.js';
 import { compileServiceModel, type ServiceModel } from '../../protocol/index.js';
 import { StoreUnavailable, type AuditRecord } from '../../store/index.js';
-import type { UserBody } from '../../iam/entities.js';
+import type { UserBody } from '../../domain/entities.js';
 import { PolicyCache } from '../../authz/index.js';
 import type { AuditWriter } from '../../audit/writer.js';
 import { IAM_OPERATIONS } from '../../iam/index.js';

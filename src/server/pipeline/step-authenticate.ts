@@ -7,7 +7,7 @@ import { signingNow } from '../../core/clock.js';
 import { errors } from '../../errors/index.js';
 import { authenticate, missingAuthentication, type Authenticator } from '../../authn/authenticate.js';
 import type { ResolvedCredentials } from '../../authn/resolve.js';
-import { recordAccessKeyUse } from '../../iam/access-keys.js';
+import { recordAccessKeyUse } from '../../domain/access-keys.js';
 import { parseSigV4, type ParsedSigV4 } from '../../sigv4/index.js';
 import type { Call } from './call.js';
 import type { Pipeline } from './pipeline.js';

@@ -10,7 +10,7 @@ import {
   type Operation,
   type Services,
 } from '../../api/operation.js';
-import type { Principal } from '../../api/principal.js';
+import type { Principal } from '../../domain/principal.js';
 import type { AwsError } from '../../errors/index.js';
 import type { StoreReader, StoreTx } from '../../store/index.js';
 import type { Call } from './call.js';

@@ -14,12 +14,7 @@ import type {
   EntityKind,
   ListOptions,
 } from '../index.js';
-import {
-  DEFAULT_AUDIT_LIMIT,
-  MAX_AUDIT_LIMIT,
-  decodeAuditToken,
-  encodeAuditToken,
-} from '../sqlite/audit-query.js';
+import { DEFAULT_AUDIT_LIMIT, MAX_AUDIT_LIMIT, decodeAuditToken, encodeAuditToken } from '../audit-cursor.js';
 import { toAccount, toAudit, toEntity, type PgAuditRow, type PgEntityRow } from './rows.js';
 
 /** Runs one statement; `name` makes it a named prepared statement on the connection. */

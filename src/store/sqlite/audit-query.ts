@@ -3,40 +3,11 @@
  * (CloudTrail LookupEvents API reference: events are returned newest first; `MaxResults` defaults to
  * 50; `NextToken` continues a listing.)
  */
-import { AwsError } from '../../errors/index.js';
 import type { AuditPage, AuditQuery } from '../index.js';
 import type Database from 'better-sqlite3';
 import { toAudit, type AuditRow, type ReadStatements } from './rows.js';
 import { AUDIT_KEY_BUCKET_MS, auditBucket, type AuditKeyAttr } from './audit-keys.js';
-
-/** Page size when the query gives none (CloudTrail LookupEvents' default `MaxResults`). */
-export const DEFAULT_AUDIT_LIMIT = 50;
-/** Largest page served, whatever the query asks. */
-export const MAX_AUDIT_LIMIT = 1000;
-
-/** The position after the last event of a page: ordering is (eventTime, eventId) descending. */
-interface Cursor {
-  readonly time: number;
-  readonly id: string;
-}
-
-/** Encodes a cursor as an opaque token (base64url, so it is safe in query strings). */
-export function encodeAuditToken(cursor: Cursor): string {
-  return Buffer.from(`${cursor.time}:${cursor.id}`, 'utf8').toString('base64url');
-}
-
-/**
- * Decodes a token from {@link encodeAuditToken}; throws `InvalidParameterValue` for anything else,
- * since a forged or truncated token is the caller's input error.
- */
-export function decodeAuditToken(token: string): Cursor {
-  const text = /^[A-Za-z0-9_-]+$/.test(token) ? Buffer.from(token, 'base64url').toString('utf8') : '';
-  const match = /^(\d{1,16}):(.+)$/s.exec(text);
-  if (!match || match[1] === undefined || match[2] === undefined) {
-    throw new AwsError('InvalidParameterValue', `invalid pagination token \`${token}\``);
-  }
-  return { time: Number(match[1]), id: match[2] };
-}
+import { DEFAULT_AUDIT_LIMIT, MAX_AUDIT_LIMIT, decodeAuditToken, encodeAuditToken } from '../audit-cursor.js';
 
 /** Which lookup attribute narrows a query to buckets, most selective first (src/store/sqlite/audit-keys.ts). */
 const LOOKUPS: readonly (readonly [keyof AuditQuery, AuditKeyAttr])[] = [

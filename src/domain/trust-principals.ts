@@ -16,7 +16,7 @@
  */
 import type { StoreReader } from '../store/index.js';
 import { errors } from '../errors/index.js';
-import { nameKey } from './common.js';
+import { nameKey } from './names.js';
 import type { RoleBody, UserBody } from './entities.js';
 
 /** A user or role ARN as written in a Principal element; group 3 is the name (after any path). */
@@ -180,3 +180,10 @@ export async function roleForDisplay(store: StoreReader, role: RoleBody): Promis
   const shown = await trustPolicyForDisplay(store, role);
   return shown === role.assumeRolePolicyDocument ? role : { ...role, assumeRolePolicyDocument: shown };
 }
+
+/**
+ * The trust policy evaluated for a role that does not exist: it trusts no AWS principal, so the engine
+ * produces the very AccessDenied a real role whose trust policy does not name the caller produces.
+ */
+export const TRUSTS_NOBODY =
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"nobody.iamd.invalid"},"Action":"sts:AssumeRole"}]}';

@@ -7,7 +7,7 @@
  * `SessionToken`, `Expiration` (all required).
  */
 import type { CallContext } from '../api/operation.js';
-import type { SessionClaims } from '../api/principal.js';
+import type { SessionClaims } from './principal.js';
 import { makeAccessKeyId, makeSecretAccessKey } from '../credentials/ids.js';
 
 /** What a caller decides about a session; the key material and times are filled in by {@link mintSession}. */

@@ -6,8 +6,8 @@ import {
   parseListenAddress,
   parseRuntimeOptions,
   parseTaskBinding,
-} from './bindings.js';
-import { checkTtl, issueToken, verifyToken } from './token.js';
+} from './runtime-bindings.js';
+import { checkTtl, issueToken, verifyToken } from '../imds/token.js';
 
 test('instance bindings: id, profile (names may contain @), account, from=', () => {
   assert.deepEqual(parseInstanceBinding('i-0123456789abcdef0=web'), {
