@@ -17,6 +17,7 @@ import { simulateOperations } from './simulate.js';
 import { oidcProviderOperations } from './oidc-providers.js';
 import { samlProviderOperations } from './saml-providers.js';
 import { sshPublicKeyOperations } from './ssh-public-keys.js';
+import { serviceCredentialOperations } from './service-credentials.js';
 
 /** Every IAM operation iamd implements. */
 export const IAM_OPERATIONS: readonly Operation[] = [
@@ -37,4 +38,5 @@ export const IAM_OPERATIONS: readonly Operation[] = [
   ...oidcProviderOperations,
   ...samlProviderOperations,
   ...sshPublicKeyOperations,
+  ...serviceCredentialOperations,
 ];

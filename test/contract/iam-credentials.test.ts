@@ -15,12 +15,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  CreateServiceSpecificCredentialCommand,
   CreateUserCommand,
+  DeleteServiceSpecificCredentialCommand,
   DeleteSSHPublicKeyCommand,
   DeleteUserCommand,
   GetSSHPublicKeyCommand,
   type IAMClient,
+  ListServiceSpecificCredentialsCommand,
   ListSSHPublicKeysCommand,
+  ResetServiceSpecificCredentialCommand,
+  UpdateServiceSpecificCredentialCommand,
   UpdateSSHPublicKeyCommand,
   UploadSSHPublicKeyCommand,
 } from '@aws-sdk/client-iam';
@@ -258,4 +263,227 @@ test('SSH public keys: errors (bad keys, unknown ids and users, quota of 5)', as
   assert.ok(auditText().includes('UploadSSHPublicKey'));
 });
 
-export { A, auditText, storeBytes };
+// CreateServiceSpecificCredential & co.:
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateServiceSpecificCredential.html; shapes as
+// recorded in localstack-snapshots/pr-13720/iam/test_iam `test_service_specific_credential_lifecycle`.
+test('service-specific credentials: lifecycle (create, list, update, reset, delete), secrets sealed and unaudited', async () => {
+  await iam.send(new CreateUserCommand({ UserName: 'git-user' }));
+  const created = (
+    await iam.send(
+      new CreateServiceSpecificCredentialCommand({
+        UserName: 'git-user',
+        ServiceName: 'codecommit.amazonaws.com',
+      }),
+    )
+  ).ServiceSpecificCredential!;
+  assert.equal(created.ServiceUserName, `git-user-at-${A}`);
+  assert.equal(created.ServiceName, 'codecommit.amazonaws.com');
+  assert.equal(created.Status, 'Active');
+  assert.equal(created.UserName, 'git-user');
+  assert.match(created.ServiceSpecificCredentialId!, /^ACCA[A-Z2-7]{17}$/);
+  assert.match(created.ServicePassword!, /^[A-Za-z0-9+/]{43}=$/);
+  const id = created.ServiceSpecificCredentialId!;
+
+  const listed = await iam.send(new ListServiceSpecificCredentialsCommand({ UserName: 'git-user' }));
+  assert.equal(listed.ServiceSpecificCredentials!.length, 1);
+  const meta = listed.ServiceSpecificCredentials![0]!;
+  assert.equal(meta.ServiceSpecificCredentialId, id);
+  assert.equal(meta.ServiceUserName, `git-user-at-${A}`);
+  assert.equal((meta as unknown as Record<string, unknown>).ServicePassword, undefined);
+
+  await iam.send(
+    new UpdateServiceSpecificCredentialCommand({
+      UserName: 'git-user',
+      ServiceSpecificCredentialId: id,
+      Status: 'Inactive',
+    }),
+  );
+  const reset = (
+    await iam.send(
+      new ResetServiceSpecificCredentialCommand({ UserName: 'git-user', ServiceSpecificCredentialId: id }),
+    )
+  ).ServiceSpecificCredential!;
+  assert.equal(reset.Status, 'Inactive');
+  assert.notEqual(reset.ServicePassword, created.ServicePassword);
+  assert.match(reset.ServicePassword!, /^[A-Za-z0-9+/]{43}=$/);
+
+  // Two per user per service; a second service has its own two.
+  await iam.send(
+    new CreateServiceSpecificCredentialCommand({
+      UserName: 'git-user',
+      ServiceName: 'codecommit.amazonaws.com',
+    }),
+  );
+  await expectClientError(
+    iam.send(
+      new CreateServiceSpecificCredentialCommand({
+        UserName: 'git-user',
+        ServiceName: 'codecommit.amazonaws.com',
+      }),
+    ),
+    'LimitExceededException',
+    409,
+    'Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: 2',
+  );
+  const keyspaces = (
+    await iam.send(
+      new CreateServiceSpecificCredentialCommand({
+        UserName: 'git-user',
+        ServiceName: 'cassandra.amazonaws.com',
+      }),
+    )
+  ).ServiceSpecificCredential!;
+  const onlyKeyspaces = await iam.send(
+    new ListServiceSpecificCredentialsCommand({
+      UserName: 'git-user',
+      ServiceName: 'cassandra.amazonaws.com',
+    }),
+  );
+  assert.deepEqual(
+    onlyKeyspaces.ServiceSpecificCredentials!.map((c) => c.ServiceSpecificCredentialId),
+    [keyspaces.ServiceSpecificCredentialId],
+  );
+
+  // AllUsers lists every user's credentials.
+  await iam.send(new CreateUserCommand({ UserName: 'git-user-2' }));
+  await iam.send(
+    new CreateServiceSpecificCredentialCommand({
+      UserName: 'git-user-2',
+      ServiceName: 'codecommit.amazonaws.com',
+    }),
+  );
+  const everyone = await iam.send(new ListServiceSpecificCredentialsCommand({ AllUsers: true }));
+  assert.deepEqual([...new Set(everyone.ServiceSpecificCredentials!.map((c) => c.UserName))].sort(), [
+    'git-user',
+    'git-user-2',
+  ]);
+
+  // Recorded `delete-user-existing-credential`.
+  await expectClientError(
+    iam.send(new DeleteUserCommand({ UserName: 'git-user-2' })),
+    'DeleteConflictException',
+    409,
+    'Cannot delete entity, must remove referenced objects first.',
+  );
+  await iam.send(
+    new DeleteServiceSpecificCredentialCommand({ UserName: 'git-user', ServiceSpecificCredentialId: id }),
+  );
+  const left = await iam.send(new ListServiceSpecificCredentialsCommand({ UserName: 'git-user' }));
+  assert.ok(!left.ServiceSpecificCredentials!.some((c) => c.ServiceSpecificCredentialId === id));
+
+  // The passwords are neither in the audit trail nor in the store files (sealed at rest).
+  const audit = auditText();
+  const stored = storeBytes();
+  assert.ok(audit.includes(id), 'the events are there');
+  for (const secret of [created.ServicePassword!, reset.ServicePassword!, keyspaces.ServicePassword!]) {
+    assert.ok(!audit.includes(secret), 'not in any event');
+    assert.ok(!stored.includes(secret), 'not in the store files');
+  }
+});
+
+test('service-specific credentials: Bedrock API keys with CredentialAgeDays expire', async () => {
+  await iam.send(new CreateUserCommand({ UserName: 'bedrock-user' }));
+  const key = (
+    await iam.send(
+      new CreateServiceSpecificCredentialCommand({
+        UserName: 'bedrock-user',
+        ServiceName: 'bedrock.amazonaws.com',
+        CredentialAgeDays: 1,
+      }),
+    )
+  ).ServiceSpecificCredential!;
+  assert.equal(key.ServiceCredentialAlias, `bedrock-user-at-${A}`);
+  assert.match(key.ServiceCredentialSecret!, /^ABSK[A-Za-z0-9+/=]+$/);
+  assert.equal(key.ServicePassword, undefined);
+  assert.equal(key.ExpirationDate!.getTime() - key.CreateDate!.getTime(), 86_400_000);
+  await server.advance(86_401);
+  const listed = await iam.send(new ListServiceSpecificCredentialsCommand({ UserName: 'bedrock-user' }));
+  assert.equal(listed.ServiceSpecificCredentials![0]!.Status, 'Expired');
+  await expectClientError(
+    iam.send(
+      new CreateServiceSpecificCredentialCommand({
+        UserName: 'bedrock-user',
+        ServiceName: 'codecommit.amazonaws.com',
+        CredentialAgeDays: 1,
+      }),
+    ),
+    'InvalidInputException',
+    400,
+    'CredentialAgeDays is not supported for service codecommit.amazonaws.com',
+  );
+});
+
+test('service-specific credentials: recorded errors', async () => {
+  await iam.send(new CreateUserCommand({ UserName: 'ssc-errors' }));
+  // Recorded `invalid-service-existing-but-unsupported-exception` and `invalid-user-name-exception`.
+  await expectClientError(
+    iam.send(
+      new CreateServiceSpecificCredentialCommand({
+        UserName: 'ssc-errors',
+        ServiceName: 'lambda.amazonaws.com',
+      }),
+    ),
+    'NoSuchEntityException',
+    404,
+    'No such service lambda.amazonaws.com is supported for Service Specific Credentials',
+  );
+  await expectClientError(
+    iam.send(
+      new CreateServiceSpecificCredentialCommand({
+        UserName: 'non-existent-user',
+        ServiceName: 'codecommit.amazonaws.com',
+      }),
+    ),
+    'NoSuchEntityException',
+    404,
+    'The user with name non-existent-user cannot be found.',
+  );
+  await expectClientError(
+    iam.send(
+      new ListServiceSpecificCredentialsCommand({
+        UserName: 'ssc-errors',
+        ServiceName: 'nonexistentservice.amazonaws.com',
+      }),
+    ),
+    'NoSuchEntityException',
+    404,
+    'No such service nonexistentservice.amazonaws.com is supported for Service Specific Credentials',
+  );
+  const bad = 'satisfiesregexbutstillinvalid';
+  for (const send of [
+    () =>
+      iam.send(
+        new ResetServiceSpecificCredentialCommand({
+          UserName: 'ssc-errors',
+          ServiceSpecificCredentialId: bad,
+        }),
+      ),
+    () =>
+      iam.send(
+        new UpdateServiceSpecificCredentialCommand({
+          UserName: 'ssc-errors',
+          ServiceSpecificCredentialId: bad,
+          Status: 'Active',
+        }),
+      ),
+    () =>
+      iam.send(
+        new DeleteServiceSpecificCredentialCommand({
+          UserName: 'ssc-errors',
+          ServiceSpecificCredentialId: bad,
+        }),
+      ),
+  ])
+    await expectClientError(send(), 'NoSuchEntityException', 404, `No such credential ${bad} exists`);
+  await expectClientError(
+    iam.send(
+      new DeleteServiceSpecificCredentialCommand({
+        UserName: 'wrong-user-name',
+        ServiceSpecificCredentialId: bad,
+      }),
+    ),
+    'NoSuchEntityException',
+    404,
+    'The user with name wrong-user-name cannot be found.',
+  );
+});
