@@ -18,6 +18,8 @@ import { oidcProviderOperations } from './oidc-providers.js';
 import { samlProviderOperations } from './saml-providers.js';
 import { sshPublicKeyOperations } from './ssh-public-keys.js';
 import { serviceCredentialOperations } from './service-credentials.js';
+import { signingCertificateOperations } from './signing-certificates.js';
+import { serverCertificateOperations } from './server-certificates.js';
 
 /** Every IAM operation iamd implements. */
 export const IAM_OPERATIONS: readonly Operation[] = [
@@ -39,4 +41,6 @@ export const IAM_OPERATIONS: readonly Operation[] = [
   ...samlProviderOperations,
   ...sshPublicKeyOperations,
   ...serviceCredentialOperations,
+  ...signingCertificateOperations,
+  ...serverCertificateOperations,
 ];

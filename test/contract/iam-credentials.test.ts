@@ -10,12 +10,25 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   CreateServiceSpecificCredentialCommand,
+  DeleteServerCertificateCommand,
+  DeleteSigningCertificateCommand,
+  GetAccountSummaryCommand,
+  GetServerCertificateCommand,
+  ListServerCertificatesCommand,
+  ListServerCertificateTagsCommand,
+  ListSigningCertificatesCommand,
+  TagServerCertificateCommand,
+  UntagServerCertificateCommand,
+  UpdateServerCertificateCommand,
+  UpdateSigningCertificateCommand,
+  UploadServerCertificateCommand,
+  UploadSigningCertificateCommand,
   CreateUserCommand,
   DeleteServiceSpecificCredentialCommand,
   DeleteSSHPublicKeyCommand,
@@ -485,5 +498,316 @@ test('service-specific credentials: recorded errors', async () => {
     'NoSuchEntityException',
     404,
     'The user with name wrong-user-name cannot be found.',
+  );
+});
+
+/** A fresh RSA key pair and a self-signed certificate for it (openssl), all PEM. */
+function makeCert(cn: string): { cert: string; key: string } {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const key = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const keyFile = join(dir, `${cn}.key`);
+  writeFileSync(keyFile, key);
+  const r = spawnSync(
+    'openssl',
+    ['req', '-x509', '-new', '-key', keyFile, '-subj', `/CN=${cn}`, '-days', '30'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  rmSync(keyFile);
+  assert.equal(r.status, 0, r.stderr);
+  return { cert: r.stdout, key };
+}
+
+// UploadSigningCertificate & co.: https://docs.aws.amazon.com/IAM/latest/APIReference/API_UploadSigningCertificate.html;
+// shapes and texts recorded in localstack-snapshots/pr-13720/iam/test_iam_signing_certificates.
+test('signing certificates: upload, list, update, delete; duplicate, malformed, quota, DeleteUser conflict', async () => {
+  await iam.send(new CreateUserCommand({ UserName: 'signer' }));
+  const one = makeCert('signer-1');
+  const up = (
+    await iam.send(new UploadSigningCertificateCommand({ UserName: 'signer', CertificateBody: one.cert }))
+  ).Certificate!;
+  assert.match(up.CertificateId!, /^[A-Z2-7]{32}$/);
+  assert.equal(up.UserName, 'signer');
+  assert.equal(up.Status, 'Active');
+  assert.equal(up.CertificateBody, one.cert);
+  const listed = await iam.send(new ListSigningCertificatesCommand({ UserName: 'signer' }));
+  assert.deepEqual(
+    listed.Certificates!.map((c) => [c.CertificateId, c.Status, c.CertificateBody]),
+    [[up.CertificateId, 'Active', one.cert]],
+  );
+  await iam.send(
+    new UpdateSigningCertificateCommand({
+      UserName: 'signer',
+      CertificateId: up.CertificateId,
+      Status: 'Inactive',
+    }),
+  );
+  assert.equal(
+    (await iam.send(new ListSigningCertificatesCommand({ UserName: 'signer' }))).Certificates![0]!.Status,
+    'Inactive',
+  );
+  await iam.send(new CreateUserCommand({ UserName: 'signer-2' }));
+  await expectClientError(
+    iam.send(new UploadSigningCertificateCommand({ UserName: 'signer-2', CertificateBody: one.cert })),
+    'DuplicateCertificateException',
+    409,
+    'The request was rejected because the same certificate is associated with an IAM user in the account.',
+  );
+  // Recorded `upload-invalid-certificate-error`.
+  await expectClientError(
+    iam.send(
+      new UploadSigningCertificateCommand({
+        UserName: 'signer',
+        CertificateBody: 'invalid-certificate-body',
+      }),
+    ),
+    'MalformedCertificateException',
+    400,
+    'Certificate invalid-certificate-body is malformed.',
+  );
+  await iam.send(
+    new UploadSigningCertificateCommand({ UserName: 'signer', CertificateBody: makeCert('signer-2').cert }),
+  );
+  // Recorded `upload-exceeds-limit-error`.
+  await expectClientError(
+    iam.send(
+      new UploadSigningCertificateCommand({ UserName: 'signer', CertificateBody: makeCert('signer-3').cert }),
+    ),
+    'LimitExceededException',
+    409,
+    'Cannot exceed quota for CertificatesPerUser: 2',
+  );
+  // DeleteUser API reference: signing certificates must be removed first.
+  await expectClientError(
+    iam.send(new DeleteUserCommand({ UserName: 'signer' })),
+    'DeleteConflictException',
+    409,
+    'Cannot delete entity, must delete signing certificates first.',
+  );
+  // Recorded `update-nonexistent-certificate-error`, `delete-nonexistent-certificate-error`, `…-nonexistent-user-error`.
+  const missing = 'NONEXISTENTCERTID12345678901';
+  await expectClientError(
+    iam.send(
+      new UpdateSigningCertificateCommand({ UserName: 'signer', CertificateId: missing, Status: 'Active' }),
+    ),
+    'NoSuchEntityException',
+    404,
+    `The Certificate with id ${missing} cannot be found.`,
+  );
+  await expectClientError(
+    iam.send(new DeleteSigningCertificateCommand({ UserName: 'signer-2', CertificateId: up.CertificateId })),
+    'NoSuchEntityException',
+    404,
+    `The Certificate with id ${up.CertificateId} cannot be found.`,
+  );
+  await expectClientError(
+    iam.send(new ListSigningCertificatesCommand({ UserName: 'nonexistent-user' })),
+    'NoSuchEntityException',
+    404,
+    'The user with name nonexistent-user cannot be found.',
+  );
+  for (const c of (await iam.send(new ListSigningCertificatesCommand({ UserName: 'signer' }))).Certificates!)
+    await iam.send(
+      new DeleteSigningCertificateCommand({ UserName: 'signer', CertificateId: c.CertificateId }),
+    );
+  await iam.send(new DeleteUserCommand({ UserName: 'signer' }));
+
+  // Without UserName the root's own certificates: GetAccountSummary AccountSigningCertificatesPresent.
+  const root = (
+    await iam.send(new UploadSigningCertificateCommand({ CertificateBody: makeCert('root').cert }))
+  ).Certificate!;
+  assert.equal(root.UserName, undefined);
+  let summary = (await iam.send(new GetAccountSummaryCommand({}))).SummaryMap!;
+  assert.equal(summary.AccountSigningCertificatesPresent, 1);
+  await iam.send(new DeleteSigningCertificateCommand({ CertificateId: root.CertificateId }));
+  summary = (await iam.send(new GetAccountSummaryCommand({}))).SummaryMap!;
+  assert.equal(summary.AccountSigningCertificatesPresent, 0);
+});
+
+// UploadServerCertificate & co.: https://docs.aws.amazon.com/IAM/latest/APIReference/API_UploadServerCertificate.html;
+// shapes and texts recorded in localstack-snapshots/pr-13720/iam/test_iam_server_certificates.
+test('server certificates: upload with chain and tags, get, list by path, rename, tag, delete; key never leaves', async () => {
+  const leaf = makeCert('www.example.test');
+  const ca = makeCert('ca.example.test');
+  const up = await iam.send(
+    new UploadServerCertificateCommand({
+      ServerCertificateName: 'web',
+      Path: '/cloudfront/',
+      CertificateBody: leaf.cert,
+      PrivateKey: leaf.key,
+      CertificateChain: ca.cert,
+      Tags: [{ Key: 'env', Value: 'test' }],
+    }),
+  );
+  const meta = up.ServerCertificateMetadata!;
+  assert.equal(meta.Arn, `arn:aws:iam::${A}:server-certificate/cloudfront/web`);
+  assert.equal(meta.Path, '/cloudfront/');
+  assert.match(meta.ServerCertificateId!, /^ASCA[A-Z2-7]{17}$/);
+  // Expiration is the certificate's notAfter (30 days from now, openssl -days 30; the server's test clock
+  // may run ahead of real time, so compare with this process's clock).
+  const days = (meta.Expiration!.getTime() - Date.now()) / 86_400_000;
+  assert.ok(days > 29 && days < 31, String(days));
+  assert.deepEqual(up.Tags, [{ Key: 'env', Value: 'test' }]);
+
+  const got = (await iam.send(new GetServerCertificateCommand({ ServerCertificateName: 'web' })))
+    .ServerCertificate!;
+  assert.equal(got.CertificateBody, leaf.cert);
+  assert.equal(got.CertificateChain, ca.cert);
+  assert.deepEqual(got.Tags, [{ Key: 'env', Value: 'test' }]);
+  assert.equal(got.ServerCertificateMetadata!.ServerCertificateId, meta.ServerCertificateId);
+
+  await iam.send(
+    new UploadServerCertificateCommand({
+      ServerCertificateName: 'api',
+      CertificateBody: ca.cert,
+      PrivateKey: ca.key,
+    }),
+  );
+  const all = await iam.send(new ListServerCertificatesCommand({}));
+  assert.deepEqual(
+    all.ServerCertificateMetadataList!.map((m) => m.ServerCertificateName),
+    ['api', 'web'],
+  );
+  const cf = await iam.send(new ListServerCertificatesCommand({ PathPrefix: '/cloudfront/' }));
+  assert.deepEqual(
+    cf.ServerCertificateMetadataList!.map((m) => m.ServerCertificateName),
+    ['web'],
+  );
+  const paged = await iam.send(new ListServerCertificatesCommand({ MaxItems: 1 }));
+  assert.equal(paged.IsTruncated, true);
+  const rest = await iam.send(new ListServerCertificatesCommand({ MaxItems: 1, Marker: paged.Marker }));
+  assert.deepEqual(
+    rest.ServerCertificateMetadataList!.map((m) => m.ServerCertificateName),
+    ['web'],
+  );
+  assert.equal((await iam.send(new GetAccountSummaryCommand({}))).SummaryMap!.ServerCertificates, 2);
+
+  // Recorded `upload-duplicate-certificate-error`.
+  await expectClientError(
+    iam.send(
+      new UploadServerCertificateCommand({
+        ServerCertificateName: 'WEB',
+        CertificateBody: leaf.cert,
+        PrivateKey: leaf.key,
+      }),
+    ),
+    'EntityAlreadyExistsException',
+    409,
+    'The Server Certificate with name WEB already exists.',
+  );
+  await expectClientError(
+    iam.send(
+      new UpdateServerCertificateCommand({ ServerCertificateName: 'web', NewServerCertificateName: 'api' }),
+    ),
+    'EntityAlreadyExistsException',
+    409,
+    'The Server Certificate with name api already exists.',
+  );
+  await iam.send(
+    new UpdateServerCertificateCommand({
+      ServerCertificateName: 'web',
+      NewServerCertificateName: 'www',
+      NewPath: '/',
+    }),
+  );
+  const moved = (await iam.send(new GetServerCertificateCommand({ ServerCertificateName: 'www' })))
+    .ServerCertificate!;
+  assert.equal(moved.ServerCertificateMetadata!.Arn, `arn:aws:iam::${A}:server-certificate/www`);
+  assert.equal(moved.ServerCertificateMetadata!.ServerCertificateId, meta.ServerCertificateId);
+  await expectClientError(
+    iam.send(new GetServerCertificateCommand({ ServerCertificateName: 'web' })),
+    'NoSuchEntityException',
+    404,
+    'The Server Certificate with name web cannot be found.',
+  );
+
+  await iam.send(
+    new TagServerCertificateCommand({ ServerCertificateName: 'www', Tags: [{ Key: 'team', Value: 'edge' }] }),
+  );
+  await iam.send(new UntagServerCertificateCommand({ ServerCertificateName: 'www', TagKeys: ['env'] }));
+  assert.deepEqual(
+    (await iam.send(new ListServerCertificateTagsCommand({ ServerCertificateName: 'www' }))).Tags,
+    [{ Key: 'team', Value: 'edge' }],
+  );
+
+  for (const n of ['www', 'api'])
+    await iam.send(new DeleteServerCertificateCommand({ ServerCertificateName: n }));
+  // Recorded `delete-nonexistent-certificate-error`.
+  await expectClientError(
+    iam.send(new DeleteServerCertificateCommand({ ServerCertificateName: 'nonexistent-certificate' })),
+    'NoSuchEntityException',
+    404,
+    'The Server Certificate with name nonexistent-certificate cannot be found.',
+  );
+
+  // The private keys are neither in any event nor in the clear in the store files.
+  const audit = auditText();
+  const stored = storeBytes();
+  assert.ok(audit.includes('UploadServerCertificate'));
+  for (const k of [leaf.key, ca.key]) {
+    const inner = k.split('\n')[5]!;
+    assert.ok(!audit.includes(inner), 'key not in any event');
+    assert.ok(!stored.includes(inner), 'key not in the store files');
+  }
+});
+
+test('server certificates: KeyPairMismatch, malformed body, key and chain', async () => {
+  const a = makeCert('a.example.test');
+  const b = makeCert('b.example.test');
+  await expectClientError(
+    iam.send(
+      new UploadServerCertificateCommand({
+        ServerCertificateName: 'x',
+        CertificateBody: a.cert,
+        PrivateKey: b.key,
+      }),
+    ),
+    'KeyPairMismatchException',
+    400,
+    'The request was rejected because the public key certificate and the private key do not match.',
+  );
+  await expectClientError(
+    iam.send(
+      new UploadServerCertificateCommand({
+        ServerCertificateName: 'x',
+        CertificateBody: 'nope',
+        PrivateKey: a.key,
+      }),
+    ),
+    'MalformedCertificateException',
+    400,
+    'Certificate nope is malformed.',
+  );
+  await expectClientError(
+    iam.send(
+      new UploadServerCertificateCommand({
+        ServerCertificateName: 'x',
+        CertificateBody: a.cert,
+        PrivateKey: 'not a key',
+      }),
+    ),
+    'MalformedCertificateException',
+    400,
+    'The private key is malformed or is not in PEM format.',
+  );
+  await expectClientError(
+    iam.send(
+      new UploadServerCertificateCommand({
+        ServerCertificateName: 'x',
+        CertificateBody: a.cert,
+        PrivateKey: a.key,
+        CertificateChain: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----',
+      }),
+    ),
+    'MalformedCertificateException',
+    400,
+    'The certificate chain is malformed.',
+  );
+  await expectClientError(
+    iam.send(new GetServerCertificateCommand({ ServerCertificateName: 'x' })),
+    'NoSuchEntityException',
+    404,
+    'The Server Certificate with name x cannot be found.',
   );
 });
