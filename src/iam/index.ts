@@ -20,6 +20,7 @@ import { sshPublicKeyOperations } from './ssh-public-keys.js';
 import { serviceCredentialOperations } from './service-credentials.js';
 import { signingCertificateOperations } from './signing-certificates.js';
 import { serverCertificateOperations } from './server-certificates.js';
+import { serviceLinkedRoleOperations } from './service-linked-roles.js';
 
 /** Every IAM operation iamd implements. */
 export const IAM_OPERATIONS: readonly Operation[] = [
@@ -43,4 +44,5 @@ export const IAM_OPERATIONS: readonly Operation[] = [
   ...serviceCredentialOperations,
   ...signingCertificateOperations,
   ...serverCertificateOperations,
+  ...serviceLinkedRoleOperations,
 ];

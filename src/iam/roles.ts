@@ -38,6 +38,7 @@ import {
 } from './tagging.js';
 import { emptyBag } from '../core/bag.js';
 import { resolveTrustPrincipals, roleForDisplay } from './trust-principals.js';
+import { refuseOnProtectedRole } from './protected-roles.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
@@ -89,6 +90,8 @@ export async function loadAuthorized<K extends PolicyHolderKind>(
   Object.assign(context, extra);
   await ctx.authorize({ action, resource: arn, context });
   if (e === undefined) throw holderNotFound(kind, name);
+  if (kind === 'role')
+    refuseOnProtectedRole((e.body as RoleBody).roleName, (e.body as RoleBody).path, action);
   return e;
 }
 
