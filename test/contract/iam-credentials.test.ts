@@ -43,6 +43,7 @@ import {
   UploadSSHPublicKeyCommand,
 } from '@aws-sdk/client-iam';
 import { startIamdOnData, ROOT, type TestServer } from './harness.js';
+import { allow, createUser, denied } from './accounts-helper.js';
 import { expectClientError } from './support.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/iamd.js', import.meta.url));
@@ -809,5 +810,82 @@ test('server certificates: KeyPairMismatch, malformed body, key and chain', asyn
     'NoSuchEntityException',
     404,
     'The Server Certificate with name x cannot be found.',
+  );
+});
+
+// Every operation authorizes its action on the resource it touches: the user ARN for the credential
+// operations (Service Authorization Reference, IAM: UploadSSHPublicKey etc. on `user`), the
+// `server-certificate` ARN for server certificates; a user may manage its own keys with a
+// `${aws:username}` policy, and the NoSuchEntity answer comes only after authorization.
+test('authorization: own-user policies work, other users and server certificates are denied', async () => {
+  const self = await createUser(
+    iam,
+    'self-service',
+    allow(
+      ['iam:UploadSSHPublicKey', 'iam:ListSSHPublicKeys', 'iam:CreateServiceSpecificCredential'],
+      `arn:aws:iam::${A}:user/\${aws:username}`,
+    ),
+  );
+  await iam.send(new CreateUserCommand({ UserName: 'victim' }));
+  const mine = server.iam(self.creds);
+  const up = await mine.send(
+    new UploadSSHPublicKeyCommand({ UserName: 'self-service', SSHPublicKeyBody: rsaPem() }),
+  );
+  // Without UserName: the calling user's keys.
+  const listed = await mine.send(new ListSSHPublicKeysCommand({}));
+  assert.deepEqual(
+    listed.SSHPublicKeys!.map((k) => k.SSHPublicKeyId),
+    [up.SSHPublicKey!.SSHPublicKeyId],
+  );
+  const reason = (action: string) => `because no identity-based policy allows the ${action} action`;
+  await expectClientError(
+    mine.send(new UploadSSHPublicKeyCommand({ UserName: 'victim', SSHPublicKeyBody: rsaPem() })),
+    'AccessDenied',
+    403,
+    denied(
+      self.arn,
+      'iam:UploadSSHPublicKey',
+      `arn:aws:iam::${A}:user/victim`,
+      reason('iam:UploadSSHPublicKey'),
+    ),
+  );
+  await expectClientError(
+    mine.send(
+      new CreateServiceSpecificCredentialCommand({
+        UserName: 'victim',
+        ServiceName: 'codecommit.amazonaws.com',
+      }),
+    ),
+    'AccessDenied',
+    403,
+    denied(
+      self.arn,
+      'iam:CreateServiceSpecificCredential',
+      `arn:aws:iam::${A}:user/victim`,
+      reason('iam:CreateServiceSpecificCredential'),
+    ),
+  );
+  // Not allowed to ask: AccessDenied even for a user that does not exist (no existence leak).
+  await expectClientError(
+    mine.send(new ListSigningCertificatesCommand({ UserName: 'ghost' })),
+    'AccessDenied',
+    403,
+    denied(
+      self.arn,
+      'iam:ListSigningCertificates',
+      `arn:aws:iam::${A}:user/ghost`,
+      reason('iam:ListSigningCertificates'),
+    ),
+  );
+  await expectClientError(
+    mine.send(new GetServerCertificateCommand({ ServerCertificateName: 'secret-site' })),
+    'AccessDenied',
+    403,
+    denied(
+      self.arn,
+      'iam:GetServerCertificate',
+      `arn:aws:iam::${A}:server-certificate/secret-site`,
+      reason('iam:GetServerCertificate'),
+    ),
   );
 });
