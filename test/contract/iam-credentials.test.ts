@@ -27,6 +27,7 @@ import {
   UntagServerCertificateCommand,
   UpdateServerCertificateCommand,
   UpdateSigningCertificateCommand,
+  UpdateUserCommand,
   UploadServerCertificateCommand,
   UploadSigningCertificateCommand,
   CreateUserCommand,
@@ -887,5 +888,46 @@ test('authorization: own-user policies work, other users and server certificates
       `arn:aws:iam::${A}:server-certificate/secret-site`,
       reason('iam:GetServerCertificate'),
     ),
+  );
+});
+
+// UpdateUser: the user's SSH keys, signing certificates and service-specific credentials follow the new
+// name (recorded in test_iam_users `TestUserRename`; UpdateUser API reference).
+test('renaming a user keeps its SSH keys, signing certificates and service-specific credentials', async () => {
+  await iam.send(new CreateUserCommand({ UserName: 'before-rename' }));
+  const key = (
+    await iam.send(new UploadSSHPublicKeyCommand({ UserName: 'before-rename', SSHPublicKeyBody: rsaPem() }))
+  ).SSHPublicKey!;
+  const cert = (
+    await iam.send(
+      new UploadSigningCertificateCommand({
+        UserName: 'before-rename',
+        CertificateBody: makeCert('rename').cert,
+      }),
+    )
+  ).Certificate!;
+  const cred = (
+    await iam.send(
+      new CreateServiceSpecificCredentialCommand({
+        UserName: 'before-rename',
+        ServiceName: 'cassandra.amazonaws.com',
+      }),
+    )
+  ).ServiceSpecificCredential!;
+  await iam.send(new UpdateUserCommand({ UserName: 'before-rename', NewUserName: 'after-rename' }));
+  const keys = await iam.send(new ListSSHPublicKeysCommand({ UserName: 'after-rename' }));
+  assert.deepEqual(
+    keys.SSHPublicKeys!.map((k) => [k.SSHPublicKeyId, k.UserName]),
+    [[key.SSHPublicKeyId, 'after-rename']],
+  );
+  const certs = await iam.send(new ListSigningCertificatesCommand({ UserName: 'after-rename' }));
+  assert.deepEqual(
+    certs.Certificates!.map((c) => [c.CertificateId, c.UserName]),
+    [[cert.CertificateId, 'after-rename']],
+  );
+  const creds = await iam.send(new ListServiceSpecificCredentialsCommand({ UserName: 'after-rename' }));
+  assert.deepEqual(
+    creds.ServiceSpecificCredentials!.map((c) => [c.ServiceSpecificCredentialId, c.UserName]),
+    [[cred.ServiceSpecificCredentialId, 'after-rename']],
   );
 });
