@@ -165,7 +165,13 @@ export const createServiceSpecificCredential: Operation = {
         );
       const random = (n: number): Uint8Array => ctx.services.random(n);
       const id = makeCredentialId(random);
-      const alias = `${cur.body.userName}-at-${account}`;
+      // The user's second set for a service is told apart by `+1` before `-at-` (CodeCommit Git
+      // credentials show `alice+1-at-111122223333`), so each set's user name stays unique.
+      const taken = new Set(
+        existing.filter((c) => c.body.serviceName === serviceName).map((c) => c.body.serviceUserName),
+      );
+      let alias = `${cur.body.userName}-at-${account}`;
+      for (let n = 1; taken.has(alias); n++) alias = `${cur.body.userName}+${n}-at-${account}`;
       const secret = makeSecret(kind, alias, random);
       const body: ServiceCredentialBody = {
         id,

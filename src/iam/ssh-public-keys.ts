@@ -116,7 +116,7 @@ export const uploadSshPublicKey: Operation = {
           'The request was rejected because the SSH public key is already associated with the specified IAM user.',
         );
       if (existing.length >= SSH_KEYS_PER_USER)
-        throw errors.limitExceeded(`Cannot exceed quota for PublicKeysPerUser: ${SSH_KEYS_PER_USER}`);
+        throw errors.limitExceeded(`Cannot exceed quota for SSHPublicKeysPerUser: ${SSH_KEYS_PER_USER}`);
       const stored: SshPublicKeyBody = {
         sshPublicKeyId: makeSshKeyId((n) => ctx.services.random(n)),
         userName: cur.body.userName,

@@ -266,7 +266,7 @@ test('SSH public keys: errors (bad keys, unknown ids and users, quota of 5)', as
     iam.send(new UploadSSHPublicKeyCommand({ UserName: 'ssh-errors', SSHPublicKeyBody: rsaPem() })),
     'LimitExceededException',
     409,
-    'Cannot exceed quota for PublicKeysPerUser: 5',
+    'Cannot exceed quota for SSHPublicKeysPerUser: 5',
   );
   // Another user's key id is not found for this user.
   await expectClientError(
@@ -322,13 +322,16 @@ test('service-specific credentials: lifecycle (create, list, update, reset, dele
   assert.notEqual(reset.ServicePassword, created.ServicePassword);
   assert.match(reset.ServicePassword!, /^[A-Za-z0-9+/]{43}=$/);
 
-  // Two per user per service; a second service has its own two.
-  await iam.send(
-    new CreateServiceSpecificCredentialCommand({
-      UserName: 'git-user',
-      ServiceName: 'codecommit.amazonaws.com',
-    }),
-  );
+  // Two per user per service (the second named `+1`); a second service has its own two.
+  const second = (
+    await iam.send(
+      new CreateServiceSpecificCredentialCommand({
+        UserName: 'git-user',
+        ServiceName: 'codecommit.amazonaws.com',
+      }),
+    )
+  ).ServiceSpecificCredential!;
+  assert.equal(second.ServiceUserName, `git-user+1-at-${A}`);
   await expectClientError(
     iam.send(
       new CreateServiceSpecificCredentialCommand({
