@@ -67,7 +67,8 @@ function holderTags(kind: PolicyHolderKind, body: unknown): readonly TagBody[] {
  * Loads a user, group or role for an operation: reads it (to know its ARN with path, its tags and its
  * boundary for the request context), authorizes `action` on it, and only then reports a missing entity,
  * so a caller without permission learns nothing about existence. `iam:PermissionsBoundary` carries the
- * entity's current boundary unless `extra` sets it (IAM condition keys reference).
+ * entity's current boundary unless `extra` sets it (IAM condition keys reference). A role only AWS may
+ * modify (service-linked, `protected-roles.ts`) refuses the actions that would change it.
  */
 export async function loadAuthorized<K extends PolicyHolderKind>(
   ctx: CallContext,
