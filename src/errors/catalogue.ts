@@ -21,6 +21,13 @@ export const ERROR_CATALOGUE = {
   ConcurrentModification: { status: 409 },
   UnmodifiableEntity: { status: 400 },
   ReportNotPresent: { status: 410 },
+  DuplicateCertificate: { status: 409 },
+  DuplicateSSHPublicKey: { status: 400 },
+  InvalidCertificate: { status: 400 },
+  InvalidPublicKey: { status: 400 },
+  KeyPairMismatch: { status: 400 },
+  MalformedCertificate: { status: 400 },
+  UnrecognizedPublicKeyEncoding: { status: 400 },
   // STS modelled errors (models/latest/sts.json)
   ExpiredTokenException: { status: 400 },
   IDPCommunicationError: { status: 400 },

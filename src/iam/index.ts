@@ -16,6 +16,11 @@ import { authorizationDetailsOperations } from './authorization-details.js';
 import { simulateOperations } from './simulate.js';
 import { oidcProviderOperations } from './oidc-providers.js';
 import { samlProviderOperations } from './saml-providers.js';
+import { sshPublicKeyOperations } from './ssh-public-keys.js';
+import { serviceCredentialOperations } from './service-credentials.js';
+import { signingCertificateOperations } from './signing-certificates.js';
+import { serverCertificateOperations } from './server-certificates.js';
+import { serviceLinkedRoleOperations } from './service-linked-roles.js';
 
 /** Every IAM operation iamd implements. */
 export const IAM_OPERATIONS: readonly Operation[] = [
@@ -35,4 +40,9 @@ export const IAM_OPERATIONS: readonly Operation[] = [
   ...simulateOperations,
   ...oidcProviderOperations,
   ...samlProviderOperations,
+  ...sshPublicKeyOperations,
+  ...serviceCredentialOperations,
+  ...signingCertificateOperations,
+  ...serverCertificateOperations,
+  ...serviceLinkedRoleOperations,
 ];

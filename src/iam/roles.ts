@@ -31,6 +31,7 @@ import {
 } from './tagging.js';
 import { emptyBag } from '../core/bag.js';
 import { resolveTrustPrincipals, roleForDisplay } from '../domain/trust-principals.js';
+import { refuseOnProtectedRole } from './protected-roles.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
@@ -59,7 +60,8 @@ function holderTags(kind: PolicyHolderKind, body: unknown): readonly TagBody[] {
  * Loads a user, group or role for an operation: reads it (to know its ARN with path, its tags and its
  * boundary for the request context), authorizes `action` on it, and only then reports a missing entity,
  * so a caller without permission learns nothing about existence. `iam:PermissionsBoundary` carries the
- * entity's current boundary unless `extra` sets it (IAM condition keys reference).
+ * entity's current boundary unless `extra` sets it (IAM condition keys reference). A role only AWS may
+ * modify (service-linked, `protected-roles.ts`) refuses the actions that would change it.
  */
 export async function loadAuthorized<K extends PolicyHolderKind>(
   ctx: CallContext,
@@ -82,6 +84,8 @@ export async function loadAuthorized<K extends PolicyHolderKind>(
   Object.assign(context, extra);
   await ctx.authorize({ action, resource: arn, context });
   if (e === undefined) throw holderNotFound(kind, name);
+  if (kind === 'role')
+    refuseOnProtectedRole((e.body as RoleBody).roleName, (e.body as RoleBody).path, action);
   return e;
 }
 

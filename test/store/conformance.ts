@@ -120,6 +120,37 @@ export function exerciseStore(name: string, makeStore: () => Promise<Store>): vo
     },
   );
 
+  // Issue #20's credential kinds: SSH keys, signing certificates and service-specific credentials are
+  // listed per owner through `index` (the root's own signing certificates under the empty index `''`,
+  // which must not be confused with "no index"), server certificates are counted per account.
+  withStore(
+    'credential kinds: per-owner index (incl. the empty root index), count, delete',
+    async (store) => {
+      await store.transact(async (tx) => {
+        await tx.insert(A, 'sshPublicKey', 'APKA2', { u: 'alice' }, 'alice');
+        await tx.insert(A, 'sshPublicKey', 'APKA1', { u: 'alice' }, 'alice');
+        await tx.insert(A, 'sshPublicKey', 'APKA3', { u: 'bob' }, 'bob');
+        await tx.insert(A, 'signingCertificate', 'CERTROOT', { root: true }, '');
+        await tx.insert(A, 'signingCertificate', 'CERTNOINDEX', { orphan: true });
+        await tx.insert(A, 'signingCertificate', 'CERTALICE', { u: 'alice' }, 'alice');
+        await tx.insert(A, 'serviceCredential', 'ACCA1', { s: 'codecommit.amazonaws.com' }, 'alice');
+        await tx.insert(A, 'serverCertificate', 'web', { n: 'web' });
+        await tx.insert(B, 'serverCertificate', 'web', { n: 'web' });
+      });
+      const keys = async (kind: 'sshPublicKey' | 'signingCertificate' | 'serviceCredential', index: string) =>
+        (await store.list(A, kind, { index })).map((e) => e.key);
+      assert.deepEqual(await keys('sshPublicKey', 'alice'), ['APKA1', 'APKA2']);
+      assert.deepEqual(await keys('sshPublicKey', 'bob'), ['APKA3']);
+      assert.deepEqual(await keys('signingCertificate', ''), ['CERTROOT']);
+      assert.deepEqual(await keys('signingCertificate', 'alice'), ['CERTALICE']);
+      assert.deepEqual(await keys('serviceCredential', 'alice'), ['ACCA1']);
+      assert.equal((await store.get(A, 'signingCertificate', 'CERTROOT'))?.index, '');
+      assert.equal(await store.count(A, 'serverCertificate'), 1);
+      assert.equal(await store.transact((tx) => tx.delete(A, 'sshPublicKey', 'APKA1')), true);
+      assert.deepEqual(await keys('sshPublicKey', 'alice'), ['APKA2']);
+    },
+  );
+
   withStore('list: binary key order, index, prefix, afterKey, limit; count', async (store) => {
     const keys = ['b', 'a', 'B', 'a-1', 'a/1', 'ab', 'z', 'é'];
     await store.transact(async (tx) => {

@@ -1,0 +1,202 @@
+/**
+ * X.509 signing certificates: UploadSigningCertificate, ListSigningCertificates,
+ * UpdateSigningCertificate, DeleteSigningCertificate
+ * (https://docs.aws.amazon.com/IAM/latest/APIReference/API_UploadSigningCertificate.html). Without
+ * `UserName` the call is about the caller: an IAM user's own certificates, or the account root's (which
+ * GetAccountSummary reports as `AccountSigningCertificatesPresent`).
+ *
+ * Storage: `signingCertificate` entities keyed by CertificateId, index = lower-cased user name (`''` for
+ * the root). Shapes and texts: localstack-snapshots/pr-13720/iam/test_iam_signing_certificates.
+ */
+import type { CallContext, Operation } from '../api/operation.js';
+import type { Entity } from '../store/index.js';
+import { AwsError, errors } from '../errors/index.js';
+import { base32Encode } from '../credentials/base32.js';
+import { parseCertificate } from '../credentials/certificate.js';
+import { callerAccount, paginate } from './common.js';
+import { authorizeOnUser, implicitUser, noSuchUser, requireUser } from './users.js';
+
+/** IAM quota "Signing certificates assigned to an IAM user": 2 (`SigningCertificatesPerUserQuota`). */
+export const SIGNING_CERTIFICATES_PER_USER = 2;
+
+/** `signingCertificate` entity; key = CertificateId, index = lower-cased user name or `''` (root). */
+export interface SigningCertificateBody {
+  readonly certificateId: string;
+  /** Absent for the root's certificates. */
+  readonly userName?: string | undefined;
+  readonly certificateBody: string;
+  readonly fingerprint256: string;
+  readonly status: 'Active' | 'Inactive';
+  readonly uploadDate: number;
+}
+
+/** Whose certificates a call is about. */
+interface Owner {
+  readonly index: string;
+  readonly userName: string | undefined;
+}
+
+/** Resolves `UserName` or the caller (user or root) and authorizes `action` on it. */
+async function resolveOwner(
+  ctx: CallContext,
+  account: string,
+  action: string,
+  input: Record<string, unknown>,
+): Promise<Owner> {
+  let userName = input.UserName as string | undefined;
+  if (userName === undefined) {
+    const self = implicitUser(ctx);
+    if (self.root) {
+      await ctx.authorize({ action, resource: self.arn });
+      return { index: '', userName: undefined };
+    }
+    userName = self.userName;
+  }
+  const user = await authorizeOnUser(ctx, account, action, userName);
+  if (user === undefined) throw noSuchUser(userName);
+  return { index: user.key, userName: user.body.userName };
+}
+
+/** Recorded: `The Certificate with id NONEXISTENTCERTID12345678901 cannot be found.` */
+function noSuchCertificate(id: string): AwsError {
+  return errors.noSuchEntity(`The Certificate with id ${id} cannot be found.`);
+}
+
+/** A certificate id: 32 base32 characters (the model's `certificateIdType` is 24–128 word characters). */
+function makeCertificateId(random: (n: number) => Uint8Array): string {
+  return base32Encode(random(20)).slice(0, 32);
+}
+
+/** The `SigningCertificate` shape (UserName left out for the root's). */
+function output(b: SigningCertificateBody): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (b.userName !== undefined) out.UserName = b.userName;
+  out.CertificateId = b.certificateId;
+  out.CertificateBody = b.certificateBody;
+  out.Status = b.status;
+  out.UploadDate = b.uploadDate;
+  return out;
+}
+
+/** Reads the certificate and checks it belongs to `owner`. */
+async function requireOwned(
+  reader: CallContext['store'],
+  account: string,
+  owner: Owner,
+  id: string,
+): Promise<Entity<SigningCertificateBody>> {
+  const c = await reader.get<SigningCertificateBody>(account, 'signingCertificate', id);
+  if (c === undefined || c.index !== owner.index) throw noSuchCertificate(id);
+  return c;
+}
+
+/**
+ * UploadSigningCertificate: a PEM X.509 certificate (MalformedCertificate with AWS's recorded text
+ * otherwise). The same certificate twice anywhere in the account is DuplicateCertificate ("the same
+ * certificate is associated with an IAM user in the account", API reference); a third for one user is
+ * LimitExceeded (recorded).
+ */
+export const uploadSigningCertificate: Operation = {
+  service: 'iam',
+  name: 'UploadSigningCertificate',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const owner = await resolveOwner(ctx, account, 'iam:UploadSigningCertificate', input);
+    const certificateBody = input.CertificateBody as string;
+    const cert = parseCertificate(certificateBody);
+    if (cert === undefined)
+      throw new AwsError('MalformedCertificate', `Certificate ${certificateBody} is malformed.`);
+    return ctx.transact(async (tx) => {
+      if (owner.userName !== undefined) await requireUser(tx, account, owner.userName);
+      const all = await tx.list<SigningCertificateBody>(account, 'signingCertificate');
+      if (all.some((c) => c.body.fingerprint256 === cert.fingerprint256))
+        throw new AwsError(
+          'DuplicateCertificate',
+          'The request was rejected because the same certificate is associated with an IAM user in the account.',
+        );
+      if (all.filter((c) => c.index === owner.index).length >= SIGNING_CERTIFICATES_PER_USER)
+        throw errors.limitExceeded(
+          `Cannot exceed quota for CertificatesPerUser: ${SIGNING_CERTIFICATES_PER_USER}`,
+        );
+      const body: SigningCertificateBody = {
+        certificateId: makeCertificateId((n) => ctx.services.random(n)),
+        userName: owner.userName,
+        certificateBody,
+        fingerprint256: cert.fingerprint256,
+        status: 'Active',
+        uploadDate: ctx.now,
+      };
+      await tx.insert(account, 'signingCertificate', body.certificateId, body, owner.index);
+      return { Certificate: output(body) };
+    });
+  },
+};
+
+/** ListSigningCertificates: the owner's certificates, with their bodies (recorded). */
+export const listSigningCertificates: Operation = {
+  service: 'iam',
+  name: 'ListSigningCertificates',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const owner = await resolveOwner(ctx, account, 'iam:ListSigningCertificates', input);
+    const certs = await ctx.store.list<SigningCertificateBody>(account, 'signingCertificate', {
+      index: owner.index,
+    });
+    const { page, IsTruncated, Marker } = paginate(certs, (c) => c.key, input, ctx.services);
+    return {
+      Certificates: page.map((c) => output(c.body)),
+      IsTruncated,
+      ...(Marker === undefined ? {} : { Marker }),
+    };
+  },
+};
+
+/** UpdateSigningCertificate: Active / Inactive. */
+export const updateSigningCertificate: Operation = {
+  service: 'iam',
+  name: 'UpdateSigningCertificate',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const owner = await resolveOwner(ctx, account, 'iam:UpdateSigningCertificate', input);
+    const id = input.CertificateId as string;
+    const status = input.Status as string;
+    if (status !== 'Active' && status !== 'Inactive')
+      throw errors.invalidInput(`Invalid status ${status}. Valid values are Active and Inactive.`);
+    return ctx.transact(async (tx) => {
+      const c = await requireOwned(tx, account, owner, id);
+      if (c.body.status !== status)
+        await tx.update(
+          account,
+          'signingCertificate',
+          id,
+          { ...c.body, status },
+          { expectedVersion: c.version },
+        );
+      return {};
+    });
+  },
+};
+
+/** DeleteSigningCertificate. */
+export const deleteSigningCertificate: Operation = {
+  service: 'iam',
+  name: 'DeleteSigningCertificate',
+  async handle(input, ctx) {
+    const account = callerAccount(ctx);
+    const owner = await resolveOwner(ctx, account, 'iam:DeleteSigningCertificate', input);
+    const id = input.CertificateId as string;
+    return ctx.transact(async (tx) => {
+      await requireOwned(tx, account, owner, id);
+      await tx.delete(account, 'signingCertificate', id);
+      return {};
+    });
+  },
+};
+
+/** The signing-certificate operations, registered in `src/iam/index.ts`. */
+export const signingCertificateOperations: readonly Operation[] = [
+  uploadSigningCertificate,
+  listSigningCertificates,
+  updateSigningCertificate,
+  deleteSigningCertificate,
+];
