@@ -100,7 +100,7 @@ export interface Services {
  * model (`UserName`, `Tags`, …), already decoded and validated against the model by `protocol/`.
  */
 export interface Operation<I = Record<string, unknown>, O = Record<string, unknown>> {
-  readonly service: 'iam' | 'sts';
+  readonly service: 'iam' | 'sts' | 'organizations';
   /** The wire operation name, e.g. `CreateUser`. */
   readonly name: string;
   /** Calls that need no signature (AssumeRoleWithWebIdentity, AssumeRoleWithSAML). */
