@@ -23,13 +23,14 @@ import { AuditWriter } from './audit/writer.js';
 import { ensureFirstAccount, firstAccount as firstCreated, type NewAccount } from './accounts/index.js';
 import { makeDispatcher, type ServiceName } from './server/dispatch.js';
 import { rateOf, Throttle } from './server/throttle.js';
-import { buildApp } from './server/app.js';
+import { buildApp, type AppOptions } from './server/app.js';
 import { startRuntimeEndpoints, type RuntimeEndpoints } from './server/imds-app.js';
 import { explainRoute, makeJsonHandler } from './server/cloudtrail.js';
 import { whoCanAssumeRoute } from './server/analysis-route.js';
 import { IAM_OPERATIONS } from './iam/index.js';
 import { createConsole } from './console/plugin.js';
 import { STS_OPERATIONS } from './sts/index.js';
+import { ORGANIZATIONS_OPERATIONS } from './organizations/index.js';
 import { OidcKeySets, makeJsonFetcher } from './federation/index.js';
 import { federationEndpoint } from './server/federation-endpoint.js';
 import {
@@ -267,8 +268,16 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const dispatch = makeDispatcher({
     store,
     clock,
-    models: { iam: iamModel, sts: compileServiceModel(readModel('sts')) },
-    operations: { iam: iamOperations, sts: byName(STS_OPERATIONS) },
+    models: {
+      iam: iamModel,
+      sts: compileServiceModel(readModel('sts')),
+      organizations: compileServiceModel(readModel('organizations')),
+    },
+    operations: {
+      iam: iamOperations,
+      sts: byName(STS_OPERATIONS),
+      organizations: byName(ORGANIZATIONS_OPERATIONS),
+    },
     resolver,
     services,
     policyCache,
@@ -322,7 +331,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const app = buildApp({
     dispatch,
     logLevel: config.logLevel,
-    jsonTarget: makeJsonHandler(auditApi),
+    jsonTarget: jsonTargets(makeJsonHandler(auditApi), dispatch),
     // Ready when the store answers a read within 2 s (GET /ready, for load balancers).
     ready: () => readyProbe(store),
     plugins: config.testClock
@@ -400,4 +409,21 @@ function makeThrottle(limits: Config['rateLimits']): Throttle | undefined {
     iam: limits.iam === undefined ? undefined : rateOf(limits.iam),
     sts: limits.sts === undefined ? undefined : rateOf(limits.sts),
   });
+}
+
+/**
+ * The JSON 1.1 entry point: Organizations targets go through the dispatcher (the same pipeline as IAM
+ * and STS), everything else (CloudTrail LookupEvents) to the audit API.
+ */
+function jsonTargets(
+  cloudTrail: NonNullable<AppOptions['jsonTarget']>,
+  dispatch: ReturnType<typeof makeDispatcher>,
+): NonNullable<AppOptions['jsonTarget']> {
+  return async (call) => {
+    const target = call.headers['x-amz-target'];
+    const value = Array.isArray(target) ? target[0] : target;
+    if (value?.startsWith('AWSOrganizationsV20161128.') !== true) return cloudTrail(call);
+    const r = await dispatch(call);
+    return { ...r, contentType: r.contentType ?? 'application/x-amz-json-1.1' };
+  };
 }

@@ -55,7 +55,7 @@ export interface JsonResult extends CallResult {
  * JSON 1.1 names of iamd's authentication errors (what CloudTrail answers for the same failures:
  * `UnrecognizedClientException`, `InvalidSignatureException`, `ExpiredTokenException`).
  */
-const JSON_ERROR_NAMES: Readonly<Record<string, string>> = {
+export const JSON_ERROR_NAMES: Readonly<Record<string, string>> = {
   InvalidClientTokenId: 'UnrecognizedClientException',
   SignatureDoesNotMatch: 'InvalidSignatureException',
   ExpiredToken: 'ExpiredTokenException',

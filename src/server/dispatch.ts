@@ -17,11 +17,16 @@ import type { AuditWriter } from '../audit/writer.js';
 import type { CredentialResolver } from '../authn/resolve.js';
 import {
   decodeForm,
+  decodeJsonInput,
   decodeOperationInput,
   renderError,
+  renderJsonError,
+  renderJsonResult,
   renderResult,
   type ServiceModel,
 } from '../protocol/index.js';
+import { OrgError } from '../organizations/common.js';
+import { AMZ_JSON_11, JSON_ERROR_NAMES } from './cloudtrail.js';
 import { sigv4Crypto } from './sigv4-crypto.js';
 import { parseSigV4, SigningKeyCache, type SigV4Request } from '../sigv4/index.js';
 import { authenticate } from '../authn/authenticate.js';
@@ -30,7 +35,7 @@ import { recordAccessKeyUse } from '../iam/access-keys.js';
 import type { Throttle } from './throttle.js';
 
 /** The services iamd answers on its Query endpoint. */
-export type ServiceName = 'iam' | 'sts';
+export type ServiceName = 'iam' | 'sts' | 'organizations';
 
 /** Operations that need no permission (AWS: GetCallerIdentity; the federation calls are authorized by the trust policy). */
 const NO_PERMISSION_NEEDED = new Set([
@@ -42,13 +47,18 @@ const NO_PERMISSION_NEEDED = new Set([
 
 /** The services a Query request may be signed for. */
 const SIGNED_SERVICES: readonly string[] = ['iam', 'sts'];
+/** The services a JSON 1.1 (Organizations) request may be signed for. */
+const SIGNED_JSON_SERVICES: readonly string[] = ['organizations'];
 
 /** Everything dispatch needs, built once by the composition root. */
 export interface DispatchDeps {
   readonly store: Store;
   readonly clock: Clock;
-  readonly models: Readonly<Record<ServiceName, ServiceModel>>;
-  readonly operations: Readonly<Record<ServiceName, ReadonlyMap<string, Operation>>>;
+  /** Query models (IAM, STS) and JSON 1.1 models (Organizations, answered when `X-Amz-Target` names it). */
+  readonly models: Readonly<Record<'iam' | 'sts', ServiceModel>> & { readonly organizations?: ServiceModel };
+  readonly operations: Readonly<Record<'iam' | 'sts', ReadonlyMap<string, Operation>>> & {
+    readonly organizations?: ReadonlyMap<string, Operation>;
+  };
   readonly resolver: CredentialResolver;
   readonly services: Services;
   readonly policyCache: PolicyCache;
@@ -92,6 +102,8 @@ export interface CallResult {
   readonly action?: string | undefined;
   readonly principalArn?: string | undefined;
   readonly errorCode?: string | undefined;
+  /** The body's content type when it is not XML (JSON 1.1 answers). */
+  readonly contentType?: string | undefined;
 }
 
 /** Builds the dispatcher. */
@@ -166,11 +178,22 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
     });
     /** The call's audit events: one per recipient account. */
     const events = (f: CallFacts): AuditRecord[] => auditRecords(f, alsoIn, random);
+    // JSON 1.1 (Organizations): `X-Amz-Target: AWSOrganizationsV20161128.<Operation>`, a JSON body.
+    const target = headerValue(call.headers['x-amz-target']);
+    const jsonModel = deps.models.organizations;
+    const json =
+      target !== undefined &&
+      jsonModel?.targetPrefix !== undefined &&
+      target.startsWith(`${jsonModel.targetPrefix}.`);
+    if (json) {
+      model = jsonModel;
+      service = 'organizations';
+    }
     try {
-      const params = decodeForm(call.body);
-      if (call.query !== '')
+      const params = json ? new Map<string, string>() : decodeForm(call.body);
+      if (!json && call.query !== '')
         for (const [k, v] of decodeForm(call.query)) if (!params.has(k)) params.set(k, v);
-      operationName = params.get('Action');
+      operationName = json ? target.slice(target.lastIndexOf('.') + 1) : params.get('Action');
       const sigReq: SigV4Request = {
         method: call.method,
         path: call.path,
@@ -181,7 +204,7 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
       const sig = parseSigV4(sigReq);
       if (sig) {
         region = sig.region;
-        if (sig.service === 'iam') {
+        if (!json && sig.service === 'iam') {
           service = 'iam';
           model = deps.models.iam;
         }
@@ -191,14 +214,19 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
           sig,
           now,
           signingNow(deps.clock),
-          SIGNED_SERVICES,
+          json ? SIGNED_JSON_SERVICES : SIGNED_SERVICES,
           sigv4Crypto,
           signingKeys,
         );
         principal = creds.principal;
         // Counted only once the signature holds, against the caller's account (the account whose
         // credentials sign, as AWS applies its rates), so nobody can spend another account's budget.
-        if (deps.throttle && !deps.throttle.allowAccount(service, creds.principal.account, now))
+        // Organizations has no configured rate (src/config rate limits cover IAM and STS).
+        if (
+          deps.throttle &&
+          service !== 'organizations' &&
+          !deps.throttle.allowAccount(service, creds.principal.account, now)
+        )
           throw errors.throttling();
         // GetAccessKeyLastUsed: long-term keys record their use (best effort, throttled per key).
         if (!creds.principal.session && !creds.unverified) {
@@ -228,10 +256,12 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
         if (deps.throttle && !deps.throttle.allowAddress('sts', call.sourceIp, now))
           throw errors.throttling();
       }
-      const decoded = decodeOperationInput(model, params);
+      const decoded = json
+        ? decodeJson(model, operationName ?? '', call.body)
+        : decodeOperationInput(model, params);
       operationName = decoded.operation;
       input = decoded.input;
-      const operation = deps.operations[service].get(decoded.operation);
+      const operation = deps.operations[service]?.get(decoded.operation);
       if (!operation)
         throw new AwsError('NotImplemented', `iamd does not implement ${decoded.operation} yet`);
       if (!sig && !operation.unsigned)
@@ -339,6 +369,15 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
         afterAnswer(requestId, () => {
           for (const r of events(facts({ output }))) deps.audit.add(r);
         });
+      if (json)
+        return {
+          status: 200,
+          body: renderJsonResult(model, opName, output),
+          requestId,
+          action: opName,
+          principalArn: principal.type === 'Anonymous' ? undefined : principal.arn,
+          contentType: AMZ_JSON_11,
+        };
       return {
         status: 200,
         body: renderResult(model, opName, output, requestId),
@@ -377,6 +416,20 @@ export function makeDispatcher(deps: DispatchDeps): (call: IncomingCall) => Prom
           });
           for (const r of events(failure)) deps.audit.add(r);
         });
+      if (json)
+        return {
+          status: err.status,
+          body: renderJsonError(
+            JSON_ERROR_NAMES[err.code] ?? err.code,
+            err.message,
+            err instanceof OrgError ? err.fields : {},
+          ),
+          requestId,
+          action: operationName,
+          principalArn: principal.type === 'Anonymous' ? undefined : principal.arn,
+          errorCode: err.code,
+          contentType: AMZ_JSON_11,
+        };
       return {
         status: err.status,
         body: renderError(model, { code: err.code, message: err.message, fault: err.fault }, requestId),
@@ -432,4 +485,24 @@ function recipient(principal: Principal): string {
 
 function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * Decodes a JSON 1.1 body for `operation`; model violations become Organizations'
+ * `InvalidInputException` with its `Reason` (the Organizations API reference, InvalidInputException).
+ */
+function decodeJson(
+  model: ServiceModel,
+  operation: string,
+  body: string,
+): { operation: string; input: Record<string, unknown> } {
+  if (!model.operations.has(operation))
+    throw new AwsError('InvalidAction', `The action ${operation} is not valid for this web service.`);
+  const r = decodeJsonInput(model, operation, body);
+  if (r.ok) return r;
+  const v = r.violation;
+  // A body that is not JSON or a member of the wrong JSON type has no Reason of its own.
+  if (v.reason === 'SERIALIZATION' || v.reason === 'INVALID_TYPE')
+    throw new OrgError('InvalidInputException', v.message);
+  throw new OrgError('InvalidInputException', v.message, { Reason: v.reason });
 }
