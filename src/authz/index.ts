@@ -129,7 +129,9 @@ function checkCredentialKind(principal: Principal, action: string): void {
   const s = principal.session;
   const service = action.slice(0, action.indexOf(':')).toLowerCase();
   const name = action.slice(action.indexOf(':') + 1);
-  if (s.kind === 'SessionToken') {
+  // An sts:AssumeRoot session is a SessionToken of the member account's root, bound by its task policy,
+  // not by GetSessionToken's rules.
+  if (s.kind === 'SessionToken' && s.assumedRoot !== true) {
     // "You cannot call any IAM API operations unless MFA authentication information is included in the
     // request. You cannot call any STS API except AssumeRole or GetCallerIdentity." (STS API reference,
     // GetSessionToken). IAM answers InvalidClientTokenId (aws-errors.md, cloudyr/aws.iam#15).

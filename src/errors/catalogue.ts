@@ -21,6 +21,12 @@ export const ERROR_CATALOGUE = {
   ConcurrentModification: { status: 409 },
   UnmodifiableEntity: { status: 400 },
   ReportNotPresent: { status: 410 },
+  // IAM centralized root access (models/iam.json; no error trait, so the Query default 400)
+  AccountNotManagementOrDelegatedAdministratorException: { status: 400 },
+  CallerIsNotManagementAccountException: { status: 400 },
+  OrganizationNotFoundException: { status: 400 },
+  OrganizationNotInAllFeaturesModeException: { status: 400 },
+  ServiceAccessNotEnabledException: { status: 400 },
   // STS modelled errors (models/latest/sts.json)
   ExpiredTokenException: { status: 400 },
   IDPCommunicationError: { status: 400 },

@@ -191,6 +191,47 @@ export const disablePolicyType: Operation = {
   },
 };
 
+/**
+ * EnableAWSServiceAccess / DisableAWSServiceAccess / ListAWSServiceAccessForOrganization: trusted
+ * access for a service principal. IAM's centralized root access needs `iam.amazonaws.com`
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html#id_root-user-access-management).
+ */
+function serviceAccess(name: 'EnableAWSServiceAccess' | 'DisableAWSServiceAccess'): Operation {
+  return {
+    service: 'organizations',
+    name,
+    async handle(input, ctx) {
+      const principal = input.ServicePrincipal as string;
+      const c = await managementCall(ctx, name, () => '*');
+      return ctx.transact(async (tx) => {
+        const org = (await tx.get<OrganizationBody>(c.mgmt, 'organization', ORG_KEY))?.body;
+        if (!org) throw orgErrors.notInUse();
+        const others = org.trustedServices.filter((s) => s !== principal);
+        const trustedServices = name === 'EnableAWSServiceAccess' ? [...others, principal] : others;
+        await tx.update(c.mgmt, 'organization', ORG_KEY, { ...org, trustedServices });
+        return {};
+      });
+    },
+  };
+}
+
+/** ListAWSServiceAccessForOrganization. */
+export const listAwsServiceAccess: Operation = {
+  service: 'organizations',
+  name: 'ListAWSServiceAccessForOrganization',
+  async handle(input, ctx) {
+    const c = await managementCall(ctx, 'ListAWSServiceAccessForOrganization', () => '*', {
+      delegated: true,
+    });
+    const p = page(
+      ctx,
+      c.org.trustedServices.map((s) => ({ ServicePrincipal: s, DateEnabled: c.org.createdAt })),
+      input,
+    );
+    return { EnabledServicePrincipals: p.items, NextToken: p.NextToken };
+  },
+};
+
 /** The organization operations. */
 export const organizationOperations: readonly Operation[] = [
   createOrganization,
@@ -199,4 +240,7 @@ export const organizationOperations: readonly Operation[] = [
   listRoots,
   enablePolicyType,
   disablePolicyType,
+  serviceAccess('EnableAWSServiceAccess'),
+  serviceAccess('DisableAWSServiceAccess'),
+  listAwsServiceAccess,
 ];

@@ -26,6 +26,7 @@ import {
   DescribeCreateAccountStatusCommand,
   DescribeOrganizationCommand,
   DetachPolicyCommand,
+  EnableAWSServiceAccessCommand,
   EnablePolicyTypeCommand,
   ListAccountsCommand,
   ListChildrenCommand,
@@ -36,8 +37,15 @@ import {
   OrganizationsClient,
   RemoveAccountFromOrganizationCommand,
 } from '@aws-sdk/client-organizations';
-import { CreateRoleCommand, CreateUserCommand, DeleteUserCommand } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import {
+  CreateRoleCommand,
+  CreateUserCommand,
+  DeleteUserCommand,
+  EnableOrganizationsRootSessionsCommand,
+  GetUserCommand,
+  ListOrganizationsFeaturesCommand,
+} from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, AssumeRootCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ROOT, startIamd, type Creds, type TestServer } from './harness.js';
 import { createUser, sessionCreds, type TestUser } from './accounts-helper.js';
 import { expectAwsError } from './support.js';
@@ -361,6 +369,64 @@ test('an RCP keeps principals outside the organization from the member account r
   );
   // Inside the organization the same call still works.
   await assumeRole(admin.creds, shared);
+});
+
+test('centralized root access: IAM features and sts:AssumeRoot for a member account', async () => {
+  const iam = server.iam(admin.creds);
+  await expectAwsError(
+    iam.send(new ListOrganizationsFeaturesCommand({})),
+    'ServiceAccessNotEnabledException',
+    400,
+    'The request was rejected because trusted access is not enabled for IAM in AWS Organizations.',
+  );
+  const task = { arn: 'arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials' };
+  await orgs(admin.creds).send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'iam.amazonaws.com' }));
+  // Root sessions are not enabled yet.
+  await expectAwsError(
+    server
+      .sts(admin.creds)
+      .send(new AssumeRootCommand({ TargetPrincipal: state.member, TaskPolicyArn: task })),
+    'AccessDenied',
+    403,
+    `User: ${admin.arn} is not authorized to perform: sts:AssumeRoot on resource: arn:aws:iam::${state.member}:root because root sessions are not enabled for the organization (iam:EnableOrganizationsRootSessions)`,
+  );
+  await expectAwsError(
+    server.iam(state.memberAdmin!).send(new EnableOrganizationsRootSessionsCommand({})),
+    'CallerIsNotManagementAccountException',
+    400,
+    'The request was rejected because the account making the request is not the management account for the organization.',
+  );
+  const enabled = await iam.send(new EnableOrganizationsRootSessionsCommand({}));
+  assert.deepEqual(enabled.EnabledFeatures, ['RootSessions']);
+  assert.equal(enabled.OrganizationId, state.orgId);
+  assert.deepEqual((await iam.send(new ListOrganizationsFeaturesCommand({}))).EnabledFeatures, [
+    'RootSessions',
+  ]);
+
+  const r = await server
+    .sts(admin.creds)
+    .send(new AssumeRootCommand({ TargetPrincipal: state.member, TaskPolicyArn: task }));
+  const expiresIn = (r.Credentials?.Expiration?.getTime() ?? 0) - Date.now();
+  assert.ok(expiresIn > 0 && expiresIn <= 900_000 + 5_000, `session of ${expiresIn} ms`);
+  const rootCreds = sessionCreds(r.Credentials);
+  const who = await server.sts(rootCreds).send(new GetCallerIdentityCommand({}));
+  assert.equal(who.Arn, `arn:aws:iam::${state.member}:root`);
+  // The task policy allows auditing the root's credentials and nothing else.
+  const user = await server.iam(rootCreds).send(new GetUserCommand({}));
+  assert.equal(user.User?.Arn, `arn:aws:iam::${state.member}:root`);
+  await expectAwsError(
+    server.iam(rootCreds).send(new CreateRoleCommand({ RoleName: 'nope', AssumeRolePolicyDocument: '{}' })),
+    'AccessDenied',
+    403,
+    `User: arn:aws:iam::${state.member}:root is not authorized to perform: iam:CreateRole on resource: arn:aws:iam::${state.member}:role/nope with an explicit deny in an identity-based policy`,
+  );
+  // Never for the management account itself, and only for the task policies AWS defines.
+  await expectAwsError(
+    server.sts(admin.creds).send(new AssumeRootCommand({ TargetPrincipal: MGMT, TaskPolicyArn: task })),
+    'AccessDenied',
+    403,
+    `User: ${admin.arn} is not authorized to perform: sts:AssumeRoot on resource: arn:aws:iam::${MGMT}:root because the target is not a member account of the organization`,
+  );
 });
 
 /** The aws binary to use, or undefined when none is installed. */
