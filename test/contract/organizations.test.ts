@@ -14,6 +14,8 @@ import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createHash, createHmac, type Hash as NodeHash, type Hmac } from 'node:crypto';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { join } from 'node:path';
 import {
   AttachPolicyCommand,
@@ -91,6 +93,45 @@ async function assumeRole(creds: Creds, roleArn: string, session = 'admin'): Pro
     .sts(creds)
     .send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: session }));
   return sessionCreds(r.Credentials);
+}
+
+/** The SHA-256 the SigV4 signer takes (node:crypto behind its checksum interface). */
+class Sha256 {
+  private readonly h: NodeHash | Hmac;
+  constructor(secret?: string | Uint8Array) {
+    this.h = secret !== undefined ? createHmac('sha256', secret) : createHash('sha256');
+  }
+  update(data: string | Uint8Array): void {
+    this.h.update(data);
+  }
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array(this.h.digest()));
+  }
+}
+
+/** `GET /_iamd/explain/ID` signed (service iam) with `creds`; retried while the audit writer flushes. */
+async function explainCall(creds: Creds, requestId: string): Promise<string> {
+  const url = new URL(`${server.url}/_iamd/explain/${requestId}`);
+  for (let i = 0; i < 40; i++) {
+    const signer = new SignatureV4({
+      service: 'iam',
+      region: 'us-east-1',
+      credentials: creds,
+      sha256: Sha256 as never,
+    });
+    const signed = await signer.sign({
+      method: 'GET',
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      headers: { host: url.host },
+    });
+    const r = await fetch(url, { headers: signed.headers as Record<string, string> });
+    if (r.status === 200) return r.text();
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  assert.fail(`no explanation for ${requestId}`);
 }
 
 const state: { orgId: string; rootId: string; devOu: string; member: string; memberAdmin?: Creds } = {
@@ -237,6 +278,17 @@ test('an SCP on the dev OU denies iam:CreateUser to the member administrator, no
     403,
     `User: arn:aws:sts::${state.member}:assumed-role/OrganizationAccountAccessRole/admin is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${state.member}:user/after-scp with an explicit deny in a service control policy`,
   );
+  // iamd explain names the SCP and the target it is attached to.
+  const failed = await server
+    .iam(memberAdmin)
+    .send(new CreateUserCommand({ UserName: 'explained' }))
+    .then(
+      () => assert.fail('expected a denial'),
+      (e: { $metadata?: { requestId?: string } }) => e.$metadata?.requestId ?? '',
+    );
+  const explained = await explainCall(memberAdmin, failed);
+  assert.ok(explained.includes(`DenyCreateUser (${id}) attached to ${state.devOu}`), explained);
+  assert.ok(explained.includes('service control policy'), explained);
   // Other actions still pass the SCPs.
   await server.iam(memberAdmin).send(new DeleteUserCommand({ UserName: 'before-scp' }));
   // The management account is not affected by SCPs, even one attached to the root.
