@@ -149,8 +149,12 @@ export const createPolicy: Operation = {
   },
 };
 
+/** AWS managed policies cannot be changed or deleted (InvalidInputException reason IMMUTABLE_POLICY). */
 const awsManagedReadOnly = (): OrgError =>
-  new OrgError('AccessDeniedException', "You don't have permissions to access this resource.");
+  orgErrors.invalidInput(
+    'IMMUTABLE_POLICY',
+    'You specified a policy that is managed by AWS and cannot be modified.',
+  );
 
 /** UpdatePolicy. */
 export const updatePolicy: Operation = {
@@ -325,7 +329,9 @@ export const detachPolicy: Operation = {
           'MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
           'You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.',
         );
-      if (id === RCP_FULL_AWS_ACCESS_ID) throw minimum();
+      // "You cannot detach this policy" (RCP syntax page): InvalidInputException NON_DETACHABLE_POLICY.
+      if (id === RCP_FULL_AWS_ACCESS_ID)
+        throw orgErrors.invalidInput('NON_DETACHABLE_POLICY', "You can't detach this AWS Managed Policy.");
       if (p.type === 'SERVICE_CONTROL_POLICY' && (await attachedOfType(tx, c, target, p.type)).length <= 1)
         throw minimum();
       await tx.delete(c.mgmt, 'orgAttachment', attachmentKey(target, id));

@@ -27,6 +27,7 @@ import {
   DescribeAccountCommand,
   DescribeCreateAccountStatusCommand,
   DescribeOrganizationCommand,
+  DescribePolicyCommand,
   DetachPolicyCommand,
   EnableAWSServiceAccessCommand,
   EnablePolicyTypeCommand,
@@ -38,6 +39,7 @@ import {
   MoveAccountCommand,
   OrganizationsClient,
   RemoveAccountFromOrganizationCommand,
+  UpdatePolicyCommand,
 } from '@aws-sdk/client-organizations';
 import {
   CreateRoleCommand,
@@ -301,6 +303,27 @@ test('an SCP on the dev OU denies iam:CreateUser to the member administrator, no
     'ConstraintViolationException',
     'You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.',
     'MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
+  );
+});
+
+test('AWS managed policies: not modifiable, RCPFullAWSAccess not detachable', async () => {
+  const o = orgs(admin.creds);
+  await expectOrgError(
+    o.send(new UpdatePolicyCommand({ PolicyId: 'p-FullAWSAccess', Name: 'Mine' })),
+    'InvalidInputException',
+    'You specified a policy that is managed by AWS and cannot be modified.',
+    'IMMUTABLE_POLICY',
+  );
+  await expectOrgError(
+    o.send(new DetachPolicyCommand({ PolicyId: 'p-RCPFullAWSAccess', TargetId: state.member })),
+    'InvalidInputException',
+    "You can't detach this AWS Managed Policy.",
+    'NON_DETACHABLE_POLICY',
+  );
+  await expectOrgError(
+    o.send(new DescribePolicyCommand({ PolicyId: 'p-zzzzzzzz' })),
+    'PolicyNotFoundException',
+    "We can't find a policy with the PolicyId that you specified.",
   );
 });
 
