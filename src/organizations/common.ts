@@ -127,7 +127,14 @@ export async function managementCall(
   options: { readonly delegated?: boolean } = {},
 ): Promise<CallerOrg> {
   const c = await callerOrg(ctx);
-  await ctx.authorize({ action: `organizations:${action}`, resource: resource(c.org) });
+  // Organizations resources carry the management account's id in their ARNs, but a member or delegated
+  // administrator is authorized by its own identity policies (and SCPs): Organizations has no
+  // resource-based policies for these calls, so the decision is made as for the caller's account.
+  await ctx.authorize({
+    action: `organizations:${action}`,
+    resource: resource(c.org),
+    resourceAccount: c.account,
+  });
   if (c.isManagement) return c;
   if (options.delegated) {
     const regs = await ctx.store.list(c.mgmt, 'orgDelegatedAdmin', { keyPrefix: `${c.account}|` });

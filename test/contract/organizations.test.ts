@@ -18,7 +18,14 @@ import { createHash, createHmac, type Hash as NodeHash, type Hmac } from 'node:c
 import { SignatureV4 } from '@smithy/signature-v4';
 import { join } from 'node:path';
 import {
+  AcceptHandshakeCommand,
   AttachPolicyCommand,
+  DeclineHandshakeCommand,
+  DeregisterDelegatedAdministratorCommand,
+  InviteAccountToOrganizationCommand,
+  ListDelegatedAdministratorsCommand,
+  ListHandshakesForAccountCommand,
+  RegisterDelegatedAdministratorCommand,
   CreateAccountCommand,
   CreateOrganizationalUnitCommand,
   CreateOrganizationCommand,
@@ -48,6 +55,8 @@ import {
   EnableOrganizationsRootSessionsCommand,
   GetUserCommand,
   ListOrganizationsFeaturesCommand,
+  ListPoliciesCommand,
+  ListRolesCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, AssumeRootCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ROOT, startIamd, type Creds, type TestServer } from './harness.js';
@@ -136,7 +145,14 @@ async function explainCall(creds: Creds, requestId: string): Promise<string> {
   assert.fail(`no explanation for ${requestId}`);
 }
 
-const state: { orgId: string; rootId: string; devOu: string; member: string; memberAdmin?: Creds } = {
+const state: {
+  orgId: string;
+  rootId: string;
+  devOu: string;
+  member: string;
+  memberAdmin?: Creds;
+  outsider?: { id: string; creds: Creds };
+} = {
   orgId: '',
   rootId: '',
   devOu: '',
@@ -393,6 +409,7 @@ test('an RCP keeps principals outside the organization from the member account r
     admin.creds,
     `arn:aws:iam::${outsiderId}:role/OrganizationAccountAccessRole`,
   );
+  state.outsider = { id: outsiderId, creds: outsider };
   await expectOrgError(
     orgs(outsider).send(new DescribeOrganizationCommand({})),
     'AWSOrganizationsNotInUseException',
@@ -444,6 +461,134 @@ test('an RCP keeps principals outside the organization from the member account r
   );
   // Inside the organization the same call still works.
   await assumeRole(admin.creds, shared);
+});
+
+test('an SCP with source-address and region conditions binds the member account', async () => {
+  const o = orgs(admin.creds);
+  const p = await o.send(
+    new CreatePolicyCommand({
+      Name: 'Guardrails',
+      Description: 'corporate network and region',
+      Type: 'SERVICE_CONTROL_POLICY',
+      Content: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'CorporateNetworkOnly',
+            Effect: 'Deny',
+            Action: 'iam:ListRoles',
+            Resource: '*',
+            Condition: { NotIpAddress: { 'aws:SourceIp': '203.0.113.0/24' } },
+          },
+          {
+            Sid: 'EuropeOnly',
+            Effect: 'Deny',
+            Action: 'iam:ListPolicies',
+            Resource: '*',
+            Condition: { StringNotEquals: { 'aws:RequestedRegion': 'eu-west-1' } },
+          },
+        ],
+      }),
+    }),
+  );
+  const id = p.Policy?.PolicySummary?.Id ?? '';
+  await o.send(new AttachPolicyCommand({ PolicyId: id, TargetId: state.devOu }));
+  const member = server.iam(state.memberAdmin!);
+  const who = `arn:aws:sts::${state.member}:assumed-role/OrganizationAccountAccessRole/admin`;
+  await expectAwsError(
+    member.send(new ListRolesCommand({})),
+    'AccessDenied',
+    403,
+    `User: ${who} is not authorized to perform: iam:ListRoles on resource: arn:aws:iam::${state.member}:role/ with an explicit deny in a service control policy`,
+  );
+  await expectAwsError(
+    member.send(new ListPoliciesCommand({})),
+    'AccessDenied',
+    403,
+    `User: ${who} is not authorized to perform: iam:ListPolicies on resource: policy path / with an explicit deny in a service control policy`,
+  );
+  // The management account calls from the same address and region unhindered.
+  await server.iam(admin.creds).send(new ListRolesCommand({}));
+  await o.send(new DetachPolicyCommand({ PolicyId: id, TargetId: state.devOu }));
+  await member.send(new ListRolesCommand({}));
+});
+
+test('invitations: an existing account joins by handshake; delegated administrator for IAM', async () => {
+  const o = orgs(admin.creds);
+  const outsider = state.outsider!;
+  const invited = await o.send(
+    new InviteAccountToOrganizationCommand({
+      Target: { Id: outsider.id, Type: 'ACCOUNT' },
+      Notes: 'welcome',
+    }),
+  );
+  const hid = invited.Handshake?.Id ?? '';
+  assert.match(hid, /^h-[0-9a-z]{10}$/);
+  assert.equal(invited.Handshake?.State, 'OPEN');
+  await expectOrgError(
+    o.send(new InviteAccountToOrganizationCommand({ Target: { Id: outsider.id, Type: 'ACCOUNT' } })),
+    'DuplicateHandshakeException',
+    'A handshake with the same action and target already exists.',
+  );
+  const theirs = await orgs(outsider.creds).send(new ListHandshakesForAccountCommand({}));
+  assert.deepEqual(
+    theirs.Handshakes?.map((h) => h.Id),
+    [hid],
+  );
+  const accepted = await orgs(outsider.creds).send(new AcceptHandshakeCommand({ HandshakeId: hid }));
+  assert.equal(accepted.Handshake?.State, 'ACCEPTED');
+  await expectOrgError(
+    orgs(outsider.creds).send(new DeclineHandshakeCommand({ HandshakeId: hid })),
+    'InvalidHandshakeTransitionException',
+    "You can't perform the operation on the handshake in its current state.",
+  );
+  const joined = await o.send(new DescribeAccountCommand({ AccountId: outsider.id }));
+  assert.equal(joined.Account?.JoinedMethod, 'INVITED');
+  const parents = await o.send(new ListParentsCommand({ ChildId: outsider.id }));
+  assert.deepEqual(parents.Parents, [{ Id: state.rootId, Type: 'ROOT' }]);
+
+  // A delegated administrator for IAM may read the organization, not change it.
+  await o.send(
+    new RegisterDelegatedAdministratorCommand({
+      AccountId: outsider.id,
+      ServicePrincipal: 'iam.amazonaws.com',
+    }),
+  );
+  await expectOrgError(
+    o.send(
+      new RegisterDelegatedAdministratorCommand({
+        AccountId: outsider.id,
+        ServicePrincipal: 'iam.amazonaws.com',
+      }),
+    ),
+    'AccountAlreadyRegisteredException',
+    'The provided account is already a delegated administrator for your organization.',
+  );
+  const admins = await o.send(
+    new ListDelegatedAdministratorsCommand({ ServicePrincipal: 'iam.amazonaws.com' }),
+  );
+  assert.deepEqual(
+    admins.DelegatedAdministrators?.map((a) => a.Id),
+    [outsider.id],
+  );
+  const listed = await orgs(outsider.creds).send(new ListAccountsCommand({}));
+  assert.equal(listed.Accounts?.length, 3);
+  await expectOrgError(
+    orgs(outsider.creds).send(new CreateOrganizationalUnitCommand({ ParentId: state.rootId, Name: 'nope' })),
+    'AccessDeniedException',
+    "You don't have permissions to access this resource.",
+  );
+  await o.send(
+    new DeregisterDelegatedAdministratorCommand({
+      AccountId: outsider.id,
+      ServicePrincipal: 'iam.amazonaws.com',
+    }),
+  );
+  await expectOrgError(
+    orgs(outsider.creds).send(new ListAccountsCommand({})),
+    'AccessDeniedException',
+    "You don't have permissions to access this resource.",
+  );
 });
 
 test('centralized root access: IAM features and sts:AssumeRoot for a member account', async () => {
