@@ -21,6 +21,8 @@ import {
   AcceptHandshakeCommand,
   AttachPolicyCommand,
   DeclineHandshakeCommand,
+  DeleteOrganizationCommand,
+  LeaveOrganizationCommand,
   DeregisterDelegatedAdministratorCommand,
   InviteAccountToOrganizationCommand,
   ListDelegatedAdministratorsCommand,
@@ -718,3 +720,32 @@ test(
     );
   },
 );
+
+test('leaving and deleting: members leave or are removed, then the organization is deleted', async () => {
+  const o = orgs(admin.creds);
+  await expectOrgError(
+    o.send(new LeaveOrganizationCommand({})),
+    'MasterCannotLeaveOrganizationException',
+    "You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization of the management account.",
+  );
+  await orgs(state.outsider!.creds).send(new LeaveOrganizationCommand({}));
+  await expectOrgError(
+    orgs(state.outsider!.creds).send(new DescribeOrganizationCommand({})),
+    'AWSOrganizationsNotInUseException',
+    'Your account is not a member of an organization.',
+  );
+  await expectOrgError(
+    o.send(new DeleteOrganizationCommand({})),
+    'OrganizationNotEmptyException',
+    'To delete an organization you must first remove all member accounts (except the management account).',
+  );
+  await o.send(new RemoveAccountFromOrganizationCommand({ AccountId: state.member }));
+  // Out of the organization, the former member is bound by no SCP any more.
+  await server.iam(state.memberAdmin!).send(new CreateUserCommand({ UserName: 'free-again' }));
+  await o.send(new DeleteOrganizationCommand({}));
+  await expectOrgError(
+    o.send(new DescribeOrganizationCommand({})),
+    'AWSOrganizationsNotInUseException',
+    'Your account is not a member of an organization.',
+  );
+});
