@@ -65,9 +65,14 @@ async function placeOf(tx: Pick<StoreTx, 'get'>, c: CallerOrg, account: string):
 
 /** Takes `account` out of the organization: its place, attachments, registrations, membership. */
 async function removeMember(tx: StoreTx, c: CallerOrg, account: string): Promise<void> {
+  // A delegated administrator must be deregistered first (ConstraintViolationException reason
+  // CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG, Organizations API reference).
+  if ((await tx.list(c.mgmt, 'orgDelegatedAdmin', { keyPrefix: `${account}|`, limit: 1 })).length > 0)
+    throw orgErrors.constraint(
+      'CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG',
+      'You cannot remove a delegated administrator account from the organization. Deregister it as a delegated administrator first.',
+    );
   await detachAll(tx, c.mgmt, account);
-  for (const e of await tx.list(c.mgmt, 'orgDelegatedAdmin', { keyPrefix: `${account}|` }))
-    await tx.delete(c.mgmt, 'orgDelegatedAdmin', e.key);
   await tx.delete(c.mgmt, 'orgAccount', account);
   await tx.delete(account, 'orgMembership', MEMBERSHIP_KEY);
 }

@@ -86,7 +86,10 @@ export const inviteAccountToOrganization: Operation = {
     return ctx.transact(async (tx) => {
       if (!(await tx.getAccount(target.Id))) throw orgErrors.accountNotFound();
       if (await membershipOf(tx, target.Id))
-        throw constraint('ALREADY_IN_AN_ORGANIZATION', 'The account is already a member of an organization.');
+        throw constraint(
+          'ALREADY_IN_AN_ORGANIZATION',
+          'The handshake request is invalid because the invited account is already a member of an organization.',
+        );
       const open = await tx.list<HandshakeBody>(c.mgmt, 'orgHandshake', { index: target.Id });
       if (open.some((h) => stateAt(h.body, ctx.now) === 'OPEN'))
         throw new OrgError(
@@ -147,7 +150,7 @@ function respond(name: 'AcceptHandshake' | 'DeclineHandshake'): Operation {
           if (await membershipOf(tx, account))
             throw constraint(
               'ALREADY_IN_AN_ORGANIZATION',
-              'The account is already a member of an organization.',
+              'The handshake request is invalid because the invited account is already a member of an organization.',
             );
           const acct = await tx.getAccount(account);
           await addMember(tx, { org, mgmt: org.managementAccount }, account, {

@@ -518,6 +518,12 @@ test('an SCP with source-address and region conditions binds the member account'
 test('invitations: an existing account joins by handshake; delegated administrator for IAM', async () => {
   const o = orgs(admin.creds);
   const outsider = state.outsider!;
+  await expectOrgError(
+    o.send(new InviteAccountToOrganizationCommand({ Target: { Id: state.member, Type: 'ACCOUNT' } })),
+    'HandshakeConstraintViolationException',
+    'The handshake request is invalid because the invited account is already a member of an organization.',
+    'ALREADY_IN_AN_ORGANIZATION',
+  );
   const invited = await o.send(
     new InviteAccountToOrganizationCommand({
       Target: { Id: outsider.id, Type: 'ACCOUNT' },
@@ -579,6 +585,12 @@ test('invitations: an existing account joins by handshake; delegated administrat
     orgs(outsider.creds).send(new CreateOrganizationalUnitCommand({ ParentId: state.rootId, Name: 'nope' })),
     'AccessDeniedException',
     "You don't have permissions to access this resource.",
+  );
+  await expectOrgError(
+    o.send(new RemoveAccountFromOrganizationCommand({ AccountId: outsider.id })),
+    'ConstraintViolationException',
+    'You cannot remove a delegated administrator account from the organization. Deregister it as a delegated administrator first.',
+    'CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG',
   );
   await o.send(
     new DeregisterDelegatedAdministratorCommand({
