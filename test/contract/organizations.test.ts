@@ -663,6 +663,45 @@ test('centralized root access: IAM features and sts:AssumeRoot for a member acco
   );
 });
 
+test('requests are signed for their own service: organizations for JSON 1.1, never iam or sts', async () => {
+  const signedPost = async (service: string, headers: Record<string, string>, body: string) => {
+    const url = new URL(server.url);
+    const signer = new SignatureV4({
+      service,
+      region: 'us-east-1',
+      credentials: admin.creds,
+      sha256: Sha256 as never,
+    });
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: '/',
+      headers: { host: url.host, ...headers },
+      body,
+    });
+    return fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body });
+  };
+  const asIam = await signedPost(
+    'iam',
+    {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'AWSOrganizationsV20161128.DescribeOrganization',
+    },
+    '{}',
+  );
+  assert.equal(asIam.status, 403);
+  assert.match(await asIam.text(), /Credential should be scoped to correct service: 'organizations'/);
+  const queryAsOrgs = await signedPost(
+    'organizations',
+    { 'content-type': 'application/x-www-form-urlencoded' },
+    'Action=ListUsers&Version=2010-05-08',
+  );
+  assert.equal(queryAsOrgs.status, 403);
+  assert.match(await queryAsOrgs.text(), /Credential should be scoped to correct service/);
+});
+
 /** The aws binary to use, or undefined when none is installed. */
 function findAws(): string | undefined {
   if (existsSync('/usr/bin/aws')) return '/usr/bin/aws';
