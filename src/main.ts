@@ -27,6 +27,9 @@ import { rateOf, Throttle } from './server/throttle.js';
 import { buildApp } from './server/app.js';
 import { startRuntimeEndpoints, type RuntimeEndpoints } from './server/imds-app.js';
 import { makeJsonHandler } from './server/cloudtrail/lookup-events.js';
+import { makeOrganizationsHandler, ORGANIZATIONS_TARGET_PREFIX } from './server/organizations.js';
+import { ORGANIZATIONS_OPERATIONS } from './organizations/index.js';
+import { headerValue, type Answer, type IncomingCall } from './server/pipeline/index.js';
 import { iamdEndpoints } from './server/iamd-endpoints/index.js';
 import { Pipeline } from './server/pipeline/index.js';
 import { IAM_OPERATIONS } from './iam/index.js';
@@ -67,7 +70,7 @@ export interface RunningServer {
 }
 
 /** Reads a service model shipped in `models/` (copied from botocore, see models/README.md). */
-function readModel(name: ServiceName): unknown {
+function readModel(name: ServiceName | 'organizations'): unknown {
   return JSON.parse(readFileSync(new URL(`../../models/${name}.json`, import.meta.url), 'utf8'));
 }
 
@@ -323,6 +326,20 @@ interface ServerParts {
 }
 
 /**
+ * The JSON 1.1 entry points by `X-Amz-Target`: Organizations (AWSOrganizationsV20161128.*) and
+ * CloudTrail LookupEvents (everything else, which answers its own unknown-target error).
+ */
+function jsonTargets(
+  cloudTrail: (call: IncomingCall) => Promise<Answer>,
+  organizations: (call: IncomingCall) => Promise<Answer>,
+): (call: IncomingCall) => Promise<Answer> {
+  return (call) => {
+    const target = headerValue(call.headers['x-amz-target']);
+    return target?.startsWith(ORGANIZATIONS_TARGET_PREFIX) === true ? organizations(call) : cloudTrail(call);
+  };
+}
+
+/**
  * The HTTP app: the pipeline's entry points (Query API, JSON 1.1, iamd's own endpoints) and the other
  * route plugins (console, federation endpoint).
  */
@@ -350,7 +367,13 @@ function buildServer(config: Config, parts: ServerParts): FastifyInstance {
   const app = buildApp({
     dispatch,
     logLevel: config.logLevel,
-    jsonTarget: makeJsonHandler(pipeline),
+    jsonTarget: jsonTargets(
+      makeJsonHandler(pipeline),
+      makeOrganizationsHandler(pipeline, {
+        model: compileServiceModel(readModel('organizations')),
+        operations: byName(ORGANIZATIONS_OPERATIONS),
+      }),
+    ),
     // Ready when the store answers a read within 2 s (GET /ready, for load balancers).
     ready: () => readyProbe(store),
     plugins: [(a) => void a.register(ownEndpoints), webConsole.plugin],

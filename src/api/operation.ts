@@ -120,7 +120,7 @@ export type OperationAuth = 'signed' | 'unsigned' | 'none';
  * model (`UserName`, `Tags`, …), already decoded and validated against the model by `protocol/`.
  */
 export interface Operation<I = Record<string, unknown>, O = Record<string, unknown>> {
-  readonly service: 'iam' | 'sts';
+  readonly service: 'iam' | 'sts' | 'organizations';
   /** The wire operation name, e.g. `CreateUser`. */
   readonly name: string;
   /** How calls are authenticated (default `signed`). */

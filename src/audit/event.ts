@@ -244,7 +244,7 @@ export interface CallFacts {
   readonly requestId: string;
   readonly now: number;
   /** `cloudtrail` for LookupEvents (src/server/cloudtrail.ts). */
-  readonly service: 'iam' | 'sts' | 'cloudtrail';
+  readonly service: 'iam' | 'sts' | 'cloudtrail' | 'organizations';
   readonly operation: string;
   readonly principal: Principal;
   /** The account the event is recorded in (the caller's, or the resource's). */

@@ -89,8 +89,27 @@ export async function gatherPolicies(store: StoreReader, principal: Principal): 
   switch (principal.type) {
     case 'Anonymous':
       return { identity: [], tags: [], exists: true };
-    case 'Root':
-      return { identity: [loadPolicy(ROOT_POLICY_TEXT, 'identity', 'root')], tags: [], exists: true };
+    case 'Root': {
+      const root = loadPolicy(ROOT_POLICY_TEXT, 'identity', 'root');
+      // sts:AssumeRoot: the root's permissions less what the task policy denies. AWS's task policies
+      // (arn:aws:iam::aws:policy/root-task/…) are deny-only guardrails, so they join the identity
+      // policies rather than act as a session filter (which would need an Allow).
+      if (principal.session?.assumedRoot === true) {
+        const arns = principal.session.sessionPolicyArns ?? [];
+        const tasks = await managed(store, arns, 'root-task');
+        // A task policy that cannot be read must not leave the root unbounded: nothing is allowed then.
+        if (tasks.length !== arns.length || arns.length === 0)
+          tasks.push(
+            loadPolicy(
+              '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}',
+              'identity',
+              'root-task:missing',
+            ),
+          );
+        return { identity: [root, ...tasks], tags: [], exists: true };
+      }
+      return { identity: [root], tags: [], exists: true };
+    }
     case 'IAMUser': {
       const user = await store.get<UserBody>(principal.account, 'user', nameKey(principal.userName));
       if (!user || user.body.userId !== principal.userId) return { identity: [], tags: [], exists: false };

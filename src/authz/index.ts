@@ -17,7 +17,14 @@ import {
 } from '../policy/index.js';
 import { globalContext, type RequestFacts } from './context.js';
 import { gatherPolicies, type PrincipalPolicies } from './gather.js';
+import {
+  gatherAccountOrg,
+  isServiceLinkedRoleSession,
+  rcpGoverns,
+  type AccountOrgPolicies,
+} from './org-policies.js';
 
+export { gatherAccountOrg, orgPolicyId, type AccountOrgPolicies } from './org-policies.js';
 export { globalContext, type RequestFacts } from './context.js';
 export { gatherPolicies, type PrincipalPolicies } from './gather.js';
 
@@ -60,10 +67,27 @@ export function requestPrincipal(principal: Principal): RequestPrincipal {
 /** A per-node cache of gathered policies, flushed on every store change. */
 export class PolicyCache {
   private readonly entries = new Map<string, Promise<PrincipalPolicies>>();
+  /** Organization facts per account (SCPs, RCPs, org id and path), flushed with the rest. */
+  private readonly accounts = new Map<string, Promise<AccountOrgPolicies>>();
   private readonly unsubscribe: () => void;
 
   constructor(private readonly store: Store) {
-    this.unsubscribe = store.onChange(() => this.entries.clear());
+    this.unsubscribe = store.onChange(() => {
+      this.entries.clear();
+      this.accounts.clear();
+    });
+  }
+
+  /** The organization facts of `account`, from cache or the store. */
+  account(account: string): Promise<AccountOrgPolicies> {
+    let hit = this.accounts.get(account);
+    if (!hit) {
+      hit = gatherAccountOrg(this.store, account);
+      hit.catch(() => this.accounts.delete(account));
+      if (this.accounts.size > 10_000) this.accounts.clear();
+      this.accounts.set(account, hit);
+    }
+    return hit;
   }
 
   /** The policies of `principal`, from cache or the store. */
@@ -82,6 +106,7 @@ export class PolicyCache {
   close(): void {
     this.unsubscribe();
     this.entries.clear();
+    this.accounts.clear();
   }
 }
 
@@ -104,7 +129,9 @@ function checkCredentialKind(principal: Principal, action: string): void {
   const s = principal.session;
   const service = action.slice(0, action.indexOf(':')).toLowerCase();
   const name = action.slice(action.indexOf(':') + 1);
-  if (s.kind === 'SessionToken') {
+  // An sts:AssumeRoot session is a SessionToken of the member account's root, bound by its task policy,
+  // not by GetSessionToken's rules.
+  if (s.kind === 'SessionToken' && s.assumedRoot !== true) {
     // "You cannot call any IAM API operations unless MFA authentication information is included in the
     // request. You cannot call any STS API except AssumeRole or GetCallerIdentity." (STS API reference,
     // GetSessionToken). IAM answers InvalidClientTokenId (aws-errors.md, cloudyr/aws.iam#15).
@@ -144,6 +171,24 @@ export async function authorize(
     request.resourceAccount ??
     parseArn(request.resource)?.account ??
     (principal.type === 'Anonymous' ? '' : principal.account);
+  // Organizations: the caller's SCPs and org keys, the resource account's RCPs and org keys.
+  const principalOrg = principal.type === 'Anonymous' ? undefined : await cache.account(principal.account);
+  const resourceOrg =
+    resourceAccount === ''
+      ? undefined
+      : principal.type !== 'Anonymous' && resourceAccount === principal.account
+        ? principalOrg
+        : await cache.account(resourceAccount);
+  if (principalOrg?.orgId !== undefined) {
+    context['aws:PrincipalOrgID'] = principalOrg.orgId;
+    if (principalOrg.orgPath !== undefined) context['aws:PrincipalOrgPaths'] = [principalOrg.orgPath];
+  }
+  if (resourceOrg?.orgId !== undefined) {
+    context['aws:ResourceOrgID'] = resourceOrg.orgId;
+    if (resourceOrg.orgPath !== undefined) context['aws:ResourceOrgPaths'] = [resourceOrg.orgPath];
+  }
+  const scps = isServiceLinkedRoleSession(principal) ? undefined : principalOrg?.scps;
+  const rcps = rcpGoverns(request.action) ? resourceOrg?.rcps : undefined;
   const evalRequest: EvaluationRequest = {
     principal: requestPrincipal(principal),
     action: request.action,
@@ -164,6 +209,8 @@ export async function authorize(
     resource,
     permissionsBoundary: policies.permissionsBoundary,
     session: policies.session,
+    scps,
+    rcps,
   };
   const decision = evaluate(evalRequest, policySet);
   if (decision.decision !== 'Allow') {

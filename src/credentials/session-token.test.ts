@@ -80,6 +80,8 @@ const claimsArbitrary: fc.Arbitrary<SessionClaims> = fc.record(
     issuerArn: fc.string(),
     federatedProvider: fc.string(),
     federatedSubject: fc.string(),
+    // Written only when true (an sts:AssumeRoot session), like `console`.
+    assumedRoot: fc.constant(true),
   },
   {
     requiredKeys: ['kind', 'account', 'accessKeyId', 'secretAccessKey', 'issuedAt', 'expiresAt'],

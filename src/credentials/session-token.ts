@@ -104,6 +104,7 @@ function compact(claims: SessionClaims): Compact {
   if (claims.tags !== undefined) out['tg'] = claims.tags.map((tag) => [tag.key, tag.value]);
   if (claims.chained !== undefined) out['c'] = claims.chained ? 1 : 0;
   if (claims.console === true) out['cn'] = 1;
+  if (claims.assumedRoot === true) out['ar'] = 1;
   return out;
 }
 
@@ -119,6 +120,7 @@ function expand(data: Compact): SessionClaims {
   }
   if ('c' in data) out['chained'] = data['c'] === 1;
   if (data['cn'] === 1) out['console'] = true;
+  if (data['ar'] === 1) out['assumedRoot'] = true;
   return out as unknown as SessionClaims;
 }
 

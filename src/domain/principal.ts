@@ -45,6 +45,11 @@ export interface SessionClaims {
    * not apply to it (authz `checkCredentialKind`). Only the console mints it; it is sealed in the token.
    */
   readonly console?: boolean | undefined;
+  /**
+   * True for an sts:AssumeRoot session (kind `SessionToken`, no user: the member account's root),
+   * limited by the task policy in `sessionPolicyArns` (src/sts/assume-root.ts).
+   */
+  readonly assumedRoot?: boolean | undefined;
   /** Who assumed: `IAMUser`, `AssumedRole`, `Root`, `AWSService`, `WebIdentityUser`, `SAMLUser`, `FederatedUser`. */
   readonly issuerType?: string | undefined;
   /** The ARN (or service / provider) of whoever assumed the role, for the audit trail. */

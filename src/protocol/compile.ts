@@ -65,7 +65,8 @@ export function compileServiceModel(json: unknown): ServiceModel {
   if (!isObject(metadata) || !isObject(rawShapes) || !isObject(rawOps))
     fail('missing metadata, shapes or operations');
   const protocol = metadata['protocol'];
-  if (protocol !== 'query') fail(`protocol ${String(protocol)} is not query`);
+  // Query (IAM, STS) and JSON 1.1 (Organizations, src/protocol/json.ts) models share the shape grammar.
+  if (protocol !== 'query' && protocol !== 'json') fail(`protocol ${String(protocol)} is not query or json`);
 
   const shapes = new Map<string, Shape>();
   const links: (() => void)[] = [];
@@ -198,7 +199,8 @@ export function compileServiceModel(json: unknown): ServiceModel {
 
   const serviceId = str(metadata, 'serviceId', 'metadata');
   return {
-    namespace: str(metadata, 'xmlNamespace', 'metadata'),
+    namespace: protocol === 'json' ? '' : str(metadata, 'xmlNamespace', 'metadata'),
+    ...(protocol === 'json' ? { targetPrefix: str(metadata, 'targetPrefix', 'metadata') } : {}),
     apiVersion: str(metadata, 'apiVersion', 'metadata'),
     serviceId,
     signingName:

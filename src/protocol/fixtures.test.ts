@@ -125,10 +125,10 @@ test('renderResult rejects unknown operations and wrongly typed values', () => {
   assert.throws(() => renderResult(iam, 'GetUser', { User: { CreateDate: 'not a date' } }, 'r'), TypeError);
 });
 
-test('compileServiceModel rejects non-query models', () => {
+test('compileServiceModel rejects models other than Query and JSON 1.1', () => {
   assert.throws(
-    () => compileServiceModel({ metadata: { protocol: 'json' }, shapes: {}, operations: {} }),
-    /not query/,
+    () => compileServiceModel({ metadata: { protocol: 'rest-xml' }, shapes: {}, operations: {} }),
+    /not query or json/,
   );
   assert.throws(() => compileServiceModel(null), /invalid service model/);
 });

@@ -21,3 +21,11 @@ export { decodeForm, decodeFormComponent, encodeForm, encodeFormComponent } from
 export { decodeOperationInput, type DecodedInput } from './decode.js';
 export { formatTimestamp, renderError, renderResult, type RenderableError } from './render.js';
 export { escapeXml } from './xml.js';
+export {
+  decodeJsonInput,
+  jsonOperationName,
+  renderJsonError,
+  renderJsonResult,
+  type JsonDecodeResult,
+  type JsonViolation,
+} from './json.js';

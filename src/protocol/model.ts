@@ -92,6 +92,8 @@ export interface ModelledError {
 export interface ServiceModel {
   /** XML namespace of responses and errors (`https://iam.amazonaws.com/doc/2010-05-08/`). */
   readonly namespace: string;
+  /** JSON 1.1 services: the `X-Amz-Target` prefix (`AWSOrganizationsV20161128`); absent for Query services. */
+  readonly targetPrefix?: string;
   /** The only `Version` the service accepts. */
   readonly apiVersion: string;
   /** botocore `serviceId` (`IAM`, `STS`). */

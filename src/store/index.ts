@@ -24,7 +24,21 @@ export type EntityKind =
   | 'signingCertificate'
   | 'sshPublicKey'
   | 'serviceCredential'
-  | 'setting';
+  | 'setting'
+  // AWS Organizations (src/organizations/model.ts). The organization and everything in it (OUs,
+  // accounts' places, policies, attachments, delegated administrators, create-account requests) is
+  // kept in the management account; `orgMembership` is kept in every member account (the one read
+  // the authorizer needs to find an account's organization), and `orgHandshake` in both the
+  // management account and the invited account.
+  | 'organization'
+  | 'orgMembership'
+  | 'orgUnit'
+  | 'orgAccount'
+  | 'orgPolicy'
+  | 'orgAttachment'
+  | 'orgHandshake'
+  | 'orgDelegatedAdmin'
+  | 'orgCreateAccount';
 
 /** An account (12-digit id) held by this iamd. */
 export interface AccountRecord {

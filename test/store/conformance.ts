@@ -13,6 +13,16 @@ import {
   type Store,
   type StoreChange,
 } from '../../src/store/index.js';
+import {
+  attachedPolicies,
+  attachmentKey,
+  MEMBERSHIP_KEY,
+  membershipOf,
+  ORG_KEY,
+  organizationOf,
+  pathOf,
+  type OrganizationBody,
+} from '../../src/domain/organizations.js';
 
 const A = '111111111111';
 const B = '222222222222';
@@ -193,6 +203,79 @@ export function exerciseStore(name: string, makeStore: () => Promise<Store>): vo
     assert.equal(await store.count(A, 'policy'), keys.length);
     assert.equal(await store.count(B, 'policy'), 1);
     assert.equal(await store.count(B, 'user'), 0);
+  });
+
+  withStore('organizations: membership, tree path, attachments by target and by policy', async (store) => {
+    const org: OrganizationBody = {
+      id: 'o-abcdefghij',
+      arn: `arn:aws:organizations::${A}:organization/o-abcdefghij`,
+      featureSet: 'ALL',
+      managementAccount: A,
+      managementAccountEmail: 'mgmt@example.com',
+      rootId: 'r-ab12',
+      rootArn: `arn:aws:organizations::${A}:root/o-abcdefghij/r-ab12`,
+      createdAt: 1,
+      enabledPolicyTypes: ['SERVICE_CONTROL_POLICY'],
+      iamFeatures: [],
+      trustedServices: [],
+    };
+    const ou = (id: string, parentId: string) => ({ id, arn: id, name: id, parentId });
+    await store.transact(async (tx) => {
+      await tx.insert(A, 'organization', ORG_KEY, org);
+      await tx.insert(A, 'orgMembership', MEMBERSHIP_KEY, { organizationId: org.id, managementAccount: A });
+      await tx.insert(B, 'orgMembership', MEMBERSHIP_KEY, { organizationId: org.id, managementAccount: A });
+      await tx.insert(A, 'orgUnit', 'ou-ab12-aaaaaaaa', ou('ou-ab12-aaaaaaaa', 'r-ab12'), 'r-ab12');
+      await tx.insert(
+        A,
+        'orgUnit',
+        'ou-ab12-bbbbbbbb',
+        ou('ou-ab12-bbbbbbbb', 'ou-ab12-aaaaaaaa'),
+        'ou-ab12-aaaaaaaa',
+      );
+      const place = { arn: '', email: '', name: '', status: 'ACTIVE', joinedMethod: 'CREATED', joinedAt: 1 };
+      await tx.insert(A, 'orgAccount', A, { ...place, id: A, parentId: 'r-ab12' }, 'r-ab12');
+      await tx.insert(
+        A,
+        'orgAccount',
+        B,
+        { ...place, id: B, parentId: 'ou-ab12-bbbbbbbb' },
+        'ou-ab12-bbbbbbbb',
+      );
+      for (const [target, policy] of [
+        ['r-ab12', 'p-FullAWSAccess'],
+        ['r-ab12', 'p-aaaaaaaa'],
+        ['ou-ab12-aaaaaaaa', 'p-aaaaaaaa'],
+        [B, 'p-bbbbbbbb'],
+      ] as const)
+        await tx.insert(
+          A,
+          'orgAttachment',
+          attachmentKey(target, policy),
+          { targetId: target, policyId: policy },
+          policy,
+        );
+    });
+    assert.deepEqual(await membershipOf(store, B), { organizationId: org.id, managementAccount: A });
+    assert.equal(await membershipOf(store, '333333333333'), undefined);
+    assert.deepEqual(await organizationOf(store, A), org);
+    assert.deepEqual(await pathOf(store, org, B), ['r-ab12', 'ou-ab12-aaaaaaaa', 'ou-ab12-bbbbbbbb', B]);
+    assert.deepEqual(await pathOf(store, org, A), ['r-ab12', A]);
+    assert.equal(await pathOf(store, org, '333333333333'), undefined);
+    assert.deepEqual(
+      (await attachedPolicies(store, A, 'r-ab12')).map((a) => a.policyId),
+      ['p-FullAWSAccess', 'p-aaaaaaaa'],
+    );
+    assert.deepEqual(
+      (await store.list(A, 'orgAttachment', { index: 'p-aaaaaaaa' })).map((e) => e.key),
+      ['ou-ab12-aaaaaaaa|p-aaaaaaaa', 'r-ab12|p-aaaaaaaa'],
+    );
+    assert.deepEqual(
+      (await store.list(A, 'orgUnit', { index: 'r-ab12' })).map((e) => e.key),
+      ['ou-ab12-aaaaaaaa'],
+    );
+    // Another account sees none of it.
+    assert.equal(await organizationOf(store, B), undefined);
+    assert.deepEqual(await store.list(B, 'orgAttachment'), []);
   });
 
   withStore('list pagination visits every entity once, in order', async (store) => {

@@ -1,0 +1,123 @@
+/**
+ * The organization side of a decision: an account's organization id and path (for
+ * `aws:PrincipalOrgID` / `aws:PrincipalOrgPaths` / `aws:ResourceOrgID` / `aws:ResourceOrgPaths`), the
+ * SCPs that bind its principals and the RCPs that bind its resources, one level per node from the
+ * root down to the account.
+ *
+ * AWS's rules (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html,
+ * .../orgs_manage_policies_rcps.html, and the IAM User Guide "Policy evaluation logic"):
+ * - SCPs and RCPs do not affect the management account (its principals, its resources).
+ * - They apply only while their type is enabled on the root.
+ * - Every level (root, each OU, the account) must allow; a deny at any level wins.
+ * - Service-linked roles are not affected by SCPs ("SCPs don't affect service-linked roles").
+ * - RCPs apply only to the services that support them (RCP_SERVICES below).
+ */
+import type { Principal } from '../domain/principal.js';
+import type { StoreReader } from '../store/index.js';
+import {
+  membershipOf,
+  organizationOf,
+  orgPathString,
+  pathOf,
+  attachedPolicies,
+  type OrgPolicyBody,
+} from '../domain/organizations.js';
+import { loadPolicy, type CompiledPolicy } from '../policy/index.js';
+
+/** What one account's organization means for decisions. */
+export interface AccountOrgPolicies {
+  /** The organization id, when the account is in one. */
+  readonly orgId?: string | undefined;
+  /** `o-…/r-…/ou-…/` (the path down to the account's parent), when in an organization. */
+  readonly orgPath?: string | undefined;
+  /** SCP levels binding this account's principals; undefined when SCPs do not apply. */
+  readonly scps?: readonly (readonly CompiledPolicy[])[] | undefined;
+  /** RCP levels binding this account's resources; undefined when RCPs do not apply. */
+  readonly rcps?: readonly (readonly CompiledPolicy[])[] | undefined;
+}
+
+/**
+ * Services whose resources RCPs govern ("List of AWS services that support RCPs",
+ * https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html).
+ */
+export const RCP_SERVICES: ReadonlySet<string> = new Set([
+  's3',
+  'sts',
+  'kms',
+  'sqs',
+  'secretsmanager',
+  'ecr',
+  'aoss',
+  'cognito-idp',
+  'logs',
+  'dynamodb',
+]);
+
+const NONE: AccountOrgPolicies = {};
+
+/**
+ * The policy id the engine reports (and `iamd explain` prints): the policy's name and id and the
+ * target it is attached to, e.g. `DenyCreateUser (p-abcd1234) attached to ou-ab12-cdefghij`.
+ */
+export function orgPolicyId(policy: Pick<OrgPolicyBody, 'name' | 'id'>, targetId: string): string {
+  return `${policy.name} (${policy.id}) attached to ${targetId}`;
+}
+
+async function levels(
+  store: StoreReader,
+  mgmt: string,
+  path: readonly string[],
+  type: 'SERVICE_CONTROL_POLICY' | 'RESOURCE_CONTROL_POLICY',
+): Promise<CompiledPolicy[][]> {
+  const out: CompiledPolicy[][] = [];
+  for (const target of path) {
+    const level: CompiledPolicy[] = [];
+    for (const a of await attachedPolicies(store, mgmt, target)) {
+      const p = await store.get<OrgPolicyBody>(mgmt, 'orgPolicy', a.policyId);
+      if (!p || p.body.type !== type) continue;
+      level.push(
+        loadPolicy(
+          p.body.content,
+          type === 'SERVICE_CONTROL_POLICY' ? 'scp' : 'rcp',
+          orgPolicyId(p.body, target),
+        ),
+      );
+    }
+    out.push(level);
+  }
+  return out;
+}
+
+/** Reads the organization facts of `account` from the store. */
+export async function gatherAccountOrg(store: StoreReader, account: string): Promise<AccountOrgPolicies> {
+  const m = await membershipOf(store, account);
+  if (!m) return NONE;
+  const org = await organizationOf(store, m.managementAccount);
+  if (!org || org.id !== m.organizationId) return NONE;
+  const path = await pathOf(store, org, account);
+  if (!path) return { orgId: org.id };
+  const orgPath = orgPathString(org.id, path);
+  if (account === org.managementAccount) return { orgId: org.id, orgPath };
+  const enabled = new Set(org.enabledPolicyTypes);
+  return {
+    orgId: org.id,
+    orgPath,
+    scps: enabled.has('SERVICE_CONTROL_POLICY')
+      ? await levels(store, org.managementAccount, path, 'SERVICE_CONTROL_POLICY')
+      : undefined,
+    rcps: enabled.has('RESOURCE_CONTROL_POLICY')
+      ? await levels(store, org.managementAccount, path, 'RESOURCE_CONTROL_POLICY')
+      : undefined,
+  };
+}
+
+/** Whether `principal` is a session of a service-linked role (path `/aws-service-role/`), which SCPs do not bind. */
+export function isServiceLinkedRoleSession(principal: Principal): boolean {
+  return principal.type === 'AssumedRole' && principal.roleArn.includes(':role/aws-service-role/');
+}
+
+/** Whether RCPs govern `action` (by its service prefix). */
+export function rcpGoverns(action: string): boolean {
+  const colon = action.indexOf(':');
+  return RCP_SERVICES.has((colon < 0 ? action : action.slice(0, colon)).toLowerCase());
+}

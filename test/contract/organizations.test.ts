@@ -1,0 +1,802 @@
+/**
+ * AWS Organizations through the real SDK v3 client and the AWS CLI (issue #19): an organization with a
+ * development OU, a member account made by CreateAccount, OrganizationAccountAccessRole assumed from
+ * the management account's administrator, an SCP on the OU that denies iam:CreateUser (the member's
+ * administrator is denied with AWS's SCP message; the management account is not), an RCP that keeps
+ * principals outside the organization from a member account's roles, and AWS's errors.
+ *
+ * Sources: Organizations API reference (each action's page), "SCP evaluation"
+ * (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html),
+ * "Resource control policies" (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createHash, createHmac, type Hash as NodeHash, type Hmac } from 'node:crypto';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { join } from 'node:path';
+import {
+  AcceptHandshakeCommand,
+  AttachPolicyCommand,
+  DeclineHandshakeCommand,
+  DeleteOrganizationCommand,
+  LeaveOrganizationCommand,
+  DeregisterDelegatedAdministratorCommand,
+  InviteAccountToOrganizationCommand,
+  ListDelegatedAdministratorsCommand,
+  ListHandshakesForAccountCommand,
+  RegisterDelegatedAdministratorCommand,
+  CreateAccountCommand,
+  CreateOrganizationalUnitCommand,
+  CreateOrganizationCommand,
+  CreatePolicyCommand,
+  DeleteOrganizationalUnitCommand,
+  DescribeAccountCommand,
+  DescribeCreateAccountStatusCommand,
+  DescribeOrganizationCommand,
+  DescribePolicyCommand,
+  DetachPolicyCommand,
+  EnableAWSServiceAccessCommand,
+  EnablePolicyTypeCommand,
+  ListAccountsCommand,
+  ListChildrenCommand,
+  ListParentsCommand,
+  ListPoliciesForTargetCommand,
+  ListRootsCommand,
+  MoveAccountCommand,
+  OrganizationsClient,
+  RemoveAccountFromOrganizationCommand,
+  UpdatePolicyCommand,
+} from '@aws-sdk/client-organizations';
+import {
+  CreateRoleCommand,
+  CreateUserCommand,
+  DeleteUserCommand,
+  EnableOrganizationsRootSessionsCommand,
+  GetUserCommand,
+  ListOrganizationsFeaturesCommand,
+  ListPoliciesCommand,
+  ListRolesCommand,
+} from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, AssumeRootCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { ROOT, startIamd, type Creds, type TestServer } from './harness.js';
+import { createUser, sessionCreds, type TestUser } from './accounts-helper.js';
+import { expectAwsError } from './support.js';
+
+const MGMT = ROOT.accountId;
+let server: TestServer;
+let admin: TestUser;
+let dir = '';
+
+function orgs(creds: Creds = ROOT): OrganizationsClient {
+  return new OrganizationsClient({
+    endpoint: server.url,
+    region: 'us-east-1',
+    credentials: creds,
+    maxAttempts: 1,
+  });
+}
+
+/** Asserts an Organizations error: SDK name (the wire `__type`), status 400, message, and `Reason` when given. */
+async function expectOrgError(
+  p: Promise<unknown>,
+  name: string,
+  message: string,
+  reason?: string,
+): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    const err = e as {
+      name?: string;
+      message?: string;
+      Reason?: string;
+      $metadata?: { httpStatusCode?: number };
+    };
+    assert.equal(err.name, name, `error name (message: ${err.message})`);
+    assert.equal(err.message, message);
+    assert.equal(err.$metadata?.httpStatusCode, 400);
+    if (reason !== undefined) assert.equal(err.Reason, reason);
+    return true;
+  });
+}
+
+async function assumeRole(creds: Creds, roleArn: string, session = 'admin'): Promise<Creds> {
+  const r = await server
+    .sts(creds)
+    .send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: session }));
+  return sessionCreds(r.Credentials);
+}
+
+/** The SHA-256 the SigV4 signer takes (node:crypto behind its checksum interface). */
+class Sha256 {
+  private readonly h: NodeHash | Hmac;
+  constructor(secret?: string | Uint8Array) {
+    this.h = secret !== undefined ? createHmac('sha256', secret) : createHash('sha256');
+  }
+  update(data: string | Uint8Array): void {
+    this.h.update(data);
+  }
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array(this.h.digest()));
+  }
+}
+
+/** `GET /_iamd/explain/ID` signed (service iam) with `creds`; retried while the audit writer flushes. */
+async function explainCall(creds: Creds, requestId: string): Promise<string> {
+  const url = new URL(`${server.url}/_iamd/explain/${requestId}`);
+  for (let i = 0; i < 40; i++) {
+    const signer = new SignatureV4({
+      service: 'iam',
+      region: 'us-east-1',
+      credentials: creds,
+      sha256: Sha256 as never,
+    });
+    const signed = await signer.sign({
+      method: 'GET',
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      headers: { host: url.host },
+    });
+    const r = await fetch(url, { headers: signed.headers as Record<string, string> });
+    if (r.status === 200) return r.text();
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  assert.fail(`no explanation for ${requestId}`);
+}
+
+const state: {
+  orgId: string;
+  rootId: string;
+  devOu: string;
+  member: string;
+  memberAdmin?: Creds;
+  outsider?: { id: string; creds: Creds };
+} = {
+  orgId: '',
+  rootId: '',
+  devOu: '',
+  member: '',
+};
+
+before(async () => {
+  server = await startIamd(['--rate-limit-iam', 'off', '--rate-limit-sts', 'off']);
+  dir = mkdtempSync(join(tmpdir(), 'iamd-orgs-'));
+  admin = await createUser(server.iam(), 'admin', {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+  });
+});
+
+after(async () => {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('not in an organization: AWSOrganizationsNotInUseException', async () => {
+  await expectOrgError(
+    orgs(admin.creds).send(new DescribeOrganizationCommand({})),
+    'AWSOrganizationsNotInUseException',
+    'Your account is not a member of an organization.',
+  );
+});
+
+test('the management account administrator builds an organization with a dev OU and a member account', async () => {
+  const o = orgs(admin.creds);
+  const created = await o.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+  state.orgId = created.Organization?.Id ?? '';
+  assert.match(state.orgId, /^o-[a-z0-9]{10}$/);
+  assert.equal(created.Organization?.Arn, `arn:aws:organizations::${MGMT}:organization/${state.orgId}`);
+  assert.equal(created.Organization?.MasterAccountId, MGMT);
+  assert.equal(created.Organization?.FeatureSet, 'ALL');
+  await expectOrgError(
+    o.send(new CreateOrganizationCommand({})),
+    'AlreadyInOrganizationException',
+    'The AWS account is already a member of an organization.',
+  );
+
+  const roots = await o.send(new ListRootsCommand({}));
+  state.rootId = roots.Roots?.[0]?.Id ?? '';
+  assert.match(state.rootId, /^r-[0-9a-z]{4}$/);
+  const enabled = await o.send(
+    new EnablePolicyTypeCommand({ RootId: state.rootId, PolicyType: 'SERVICE_CONTROL_POLICY' }),
+  );
+  assert.deepEqual(enabled.Root?.PolicyTypes, [{ Type: 'SERVICE_CONTROL_POLICY', Status: 'ENABLED' }]);
+  await o.send(new EnablePolicyTypeCommand({ RootId: state.rootId, PolicyType: 'RESOURCE_CONTROL_POLICY' }));
+
+  const ou = await o.send(new CreateOrganizationalUnitCommand({ ParentId: state.rootId, Name: 'dev' }));
+  state.devOu = ou.OrganizationalUnit?.Id ?? '';
+  assert.match(state.devOu, new RegExp(`^ou-${state.rootId.slice(2)}-[a-z0-9]{8}$`));
+  await expectOrgError(
+    o.send(new CreateOrganizationalUnitCommand({ ParentId: state.rootId, Name: 'dev' })),
+    'DuplicateOrganizationalUnitException',
+    'An OU with the same name already exists.',
+  );
+
+  const car = await o.send(
+    new CreateAccountCommand({ Email: 'dev@example.com', AccountName: 'dev-account' }),
+  );
+  assert.equal(car.CreateAccountStatus?.State, 'SUCCEEDED');
+  assert.match(car.CreateAccountStatus?.Id ?? '', /^car-[a-z0-9]{32}$/);
+  state.member = car.CreateAccountStatus?.AccountId ?? '';
+  assert.match(state.member, /^\d{12}$/);
+  const status = await o.send(
+    new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: car.CreateAccountStatus?.Id }),
+  );
+  assert.equal(status.CreateAccountStatus?.AccountId, state.member);
+
+  await o.send(
+    new MoveAccountCommand({
+      AccountId: state.member,
+      SourceParentId: state.rootId,
+      DestinationParentId: state.devOu,
+    }),
+  );
+  const parents = await o.send(new ListParentsCommand({ ChildId: state.member }));
+  assert.deepEqual(parents.Parents, [{ Id: state.devOu, Type: 'ORGANIZATIONAL_UNIT' }]);
+  const children = await o.send(new ListChildrenCommand({ ParentId: state.devOu, ChildType: 'ACCOUNT' }));
+  assert.deepEqual(children.Children, [{ Id: state.member, Type: 'ACCOUNT' }]);
+  const account = await o.send(new DescribeAccountCommand({ AccountId: state.member }));
+  assert.equal(account.Account?.Email, 'dev@example.com');
+  assert.equal(account.Account?.JoinedMethod, 'CREATED');
+  assert.ok(account.Account?.JoinedTimestamp instanceof Date);
+  const accounts = await o.send(new ListAccountsCommand({}));
+  assert.deepEqual(accounts.Accounts?.map((a) => a.Id).sort(), [MGMT, state.member].sort());
+  // FullAWSAccess is attached to every new target while SCPs are enabled.
+  const onOu = await o.send(
+    new ListPoliciesForTargetCommand({ TargetId: state.devOu, Filter: 'SERVICE_CONTROL_POLICY' }),
+  );
+  assert.deepEqual(
+    onOu.Policies?.map((p) => p.Id),
+    ['p-FullAWSAccess'],
+  );
+});
+
+test('OrganizationAccountAccessRole: the management administrator reaches the member account', async () => {
+  state.memberAdmin = await assumeRole(
+    admin.creds,
+    `arn:aws:iam::${state.member}:role/OrganizationAccountAccessRole`,
+  );
+  await server.iam(state.memberAdmin).send(new CreateUserCommand({ UserName: 'before-scp' }));
+  // The member account is in the organization but not its management account.
+  await expectOrgError(
+    orgs(state.memberAdmin).send(new ListAccountsCommand({})),
+    'AccessDeniedException',
+    "You don't have permissions to access this resource.",
+  );
+  const seen = await orgs(state.memberAdmin).send(new DescribeOrganizationCommand({}));
+  assert.equal(seen.Organization?.Id, state.orgId);
+});
+
+test('an SCP on the dev OU denies iam:CreateUser to the member administrator, not to the management account', async () => {
+  const o = orgs(admin.creds);
+  const policy = await o.send(
+    new CreatePolicyCommand({
+      Name: 'DenyCreateUser',
+      Description: 'no new users',
+      Type: 'SERVICE_CONTROL_POLICY',
+      Content: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Deny', Action: 'iam:CreateUser', Resource: '*' }],
+      }),
+    }),
+  );
+  const id = policy.Policy?.PolicySummary?.Id ?? '';
+  assert.match(id, /^p-[a-z0-9]{8}$/);
+  await o.send(new AttachPolicyCommand({ PolicyId: id, TargetId: state.devOu }));
+  await expectOrgError(
+    o.send(new AttachPolicyCommand({ PolicyId: id, TargetId: state.devOu })),
+    'DuplicatePolicyAttachmentException',
+    'The selected policy is already attached to the specified target.',
+  );
+  const memberAdmin = state.memberAdmin!;
+  await expectAwsError(
+    server.iam(memberAdmin).send(new CreateUserCommand({ UserName: 'after-scp' })),
+    'AccessDenied',
+    403,
+    `User: arn:aws:sts::${state.member}:assumed-role/OrganizationAccountAccessRole/admin is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${state.member}:user/after-scp with an explicit deny in a service control policy`,
+  );
+  // iamd explain names the SCP and the target it is attached to.
+  const failed = await server
+    .iam(memberAdmin)
+    .send(new CreateUserCommand({ UserName: 'explained' }))
+    .then(
+      () => assert.fail('expected a denial'),
+      (e: { $metadata?: { requestId?: string } }) => e.$metadata?.requestId ?? '',
+    );
+  const explained = await explainCall(memberAdmin, failed);
+  assert.ok(explained.includes(`DenyCreateUser (${id}) attached to ${state.devOu}`), explained);
+  assert.ok(explained.includes('service control policy'), explained);
+  // Other actions still pass the SCPs.
+  await server.iam(memberAdmin).send(new DeleteUserCommand({ UserName: 'before-scp' }));
+  // The management account is not affected by SCPs, even one attached to the root.
+  await o.send(new AttachPolicyCommand({ PolicyId: id, TargetId: state.rootId }));
+  await server.iam(admin.creds).send(new CreateUserCommand({ UserName: 'mgmt-user' }));
+  await o.send(new DetachPolicyCommand({ PolicyId: id, TargetId: state.rootId }));
+  // The last SCP of a target cannot be detached.
+  await expectOrgError(
+    o.send(new DetachPolicyCommand({ PolicyId: 'p-FullAWSAccess', TargetId: state.member })),
+    'ConstraintViolationException',
+    'You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.',
+    'MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
+  );
+});
+
+test('AWS managed policies: not modifiable, RCPFullAWSAccess not detachable', async () => {
+  const o = orgs(admin.creds);
+  await expectOrgError(
+    o.send(new UpdatePolicyCommand({ PolicyId: 'p-FullAWSAccess', Name: 'Mine' })),
+    'InvalidInputException',
+    'You specified a policy that is managed by AWS and cannot be modified.',
+    'IMMUTABLE_POLICY',
+  );
+  await expectOrgError(
+    o.send(new DetachPolicyCommand({ PolicyId: 'p-RCPFullAWSAccess', TargetId: state.member })),
+    'InvalidInputException',
+    "You can't detach this AWS Managed Policy.",
+    'NON_DETACHABLE_POLICY',
+  );
+  await expectOrgError(
+    o.send(new DescribePolicyCommand({ PolicyId: 'p-zzzzzzzz' })),
+    'PolicyNotFoundException',
+    "We can't find a policy with the PolicyId that you specified.",
+  );
+});
+
+test('an SCP larger than 5,120 characters or malformed is refused', async () => {
+  const o = orgs(admin.creds);
+  const big = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Deny', Action: 'iam:CreateUser', Resource: '*', Sid: 'x'.repeat(5200) }],
+  });
+  await expectOrgError(
+    o.send(
+      new CreatePolicyCommand({ Name: 'big', Description: '', Type: 'SERVICE_CONTROL_POLICY', Content: big }),
+    ),
+    'ConstraintViolationException',
+    'You attempted to create a policy larger than the maximum size.',
+    'POLICY_CONTENT_LIMIT_EXCEEDED',
+  );
+  await expectOrgError(
+    o.send(
+      new CreatePolicyCommand({
+        Name: 'bad',
+        Description: '',
+        Type: 'SERVICE_CONTROL_POLICY',
+        Content: '{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"*","Resource":"*"}]}',
+      }),
+    ),
+    'MalformedPolicyDocumentException',
+    'The provided policy document does not meet the requirements of the specified policy type.',
+  );
+});
+
+test('OUs nest five levels deep below the root, no more', async () => {
+  const o = orgs(admin.creds);
+  let parent = state.rootId;
+  const made: string[] = [];
+  for (let i = 1; i <= 5; i++) {
+    const ou = await o.send(new CreateOrganizationalUnitCommand({ ParentId: parent, Name: `level-${i}` }));
+    parent = ou.OrganizationalUnit?.Id ?? '';
+    made.push(parent);
+  }
+  await expectOrgError(
+    o.send(new CreateOrganizationalUnitCommand({ ParentId: parent, Name: 'level-6' })),
+    'ConstraintViolationException',
+    'You attempted to create an OU tree that is too many levels deep.',
+    'OU_DEPTH_LIMIT_EXCEEDED',
+  );
+  for (const id of made.reverse())
+    await o.send(new DeleteOrganizationalUnitCommand({ OrganizationalUnitId: id }));
+});
+
+test('input is checked against the model: InvalidInputException with its Reason', async () => {
+  await expectOrgError(
+    orgs(admin.creds).send(new DescribeAccountCommand({ AccountId: 'abc' })),
+    'InvalidInputException',
+    "You specified a value that doesn't match the required pattern for AccountId.",
+    'INVALID_PATTERN',
+  );
+});
+
+test('an RCP keeps principals outside the organization from the member account roles', async () => {
+  const o = orgs(admin.creds);
+  // An account outside the organization: created, then removed (its role still trusts the management account).
+  const car = await o.send(new CreateAccountCommand({ Email: 'out@example.com', AccountName: 'outsider' }));
+  const outsiderId = car.CreateAccountStatus?.AccountId ?? '';
+  await o.send(new RemoveAccountFromOrganizationCommand({ AccountId: outsiderId }));
+  const outsider = await assumeRole(
+    admin.creds,
+    `arn:aws:iam::${outsiderId}:role/OrganizationAccountAccessRole`,
+  );
+  state.outsider = { id: outsiderId, creds: outsider };
+  await expectOrgError(
+    orgs(outsider).send(new DescribeOrganizationCommand({})),
+    'AWSOrganizationsNotInUseException',
+    'Your account is not a member of an organization.',
+  );
+  // A role in the member account trusting the outsider and the management account.
+  await server.iam(state.memberAdmin!).send(
+    new CreateRoleCommand({
+      RoleName: 'Shared',
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: [`arn:aws:iam::${outsiderId}:root`, `arn:aws:iam::${MGMT}:root`] },
+            Action: 'sts:AssumeRole',
+          },
+        ],
+      }),
+    }),
+  );
+  const shared = `arn:aws:iam::${state.member}:role/Shared`;
+  await assumeRole(outsider, shared);
+  const rcp = await o.send(
+    new CreatePolicyCommand({
+      Name: 'OrgOnly',
+      Description: 'only principals of the organization',
+      Type: 'RESOURCE_CONTROL_POLICY',
+      Content: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'sts:AssumeRole',
+            Resource: '*',
+            Condition: { StringNotEqualsIfExists: { 'aws:PrincipalOrgID': state.orgId } },
+          },
+        ],
+      }),
+    }),
+  );
+  await o.send(new AttachPolicyCommand({ PolicyId: rcp.Policy?.PolicySummary?.Id, TargetId: state.devOu }));
+  await expectAwsError(
+    server.sts(outsider).send(new AssumeRoleCommand({ RoleArn: shared, RoleSessionName: 'xx' })),
+    'AccessDenied',
+    403,
+    `User: arn:aws:sts::${outsiderId}:assumed-role/OrganizationAccountAccessRole/admin is not authorized to perform: sts:AssumeRole on resource: ${shared}`,
+  );
+  // Inside the organization the same call still works.
+  await assumeRole(admin.creds, shared);
+});
+
+test('an SCP with source-address and region conditions binds the member account', async () => {
+  const o = orgs(admin.creds);
+  const p = await o.send(
+    new CreatePolicyCommand({
+      Name: 'Guardrails',
+      Description: 'corporate network and region',
+      Type: 'SERVICE_CONTROL_POLICY',
+      Content: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'CorporateNetworkOnly',
+            Effect: 'Deny',
+            Action: 'iam:ListRoles',
+            Resource: '*',
+            Condition: { NotIpAddress: { 'aws:SourceIp': '203.0.113.0/24' } },
+          },
+          {
+            Sid: 'EuropeOnly',
+            Effect: 'Deny',
+            Action: 'iam:ListPolicies',
+            Resource: '*',
+            Condition: { StringNotEquals: { 'aws:RequestedRegion': 'eu-west-1' } },
+          },
+        ],
+      }),
+    }),
+  );
+  const id = p.Policy?.PolicySummary?.Id ?? '';
+  await o.send(new AttachPolicyCommand({ PolicyId: id, TargetId: state.devOu }));
+  const member = server.iam(state.memberAdmin!);
+  const who = `arn:aws:sts::${state.member}:assumed-role/OrganizationAccountAccessRole/admin`;
+  await expectAwsError(
+    member.send(new ListRolesCommand({})),
+    'AccessDenied',
+    403,
+    `User: ${who} is not authorized to perform: iam:ListRoles on resource: arn:aws:iam::${state.member}:role/ with an explicit deny in a service control policy`,
+  );
+  await expectAwsError(
+    member.send(new ListPoliciesCommand({})),
+    'AccessDenied',
+    403,
+    `User: ${who} is not authorized to perform: iam:ListPolicies on resource: policy path / with an explicit deny in a service control policy`,
+  );
+  // The management account calls from the same address and region unhindered.
+  await server.iam(admin.creds).send(new ListRolesCommand({}));
+  await o.send(new DetachPolicyCommand({ PolicyId: id, TargetId: state.devOu }));
+  await member.send(new ListRolesCommand({}));
+});
+
+test('invitations: an existing account joins by handshake; delegated administrator for IAM', async () => {
+  const o = orgs(admin.creds);
+  const outsider = state.outsider!;
+  await expectOrgError(
+    o.send(new InviteAccountToOrganizationCommand({ Target: { Id: state.member, Type: 'ACCOUNT' } })),
+    'HandshakeConstraintViolationException',
+    'The handshake request is invalid because the invited account is already a member of an organization.',
+    'ALREADY_IN_AN_ORGANIZATION',
+  );
+  const invited = await o.send(
+    new InviteAccountToOrganizationCommand({
+      Target: { Id: outsider.id, Type: 'ACCOUNT' },
+      Notes: 'welcome',
+    }),
+  );
+  const hid = invited.Handshake?.Id ?? '';
+  assert.match(hid, /^h-[0-9a-z]{10}$/);
+  assert.equal(invited.Handshake?.State, 'OPEN');
+  await expectOrgError(
+    o.send(new InviteAccountToOrganizationCommand({ Target: { Id: outsider.id, Type: 'ACCOUNT' } })),
+    'DuplicateHandshakeException',
+    'A handshake with the same action and target already exists.',
+  );
+  const theirs = await orgs(outsider.creds).send(new ListHandshakesForAccountCommand({}));
+  assert.deepEqual(
+    theirs.Handshakes?.map((h) => h.Id),
+    [hid],
+  );
+  const accepted = await orgs(outsider.creds).send(new AcceptHandshakeCommand({ HandshakeId: hid }));
+  assert.equal(accepted.Handshake?.State, 'ACCEPTED');
+  await expectOrgError(
+    orgs(outsider.creds).send(new DeclineHandshakeCommand({ HandshakeId: hid })),
+    'InvalidHandshakeTransitionException',
+    "You can't perform the operation on the handshake in its current state.",
+  );
+  const joined = await o.send(new DescribeAccountCommand({ AccountId: outsider.id }));
+  assert.equal(joined.Account?.JoinedMethod, 'INVITED');
+  const parents = await o.send(new ListParentsCommand({ ChildId: outsider.id }));
+  assert.deepEqual(parents.Parents, [{ Id: state.rootId, Type: 'ROOT' }]);
+
+  // A delegated administrator for IAM may read the organization, not change it.
+  await o.send(
+    new RegisterDelegatedAdministratorCommand({
+      AccountId: outsider.id,
+      ServicePrincipal: 'iam.amazonaws.com',
+    }),
+  );
+  await expectOrgError(
+    o.send(
+      new RegisterDelegatedAdministratorCommand({
+        AccountId: outsider.id,
+        ServicePrincipal: 'iam.amazonaws.com',
+      }),
+    ),
+    'AccountAlreadyRegisteredException',
+    'The provided account is already a delegated administrator for your organization.',
+  );
+  const admins = await o.send(
+    new ListDelegatedAdministratorsCommand({ ServicePrincipal: 'iam.amazonaws.com' }),
+  );
+  assert.deepEqual(
+    admins.DelegatedAdministrators?.map((a) => a.Id),
+    [outsider.id],
+  );
+  const listed = await orgs(outsider.creds).send(new ListAccountsCommand({}));
+  assert.equal(listed.Accounts?.length, 3);
+  await expectOrgError(
+    orgs(outsider.creds).send(new CreateOrganizationalUnitCommand({ ParentId: state.rootId, Name: 'nope' })),
+    'AccessDeniedException',
+    "You don't have permissions to access this resource.",
+  );
+  await expectOrgError(
+    o.send(new RemoveAccountFromOrganizationCommand({ AccountId: outsider.id })),
+    'ConstraintViolationException',
+    'You cannot remove a delegated administrator account from the organization. Deregister it as a delegated administrator first.',
+    'CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG',
+  );
+  await o.send(
+    new DeregisterDelegatedAdministratorCommand({
+      AccountId: outsider.id,
+      ServicePrincipal: 'iam.amazonaws.com',
+    }),
+  );
+  await expectOrgError(
+    orgs(outsider.creds).send(new ListAccountsCommand({})),
+    'AccessDeniedException',
+    "You don't have permissions to access this resource.",
+  );
+});
+
+test('centralized root access: IAM features and sts:AssumeRoot for a member account', async () => {
+  const iam = server.iam(admin.creds);
+  await expectAwsError(
+    iam.send(new ListOrganizationsFeaturesCommand({})),
+    'ServiceAccessNotEnabledException',
+    400,
+    'The request was rejected because trusted access is not enabled for IAM in AWS Organizations.',
+  );
+  const task = { arn: 'arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials' };
+  await orgs(admin.creds).send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'iam.amazonaws.com' }));
+  // Root sessions are not enabled yet.
+  await expectAwsError(
+    server
+      .sts(admin.creds)
+      .send(new AssumeRootCommand({ TargetPrincipal: state.member, TaskPolicyArn: task })),
+    'AccessDenied',
+    403,
+    `User: ${admin.arn} is not authorized to perform: sts:AssumeRoot on resource: arn:aws:iam::${state.member}:root because root sessions are not enabled for the organization (iam:EnableOrganizationsRootSessions)`,
+  );
+  await expectAwsError(
+    server.iam(state.memberAdmin!).send(new EnableOrganizationsRootSessionsCommand({})),
+    'CallerIsNotManagementAccountException',
+    400,
+    'The request was rejected because the account making the request is not the management account for the organization.',
+  );
+  const enabled = await iam.send(new EnableOrganizationsRootSessionsCommand({}));
+  assert.deepEqual(enabled.EnabledFeatures, ['RootSessions']);
+  assert.equal(enabled.OrganizationId, state.orgId);
+  assert.deepEqual((await iam.send(new ListOrganizationsFeaturesCommand({}))).EnabledFeatures, [
+    'RootSessions',
+  ]);
+
+  const r = await server
+    .sts(admin.creds)
+    .send(new AssumeRootCommand({ TargetPrincipal: state.member, TaskPolicyArn: task }));
+  const expiresIn = (r.Credentials?.Expiration?.getTime() ?? 0) - Date.now();
+  assert.ok(expiresIn > 0 && expiresIn <= 900_000 + 5_000, `session of ${expiresIn} ms`);
+  const rootCreds = sessionCreds(r.Credentials);
+  const who = await server.sts(rootCreds).send(new GetCallerIdentityCommand({}));
+  assert.equal(who.Arn, `arn:aws:iam::${state.member}:root`);
+  // The task policy allows auditing the root's credentials and nothing else.
+  const user = await server.iam(rootCreds).send(new GetUserCommand({}));
+  assert.equal(user.User?.Arn, `arn:aws:iam::${state.member}:root`);
+  await expectAwsError(
+    server.iam(rootCreds).send(new CreateRoleCommand({ RoleName: 'nope', AssumeRolePolicyDocument: '{}' })),
+    'AccessDenied',
+    403,
+    `User: arn:aws:iam::${state.member}:root is not authorized to perform: iam:CreateRole on resource: arn:aws:iam::${state.member}:role/nope with an explicit deny in an identity-based policy`,
+  );
+  // Never for the management account itself, and only for the task policies AWS defines.
+  await expectAwsError(
+    server.sts(admin.creds).send(new AssumeRootCommand({ TargetPrincipal: MGMT, TaskPolicyArn: task })),
+    'AccessDenied',
+    403,
+    `User: ${admin.arn} is not authorized to perform: sts:AssumeRoot on resource: arn:aws:iam::${MGMT}:root because the target is not a member account of the organization`,
+  );
+});
+
+test('requests are signed for their own service: organizations for JSON 1.1, never iam or sts', async () => {
+  const signedPost = async (service: string, headers: Record<string, string>, body: string) => {
+    const url = new URL(server.url);
+    const signer = new SignatureV4({
+      service,
+      region: 'us-east-1',
+      credentials: admin.creds,
+      sha256: Sha256 as never,
+    });
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: '/',
+      headers: { host: url.host, ...headers },
+      body,
+    });
+    return fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body });
+  };
+  const asIam = await signedPost(
+    'iam',
+    {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'AWSOrganizationsV20161128.DescribeOrganization',
+    },
+    '{}',
+  );
+  assert.equal(asIam.status, 403);
+  assert.match(await asIam.text(), /Credential should be scoped to correct service: 'organizations'/);
+  const queryAsOrgs = await signedPost(
+    'organizations',
+    { 'content-type': 'application/x-www-form-urlencoded' },
+    'Action=ListUsers&Version=2010-05-08',
+  );
+  assert.equal(queryAsOrgs.status, 403);
+  assert.match(await queryAsOrgs.text(), /Credential should be scoped to correct service/);
+});
+
+/** The aws binary to use, or undefined when none is installed. */
+function findAws(): string | undefined {
+  if (existsSync('/usr/bin/aws')) return '/usr/bin/aws';
+  const r = spawnSync('aws', ['--version'], { encoding: 'utf8' });
+  return r.status === 0 ? 'aws' : undefined;
+}
+
+test(
+  'the AWS CLI: aws organizations describe-organization / list-children / list-policies',
+  { skip: findAws() === undefined },
+  async () => {
+    const cli = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          findAws()!,
+          [...args, '--endpoint-url', server.url, '--output', 'json'],
+          {
+            env: {
+              PATH: process.env.PATH ?? '/usr/bin:/bin',
+              HOME: dir,
+              AWS_ACCESS_KEY_ID: admin.creds.accessKeyId,
+              AWS_SECRET_ACCESS_KEY: admin.creds.secretAccessKey,
+              AWS_DEFAULT_REGION: 'us-east-1',
+              AWS_CONFIG_FILE: join(dir, 'config'),
+              AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+              AWS_PAGER: '',
+            },
+            timeout: 30_000,
+          },
+          (err, stdout, stderr) =>
+            resolve({
+              code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1,
+              stdout,
+              stderr,
+            }),
+        );
+      });
+    const described = await cli('organizations', 'describe-organization');
+    assert.equal(described.code, 0, described.stderr);
+    assert.equal(
+      (JSON.parse(described.stdout) as { Organization: { Id: string } }).Organization.Id,
+      state.orgId,
+    );
+    const children = await cli(
+      'organizations',
+      'list-children',
+      '--parent-id',
+      state.devOu,
+      '--child-type',
+      'ACCOUNT',
+    );
+    assert.equal(children.code, 0, children.stderr);
+    assert.deepEqual((JSON.parse(children.stdout) as { Children: unknown[] }).Children, [
+      { Id: state.member, Type: 'ACCOUNT' },
+    ]);
+    const policies = await cli('organizations', 'list-policies', '--filter', 'SERVICE_CONTROL_POLICY');
+    assert.equal(policies.code, 0, policies.stderr);
+    const names = (JSON.parse(policies.stdout) as { Policies: { Name: string }[] }).Policies.map(
+      (p) => p.Name,
+    );
+    assert.ok(names.includes('FullAWSAccess') && names.includes('DenyCreateUser'), names.join(','));
+    const bad = await cli('organizations', 'describe-policy', '--policy-id', 'p-zzzzzzzz');
+    assert.notEqual(bad.code, 0);
+    assert.match(
+      bad.stderr,
+      /PolicyNotFoundException.*We can't find a policy with the PolicyId that you specified\./,
+    );
+  },
+);
+
+test('leaving and deleting: members leave or are removed, then the organization is deleted', async () => {
+  const o = orgs(admin.creds);
+  await expectOrgError(
+    o.send(new LeaveOrganizationCommand({})),
+    'MasterCannotLeaveOrganizationException',
+    "You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization of the management account.",
+  );
+  await orgs(state.outsider!.creds).send(new LeaveOrganizationCommand({}));
+  await expectOrgError(
+    orgs(state.outsider!.creds).send(new DescribeOrganizationCommand({})),
+    'AWSOrganizationsNotInUseException',
+    'Your account is not a member of an organization.',
+  );
+  await expectOrgError(
+    o.send(new DeleteOrganizationCommand({})),
+    'OrganizationNotEmptyException',
+    'To delete an organization you must first remove all member accounts (except the management account).',
+  );
+  await o.send(new RemoveAccountFromOrganizationCommand({ AccountId: state.member }));
+  // Out of the organization, the former member is bound by no SCP any more.
+  await server.iam(state.memberAdmin!).send(new CreateUserCommand({ UserName: 'free-again' }));
+  await o.send(new DeleteOrganizationCommand({}));
+  await expectOrgError(
+    o.send(new DescribeOrganizationCommand({})),
+    'AWSOrganizationsNotInUseException',
+    'Your account is not a member of an organization.',
+  );
+});
