@@ -7,7 +7,8 @@
 // Input types are what src/protocol/decode.ts produces: strings (enums as string-literal unions —
 // the decoder rejects any other value), numbers, booleans, timestamps as Date, blobs as Uint8Array,
 // lists as readonly arrays, maps as readonly records. Output types are what src/protocol/render.ts
-// accepts: the same, except timestamps may also be epoch milliseconds or an ISO string. Members the
+// accepts: the same, except that enums are plain strings and timestamps may also be epoch milliseconds
+// or an ISO string (blobs also a base64 string), and every output member is optional. Members the
 // model lists as `required` are non-optional. The files are committed; src/protocol/shapes.test.ts
 // regenerates them in memory and fails when they differ from the models.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -41,7 +42,11 @@ export function shapesSource(service, model) {
     if (shape === undefined) throw new Error(`${service}: unknown shape ${shapeName}`);
     switch (shape.type) {
       case 'string':
-        return shape.enum === undefined ? 'string' : shape.enum.map((v) => JSON.stringify(v)).join(' | ');
+        // The decoder rejects a value outside the enum; the renderer sends any string (AWS itself sends
+        // `PermissionsBoundaryType` `Policy`, which the model's enum does not list).
+        return shape.enum === undefined || side === 'output'
+          ? 'string'
+          : shape.enum.map((v) => JSON.stringify(v)).join(' | ');
       case 'integer':
       case 'long':
       case 'double':
@@ -69,7 +74,9 @@ export function shapesSource(service, model) {
   /** Body (`{ … }`) of a structure's type. */
   function body(shapeName, side) {
     const shape = shapes[shapeName];
-    const required = new Set(shape.required ?? []);
+    // Output members are all optional: the renderer leaves out a missing one, and AWS itself leaves out
+    // members the model calls required (GetUser of the root user has no `UserName` or `Path`).
+    const required = new Set(side === 'input' ? (shape.required ?? []) : []);
     const lines = Object.entries(shape.members ?? {}).map(([member, ref]) => {
       const opt = required.has(member) ? '' : '?';
       const undef = required.has(member) ? '' : ' | undefined';

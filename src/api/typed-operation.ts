@@ -36,3 +36,6 @@ export function iamOperation<N extends keyof IamOperations>(op: IamOperation<N>)
 export function stsOperation<N extends keyof StsOperations>(op: StsOperation<N>): StsOperation<N> {
   return op;
 }
+
+/** A generated output shape whose members can be set one by one while it is built. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };

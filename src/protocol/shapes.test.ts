@@ -71,7 +71,7 @@ test('a model change shows in the generated types', async () => {
   assert.match(src, /readonly Tags\?: readonly \(Tag\)\[\] \| undefined;/);
   assert.match(src, /readonly Attrs\?: Readonly<Record<string, number>> \| undefined;/);
   assert.match(src, /readonly Data\?: Uint8Array \| undefined;/);
-  assert.match(src, /export type PutThingOutput = \{ readonly Thing: Thing; \}/);
+  assert.match(src, /export type PutThingOutput = \{ readonly Thing\?: Thing \| undefined; \}/);
   assert.match(src, /export type Thing = \{ readonly Created\?: Date \| number \| string \| undefined;/);
   assert.match(src, /export type DropThingOutput = Readonly<Record<string, never>>;/);
   assert.match(src, /export type DropThingInput = Readonly<Record<string, never>>;/);

@@ -1146,7 +1146,7 @@ export type ChangePasswordOutput = Readonly<Record<string, never>>;
 
 /** Output of `CreateAccessKey`, as rendered. */
 export type CreateAccessKeyOutput = {
-  readonly AccessKey: AccessKey;
+  readonly AccessKey?: AccessKey | undefined;
 };
 
 /** Output of `CreateAccountAlias`, as rendered. */
@@ -1160,23 +1160,23 @@ export type CreateDelegationRequestOutput = {
 
 /** Output of `CreateGroup`, as rendered. */
 export type CreateGroupOutput = {
-  readonly Group: Group;
+  readonly Group?: Group | undefined;
 };
 
 /** Output of `CreateInstanceProfile`, as rendered. */
 export type CreateInstanceProfileOutput = {
-  readonly InstanceProfile: InstanceProfile;
+  readonly InstanceProfile?: InstanceProfile | undefined;
 };
 
 /** Output of `CreateLoginProfile`, as rendered. */
 export type CreateLoginProfileOutput = {
-  readonly LoginProfile: LoginProfile;
+  readonly LoginProfile?: LoginProfile | undefined;
 };
 
 /** Output of `CreateOpenIDConnectProvider`, as rendered. */
 export type CreateOpenIDConnectProviderOutput = {
   readonly OpenIDConnectProviderArn?: string | undefined;
-  readonly Tags?: readonly Tag[] | undefined;
+  readonly Tags?: readonly TagOutput[] | undefined;
 };
 
 /** Output of `CreatePolicy`, as rendered. */
@@ -1191,13 +1191,13 @@ export type CreatePolicyVersionOutput = {
 
 /** Output of `CreateRole`, as rendered. */
 export type CreateRoleOutput = {
-  readonly Role: Role;
+  readonly Role?: Role | undefined;
 };
 
 /** Output of `CreateSAMLProvider`, as rendered. */
 export type CreateSAMLProviderOutput = {
   readonly SAMLProviderArn?: string | undefined;
-  readonly Tags?: readonly Tag[] | undefined;
+  readonly Tags?: readonly TagOutput[] | undefined;
 };
 
 /** Output of `CreateServiceLinkedRole`, as rendered. */
@@ -1217,7 +1217,7 @@ export type CreateUserOutput = {
 
 /** Output of `CreateVirtualMFADevice`, as rendered. */
 export type CreateVirtualMFADeviceOutput = {
-  readonly VirtualMFADevice: VirtualMFADevice;
+  readonly VirtualMFADevice?: VirtualMFADevice | undefined;
 };
 
 /** Output of `DeactivateMFADevice`, as rendered. */
@@ -1273,7 +1273,7 @@ export type DeleteServerCertificateOutput = Readonly<Record<string, never>>;
 
 /** Output of `DeleteServiceLinkedRole`, as rendered. */
 export type DeleteServiceLinkedRoleOutput = {
-  readonly DeletionTaskId: string;
+  readonly DeletionTaskId?: string | undefined;
 };
 
 /** Output of `DeleteServiceSpecificCredential`, as rendered. */
@@ -1306,13 +1306,13 @@ export type DetachUserPolicyOutput = Readonly<Record<string, never>>;
 /** Output of `DisableOrganizationsRootCredentialsManagement`, as rendered. */
 export type DisableOrganizationsRootCredentialsManagementOutput = {
   readonly OrganizationId?: string | undefined;
-  readonly EnabledFeatures?: readonly ('RootCredentialsManagement' | 'RootSessions')[] | undefined;
+  readonly EnabledFeatures?: readonly string[] | undefined;
 };
 
 /** Output of `DisableOrganizationsRootSessions`, as rendered. */
 export type DisableOrganizationsRootSessionsOutput = {
   readonly OrganizationId?: string | undefined;
-  readonly EnabledFeatures?: readonly ('RootCredentialsManagement' | 'RootSessions')[] | undefined;
+  readonly EnabledFeatures?: readonly string[] | undefined;
 };
 
 /** Output of `DisableOutboundWebIdentityFederation`, as rendered. */
@@ -1324,13 +1324,13 @@ export type EnableMFADeviceOutput = Readonly<Record<string, never>>;
 /** Output of `EnableOrganizationsRootCredentialsManagement`, as rendered. */
 export type EnableOrganizationsRootCredentialsManagementOutput = {
   readonly OrganizationId?: string | undefined;
-  readonly EnabledFeatures?: readonly ('RootCredentialsManagement' | 'RootSessions')[] | undefined;
+  readonly EnabledFeatures?: readonly string[] | undefined;
 };
 
 /** Output of `EnableOrganizationsRootSessions`, as rendered. */
 export type EnableOrganizationsRootSessionsOutput = {
   readonly OrganizationId?: string | undefined;
-  readonly EnabledFeatures?: readonly ('RootCredentialsManagement' | 'RootSessions')[] | undefined;
+  readonly EnabledFeatures?: readonly string[] | undefined;
 };
 
 /** Output of `EnableOutboundWebIdentityFederation`, as rendered. */
@@ -1340,7 +1340,7 @@ export type EnableOutboundWebIdentityFederationOutput = {
 
 /** Output of `GenerateCredentialReport`, as rendered. */
 export type GenerateCredentialReportOutput = {
-  readonly State?: 'STARTED' | 'INPROGRESS' | 'COMPLETE' | undefined;
+  readonly State?: string | undefined;
   readonly Description?: string | undefined;
 };
 
@@ -1372,7 +1372,7 @@ export type GetAccountAuthorizationDetailsOutput = {
 
 /** Output of `GetAccountPasswordPolicy`, as rendered. */
 export type GetAccountPasswordPolicyOutput = {
-  readonly PasswordPolicy: PasswordPolicy;
+  readonly PasswordPolicy?: PasswordPolicy | undefined;
 };
 
 /** Output of `GetAccountSummary`, as rendered. */
@@ -1393,53 +1393,53 @@ export type GetContextKeysForPrincipalPolicyOutput = {
 /** Output of `GetCredentialReport`, as rendered. */
 export type GetCredentialReportOutput = {
   readonly Content?: Uint8Array | string | undefined;
-  readonly ReportFormat?: 'text/csv' | undefined;
+  readonly ReportFormat?: string | undefined;
   readonly GeneratedTime?: Date | number | string | undefined;
 };
 
 /** Output of `GetDelegationRequest`, as rendered. */
 export type GetDelegationRequestOutput = {
   readonly DelegationRequest?: DelegationRequest | undefined;
-  readonly PermissionCheckStatus?: 'COMPLETE' | 'IN_PROGRESS' | 'FAILED' | undefined;
-  readonly PermissionCheckResult?: 'ALLOWED' | 'DENIED' | 'UNSURE' | undefined;
+  readonly PermissionCheckStatus?: string | undefined;
+  readonly PermissionCheckResult?: string | undefined;
 };
 
 /** Output of `GetGroup`, as rendered. */
 export type GetGroupOutput = {
-  readonly Group: Group;
-  readonly Users: readonly User[];
+  readonly Group?: Group | undefined;
+  readonly Users?: readonly User[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
 };
 
 /** Output of `GetGroupPolicy`, as rendered. */
 export type GetGroupPolicyOutput = {
-  readonly GroupName: string;
-  readonly PolicyName: string;
-  readonly PolicyDocument: string;
+  readonly GroupName?: string | undefined;
+  readonly PolicyName?: string | undefined;
+  readonly PolicyDocument?: string | undefined;
 };
 
 /** Output of `GetHumanReadableSummary`, as rendered. */
 export type GetHumanReadableSummaryOutput = {
   readonly SummaryContent?: string | undefined;
   readonly Locale?: string | undefined;
-  readonly SummaryState?: 'AVAILABLE' | 'NOT_AVAILABLE' | 'NOT_SUPPORTED' | 'FAILED' | undefined;
+  readonly SummaryState?: string | undefined;
 };
 
 /** Output of `GetInstanceProfile`, as rendered. */
 export type GetInstanceProfileOutput = {
-  readonly InstanceProfile: InstanceProfile;
+  readonly InstanceProfile?: InstanceProfile | undefined;
 };
 
 /** Output of `GetLoginProfile`, as rendered. */
 export type GetLoginProfileOutput = {
-  readonly LoginProfile: LoginProfile;
+  readonly LoginProfile?: LoginProfile | undefined;
 };
 
 /** Output of `GetMFADevice`, as rendered. */
 export type GetMFADeviceOutput = {
   readonly UserName?: string | undefined;
-  readonly SerialNumber: string;
+  readonly SerialNumber?: string | undefined;
   readonly EnableDate?: Date | number | string | undefined;
   readonly Certifications?: Readonly<Record<string, string>> | undefined;
 };
@@ -1450,13 +1450,13 @@ export type GetOpenIDConnectProviderOutput = {
   readonly ClientIDList?: readonly string[] | undefined;
   readonly ThumbprintList?: readonly string[] | undefined;
   readonly CreateDate?: Date | number | string | undefined;
-  readonly Tags?: readonly Tag[] | undefined;
+  readonly Tags?: readonly TagOutput[] | undefined;
 };
 
 /** Output of `GetOrganizationsAccessReport`, as rendered. */
 export type GetOrganizationsAccessReportOutput = {
-  readonly JobStatus: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
-  readonly JobCreationDate: Date | number | string;
+  readonly JobStatus?: string | undefined;
+  readonly JobCreationDate?: Date | number | string | undefined;
   readonly JobCompletionDate?: Date | number | string | undefined;
   readonly NumberOfServicesAccessible?: number | undefined;
   readonly NumberOfServicesNotAccessed?: number | undefined;
@@ -1484,14 +1484,14 @@ export type GetPolicyVersionOutput = {
 
 /** Output of `GetRole`, as rendered. */
 export type GetRoleOutput = {
-  readonly Role: Role;
+  readonly Role?: Role | undefined;
 };
 
 /** Output of `GetRolePolicy`, as rendered. */
 export type GetRolePolicyOutput = {
-  readonly RoleName: string;
-  readonly PolicyName: string;
-  readonly PolicyDocument: string;
+  readonly RoleName?: string | undefined;
+  readonly PolicyName?: string | undefined;
+  readonly PolicyDocument?: string | undefined;
 };
 
 /** Output of `GetSAMLProvider`, as rendered. */
@@ -1500,8 +1500,8 @@ export type GetSAMLProviderOutput = {
   readonly SAMLMetadataDocument?: string | undefined;
   readonly CreateDate?: Date | number | string | undefined;
   readonly ValidUntil?: Date | number | string | undefined;
-  readonly Tags?: readonly Tag[] | undefined;
-  readonly AssertionEncryptionMode?: 'Required' | 'Allowed' | undefined;
+  readonly Tags?: readonly TagOutput[] | undefined;
+  readonly AssertionEncryptionMode?: string | undefined;
   readonly PrivateKeyList?: readonly SAMLPrivateKey[] | undefined;
 };
 
@@ -1512,16 +1512,16 @@ export type GetSSHPublicKeyOutput = {
 
 /** Output of `GetServerCertificate`, as rendered. */
 export type GetServerCertificateOutput = {
-  readonly ServerCertificate: ServerCertificate;
+  readonly ServerCertificate?: ServerCertificate | undefined;
 };
 
 /** Output of `GetServiceLastAccessedDetails`, as rendered. */
 export type GetServiceLastAccessedDetailsOutput = {
-  readonly JobStatus: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
-  readonly JobType?: 'SERVICE_LEVEL' | 'ACTION_LEVEL' | undefined;
-  readonly JobCreationDate: Date | number | string;
-  readonly ServicesLastAccessed: readonly ServiceLastAccessed[];
-  readonly JobCompletionDate: Date | number | string;
+  readonly JobStatus?: string | undefined;
+  readonly JobType?: string | undefined;
+  readonly JobCreationDate?: Date | number | string | undefined;
+  readonly ServicesLastAccessed?: readonly ServiceLastAccessed[] | undefined;
+  readonly JobCompletionDate?: Date | number | string | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
   readonly Error?: ErrorDetails | undefined;
@@ -1529,10 +1529,10 @@ export type GetServiceLastAccessedDetailsOutput = {
 
 /** Output of `GetServiceLastAccessedDetailsWithEntities`, as rendered. */
 export type GetServiceLastAccessedDetailsWithEntitiesOutput = {
-  readonly JobStatus: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
-  readonly JobCreationDate: Date | number | string;
-  readonly JobCompletionDate: Date | number | string;
-  readonly EntityDetailsList: readonly EntityDetails[];
+  readonly JobStatus?: string | undefined;
+  readonly JobCreationDate?: Date | number | string | undefined;
+  readonly JobCompletionDate?: Date | number | string | undefined;
+  readonly EntityDetailsList?: readonly EntityDetails[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
   readonly Error?: ErrorDetails | undefined;
@@ -1540,32 +1540,32 @@ export type GetServiceLastAccessedDetailsWithEntitiesOutput = {
 
 /** Output of `GetServiceLinkedRoleDeletionStatus`, as rendered. */
 export type GetServiceLinkedRoleDeletionStatusOutput = {
-  readonly Status: 'SUCCEEDED' | 'IN_PROGRESS' | 'FAILED' | 'NOT_STARTED';
+  readonly Status?: string | undefined;
   readonly Reason?: DeletionTaskFailureReasonType | undefined;
 };
 
 /** Output of `GetUser`, as rendered. */
 export type GetUserOutput = {
-  readonly User: User;
+  readonly User?: User | undefined;
 };
 
 /** Output of `GetUserPolicy`, as rendered. */
 export type GetUserPolicyOutput = {
-  readonly UserName: string;
-  readonly PolicyName: string;
-  readonly PolicyDocument: string;
+  readonly UserName?: string | undefined;
+  readonly PolicyName?: string | undefined;
+  readonly PolicyDocument?: string | undefined;
 };
 
 /** Output of `ListAccessKeys`, as rendered. */
 export type ListAccessKeysOutput = {
-  readonly AccessKeyMetadata: readonly AccessKeyMetadata[];
+  readonly AccessKeyMetadata?: readonly AccessKeyMetadata[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
 };
 
 /** Output of `ListAccountAliases`, as rendered. */
 export type ListAccountAliasesOutput = {
-  readonly AccountAliases: readonly string[];
+  readonly AccountAliases?: readonly string[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
 };
@@ -1609,63 +1609,63 @@ export type ListEntitiesForPolicyOutput = {
 
 /** Output of `ListGroupPolicies`, as rendered. */
 export type ListGroupPoliciesOutput = {
-  readonly PolicyNames: readonly string[];
+  readonly PolicyNames?: readonly string[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
 };
 
 /** Output of `ListGroups`, as rendered. */
 export type ListGroupsOutput = {
-  readonly Groups: readonly Group[];
+  readonly Groups?: readonly Group[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
 };
 
 /** Output of `ListGroupsForUser`, as rendered. */
 export type ListGroupsForUserOutput = {
-  readonly Groups: readonly Group[];
+  readonly Groups?: readonly Group[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
 };
 
 /** Output of `ListInstanceProfileTags`, as rendered. */
 export type ListInstanceProfileTagsOutput = {
-  readonly Tags: readonly Tag[];
+  readonly Tags?: readonly TagOutput[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
 };
 
 /** Output of `ListInstanceProfiles`, as rendered. */
 export type ListInstanceProfilesOutput = {
-  readonly InstanceProfiles: readonly InstanceProfile[];
+  readonly InstanceProfiles?: readonly InstanceProfile[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
 };
 
 /** Output of `ListInstanceProfilesForRole`, as rendered. */
 export type ListInstanceProfilesForRoleOutput = {
-  readonly InstanceProfiles: readonly InstanceProfile[];
+  readonly InstanceProfiles?: readonly InstanceProfile[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
 };
 
 /** Output of `ListMFADeviceTags`, as rendered. */
 export type ListMFADeviceTagsOutput = {
-  readonly Tags: readonly Tag[];
+  readonly Tags?: readonly TagOutput[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
 };
 
 /** Output of `ListMFADevices`, as rendered. */
 export type ListMFADevicesOutput = {
-  readonly MFADevices: readonly MFADevice[];
+  readonly MFADevices?: readonly MFADevice[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
 };
 
 /** Output of `ListOpenIDConnectProviderTags`, as rendered. */
 export type ListOpenIDConnectProviderTagsOutput = {
-  readonly Tags: readonly Tag[];
+  readonly Tags?: readonly TagOutput[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
 };
@@ -1678,7 +1678,7 @@ export type ListOpenIDConnectProvidersOutput = {
 /** Output of `ListOrganizationsFeatures`, as rendered. */
 export type ListOrganizationsFeaturesOutput = {
   readonly OrganizationId?: string | undefined;
-  readonly EnabledFeatures?: readonly ('RootCredentialsManagement' | 'RootSessions')[] | undefined;
+  readonly EnabledFeatures?: readonly string[] | undefined;
 };
 
 /** Output of `ListPolicies`, as rendered. */
@@ -1690,14 +1690,14 @@ export type ListPoliciesOutput = {
 
 /** Output of `ListPoliciesGrantingServiceAccess`, as rendered. */
 export type ListPoliciesGrantingServiceAccessOutput = {
-  readonly PoliciesGrantingServiceAccess: readonly ListPoliciesGrantingServiceAccessEntry[];
+  readonly PoliciesGrantingServiceAccess?: readonly ListPoliciesGrantingServiceAccessEntry[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
 };
 
 /** Output of `ListPolicyTags`, as rendered. */
 export type ListPolicyTagsOutput = {
-  readonly Tags: readonly Tag[];
+  readonly Tags?: readonly TagOutput[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
 };
@@ -1711,28 +1711,28 @@ export type ListPolicyVersionsOutput = {
 
 /** Output of `ListRolePolicies`, as rendered. */
 export type ListRolePoliciesOutput = {
-  readonly PolicyNames: readonly string[];
+  readonly PolicyNames?: readonly string[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
 };
 
 /** Output of `ListRoleTags`, as rendered. */
 export type ListRoleTagsOutput = {
-  readonly Tags: readonly Tag[];
+  readonly Tags?: readonly TagOutput[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
 };
 
 /** Output of `ListRoles`, as rendered. */
 export type ListRolesOutput = {
-  readonly Roles: readonly Role[];
+  readonly Roles?: readonly Role[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
 };
 
 /** Output of `ListSAMLProviderTags`, as rendered. */
 export type ListSAMLProviderTagsOutput = {
-  readonly Tags: readonly Tag[];
+  readonly Tags?: readonly TagOutput[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
 };
@@ -1751,14 +1751,14 @@ export type ListSSHPublicKeysOutput = {
 
 /** Output of `ListServerCertificateTags`, as rendered. */
 export type ListServerCertificateTagsOutput = {
-  readonly Tags: readonly Tag[];
+  readonly Tags?: readonly TagOutput[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
 };
 
 /** Output of `ListServerCertificates`, as rendered. */
 export type ListServerCertificatesOutput = {
-  readonly ServerCertificateMetadataList: readonly ServerCertificateMetadata[];
+  readonly ServerCertificateMetadataList?: readonly ServerCertificateMetadata[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
 };
@@ -1772,35 +1772,35 @@ export type ListServiceSpecificCredentialsOutput = {
 
 /** Output of `ListSigningCertificates`, as rendered. */
 export type ListSigningCertificatesOutput = {
-  readonly Certificates: readonly SigningCertificate[];
+  readonly Certificates?: readonly SigningCertificate[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
 };
 
 /** Output of `ListUserPolicies`, as rendered. */
 export type ListUserPoliciesOutput = {
-  readonly PolicyNames: readonly string[];
+  readonly PolicyNames?: readonly string[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
 };
 
 /** Output of `ListUserTags`, as rendered. */
 export type ListUserTagsOutput = {
-  readonly Tags: readonly Tag[];
+  readonly Tags?: readonly TagOutput[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
 };
 
 /** Output of `ListUsers`, as rendered. */
 export type ListUsersOutput = {
-  readonly Users: readonly User[];
+  readonly Users?: readonly User[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
 };
 
 /** Output of `ListVirtualMFADevices`, as rendered. */
 export type ListVirtualMFADevicesOutput = {
-  readonly VirtualMFADevices: readonly VirtualMFADevice[];
+  readonly VirtualMFADevices?: readonly VirtualMFADevice[] | undefined;
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
 };
@@ -1968,18 +1968,18 @@ export type UploadSSHPublicKeyOutput = {
 /** Output of `UploadServerCertificate`, as rendered. */
 export type UploadServerCertificateOutput = {
   readonly ServerCertificateMetadata?: ServerCertificateMetadata | undefined;
-  readonly Tags?: readonly Tag[] | undefined;
+  readonly Tags?: readonly TagOutput[] | undefined;
 };
 
 /** Output of `UploadSigningCertificate`, as rendered. */
 export type UploadSigningCertificateOutput = {
-  readonly Certificate: SigningCertificate;
+  readonly Certificate?: SigningCertificate | undefined;
 };
 
 /** Model shape `AccessDetail`. */
 export type AccessDetail = {
-  readonly ServiceName: string;
-  readonly ServiceNamespace: string;
+  readonly ServiceName?: string | undefined;
+  readonly ServiceNamespace?: string | undefined;
   readonly Region?: string | undefined;
   readonly EntityPath?: string | undefined;
   readonly LastAuthenticatedTime?: Date | number | string | undefined;
@@ -1988,31 +1988,31 @@ export type AccessDetail = {
 
 /** Model shape `AccessKey`. */
 export type AccessKey = {
-  readonly UserName: string;
-  readonly AccessKeyId: string;
-  readonly Status: 'Active' | 'Inactive' | 'Expired';
-  readonly SecretAccessKey: string;
+  readonly UserName?: string | undefined;
+  readonly AccessKeyId?: string | undefined;
+  readonly Status?: string | undefined;
+  readonly SecretAccessKey?: string | undefined;
   readonly CreateDate?: Date | number | string | undefined;
 };
 
 /** Model shape `AccessKeyLastUsed`. */
 export type AccessKeyLastUsed = {
   readonly LastUsedDate?: Date | number | string | undefined;
-  readonly ServiceName: string;
-  readonly Region: string;
+  readonly ServiceName?: string | undefined;
+  readonly Region?: string | undefined;
 };
 
 /** Model shape `AccessKeyMetadata`. */
 export type AccessKeyMetadata = {
   readonly UserName?: string | undefined;
   readonly AccessKeyId?: string | undefined;
-  readonly Status?: 'Active' | 'Inactive' | 'Expired' | undefined;
+  readonly Status?: string | undefined;
   readonly CreateDate?: Date | number | string | undefined;
 };
 
 /** Model shape `AttachedPermissionsBoundary`. */
 export type AttachedPermissionsBoundary = {
-  readonly PermissionsBoundaryType?: 'PermissionsBoundaryPolicy' | undefined;
+  readonly PermissionsBoundaryType?: string | undefined;
   readonly PermissionsBoundaryArn?: string | undefined;
 };
 
@@ -2048,26 +2048,24 @@ export type DelegationPermission = {
   readonly Parameters?: readonly PolicyParameter[] | undefined;
 };
 
+/** Model shape `DelegationPermission`. */
+export type DelegationPermissionOutput = {
+  readonly PolicyTemplateArn?: string | undefined;
+  readonly Parameters?: readonly PolicyParameterOutput[] | undefined;
+};
+
 /** Model shape `DelegationRequest`. */
 export type DelegationRequest = {
   readonly DelegationRequestId?: string | undefined;
   readonly OwnerAccountId?: string | undefined;
   readonly Description?: string | undefined;
   readonly RequestMessage?: string | undefined;
-  readonly Permissions?: DelegationPermission | undefined;
+  readonly Permissions?: DelegationPermissionOutput | undefined;
   readonly PermissionPolicy?: string | undefined;
   readonly RolePermissionRestrictionArns?: readonly string[] | undefined;
   readonly OwnerId?: string | undefined;
   readonly ApproverId?: string | undefined;
-  readonly State?:
-    | 'UNASSIGNED'
-    | 'ASSIGNED'
-    | 'PENDING_APPROVAL'
-    | 'FINALIZED'
-    | 'ACCEPTED'
-    | 'REJECTED'
-    | 'EXPIRED'
-    | undefined;
+  readonly State?: string | undefined;
   readonly ExpirationTime?: Date | number | string | undefined;
   readonly RequestorId?: string | undefined;
   readonly RequestorName?: string | undefined;
@@ -2088,46 +2086,45 @@ export type DeletionTaskFailureReasonType = {
 
 /** Model shape `EntityDetails`. */
 export type EntityDetails = {
-  readonly EntityInfo: EntityInfo;
+  readonly EntityInfo?: EntityInfo | undefined;
   readonly LastAuthenticated?: Date | number | string | undefined;
 };
 
 /** Model shape `EntityInfo`. */
 export type EntityInfo = {
-  readonly Arn: string;
-  readonly Name: string;
-  readonly Type: 'USER' | 'ROLE' | 'GROUP';
-  readonly Id: string;
+  readonly Arn?: string | undefined;
+  readonly Name?: string | undefined;
+  readonly Type?: string | undefined;
+  readonly Id?: string | undefined;
   readonly Path?: string | undefined;
 };
 
 /** Model shape `ErrorDetails`. */
 export type ErrorDetails = {
-  readonly Message: string;
-  readonly Code: string;
+  readonly Message?: string | undefined;
+  readonly Code?: string | undefined;
 };
 
 /** Model shape `EvaluationResult`. */
 export type EvaluationResult = {
-  readonly EvalActionName: string;
+  readonly EvalActionName?: string | undefined;
   readonly EvalResourceName?: string | undefined;
-  readonly EvalDecision: 'allowed' | 'explicitDeny' | 'implicitDeny';
+  readonly EvalDecision?: string | undefined;
   readonly MatchedStatements?: readonly Statement[] | undefined;
   readonly MissingContextValues?: readonly string[] | undefined;
   readonly OrganizationsDecisionDetail?: OrganizationsDecisionDetail | undefined;
   readonly PermissionsBoundaryDecisionDetail?: PermissionsBoundaryDecisionDetail | undefined;
-  readonly EvalDecisionDetails?:
-    Readonly<Record<string, 'allowed' | 'explicitDeny' | 'implicitDeny'>> | undefined;
+  readonly EvalDecisionDetails?: Readonly<Record<string, string>> | undefined;
   readonly ResourceSpecificResults?: readonly ResourceSpecificResult[] | undefined;
 };
 
 /** Model shape `Group`. */
 export type Group = {
-  readonly Path: string;
-  readonly GroupName: string;
-  readonly GroupId: string;
-  readonly Arn: string;
-  readonly CreateDate: Date | number | string;
+  readonly Path?: string | undefined;
+  readonly GroupName?: string | undefined;
+  readonly GroupId?: string | undefined;
+  readonly Arn?: string | undefined;
+  readonly CreateDate?: Date | number | string | undefined;
 };
 
 /** Model shape `GroupDetail`. */
@@ -2150,13 +2147,13 @@ export type InlinePolicyIdentifierType = {
 
 /** Model shape `InstanceProfile`. */
 export type InstanceProfile = {
-  readonly Path: string;
-  readonly InstanceProfileName: string;
-  readonly InstanceProfileId: string;
-  readonly Arn: string;
-  readonly CreateDate: Date | number | string;
-  readonly Roles: readonly Role[];
-  readonly Tags?: readonly Tag[] | undefined;
+  readonly Path?: string | undefined;
+  readonly InstanceProfileName?: string | undefined;
+  readonly InstanceProfileId?: string | undefined;
+  readonly Arn?: string | undefined;
+  readonly CreateDate?: Date | number | string | undefined;
+  readonly Roles?: readonly Role[] | undefined;
+  readonly Tags?: readonly TagOutput[] | undefined;
 };
 
 /** Model shape `ListPoliciesGrantingServiceAccessEntry`. */
@@ -2167,16 +2164,16 @@ export type ListPoliciesGrantingServiceAccessEntry = {
 
 /** Model shape `LoginProfile`. */
 export type LoginProfile = {
-  readonly UserName: string;
-  readonly CreateDate: Date | number | string;
+  readonly UserName?: string | undefined;
+  readonly CreateDate?: Date | number | string | undefined;
   readonly PasswordResetRequired?: boolean | undefined;
 };
 
 /** Model shape `MFADevice`. */
 export type MFADevice = {
-  readonly UserName: string;
-  readonly SerialNumber: string;
-  readonly EnableDate: Date | number | string;
+  readonly UserName?: string | undefined;
+  readonly SerialNumber?: string | undefined;
+  readonly EnableDate?: Date | number | string | undefined;
 };
 
 /** Model shape `ManagedPolicyDetail`. */
@@ -2242,7 +2239,7 @@ export type Policy = {
   readonly Description?: string | undefined;
   readonly CreateDate?: Date | number | string | undefined;
   readonly UpdateDate?: Date | number | string | undefined;
-  readonly Tags?: readonly Tag[] | undefined;
+  readonly Tags?: readonly TagOutput[] | undefined;
 };
 
 /** Model shape `PolicyDetail`. */
@@ -2253,10 +2250,10 @@ export type PolicyDetail = {
 
 /** Model shape `PolicyGrantingServiceAccess`. */
 export type PolicyGrantingServiceAccess = {
-  readonly PolicyName: string;
-  readonly PolicyType: 'INLINE' | 'MANAGED';
+  readonly PolicyName?: string | undefined;
+  readonly PolicyType?: string | undefined;
   readonly PolicyArn?: string | undefined;
-  readonly EntityType?: 'USER' | 'ROLE' | 'GROUP' | undefined;
+  readonly EntityType?: string | undefined;
   readonly EntityName?: string | undefined;
 };
 
@@ -2279,6 +2276,13 @@ export type PolicyParameter = {
   readonly Name?: string | undefined;
   readonly Values?: readonly string[] | undefined;
   readonly Type?: 'string' | 'stringList' | undefined;
+};
+
+/** Model shape `PolicyParameter`. */
+export type PolicyParameterOutput = {
+  readonly Name?: string | undefined;
+  readonly Values?: readonly string[] | undefined;
+  readonly Type?: string | undefined;
 };
 
 /** Model shape `PolicyRole`. */
@@ -2309,27 +2313,26 @@ export type Position = {
 
 /** Model shape `ResourceSpecificResult`. */
 export type ResourceSpecificResult = {
-  readonly EvalResourceName: string;
-  readonly EvalResourceDecision: 'allowed' | 'explicitDeny' | 'implicitDeny';
+  readonly EvalResourceName?: string | undefined;
+  readonly EvalResourceDecision?: string | undefined;
   readonly MatchedStatements?: readonly Statement[] | undefined;
   readonly MissingContextValues?: readonly string[] | undefined;
-  readonly EvalDecisionDetails?:
-    Readonly<Record<string, 'allowed' | 'explicitDeny' | 'implicitDeny'>> | undefined;
+  readonly EvalDecisionDetails?: Readonly<Record<string, string>> | undefined;
   readonly PermissionsBoundaryDecisionDetail?: PermissionsBoundaryDecisionDetail | undefined;
 };
 
 /** Model shape `Role`. */
 export type Role = {
-  readonly Path: string;
-  readonly RoleName: string;
-  readonly RoleId: string;
-  readonly Arn: string;
-  readonly CreateDate: Date | number | string;
+  readonly Path?: string | undefined;
+  readonly RoleName?: string | undefined;
+  readonly RoleId?: string | undefined;
+  readonly Arn?: string | undefined;
+  readonly CreateDate?: Date | number | string | undefined;
   readonly AssumeRolePolicyDocument?: string | undefined;
   readonly Description?: string | undefined;
   readonly MaxSessionDuration?: number | undefined;
   readonly PermissionsBoundary?: AttachedPermissionsBoundary | undefined;
-  readonly Tags?: readonly Tag[] | undefined;
+  readonly Tags?: readonly TagOutput[] | undefined;
   readonly RoleLastUsed?: RoleLastUsed | undefined;
 };
 
@@ -2345,7 +2348,7 @@ export type RoleDetail = {
   readonly RolePolicyList?: readonly PolicyDetail[] | undefined;
   readonly AttachedManagedPolicies?: readonly AttachedPolicy[] | undefined;
   readonly PermissionsBoundary?: AttachedPermissionsBoundary | undefined;
-  readonly Tags?: readonly Tag[] | undefined;
+  readonly Tags?: readonly TagOutput[] | undefined;
   readonly RoleLastUsed?: RoleLastUsed | undefined;
 };
 
@@ -2376,45 +2379,45 @@ export type SAMLProviderListEntry = {
 
 /** Model shape `SSHPublicKey`. */
 export type SSHPublicKey = {
-  readonly UserName: string;
-  readonly SSHPublicKeyId: string;
-  readonly Fingerprint: string;
-  readonly SSHPublicKeyBody: string;
-  readonly Status: 'Active' | 'Inactive' | 'Expired';
+  readonly UserName?: string | undefined;
+  readonly SSHPublicKeyId?: string | undefined;
+  readonly Fingerprint?: string | undefined;
+  readonly SSHPublicKeyBody?: string | undefined;
+  readonly Status?: string | undefined;
   readonly UploadDate?: Date | number | string | undefined;
 };
 
 /** Model shape `SSHPublicKeyMetadata`. */
 export type SSHPublicKeyMetadata = {
-  readonly UserName: string;
-  readonly SSHPublicKeyId: string;
-  readonly Status: 'Active' | 'Inactive' | 'Expired';
-  readonly UploadDate: Date | number | string;
+  readonly UserName?: string | undefined;
+  readonly SSHPublicKeyId?: string | undefined;
+  readonly Status?: string | undefined;
+  readonly UploadDate?: Date | number | string | undefined;
 };
 
 /** Model shape `ServerCertificate`. */
 export type ServerCertificate = {
-  readonly ServerCertificateMetadata: ServerCertificateMetadata;
-  readonly CertificateBody: string;
+  readonly ServerCertificateMetadata?: ServerCertificateMetadata | undefined;
+  readonly CertificateBody?: string | undefined;
   readonly CertificateChain?: string | undefined;
-  readonly Tags?: readonly Tag[] | undefined;
+  readonly Tags?: readonly TagOutput[] | undefined;
 };
 
 /** Model shape `ServerCertificateMetadata`. */
 export type ServerCertificateMetadata = {
-  readonly Path: string;
-  readonly ServerCertificateName: string;
-  readonly ServerCertificateId: string;
-  readonly Arn: string;
+  readonly Path?: string | undefined;
+  readonly ServerCertificateName?: string | undefined;
+  readonly ServerCertificateId?: string | undefined;
+  readonly Arn?: string | undefined;
   readonly UploadDate?: Date | number | string | undefined;
   readonly Expiration?: Date | number | string | undefined;
 };
 
 /** Model shape `ServiceLastAccessed`. */
 export type ServiceLastAccessed = {
-  readonly ServiceName: string;
+  readonly ServiceName?: string | undefined;
   readonly LastAuthenticated?: Date | number | string | undefined;
-  readonly ServiceNamespace: string;
+  readonly ServiceNamespace?: string | undefined;
   readonly LastAuthenticatedEntity?: string | undefined;
   readonly LastAuthenticatedRegion?: string | undefined;
   readonly TotalAuthenticatedEntities?: number | undefined;
@@ -2423,44 +2426,43 @@ export type ServiceLastAccessed = {
 
 /** Model shape `ServiceSpecificCredential`. */
 export type ServiceSpecificCredential = {
-  readonly CreateDate: Date | number | string;
+  readonly CreateDate?: Date | number | string | undefined;
   readonly ExpirationDate?: Date | number | string | undefined;
-  readonly ServiceName: string;
+  readonly ServiceName?: string | undefined;
   readonly ServiceUserName?: string | undefined;
   readonly ServicePassword?: string | undefined;
   readonly ServiceCredentialAlias?: string | undefined;
   readonly ServiceCredentialSecret?: string | undefined;
-  readonly ServiceSpecificCredentialId: string;
-  readonly UserName: string;
-  readonly Status: 'Active' | 'Inactive' | 'Expired';
+  readonly ServiceSpecificCredentialId?: string | undefined;
+  readonly UserName?: string | undefined;
+  readonly Status?: string | undefined;
 };
 
 /** Model shape `ServiceSpecificCredentialMetadata`. */
 export type ServiceSpecificCredentialMetadata = {
-  readonly UserName: string;
-  readonly Status: 'Active' | 'Inactive' | 'Expired';
+  readonly UserName?: string | undefined;
+  readonly Status?: string | undefined;
   readonly ServiceUserName?: string | undefined;
   readonly ServiceCredentialAlias?: string | undefined;
-  readonly CreateDate: Date | number | string;
+  readonly CreateDate?: Date | number | string | undefined;
   readonly ExpirationDate?: Date | number | string | undefined;
-  readonly ServiceSpecificCredentialId: string;
-  readonly ServiceName: string;
+  readonly ServiceSpecificCredentialId?: string | undefined;
+  readonly ServiceName?: string | undefined;
 };
 
 /** Model shape `SigningCertificate`. */
 export type SigningCertificate = {
-  readonly UserName: string;
-  readonly CertificateId: string;
-  readonly CertificateBody: string;
-  readonly Status: 'Active' | 'Inactive' | 'Expired';
+  readonly UserName?: string | undefined;
+  readonly CertificateId?: string | undefined;
+  readonly CertificateBody?: string | undefined;
+  readonly Status?: string | undefined;
   readonly UploadDate?: Date | number | string | undefined;
 };
 
 /** Model shape `Statement`. */
 export type Statement = {
   readonly SourcePolicyId?: string | undefined;
-  readonly SourcePolicyType?:
-    'user' | 'group' | 'role' | 'aws-managed' | 'user-managed' | 'resource' | 'none' | undefined;
+  readonly SourcePolicyType?: string | undefined;
   readonly StartPosition?: Position | undefined;
   readonly EndPosition?: Position | undefined;
 };
@@ -2469,6 +2471,12 @@ export type Statement = {
 export type Tag = {
   readonly Key: string;
   readonly Value: string;
+};
+
+/** Model shape `Tag`. */
+export type TagOutput = {
+  readonly Key?: string | undefined;
+  readonly Value?: string | undefined;
 };
 
 /** Model shape `TrackedActionLastAccessed`. */
@@ -2481,14 +2489,14 @@ export type TrackedActionLastAccessed = {
 
 /** Model shape `User`. */
 export type User = {
-  readonly Path: string;
-  readonly UserName: string;
-  readonly UserId: string;
-  readonly Arn: string;
-  readonly CreateDate: Date | number | string;
+  readonly Path?: string | undefined;
+  readonly UserName?: string | undefined;
+  readonly UserId?: string | undefined;
+  readonly Arn?: string | undefined;
+  readonly CreateDate?: Date | number | string | undefined;
   readonly PasswordLastUsed?: Date | number | string | undefined;
   readonly PermissionsBoundary?: AttachedPermissionsBoundary | undefined;
-  readonly Tags?: readonly Tag[] | undefined;
+  readonly Tags?: readonly TagOutput[] | undefined;
 };
 
 /** Model shape `UserDetail`. */
@@ -2502,17 +2510,17 @@ export type UserDetail = {
   readonly GroupList?: readonly string[] | undefined;
   readonly AttachedManagedPolicies?: readonly AttachedPolicy[] | undefined;
   readonly PermissionsBoundary?: AttachedPermissionsBoundary | undefined;
-  readonly Tags?: readonly Tag[] | undefined;
+  readonly Tags?: readonly TagOutput[] | undefined;
 };
 
 /** Model shape `VirtualMFADevice`. */
 export type VirtualMFADevice = {
-  readonly SerialNumber: string;
+  readonly SerialNumber?: string | undefined;
   readonly Base32StringSeed?: Uint8Array | string | undefined;
   readonly QRCodePNG?: Uint8Array | string | undefined;
   readonly User?: User | undefined;
   readonly EnableDate?: Date | number | string | undefined;
-  readonly Tags?: readonly Tag[] | undefined;
+  readonly Tags?: readonly TagOutput[] | undefined;
 };
 
 /** Every IAM operation of the model with its input and output types. */

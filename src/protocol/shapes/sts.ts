@@ -169,22 +169,22 @@ export type GetWebIdentityTokenOutput = {
 
 /** Model shape `AssumedRoleUser`. */
 export type AssumedRoleUser = {
-  readonly AssumedRoleId: string;
-  readonly Arn: string;
+  readonly AssumedRoleId?: string | undefined;
+  readonly Arn?: string | undefined;
 };
 
 /** Model shape `Credentials`. */
 export type Credentials = {
-  readonly AccessKeyId: string;
-  readonly SecretAccessKey: string;
-  readonly SessionToken: string;
-  readonly Expiration: Date | number | string;
+  readonly AccessKeyId?: string | undefined;
+  readonly SecretAccessKey?: string | undefined;
+  readonly SessionToken?: string | undefined;
+  readonly Expiration?: Date | number | string | undefined;
 };
 
 /** Model shape `FederatedUser`. */
 export type FederatedUser = {
-  readonly FederatedUserId: string;
-  readonly Arn: string;
+  readonly FederatedUserId?: string | undefined;
+  readonly Arn?: string | undefined;
 };
 
 /** Model shape `PolicyDescriptorType`. */
