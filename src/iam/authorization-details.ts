@@ -64,7 +64,7 @@ export const getAccountAuthorizationDetails = iamOperation<'GetAccountAuthorizat
     const account = callerAccount(ctx);
     await ctx.authorize({ action: 'iam:GetAccountAuthorizationDetails', resource: '*' });
     const filter = new Set<string>(
-      Array.isArray(input.Filter) && input.Filter.length > 0 ? (input.Filter as string[]) : ALL_FILTERS,
+      input.Filter !== undefined && input.Filter.length > 0 ? input.Filter : ALL_FILTERS,
     );
     const store = ctx.store;
     const rows: Row[] = [];
