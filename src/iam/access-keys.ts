@@ -8,6 +8,8 @@
  * Shapes and texts: shared/reference/localstack-snapshots/pr-13720/iam/test_iam_users `TestUserAccessKeys`.
  */
 import type { CallContext, Operation } from '../api/operation.js';
+import { iamOperation } from '../api/typed-operation.js';
+import type { AccessKeyMetadata } from '../protocol/shapes/iam.js';
 import type { Entity } from '../store/index.js';
 import { errors } from '../errors/index.js';
 import { makeAccessKeyId, makeSecretAccessKey } from '../credentials/ids.js';
@@ -35,9 +37,9 @@ async function resolveOwner(
   ctx: CallContext,
   account: string,
   action: string,
-  input: Record<string, unknown>,
+  input: { readonly UserName?: string | undefined },
 ): Promise<KeyOwner> {
-  let userName = input.UserName as string | undefined;
+  let userName = input.UserName;
   if (userName === undefined) {
     const self = implicitUser(ctx);
     if (self.root) {
@@ -57,21 +59,20 @@ function noSuchKey(accessKeyId: string): Error {
 }
 
 /** The `AccessKeyMetadata` element of ListAccessKeys (UserName left out for the root's keys). */
-function keyMetadata(b: AccessKeyBody): Record<string, unknown> {
-  const out: Record<string, unknown> = {
+function keyMetadata(b: AccessKeyBody): AccessKeyMetadata {
+  return {
     AccessKeyId: b.accessKeyId,
     Status: b.status,
     CreateDate: b.createDate,
+    ...(b.userName !== undefined && { UserName: b.userName }),
   };
-  if (b.userName !== undefined) out.UserName = b.userName;
-  return out;
 }
 
 /**
  * CreateAccessKey: a new active key pair; the secret is returned once and stored sealed. At most two
  * keys per user: `Cannot exceed quota for AccessKeysPerUser: 2` (recorded).
  */
-export const createAccessKey: Operation = {
+export const createAccessKey = iamOperation<'CreateAccessKey'>({
   service: 'iam',
   name: 'CreateAccessKey',
   async handle(input, ctx) {
@@ -93,20 +94,21 @@ export const createAccessKey: Operation = {
         createDate: ctx.now,
       };
       await tx.insert(account, 'accessKey', accessKeyId, body, owner.index);
-      const out: Record<string, unknown> = {
-        AccessKeyId: accessKeyId,
-        Status: 'Active',
-        SecretAccessKey: secret,
-        CreateDate: ctx.now,
+      return {
+        AccessKey: {
+          AccessKeyId: accessKeyId,
+          Status: 'Active',
+          SecretAccessKey: secret,
+          CreateDate: ctx.now,
+          ...(owner.userName !== undefined && { UserName: owner.userName }),
+        },
       };
-      if (owner.userName !== undefined) out.UserName = owner.userName;
-      return { AccessKey: out };
     });
   },
-};
+});
 
 /** ListAccessKeys: the owner's keys (metadata only, never the secret). */
-export const listAccessKeys: Operation = {
+export const listAccessKeys = iamOperation<'ListAccessKeys'>({
   service: 'iam',
   name: 'ListAccessKeys',
   async handle(input, ctx) {
@@ -120,7 +122,7 @@ export const listAccessKeys: Operation = {
       ...(Marker === undefined ? {} : { Marker }),
     };
   },
-};
+});
 
 /** Reads the key and checks it belongs to the owner; otherwise AWS's "cannot be found". */
 async function requireOwnedKey(
@@ -135,13 +137,13 @@ async function requireOwnedKey(
 }
 
 /** UpdateAccessKey: sets Active / Inactive (an inactive key fails authentication). */
-export const updateAccessKey: Operation = {
+export const updateAccessKey = iamOperation<'UpdateAccessKey'>({
   service: 'iam',
   name: 'UpdateAccessKey',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const accessKeyId = input.AccessKeyId as string;
-    const status = input.Status as string;
+    const accessKeyId = input.AccessKeyId;
+    const status = input.Status;
     const owner = await resolveOwner(ctx, account, 'iam:UpdateAccessKey', input);
     // The model's statusType also lists `Expired`, which only AWS itself sets (service-specific
     // credentials); a caller may set Active or Inactive (UpdateAccessKey API reference).
@@ -160,15 +162,15 @@ export const updateAccessKey: Operation = {
       return {};
     });
   },
-};
+});
 
 /** DeleteAccessKey: removes the key for good. */
-export const deleteAccessKey: Operation = {
+export const deleteAccessKey = iamOperation<'DeleteAccessKey'>({
   service: 'iam',
   name: 'DeleteAccessKey',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const accessKeyId = input.AccessKeyId as string;
+    const accessKeyId = input.AccessKeyId;
     const owner = await resolveOwner(ctx, account, 'iam:DeleteAccessKey', input);
     return ctx.transact(async (tx) => {
       const key = await requireOwnedKey(tx, account, owner, accessKeyId);
@@ -176,7 +178,7 @@ export const deleteAccessKey: Operation = {
       return {};
     });
   },
-};
+});
 
 /**
  * GetAccessKeyLastUsed. For a key that is not in the caller's account AWS does not say "not found": it
@@ -184,12 +186,12 @@ export const deleteAccessKey: Operation = {
  * resource: access key <id>` (recorded). A never-used key reports ServiceName and Region `N/A` and no
  * LastUsedDate (recorded `get-access-key-last-used-unused`).
  */
-export const getAccessKeyLastUsed: Operation = {
+export const getAccessKeyLastUsed = iamOperation<'GetAccessKeyLastUsed'>({
   service: 'iam',
   name: 'GetAccessKeyLastUsed',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const accessKeyId = input.AccessKeyId as string;
+    const accessKeyId = input.AccessKeyId;
     const key = await ctx.store.get<AccessKeyBody>(account, 'accessKey', accessKeyId);
     const callerArn = ctx.principal.type === 'Anonymous' ? '' : ctx.principal.arn;
     if (key === undefined)
@@ -212,7 +214,7 @@ export const getAccessKeyLastUsed: Operation = {
     if (key.body.userName !== undefined) out.UserName = key.body.userName;
     return out;
   },
-};
+});
 
 /** The access-key operations, registered in `src/iam/index.ts`. */
 export const accessKeyOperations: readonly Operation[] = [

@@ -7,6 +7,7 @@
  * test_iam_account_password_policy, test_iam_account_summary (recorded against AWS).
  */
 import type { Operation } from '../api/operation.js';
+import { iamOperation } from '../api/typed-operation.js';
 import type { StoreReader } from '../store/index.js';
 import { AwsError, errors } from '../errors/index.js';
 import { callerAccount, paginate } from './common.js';
@@ -60,12 +61,12 @@ export function checkPasswordAgainstPolicy(policy: PasswordPolicyBody | undefine
 }
 
 /** CreateAccountAlias. An account has one alias; a new one replaces it. Aliases are unique across iamd. */
-export const createAccountAlias: Operation = {
+export const createAccountAlias = iamOperation<'CreateAccountAlias'>({
   service: 'iam',
   name: 'CreateAccountAlias',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const alias = input.AccountAlias as string;
+    const alias = input.AccountAlias;
     await ctx.authorize({ action: 'iam:CreateAccountAlias', resource: '*' });
     return ctx.transact(async (tx) => {
       const owner = await tx.getAccountByAlias(alias);
@@ -76,15 +77,15 @@ export const createAccountAlias: Operation = {
       return {};
     });
   },
-};
+});
 
 /** DeleteAccountAlias: only the account's current alias can be deleted. */
-export const deleteAccountAlias: Operation = {
+export const deleteAccountAlias = iamOperation<'DeleteAccountAlias'>({
   service: 'iam',
   name: 'DeleteAccountAlias',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const alias = input.AccountAlias as string;
+    const alias = input.AccountAlias;
     await ctx.authorize({ action: 'iam:DeleteAccountAlias', resource: '*' });
     return ctx.transact(async (tx) => {
       const acct = await tx.getAccount(account);
@@ -94,10 +95,10 @@ export const deleteAccountAlias: Operation = {
       return {};
     });
   },
-};
+});
 
 /** ListAccountAliases: zero or one alias. */
-export const listAccountAliases: Operation = {
+export const listAccountAliases = iamOperation<'ListAccountAliases'>({
   service: 'iam',
   name: 'ListAccountAliases',
   async handle(input, ctx) {
@@ -108,7 +109,7 @@ export const listAccountAliases: Operation = {
     const { page, IsTruncated, Marker } = paginate(aliases, (a) => a, input, ctx.services);
     return { AccountAliases: page, IsTruncated, ...(Marker === undefined ? {} : { Marker }) };
   },
-};
+});
 
 /**
  * The fixed quotas GetAccountSummary reports, exactly as AWS returned them (recorded
@@ -144,7 +145,7 @@ export const ACCOUNT_QUOTAS: Readonly<Record<string, number>> = {
  * (a root console password), AccountSigningCertificatesPresent (root signing certificates).
  * PolicyVersionsInUse counts the versions of the account's customer managed policies.
  */
-export const getAccountSummary: Operation = {
+export const getAccountSummary = iamOperation<'GetAccountSummary'>({
   service: 'iam',
   name: 'GetAccountSummary',
   async handle(_input, ctx) {
@@ -178,7 +179,7 @@ export const getAccountSummary: Operation = {
     for (const k of Object.keys(map).sort()) sorted[k] = map[k] ?? 0;
     return { SummaryMap: sorted };
   },
-};
+});
 
 /**
  * UpdateAccountPasswordPolicy. Omitted members take AWS's defaults (recorded `password-policy-defaults`:
@@ -186,18 +187,24 @@ export const getAccountSummary: Operation = {
  * `ExpirePasswords` is derived: true exactly when MaxPasswordAge is set above 0. Ranges are checked by
  * protocol/ against the model (6–128, 1–1095, 1–24).
  */
-export const updateAccountPasswordPolicy: Operation = {
+export const updateAccountPasswordPolicy = iamOperation<'UpdateAccountPasswordPolicy'>({
   service: 'iam',
   name: 'UpdateAccountPasswordPolicy',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
     await ctx.authorize({ action: 'iam:UpdateAccountPasswordPolicy', resource: '*' });
-    const flag = (k: string): boolean => input[k] === true;
+    const flag = (
+      k:
+        | 'RequireSymbols'
+        | 'RequireNumbers'
+        | 'RequireUppercaseCharacters'
+        | 'RequireLowercaseCharacters'
+        | 'AllowUsersToChangePassword',
+    ): boolean => input[k] === true;
     const maxAge =
-      typeof input.MaxPasswordAge === 'number' && input.MaxPasswordAge > 0 ? input.MaxPasswordAge : undefined;
+      input.MaxPasswordAge !== undefined && input.MaxPasswordAge > 0 ? input.MaxPasswordAge : undefined;
     const body: PasswordPolicyBody = {
-      MinimumPasswordLength:
-        typeof input.MinimumPasswordLength === 'number' ? input.MinimumPasswordLength : 6,
+      MinimumPasswordLength: input.MinimumPasswordLength ?? 6,
       RequireSymbols: flag('RequireSymbols'),
       RequireNumbers: flag('RequireNumbers'),
       RequireUppercaseCharacters: flag('RequireUppercaseCharacters'),
@@ -205,9 +212,8 @@ export const updateAccountPasswordPolicy: Operation = {
       AllowUsersToChangePassword: flag('AllowUsersToChangePassword'),
       ExpirePasswords: maxAge !== undefined,
       MaxPasswordAge: maxAge,
-      PasswordReusePrevention:
-        typeof input.PasswordReusePrevention === 'number' ? input.PasswordReusePrevention : undefined,
-      HardExpiry: typeof input.HardExpiry === 'boolean' ? input.HardExpiry : undefined,
+      PasswordReusePrevention: input.PasswordReusePrevention,
+      HardExpiry: input.HardExpiry,
     };
     return ctx.transact(async (tx) => {
       const cur = await tx.get<PasswordPolicyBody>(account, 'setting', PASSWORD_POLICY_KEY);
@@ -216,10 +222,10 @@ export const updateAccountPasswordPolicy: Operation = {
       return {};
     });
   },
-};
+});
 
 /** GetAccountPasswordPolicy. AWS's text when none is set is recorded (`policy-not-found`). */
-export const getAccountPasswordPolicy: Operation = {
+export const getAccountPasswordPolicy = iamOperation<'GetAccountPasswordPolicy'>({
   service: 'iam',
   name: 'GetAccountPasswordPolicy',
   async handle(_input, ctx) {
@@ -232,10 +238,10 @@ export const getAccountPasswordPolicy: Operation = {
     for (const [k, v] of Object.entries(p)) if (v !== undefined) out[k] = v;
     return { PasswordPolicy: out };
   },
-};
+});
 
 /** DeleteAccountPasswordPolicy. Note AWS's different wording here (recorded `delete-not-found`). */
-export const deleteAccountPasswordPolicy: Operation = {
+export const deleteAccountPasswordPolicy = iamOperation<'DeleteAccountPasswordPolicy'>({
   service: 'iam',
   name: 'DeleteAccountPasswordPolicy',
   async handle(_input, ctx) {
@@ -247,7 +253,7 @@ export const deleteAccountPasswordPolicy: Operation = {
       return {};
     });
   },
-};
+});
 
 /** The account operations, registered in `src/iam/index.ts`. */
 export const accountOperations: readonly Operation[] = [

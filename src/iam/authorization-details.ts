@@ -9,6 +9,7 @@
  * `PolicyVersionList` has that one version (AWS lists older versions too).
  */
 import type { Operation } from '../api/operation.js';
+import { iamOperation } from '../api/typed-operation.js';
 import { callerAccount, paginate } from './common.js';
 import { nameKey } from '../domain/names.js';
 import type {
@@ -57,14 +58,14 @@ interface Row {
 }
 
 /** GetAccountAuthorizationDetails. */
-export const getAccountAuthorizationDetails: Operation = {
+export const getAccountAuthorizationDetails = iamOperation<'GetAccountAuthorizationDetails'>({
   service: 'iam',
   name: 'GetAccountAuthorizationDetails',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
     await ctx.authorize({ action: 'iam:GetAccountAuthorizationDetails', resource: '*' });
     const filter = new Set<string>(
-      Array.isArray(input.Filter) && input.Filter.length > 0 ? (input.Filter as string[]) : ALL_FILTERS,
+      input.Filter !== undefined && input.Filter.length > 0 ? input.Filter : ALL_FILTERS,
     );
     const store = ctx.store;
     const rows: Row[] = [];
@@ -122,14 +123,16 @@ export const getAccountAuthorizationDetails: Operation = {
           sort: `2:${e.key}`,
           section: 'RoleDetailList',
           build: async () => {
-            const out = roleWire(await roleForDisplay(store, b), 'detail');
+            const role = roleWire(await roleForDisplay(store, b), 'detail');
             const mine = profiles.filter((p) => p.body.roles.some((r) => nameKey(r) === e.key));
             const list: Record<string, unknown>[] = [];
             for (const p of mine) list.push(await instanceProfileWire(store, account, p.body, 'omit'));
-            out.InstanceProfileList = list;
-            out.RolePolicyList = inlineList(b.inlinePolicies);
-            out.AttachedManagedPolicies = attachedList(b.attachedPolicies);
-            return out;
+            return {
+              ...role,
+              InstanceProfileList: list,
+              RolePolicyList: inlineList(b.inlinePolicies),
+              AttachedManagedPolicies: attachedList(b.attachedPolicies),
+            };
           },
         });
       }
@@ -184,7 +187,7 @@ export const getAccountAuthorizationDetails: Operation = {
     for (const r of page) out[r.section].push(await r.build());
     return { ...out, ...rest };
   },
-};
+});
 
 /** The authorization-details operation, for `src/iam/index.ts`. */
 export const authorizationDetailsOperations: readonly Operation[] = [getAccountAuthorizationDetails];

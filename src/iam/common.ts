@@ -131,11 +131,15 @@ export function resourceTagContext(tags: readonly TagBody[]): Record<string, Con
  */
 export async function listOnPath<T extends { readonly path: string }>(
   ctx: CallContext,
-  input: Readonly<Record<string, unknown>>,
+  input: {
+    readonly PathPrefix?: string | undefined;
+    readonly Marker?: string | undefined;
+    readonly MaxItems?: number | undefined;
+  },
   list: { readonly action: string; readonly kind: EntityKind; readonly arnType: string },
 ): Promise<{ page: Entity<T>[]; IsTruncated: boolean; Marker?: string }> {
   const account = callerAccount(ctx);
-  const prefix = (input.PathPrefix as string | undefined) ?? '/';
+  const prefix = input.PathPrefix ?? '/';
   await ctx.authorize({ action: list.action, resource: iamArn(account, list.arnType, prefix, '') });
   const all = (await ctx.store.list<T>(account, list.kind)).filter((e) =>
     matchesPathPrefix(e.body.path, input.PathPrefix),

@@ -7,6 +7,8 @@
  * test_iam_groups and test_iam_users (recorded against AWS).
  */
 import type { CallContext, Operation } from '../api/operation.js';
+import { iamOperation } from '../api/typed-operation.js';
+import type { Group } from '../protocol/shapes/iam.js';
 import type { Entity, StoreReader } from '../store/index.js';
 import { StoreConflict } from '../store/index.js';
 import type { AwsError } from '../errors/index.js';
@@ -60,18 +62,18 @@ async function authorizeOnGroup(
 }
 
 /** The `Group` shape IAM returns (CreateGroup, GetGroup, ListGroups, ListGroupsForUser). */
-export function groupOutput(b: GroupBody): Record<string, unknown> {
+export function groupOutput(b: GroupBody): Group {
   return { Path: b.path, GroupName: b.groupName, GroupId: b.groupId, Arn: b.arn, CreateDate: b.createDate };
 }
 
 /** CreateGroup. */
-export const createGroup: Operation = {
+export const createGroup = iamOperation<'CreateGroup'>({
   service: 'iam',
   name: 'CreateGroup',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const groupName = input.GroupName as string;
-    const path = (input.Path as string | undefined) ?? '/';
+    const groupName = input.GroupName;
+    const path = input.Path ?? '/';
     const arn = iamArn(account, 'group', path, groupName);
     await ctx.authorize({ action: 'iam:CreateGroup', resource: arn });
     return ctx.transact(async (tx) => {
@@ -97,15 +99,15 @@ export const createGroup: Operation = {
       return { Group: groupOutput(body) };
     });
   },
-};
+});
 
 /** GetGroup: the group and its users (paginated over the users, in name order). */
-export const getGroup: Operation = {
+export const getGroup = iamOperation<'GetGroup'>({
   service: 'iam',
   name: 'GetGroup',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const groupName = input.GroupName as string;
+    const groupName = input.GroupName;
     const group = await authorizeOnGroup(ctx, account, 'iam:GetGroup', groupName);
     if (group === undefined) throw noSuchGroup(groupName);
     const users: Entity<UserBody>[] = [];
@@ -122,10 +124,10 @@ export const getGroup: Operation = {
       ...(Marker === undefined ? {} : { Marker }),
     };
   },
-};
+});
 
 /** ListGroups: groups whose path starts with `PathPrefix`, in name order. */
-export const listGroups: Operation = {
+export const listGroups = iamOperation<'ListGroups'>({
   service: 'iam',
   name: 'ListGroups',
   async handle(input, ctx) {
@@ -140,22 +142,22 @@ export const listGroups: Operation = {
       ...(Marker === undefined ? {} : { Marker }),
     };
   },
-};
+});
 
 /**
  * UpdateGroup: rename and/or move. As with UpdateUser, the caller needs permission on both the old and
  * the new ARN (UpdateGroup API reference). The GroupId stays; member users follow the new name.
  */
-export const updateGroup: Operation = {
+export const updateGroup = iamOperation<'UpdateGroup'>({
   service: 'iam',
   name: 'UpdateGroup',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const groupName = input.GroupName as string;
+    const groupName = input.GroupName;
     const group = await authorizeOnGroup(ctx, account, 'iam:UpdateGroup', groupName);
     if (group === undefined) throw noSuchGroup(groupName);
-    const targetName = (input.NewGroupName as string | undefined) ?? group.body.groupName;
-    const targetPath = (input.NewPath as string | undefined) ?? group.body.path;
+    const targetName = input.NewGroupName ?? group.body.groupName;
+    const targetPath = input.NewPath ?? group.body.path;
     const targetArn = iamArn(account, 'group', targetPath, targetName);
     if (targetArn !== group.body.arn) await ctx.authorize({ action: 'iam:UpdateGroup', resource: targetArn });
     return ctx.transact(async (tx) => {
@@ -185,18 +187,18 @@ export const updateGroup: Operation = {
       return {};
     });
   },
-};
+});
 
 /**
  * DeleteGroup: refused while the group has members, inline policies or attached policies ("Deleting an
  * IAM group"), with the same DeleteConflict texts DeleteUser uses.
  */
-export const deleteGroup: Operation = {
+export const deleteGroup = iamOperation<'DeleteGroup'>({
   service: 'iam',
   name: 'DeleteGroup',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const groupName = input.GroupName as string;
+    const groupName = input.GroupName;
     const found = await authorizeOnGroup(ctx, account, 'iam:DeleteGroup', groupName);
     if (found === undefined) throw noSuchGroup(groupName);
     return ctx.transact(async (tx) => {
@@ -211,20 +213,20 @@ export const deleteGroup: Operation = {
       return {};
     });
   },
-};
+});
 
 /**
  * AddUserToGroup. The user is checked before the group (AWS answers "The user with name any-user cannot
  * be found." for RemoveUserFromGroup on an unknown group and an unknown user — recorded). Adding a
  * member twice is a no-op; a user may be in at most 10 groups.
  */
-export const addUserToGroup: Operation = {
+export const addUserToGroup = iamOperation<'AddUserToGroup'>({
   service: 'iam',
   name: 'AddUserToGroup',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const groupName = input.GroupName as string;
-    const userName = input.UserName as string;
+    const groupName = input.GroupName;
+    const userName = input.UserName;
     await authorizeOnGroup(ctx, account, 'iam:AddUserToGroup', groupName);
     return ctx.transact(async (tx) => {
       const user = await requireUser(tx, account, userName);
@@ -251,16 +253,16 @@ export const addUserToGroup: Operation = {
       return {};
     });
   },
-};
+});
 
 /** RemoveUserFromGroup. Removing a user that is not a member succeeds (recorded `remove-nonmember-user-from-group`). */
-export const removeUserFromGroup: Operation = {
+export const removeUserFromGroup = iamOperation<'RemoveUserFromGroup'>({
   service: 'iam',
   name: 'RemoveUserFromGroup',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const groupName = input.GroupName as string;
-    const userName = input.UserName as string;
+    const groupName = input.GroupName;
+    const userName = input.UserName;
     await authorizeOnGroup(ctx, account, 'iam:RemoveUserFromGroup', groupName);
     return ctx.transact(async (tx) => {
       const user = await requireUser(tx, account, userName);
@@ -286,15 +288,15 @@ export const removeUserFromGroup: Operation = {
       return {};
     });
   },
-};
+});
 
 /** ListGroupsForUser: the user's groups in name order, paginated. */
-export const listGroupsForUser: Operation = {
+export const listGroupsForUser = iamOperation<'ListGroupsForUser'>({
   service: 'iam',
   name: 'ListGroupsForUser',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const userName = input.UserName as string;
+    const userName = input.UserName;
     const user = await authorizeOnUser(ctx, account, 'iam:ListGroupsForUser', userName);
     if (user === undefined) throw noSuchUser(userName);
     const groups: Entity<GroupBody>[] = [];
@@ -310,7 +312,7 @@ export const listGroupsForUser: Operation = {
       ...(Marker === undefined ? {} : { Marker }),
     };
   },
-};
+});
 
 /** The group operations, registered in `src/iam/index.ts`. */
 export const groupOperations: readonly Operation[] = [

@@ -51,21 +51,24 @@ export async function authorizeOnProvider<B extends ProviderBody>(
 }
 
 /** Read-modify-write of one provider inside the call's transaction; answers `output`. */
-export async function updateProvider<B extends ProviderBody>(
+export async function updateProvider<
+  B extends ProviderBody,
+  O extends Record<string, unknown> = Readonly<Record<string, never>>,
+>(
   provider: ProviderKind<B>,
   ctx: CallContext,
   account: string,
   arn: string,
   change: (b: B) => B,
-  output: Record<string, unknown> = {},
-): Promise<Record<string, unknown>> {
+  output?: O,
+): Promise<O | Readonly<Record<string, never>>> {
   return ctx.transact(async (tx) => {
     const fresh = await provider.load(tx, account, arn);
     if (fresh === undefined) throw provider.notFound(arn);
     await tx.update(account, provider.kind, fresh.key, change(fresh.body), {
       expectedVersion: fresh.version,
     });
-    return output;
+    return output ?? {};
   });
 }
 
@@ -76,7 +79,7 @@ export async function deleteProvider<B extends ProviderBody>(
   account: string,
   arn: string,
   missing: (arn: string) => AwsError = provider.notFound,
-): Promise<Record<string, unknown>> {
+): Promise<Readonly<Record<string, never>>> {
   return ctx.transact(async (tx) => {
     const fresh = await provider.load(tx, account, arn);
     if (fresh === undefined) throw missing(arn);

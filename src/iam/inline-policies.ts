@@ -7,7 +7,8 @@
  * shared/reference/aws-errors.md) and "… of 2048 bytes exceeded for user" (ministryofjustice/
  * cloud-platform-environments#5303).
  */
-import type { Operation } from '../api/operation.js';
+import type { CallContext, Operation } from '../api/operation.js';
+import { iamOperation } from '../api/typed-operation.js';
 import { errors } from '../errors/index.js';
 import { callerAccount, paginate } from './common.js';
 import type { InlinePolicies } from '../domain/entities.js';
@@ -22,11 +23,9 @@ interface InlineSpec {
   readonly maxSize: number;
 }
 
-const SPECS: readonly InlineSpec[] = [
-  { kind: 'user', wire: 'User', maxSize: 2048 },
-  { kind: 'group', wire: 'Group', maxSize: 5120 },
-  { kind: 'role', wire: 'Role', maxSize: 10240 },
-];
+const USER: InlineSpec = { kind: 'user', wire: 'User', maxSize: 2048 };
+const GROUP: InlineSpec = { kind: 'group', wire: 'Group', maxSize: 5120 };
+const ROLE: InlineSpec = { kind: 'role', wire: 'Role', maxSize: 10240 };
 
 function hasPolicy(policies: InlinePolicies, name: string): boolean {
   return Object.prototype.hasOwnProperty.call(policies, name);
@@ -42,109 +41,157 @@ function inlineNotFound(spec: InlineSpec, name: string): Error {
   return errors.noSuchEntity(`The ${spec.kind} policy with name ${name} cannot be found.`);
 }
 
-function makePut(spec: InlineSpec): Operation {
+async function putPolicy(
+  spec: InlineSpec,
+  holder: string,
+  input: { readonly PolicyName: string; readonly PolicyDocument: string },
+  ctx: CallContext,
+) {
+  const account = callerAccount(ctx);
+  const policyName = input.PolicyName;
+  const document = input.PolicyDocument;
+  await loadAuthorized(ctx, account, spec.kind, holder, `iam:Put${spec.wire}Policy`);
+  checkPolicyDocument(document, 'identity');
+  return ctx.transact(async (tx) => {
+    const e = await rereadHolder(tx, account, spec.kind, holder);
+    const policies = copyPolicies(e.body.inlinePolicies);
+    policies[policyName] = document;
+    let total = 0;
+    for (const text of Object.values(policies)) total += policySize(text);
+    if (total > spec.maxSize)
+      throw errors.limitExceeded(
+        `Maximum policy size of ${spec.maxSize} bytes exceeded for ${spec.kind} ${holder}`,
+      );
+    await tx.update(
+      account,
+      spec.kind,
+      e.key,
+      { ...e.body, inlinePolicies: policies },
+      { expectedVersion: e.version },
+    );
+    return {};
+  });
+}
+
+async function getPolicy(
+  spec: InlineSpec,
+  holder: string,
+  input: { readonly PolicyName: string },
+  ctx: CallContext,
+) {
+  const account = callerAccount(ctx);
+  const policyName = input.PolicyName;
+  const e = await loadAuthorized(ctx, account, spec.kind, holder, `iam:Get${spec.wire}Policy`);
+  const policies = e.body.inlinePolicies;
+  if (!hasPolicy(policies, policyName)) throw inlineNotFound(spec, policyName);
+  const nameOf = (e.body as { userName?: string; groupName?: string; roleName?: string })[
+    `${spec.kind}Name` as 'userName' | 'groupName' | 'roleName'
+  ];
   return {
-    service: 'iam',
-    name: `Put${spec.wire}Policy`,
-    async handle(input, ctx) {
-      const account = callerAccount(ctx);
-      const holder = input[`${spec.wire}Name`] as string;
-      const policyName = input.PolicyName as string;
-      const document = input.PolicyDocument as string;
-      await loadAuthorized(ctx, account, spec.kind, holder, `iam:Put${spec.wire}Policy`);
-      checkPolicyDocument(document, 'identity');
-      return ctx.transact(async (tx) => {
-        const e = await rereadHolder(tx, account, spec.kind, holder);
-        const policies = copyPolicies(e.body.inlinePolicies);
-        policies[policyName] = document;
-        let total = 0;
-        for (const text of Object.values(policies)) total += policySize(text);
-        if (total > spec.maxSize)
-          throw errors.limitExceeded(
-            `Maximum policy size of ${spec.maxSize} bytes exceeded for ${spec.kind} ${holder}`,
-          );
-        await tx.update(
-          account,
-          spec.kind,
-          e.key,
-          { ...e.body, inlinePolicies: policies },
-          { expectedVersion: e.version },
-        );
-        return {};
-      });
-    },
+    [`${spec.wire}Name`]: nameOf ?? holder,
+    PolicyName: policyName,
+    PolicyDocument: encodeDocument(policies[policyName] ?? ''),
   };
 }
 
-function makeGet(spec: InlineSpec): Operation {
-  return {
-    service: 'iam',
-    name: `Get${spec.wire}Policy`,
-    async handle(input, ctx) {
-      const account = callerAccount(ctx);
-      const holder = input[`${spec.wire}Name`] as string;
-      const policyName = input.PolicyName as string;
-      const e = await loadAuthorized(ctx, account, spec.kind, holder, `iam:Get${spec.wire}Policy`);
-      const policies = e.body.inlinePolicies;
-      if (!hasPolicy(policies, policyName)) throw inlineNotFound(spec, policyName);
-      const nameOf = (e.body as { userName?: string; groupName?: string; roleName?: string })[
-        `${spec.kind}Name` as 'userName' | 'groupName' | 'roleName'
-      ];
-      return {
-        [`${spec.wire}Name`]: nameOf ?? holder,
-        PolicyName: policyName,
-        PolicyDocument: encodeDocument(policies[policyName] ?? ''),
-      };
-    },
-  };
+async function deletePolicy(
+  spec: InlineSpec,
+  holder: string,
+  input: { readonly PolicyName: string },
+  ctx: CallContext,
+) {
+  const account = callerAccount(ctx);
+  const policyName = input.PolicyName;
+  await loadAuthorized(ctx, account, spec.kind, holder, `iam:Delete${spec.wire}Policy`);
+  return ctx.transact(async (tx) => {
+    const e = await rereadHolder(tx, account, spec.kind, holder);
+    if (!hasPolicy(e.body.inlinePolicies, policyName)) throw inlineNotFound(spec, policyName);
+    const policies = copyPolicies(e.body.inlinePolicies);
+    delete policies[policyName];
+    await tx.update(
+      account,
+      spec.kind,
+      e.key,
+      { ...e.body, inlinePolicies: policies },
+      { expectedVersion: e.version },
+    );
+    return {};
+  });
 }
 
-function makeDelete(spec: InlineSpec): Operation {
-  return {
-    service: 'iam',
-    name: `Delete${spec.wire}Policy`,
-    async handle(input, ctx) {
-      const account = callerAccount(ctx);
-      const holder = input[`${spec.wire}Name`] as string;
-      const policyName = input.PolicyName as string;
-      await loadAuthorized(ctx, account, spec.kind, holder, `iam:Delete${spec.wire}Policy`);
-      return ctx.transact(async (tx) => {
-        const e = await rereadHolder(tx, account, spec.kind, holder);
-        if (!hasPolicy(e.body.inlinePolicies, policyName)) throw inlineNotFound(spec, policyName);
-        const policies = copyPolicies(e.body.inlinePolicies);
-        delete policies[policyName];
-        await tx.update(
-          account,
-          spec.kind,
-          e.key,
-          { ...e.body, inlinePolicies: policies },
-          { expectedVersion: e.version },
-        );
-        return {};
-      });
-    },
-  };
-}
-
-function makeList(spec: InlineSpec): Operation {
-  return {
-    service: 'iam',
-    name: `List${spec.wire}Policies`,
-    async handle(input, ctx) {
-      const account = callerAccount(ctx);
-      const holder = input[`${spec.wire}Name`] as string;
-      const e = await loadAuthorized(ctx, account, spec.kind, holder, `iam:List${spec.wire}Policies`);
-      const names = Object.keys(e.body.inlinePolicies).sort();
-      const { page, ...rest } = paginate(names, (n) => n, input, ctx.services);
-      return { PolicyNames: page, ...rest };
-    },
-  };
+async function listPolicies(
+  spec: InlineSpec,
+  holder: string,
+  input: { readonly Marker?: string | undefined; readonly MaxItems?: number | undefined },
+  ctx: CallContext,
+) {
+  const account = callerAccount(ctx);
+  const e = await loadAuthorized(ctx, account, spec.kind, holder, `iam:List${spec.wire}Policies`);
+  const names = Object.keys(e.body.inlinePolicies).sort();
+  const { page, ...rest } = paginate(names, (n) => n, input, ctx.services);
+  return { PolicyNames: page, ...rest };
 }
 
 /** The twelve inline-policy operations, for `src/iam/index.ts`. */
-export const inlinePolicyOperations: readonly Operation[] = SPECS.flatMap((s) => [
-  makePut(s),
-  makeGet(s),
-  makeDelete(s),
-  makeList(s),
-]);
+export const inlinePolicyOperations: readonly Operation[] = [
+  iamOperation<'PutUserPolicy'>({
+    service: 'iam',
+    name: 'PutUserPolicy',
+    handle: (input, ctx) => putPolicy(USER, input.UserName, input, ctx),
+  }),
+  iamOperation<'GetUserPolicy'>({
+    service: 'iam',
+    name: 'GetUserPolicy',
+    handle: (input, ctx) => getPolicy(USER, input.UserName, input, ctx),
+  }),
+  iamOperation<'DeleteUserPolicy'>({
+    service: 'iam',
+    name: 'DeleteUserPolicy',
+    handle: (input, ctx) => deletePolicy(USER, input.UserName, input, ctx),
+  }),
+  iamOperation<'ListUserPolicies'>({
+    service: 'iam',
+    name: 'ListUserPolicies',
+    handle: (input, ctx) => listPolicies(USER, input.UserName, input, ctx),
+  }),
+  iamOperation<'PutGroupPolicy'>({
+    service: 'iam',
+    name: 'PutGroupPolicy',
+    handle: (input, ctx) => putPolicy(GROUP, input.GroupName, input, ctx),
+  }),
+  iamOperation<'GetGroupPolicy'>({
+    service: 'iam',
+    name: 'GetGroupPolicy',
+    handle: (input, ctx) => getPolicy(GROUP, input.GroupName, input, ctx),
+  }),
+  iamOperation<'DeleteGroupPolicy'>({
+    service: 'iam',
+    name: 'DeleteGroupPolicy',
+    handle: (input, ctx) => deletePolicy(GROUP, input.GroupName, input, ctx),
+  }),
+  iamOperation<'ListGroupPolicies'>({
+    service: 'iam',
+    name: 'ListGroupPolicies',
+    handle: (input, ctx) => listPolicies(GROUP, input.GroupName, input, ctx),
+  }),
+  iamOperation<'PutRolePolicy'>({
+    service: 'iam',
+    name: 'PutRolePolicy',
+    handle: (input, ctx) => putPolicy(ROLE, input.RoleName, input, ctx),
+  }),
+  iamOperation<'GetRolePolicy'>({
+    service: 'iam',
+    name: 'GetRolePolicy',
+    handle: (input, ctx) => getPolicy(ROLE, input.RoleName, input, ctx),
+  }),
+  iamOperation<'DeleteRolePolicy'>({
+    service: 'iam',
+    name: 'DeleteRolePolicy',
+    handle: (input, ctx) => deletePolicy(ROLE, input.RoleName, input, ctx),
+  }),
+  iamOperation<'ListRolePolicies'>({
+    service: 'iam',
+    name: 'ListRolePolicies',
+    handle: (input, ctx) => listPolicies(ROLE, input.RoleName, input, ctx),
+  }),
+];

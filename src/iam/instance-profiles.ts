@@ -8,6 +8,8 @@
  * CreateInstanceProfile only when given, listings never; embedded roles carry six basic fields.
  */
 import type { CallContext, ContextValue, Operation } from '../api/operation.js';
+import { iamOperation } from '../api/typed-operation.js';
+import type { InstanceProfile, Role } from '../protocol/shapes/iam.js';
 import { type AwsError, errors } from '../errors/index.js';
 import { makeUniqueId } from '../credentials/ids.js';
 import type { Entity, StoreReader } from '../store/index.js';
@@ -42,23 +44,23 @@ export async function instanceProfileWire(
   account: string,
   b: InstanceProfileBody,
   withTags: 'omit' | 'nonEmpty' | 'always',
-): Promise<Record<string, unknown>> {
-  const roles: Record<string, unknown>[] = [];
+): Promise<InstanceProfile> {
+  const roles: Role[] = [];
   for (const r of b.roles) {
     const e = await store.get<RoleBody>(account, 'role', nameKey(r));
     if (e !== undefined) roles.push(roleWire(await roleForDisplay(store, e.body), 'embedded'));
   }
-  const out: Record<string, unknown> = {
+  return {
     Path: b.path,
     InstanceProfileName: b.instanceProfileName,
     InstanceProfileId: b.instanceProfileId,
     Arn: b.arn,
     CreateDate: b.createDate,
     Roles: roles,
+    ...((withTags === 'always' || (withTags === 'nonEmpty' && b.tags.length > 0)) && {
+      Tags: b.tags.map((t) => ({ ...t })),
+    }),
   };
-  if (withTags === 'always' || (withTags === 'nonEmpty' && b.tags.length > 0))
-    out.Tags = b.tags.map((t) => ({ ...t }));
-  return out;
 }
 
 /** Reads a profile, authorizes `action` on its ARN, then reports it missing if it is. */
@@ -91,13 +93,13 @@ async function rereadProfile(
 }
 
 /** CreateInstanceProfile. */
-export const createInstanceProfile: Operation = {
+export const createInstanceProfile = iamOperation<'CreateInstanceProfile'>({
   service: 'iam',
   name: 'CreateInstanceProfile',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const name = input.InstanceProfileName as string;
-    const path = (input.Path as string | undefined) ?? '/';
+    const name = input.InstanceProfileName;
+    const path = input.Path ?? '/';
     const tags = inputTags(input.Tags);
     const arn = iamArn(account, 'instance-profile', path, name);
     await ctx.authorize({
@@ -126,26 +128,26 @@ export const createInstanceProfile: Operation = {
       return { InstanceProfile: await instanceProfileWire(tx, account, body, 'nonEmpty') };
     });
   },
-};
+});
 
 /** GetInstanceProfile. */
-export const getInstanceProfile: Operation = {
+export const getInstanceProfile = iamOperation<'GetInstanceProfile'>({
   service: 'iam',
   name: 'GetInstanceProfile',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const e = await loadProfile(ctx, account, input.InstanceProfileName as string, 'iam:GetInstanceProfile');
+    const e = await loadProfile(ctx, account, input.InstanceProfileName, 'iam:GetInstanceProfile');
     return { InstanceProfile: await instanceProfileWire(ctx.store, account, e.body, 'always') };
   },
-};
+});
 
 /** DeleteInstanceProfile: refused while it holds a role (recorded text). */
-export const deleteInstanceProfile: Operation = {
+export const deleteInstanceProfile = iamOperation<'DeleteInstanceProfile'>({
   service: 'iam',
   name: 'DeleteInstanceProfile',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const name = input.InstanceProfileName as string;
+    const name = input.InstanceProfileName;
     await loadProfile(ctx, account, name, 'iam:DeleteInstanceProfile');
     return ctx.transact(async (tx) => {
       const e = await rereadProfile(tx, account, name);
@@ -155,10 +157,10 @@ export const deleteInstanceProfile: Operation = {
       return {};
     });
   },
-};
+});
 
 /** ListInstanceProfiles (PathPrefix, pagination in name order). */
-export const listInstanceProfiles: Operation = {
+export const listInstanceProfiles = iamOperation<'ListInstanceProfiles'>({
   service: 'iam',
   name: 'ListInstanceProfiles',
   async handle(input, ctx) {
@@ -172,20 +174,20 @@ export const listInstanceProfiles: Operation = {
     for (const e of page) out.push(await instanceProfileWire(ctx.store, account, e.body, 'omit'));
     return { InstanceProfiles: out, ...rest };
   },
-};
+});
 
 /**
  * AddRoleToInstanceProfile. AWS also requires `iam:PassRole` on the role ("The caller of this operation
  * must be granted the PassRole permission on the IAM role", AddRoleToInstanceProfile API reference);
  * the role is passed to EC2.
  */
-export const addRoleToInstanceProfile: Operation = {
+export const addRoleToInstanceProfile = iamOperation<'AddRoleToInstanceProfile'>({
   service: 'iam',
   name: 'AddRoleToInstanceProfile',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const name = input.InstanceProfileName as string;
-    const roleName = input.RoleName as string;
+    const name = input.InstanceProfileName;
+    const roleName = input.RoleName;
     await loadProfile(ctx, account, name, 'iam:AddRoleToInstanceProfile');
     await loadAuthorized(ctx, account, 'role', roleName, 'iam:PassRole', {
       'iam:PassedToService': 'ec2.amazonaws.com',
@@ -206,16 +208,16 @@ export const addRoleToInstanceProfile: Operation = {
       return {};
     });
   },
-};
+});
 
 /** RemoveRoleFromInstanceProfile. */
-export const removeRoleFromInstanceProfile: Operation = {
+export const removeRoleFromInstanceProfile = iamOperation<'RemoveRoleFromInstanceProfile'>({
   service: 'iam',
   name: 'RemoveRoleFromInstanceProfile',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const name = input.InstanceProfileName as string;
-    const roleName = input.RoleName as string;
+    const name = input.InstanceProfileName;
+    const roleName = input.RoleName;
     await loadProfile(ctx, account, name, 'iam:RemoveRoleFromInstanceProfile');
     return ctx.transact(async (tx) => {
       const e = await rereadProfile(tx, account, name);
@@ -234,15 +236,15 @@ export const removeRoleFromInstanceProfile: Operation = {
       return {};
     });
   },
-};
+});
 
 /** ListInstanceProfilesForRole. */
-export const listInstanceProfilesForRole: Operation = {
+export const listInstanceProfilesForRole = iamOperation<'ListInstanceProfilesForRole'>({
   service: 'iam',
   name: 'ListInstanceProfilesForRole',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const roleName = input.RoleName as string;
+    const roleName = input.RoleName;
     await loadAuthorized(ctx, account, 'role', roleName, 'iam:ListInstanceProfilesForRole');
     const profiles = await instanceProfilesOfRole(ctx.store, account, roleName);
     const { page, ...rest } = paginate(profiles, (e) => e.key, input, ctx.services);
@@ -250,7 +252,7 @@ export const listInstanceProfilesForRole: Operation = {
     for (const e of page) out.push(await instanceProfileWire(ctx.store, account, e.body, 'omit'));
     return { InstanceProfiles: out, ...rest };
   },
-};
+});
 
 /** TagInstanceProfile, UntagInstanceProfile and ListInstanceProfileTags (keys case-insensitive). */
 const instanceProfileTagging = taggingOperations<InstanceProfileBody>({

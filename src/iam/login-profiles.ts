@@ -6,6 +6,8 @@
  * shared/reference/localstack-snapshots/pr-13720/iam/test_iam_users `TestUserLoginProfile`.
  */
 import type { CallContext, Operation } from '../api/operation.js';
+import { iamOperation } from '../api/typed-operation.js';
+import type { LoginProfile } from '../protocol/shapes/iam.js';
 import type { Entity } from '../store/index.js';
 import { StoreConflict } from '../store/index.js';
 import { AwsError, errors } from '../errors/index.js';
@@ -21,7 +23,7 @@ function noSuchProfile(userName: string): AwsError {
 }
 
 /** The `LoginProfile` shape of Create/GetLoginProfile. */
-function profileOutput(b: LoginProfileBody): Record<string, unknown> {
+function profileOutput(b: LoginProfileBody): LoginProfile {
   return { UserName: b.userName, CreateDate: b.createDate, PasswordResetRequired: b.passwordResetRequired };
 }
 
@@ -35,9 +37,9 @@ async function targetUser(
   ctx: CallContext,
   account: string,
   action: string,
-  input: Record<string, unknown>,
+  input: { readonly UserName?: string | undefined },
 ): Promise<Entity<UserBody>> {
-  let userName = input.UserName as string | undefined;
+  let userName = input.UserName;
   if (userName === undefined) {
     const self = implicitUser(ctx);
     if (self.root) throw errors.validation('Must specify userName when calling with non-User credentials');
@@ -83,13 +85,13 @@ function withNewPassword(
 }
 
 /** CreateLoginProfile: gives a user a console password (checked against the password policy). */
-export const createLoginProfile: Operation = {
+export const createLoginProfile = iamOperation<'CreateLoginProfile'>({
   service: 'iam',
   name: 'CreateLoginProfile',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
     const user = await targetUser(ctx, account, 'iam:CreateLoginProfile', input);
-    const password = input.Password as string | undefined;
+    const password = input.Password;
     // CreateLoginProfile API reference: Password "is required in all other cases" than an AssumeRoot
     // session; the model marks it optional for that one case.
     if (password === undefined)
@@ -116,10 +118,10 @@ export const createLoginProfile: Operation = {
       return { LoginProfile: profileOutput(body) };
     });
   },
-};
+});
 
 /** GetLoginProfile: whether the user has a console password (never the password). */
-export const getLoginProfile: Operation = {
+export const getLoginProfile = iamOperation<'GetLoginProfile'>({
   service: 'iam',
   name: 'GetLoginProfile',
   async handle(input, ctx) {
@@ -129,16 +131,16 @@ export const getLoginProfile: Operation = {
     if (profile === undefined) throw noSuchProfile(user.body.userName);
     return { LoginProfile: profileOutput(profile.body) };
   },
-};
+});
 
 /** UpdateLoginProfile: an administrator sets a new password and/or the reset-required flag. */
-export const updateLoginProfile: Operation = {
+export const updateLoginProfile = iamOperation<'UpdateLoginProfile'>({
   service: 'iam',
   name: 'UpdateLoginProfile',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
     const user = await targetUser(ctx, account, 'iam:UpdateLoginProfile', input);
-    const password = input.Password as string | undefined;
+    const password = input.Password;
     const policy = await getPasswordPolicy(ctx.store, account);
     if (password !== undefined) checkPasswordAgainstPolicy(policy, password);
     const hash = password === undefined ? undefined : hashPassword(password, (n) => ctx.services.random(n));
@@ -156,10 +158,10 @@ export const updateLoginProfile: Operation = {
       return {};
     });
   },
-};
+});
 
 /** DeleteLoginProfile: removes the console password (access keys are unaffected). */
-export const deleteLoginProfile: Operation = {
+export const deleteLoginProfile = iamOperation<'DeleteLoginProfile'>({
   service: 'iam',
   name: 'DeleteLoginProfile',
   async handle(input, ctx) {
@@ -170,7 +172,7 @@ export const deleteLoginProfile: Operation = {
       return {};
     });
   },
-};
+});
 
 /**
  * ChangePassword: an IAM user changes its own password. Only IAM users may call it (InvalidUserType,
@@ -180,7 +182,7 @@ export const deleteLoginProfile: Operation = {
  * ("Set an account password policy": "Allow users to change their own password"), so a denial from the
  * policy engine is then overridden for this one action.
  */
-export const changePassword: Operation = {
+export const changePassword = iamOperation<'ChangePassword'>({
   service: 'iam',
   name: 'ChangePassword',
   async handle(input, ctx) {
@@ -202,8 +204,8 @@ export const changePassword: Operation = {
       ))
         throw e;
     }
-    const oldPassword = input.OldPassword as string;
-    const newPassword = input.NewPassword as string;
+    const oldPassword = input.OldPassword;
+    const newPassword = input.NewPassword;
     const user = await requireUser(ctx.store, account, p.userName);
     const profile = await ctx.store.get<LoginProfileBody>(account, 'loginProfile', user.key);
     if (profile === undefined) throw noSuchProfile(user.body.userName);
@@ -220,7 +222,7 @@ export const changePassword: Operation = {
       return {};
     });
   },
-};
+});
 
 /** The login-profile operations, registered in `src/iam/index.ts`. */
 export const loginProfileOperations: readonly Operation[] = [

@@ -8,6 +8,7 @@
  * default version cannot be deleted; a policy with non-default versions or attachments cannot be deleted.
  */
 import type { CallContext, ContextValue, Operation } from '../api/operation.js';
+import { iamOperation } from '../api/typed-operation.js';
 import { type AwsError, errors } from '../errors/index.js';
 import { makeUniqueId } from '../credentials/ids.js';
 import { validatePolicy } from '../policy/index.js';
@@ -233,14 +234,14 @@ async function reread(
 // ---------------------------------------------------------------------------------------------
 
 /** CreatePolicy: a customer managed policy with version v1 as default. */
-export const createPolicy: Operation = {
+export const createPolicy = iamOperation<'CreatePolicy'>({
   service: 'iam',
   name: 'CreatePolicy',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const name = input.PolicyName as string;
-    const path = (input.Path as string | undefined) ?? '/';
-    const document = input.PolicyDocument as string;
+    const name = input.PolicyName;
+    const path = input.Path ?? '/';
+    const document = input.PolicyDocument;
     const tags = inputTags(input.Tags);
     const arn = iamArn(account, 'policy', path, name);
     await ctx.authorize({ action: 'iam:CreatePolicy', resource: arn, context: requestTagContext(tags) });
@@ -251,7 +252,7 @@ export const createPolicy: Operation = {
       policyId: makeUniqueId('ANPA', (n) => ctx.services.random(n)),
       arn,
       path,
-      description: input.Description as string | undefined,
+      description: input.Description,
       createDate: ctx.now,
       updateDate: ctx.now,
       defaultVersionId: 'v1',
@@ -277,25 +278,25 @@ export const createPolicy: Operation = {
       return { Policy: wire };
     });
   },
-};
+});
 
 /** GetPolicy: customer or AWS managed. */
-export const getPolicy: Operation = {
+export const getPolicy = iamOperation<'GetPolicy'>({
   service: 'iam',
   name: 'GetPolicy',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const arn = input.PolicyArn as string;
+    const arn = input.PolicyArn;
     const found = await authorizedPolicy(ctx, account, arn, 'iam:GetPolicy');
     if (found === undefined) throw policyNotFound(arn);
     if (found.kind === 'local') return { Policy: localPolicyWire(found.entity.body, 'always') };
     const usage = await awsPolicyUsage(ctx.store, account);
     return { Policy: awsPolicyWire(found.entry, usage.get(arn), true) };
   },
-};
+});
 
 /** ListPolicies: Scope All | AWS | Local, OnlyAttached, PathPrefix, PolicyUsageFilter. */
-export const listPolicies: Operation = {
+export const listPolicies = iamOperation<'ListPolicies'>({
   service: 'iam',
   name: 'ListPolicies',
   async handle(input, ctx) {
@@ -305,11 +306,11 @@ export const listPolicies: Operation = {
     // Only a `*` resource in a policy matches that, as on AWS (ListPolicies supports no resource type).
     await ctx.authorize({
       action: 'iam:ListPolicies',
-      resource: `policy path ${(input.PathPrefix as string | undefined) ?? '/'}`,
+      resource: `policy path ${input.PathPrefix ?? '/'}`,
     });
-    const scope = (input.Scope as string | undefined) ?? 'All';
+    const scope = input.Scope ?? 'All';
     const onlyAttached = input.OnlyAttached === true;
-    const usageFilter = input.PolicyUsageFilter as string | undefined;
+    const usageFilter = input.PolicyUsageFilter;
     type Row = {
       arn: string;
       attach: number;
@@ -363,15 +364,15 @@ export const listPolicies: Operation = {
     const { page, ...rest } = paginate(kept, (r) => r.arn, input, ctx.services);
     return { Policies: page.map((r) => r.wire()), ...rest };
   },
-};
+});
 
 /** DeletePolicy: refused for AWS policies, attached policies and policies with extra versions. */
-export const deletePolicy: Operation = {
+export const deletePolicy = iamOperation<'DeletePolicy'>({
   service: 'iam',
   name: 'DeletePolicy',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const arn = input.PolicyArn as string;
+    const arn = input.PolicyArn;
     const found = await authorizedPolicy(ctx, account, arn, 'iam:DeletePolicy');
     if (found?.kind === 'aws') throw errors.accessDenied('Cannot delete policies outside your own account.');
     if (found === undefined) throw policyNotFound(arn);
@@ -388,16 +389,16 @@ export const deletePolicy: Operation = {
       return {};
     });
   },
-};
+});
 
 /** CreatePolicyVersion: at most five versions; optionally the new default. */
-export const createPolicyVersion: Operation = {
+export const createPolicyVersion = iamOperation<'CreatePolicyVersion'>({
   service: 'iam',
   name: 'CreatePolicyVersion',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const arn = input.PolicyArn as string;
-    const document = input.PolicyDocument as string;
+    const arn = input.PolicyArn;
+    const document = input.PolicyDocument;
     const found = await authorizedPolicy(ctx, account, arn, 'iam:CreatePolicyVersion');
     if (found?.kind === 'aws') throw errors.accessDenied('Cannot update policies outside your own account.');
     if (found === undefined) throw policyNotFound(arn);
@@ -425,20 +426,20 @@ export const createPolicyVersion: Operation = {
       return { PolicyVersion: versionWire(body, version, false) };
     });
   },
-};
+});
 
 function versionNotFound(arn: string, versionId: string): AwsError {
   return errors.noSuchEntity(`Policy ${arn} version ${versionId} does not exist or is not attachable.`);
 }
 
 /** GetPolicyVersion: the document URL-encoded; AWS policies expose their default version. */
-export const getPolicyVersion: Operation = {
+export const getPolicyVersion = iamOperation<'GetPolicyVersion'>({
   service: 'iam',
   name: 'GetPolicyVersion',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const arn = input.PolicyArn as string;
-    const versionId = input.VersionId as string;
+    const arn = input.PolicyArn;
+    const versionId = input.VersionId;
     const found = await authorizedPolicy(ctx, account, arn, 'iam:GetPolicyVersion');
     if (found === undefined) throw versionNotFound(arn, versionId);
     if (found.kind === 'aws') {
@@ -458,15 +459,15 @@ export const getPolicyVersion: Operation = {
     if (v === undefined) throw versionNotFound(arn, versionId);
     return { PolicyVersion: versionWire(b, v, true) };
   },
-};
+});
 
 /** ListPolicyVersions: newest first. */
-export const listPolicyVersions: Operation = {
+export const listPolicyVersions = iamOperation<'ListPolicyVersions'>({
   service: 'iam',
   name: 'ListPolicyVersions',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const arn = input.PolicyArn as string;
+    const arn = input.PolicyArn;
     const found = await authorizedPolicy(ctx, account, arn, 'iam:ListPolicyVersions');
     if (found === undefined) throw policyNotFound(arn);
     if (found.kind === 'aws') {
@@ -486,16 +487,16 @@ export const listPolicyVersions: Operation = {
     );
     return { Versions: page.map((v) => versionWire(b, v, false)), ...rest };
   },
-};
+});
 
 /** DeletePolicyVersion: never the default version. */
-export const deletePolicyVersion: Operation = {
+export const deletePolicyVersion = iamOperation<'DeletePolicyVersion'>({
   service: 'iam',
   name: 'DeletePolicyVersion',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const arn = input.PolicyArn as string;
-    const versionId = input.VersionId as string;
+    const arn = input.PolicyArn;
+    const versionId = input.VersionId;
     const found = await authorizedPolicy(ctx, account, arn, 'iam:DeletePolicyVersion');
     if (found?.kind === 'aws')
       throw errors.accessDenied('Cannot delete policy versions for policies outside your own account.');
@@ -513,16 +514,16 @@ export const deletePolicyVersion: Operation = {
       return {};
     });
   },
-};
+});
 
 /** SetDefaultPolicyVersion. */
-export const setDefaultPolicyVersion: Operation = {
+export const setDefaultPolicyVersion = iamOperation<'SetDefaultPolicyVersion'>({
   service: 'iam',
   name: 'SetDefaultPolicyVersion',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const arn = input.PolicyArn as string;
-    const versionId = input.VersionId as string;
+    const arn = input.PolicyArn;
+    const versionId = input.VersionId;
     const found = await authorizedPolicy(ctx, account, arn, 'iam:SetDefaultPolicyVersion');
     if (found?.kind === 'aws') throw errors.accessDenied('Cannot update policies outside your own account.');
     if (found === undefined) throw versionNotFound(arn, versionId);
@@ -534,7 +535,7 @@ export const setDefaultPolicyVersion: Operation = {
       return {};
     });
   },
-};
+});
 
 /** TagPolicy, UntagPolicy and ListPolicyTags: customer policies only; keys are case-sensitive. */
 const policyTagging = taggingOperations<ManagedPolicyBody>({
@@ -567,16 +568,16 @@ export const untagPolicy: Operation = policyTagging.untag;
 export const listPolicyTags: Operation = policyTagging.list;
 
 /** ListEntitiesForPolicy: users, groups and roles using a managed policy (attached or as boundary). */
-export const listEntitiesForPolicy: Operation = {
+export const listEntitiesForPolicy = iamOperation<'ListEntitiesForPolicy'>({
   service: 'iam',
   name: 'ListEntitiesForPolicy',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const arn = input.PolicyArn as string;
+    const arn = input.PolicyArn;
     const found = await authorizedPolicy(ctx, account, arn, 'iam:ListEntitiesForPolicy');
     if (found === undefined) throw policyNotAttachable(arn);
-    const filter = input.EntityFilter as string | undefined;
-    const usage = input.PolicyUsageFilter as string | undefined;
+    const filter = input.EntityFilter;
+    const usage = input.PolicyUsageFilter;
     const uses = (attached: readonly string[], boundary: string | undefined): boolean =>
       (usage !== 'PermissionsBoundary' && attached.includes(arn)) ||
       (usage !== 'PermissionsPolicy' && boundary === arn);
@@ -622,7 +623,7 @@ export const listEntitiesForPolicy: Operation = {
       ...rest,
     };
   },
-};
+});
 
 /** Every managed-policy operation of this module, for `src/iam/index.ts`. */
 export const managedPolicyOperations: readonly Operation[] = [

@@ -11,6 +11,7 @@
  * scheme and always lists `ClientIDList`, `ThumbprintList` and `Tags` (recorded get-response).
  */
 import type { Operation } from '../api/operation.js';
+import { iamOperation } from '../api/typed-operation.js';
 import { errors, type AwsError } from '../errors/index.js';
 import type { Entity, StoreTx } from '../store/index.js';
 import { isLoopbackHost } from '../federation/http.js';
@@ -90,12 +91,12 @@ function stringList(v: unknown): string[] {
 }
 
 /** CreateOpenIDConnectProvider. */
-export const createOpenIDConnectProvider: Operation = {
+export const createOpenIDConnectProvider = iamOperation<'CreateOpenIDConnectProvider'>({
   service: 'iam',
   name: 'CreateOpenIDConnectProvider',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const url = String(input.Url);
+    const url = input.Url;
     const tags = inputTags(input.Tags);
     const clientIds = [...new Set(stringList(input.ClientIDList))];
     const thumbprints = stringList(input.ThumbprintList).map((t) => t.toLowerCase());
@@ -129,14 +130,14 @@ export const createOpenIDConnectProvider: Operation = {
       arnMember: 'OpenIDConnectProviderArn',
     });
   },
-};
+});
 
 /** GetOpenIDConnectProvider. */
-export const getOpenIDConnectProvider: Operation = {
+export const getOpenIDConnectProvider = iamOperation<'GetOpenIDConnectProvider'>({
   service: 'iam',
   name: 'GetOpenIDConnectProvider',
   async handle(input, ctx) {
-    const arn = String(input.OpenIDConnectProviderArn);
+    const arn = input.OpenIDConnectProviderArn;
     const { entity } = await authorizeOnProvider(OIDC, ctx, 'iam:GetOpenIDConnectProvider', arn);
     if (entity === undefined) throw notFound(arn);
     const b = entity.body;
@@ -148,10 +149,10 @@ export const getOpenIDConnectProvider: Operation = {
       Tags: [...b.tags],
     };
   },
-};
+});
 
 /** ListOpenIDConnectProviders. */
-export const listOpenIDConnectProviders: Operation = {
+export const listOpenIDConnectProviders = iamOperation<'ListOpenIDConnectProviders'>({
   service: 'iam',
   name: 'ListOpenIDConnectProviders',
   async handle(_input, ctx) {
@@ -160,29 +161,29 @@ export const listOpenIDConnectProviders: Operation = {
     const all = await ctx.store.list<OidcProviderBody>(account, 'oidcProvider');
     return { OpenIDConnectProviderList: all.map((e) => ({ Arn: e.body.arn })) };
   },
-};
+});
 
 /** DeleteOpenIDConnectProvider. */
-export const deleteOpenIDConnectProvider: Operation = {
+export const deleteOpenIDConnectProvider = iamOperation<'DeleteOpenIDConnectProvider'>({
   service: 'iam',
   name: 'DeleteOpenIDConnectProvider',
   async handle(input, ctx) {
-    const arn = String(input.OpenIDConnectProviderArn);
+    const arn = input.OpenIDConnectProviderArn;
     const { account } = await authorizeOnProvider(OIDC, ctx, 'iam:DeleteOpenIDConnectProvider', arn);
     // The delete form of the message differs from Get's (recorded deletion-not-found-error).
     return deleteProvider(OIDC, ctx, account, arn, (a) =>
       errors.noSuchEntity(`OpenId connect Provider ${a} cannot be found.`),
     );
   },
-};
+});
 
 /** AddClientIDToOpenIDConnectProvider: adding a client id already listed succeeds (idempotent, API reference). */
-export const addClientIDToOpenIDConnectProvider: Operation = {
+export const addClientIDToOpenIDConnectProvider = iamOperation<'AddClientIDToOpenIDConnectProvider'>({
   service: 'iam',
   name: 'AddClientIDToOpenIDConnectProvider',
   async handle(input, ctx) {
-    const arn = String(input.OpenIDConnectProviderArn);
-    const clientId = String(input.ClientID);
+    const arn = input.OpenIDConnectProviderArn;
+    const clientId = input.ClientID;
     const { account } = await authorizeOnProvider(OIDC, ctx, 'iam:AddClientIDToOpenIDConnectProvider', arn);
     return updateProvider(OIDC, ctx, account, arn, (b) => {
       if (b.clientIds.includes(clientId)) return b;
@@ -193,34 +194,35 @@ export const addClientIDToOpenIDConnectProvider: Operation = {
       return { ...b, clientIds: [...b.clientIds, clientId] };
     });
   },
-};
+});
 
 /** RemoveClientIDFromOpenIDConnectProvider: removing an absent client id succeeds (idempotent, API reference). */
-export const removeClientIDFromOpenIDConnectProvider: Operation = {
-  service: 'iam',
-  name: 'RemoveClientIDFromOpenIDConnectProvider',
-  async handle(input, ctx) {
-    const arn = String(input.OpenIDConnectProviderArn);
-    const clientId = String(input.ClientID);
-    const { account } = await authorizeOnProvider(
-      OIDC,
-      ctx,
-      'iam:RemoveClientIDFromOpenIDConnectProvider',
-      arn,
-    );
-    return updateProvider(OIDC, ctx, account, arn, (b) => ({
-      ...b,
-      clientIds: b.clientIds.filter((c) => c !== clientId),
-    }));
-  },
-};
+export const removeClientIDFromOpenIDConnectProvider =
+  iamOperation<'RemoveClientIDFromOpenIDConnectProvider'>({
+    service: 'iam',
+    name: 'RemoveClientIDFromOpenIDConnectProvider',
+    async handle(input, ctx) {
+      const arn = input.OpenIDConnectProviderArn;
+      const clientId = input.ClientID;
+      const { account } = await authorizeOnProvider(
+        OIDC,
+        ctx,
+        'iam:RemoveClientIDFromOpenIDConnectProvider',
+        arn,
+      );
+      return updateProvider(OIDC, ctx, account, arn, (b) => ({
+        ...b,
+        clientIds: b.clientIds.filter((c) => c !== clientId),
+      }));
+    },
+  });
 
 /** UpdateOpenIDConnectProviderThumbprint: replaces the whole list. */
-export const updateOpenIDConnectProviderThumbprint: Operation = {
+export const updateOpenIDConnectProviderThumbprint = iamOperation<'UpdateOpenIDConnectProviderThumbprint'>({
   service: 'iam',
   name: 'UpdateOpenIDConnectProviderThumbprint',
   async handle(input, ctx) {
-    const arn = String(input.OpenIDConnectProviderArn);
+    const arn = input.OpenIDConnectProviderArn;
     const thumbprints = stringList(input.ThumbprintList).map((t) => t.toLowerCase());
     const { account } = await authorizeOnProvider(
       OIDC,
@@ -231,7 +233,7 @@ export const updateOpenIDConnectProviderThumbprint: Operation = {
     checkThumbprints(thumbprints);
     return updateProvider(OIDC, ctx, account, arn, (b) => ({ ...b, thumbprints }));
   },
-};
+});
 
 /** Tag/Untag/ListOpenIDConnectProviderTags (keys case-insensitive). */
 const oidcProviderTagging = providerTagging(OIDC, 'OpenIDConnectProvider', 'OpenIDConnectProviderArn');

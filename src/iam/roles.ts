@@ -8,6 +8,8 @@
  * "Cannot exceed quota for ACLSizePerRole: 2048" (apache/airflow#27331, kubeflow/dashboard#29).
  */
 import type { CallContext, ContextValue, Operation } from '../api/operation.js';
+import { iamOperation, type Mutable } from '../api/typed-operation.js';
+import type { Role } from '../protocol/shapes/iam.js';
 import { type AwsError, errors } from '../errors/index.js';
 import { makeUniqueId } from '../credentials/ids.js';
 import type { Entity, StoreReader, StoreTx } from '../store/index.js';
@@ -122,8 +124,8 @@ export type RoleWireVariant = 'create' | 'get' | 'list' | 'embedded' | 'detail';
  * when never used); ListRoles has MaxSessionDuration but no Tags, boundary or RoleLastUsed; a role
  * inside an instance profile has only the six basic fields.
  */
-export function roleWire(b: RoleBody, variant: RoleWireVariant): Record<string, unknown> {
-  const out: Record<string, unknown> = {
+export function roleWire(b: RoleBody, variant: RoleWireVariant): Role {
+  const out: Mutable<Role> = {
     Path: b.path,
     RoleName: b.roleName,
     RoleId: b.roleId,
@@ -160,16 +162,16 @@ function checkTrustDocument(text: string): void {
 // ---------------------------------------------------------------------------------------------
 
 /** CreateRole. */
-export const createRole: Operation = {
+export const createRole = iamOperation<'CreateRole'>({
   service: 'iam',
   name: 'CreateRole',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const name = input.RoleName as string;
-    const path = (input.Path as string | undefined) ?? '/';
+    const name = input.RoleName;
+    const path = input.Path ?? '/';
     const tags = inputTags(input.Tags);
-    const boundary = input.PermissionsBoundary as string | undefined;
-    const document = input.AssumeRolePolicyDocument as string;
+    const boundary = input.PermissionsBoundary;
+    const document = input.AssumeRolePolicyDocument;
     const arn = iamArn(account, 'role', path, name);
     const context = requestTagContext(tags);
     if (boundary !== undefined) context['iam:PermissionsBoundary'] = boundary;
@@ -187,8 +189,8 @@ export const createRole: Operation = {
       createDate: ctx.now,
       assumeRolePolicyDocument: document,
       trustPrincipalIds,
-      description: input.Description as string | undefined,
-      maxSessionDuration: (input.MaxSessionDuration as number | undefined) ?? 3600,
+      description: input.Description,
+      maxSessionDuration: input.MaxSessionDuration ?? 3600,
       permissionsBoundary: boundary,
       tags: merged,
       inlinePolicies: Object.create(null) as Record<string, string>,
@@ -207,21 +209,21 @@ export const createRole: Operation = {
       return { Role: roleWire(body, 'create') };
     });
   },
-};
+});
 
 /** GetRole. */
-export const getRole: Operation = {
+export const getRole = iamOperation<'GetRole'>({
   service: 'iam',
   name: 'GetRole',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const e = await loadAuthorized(ctx, account, 'role', input.RoleName as string, 'iam:GetRole');
+    const e = await loadAuthorized(ctx, account, 'role', input.RoleName, 'iam:GetRole');
     return { Role: roleWire(await roleForDisplay(ctx.store, e.body), 'get') };
   },
-};
+});
 
 /** ListRoles (PathPrefix, pagination in name order). */
-export const listRoles: Operation = {
+export const listRoles = iamOperation<'ListRoles'>({
   service: 'iam',
   name: 'ListRoles',
   async handle(input, ctx) {
@@ -234,7 +236,7 @@ export const listRoles: Operation = {
     for (const e of page) shown.push(roleWire(await roleForDisplay(ctx.store, e.body), 'list'));
     return { Roles: shown, ...rest };
   },
-};
+});
 
 /** One read-modify-write of a role in the call's single transaction; the output is empty. */
 async function updateRoleBody(
@@ -242,7 +244,7 @@ async function updateRoleBody(
   account: string,
   name: string,
   change: (b: RoleBody) => RoleBody,
-): Promise<Record<string, unknown>> {
+): Promise<Readonly<Record<string, never>>> {
   return ctx.transact(async (tx) => {
     const e = await rereadHolder(tx, account, 'role', name);
     await tx.update(account, 'role', e.key, change(e.body), { expectedVersion: e.version });
@@ -251,32 +253,32 @@ async function updateRoleBody(
 }
 
 /** UpdateRole: Description and/or MaxSessionDuration. */
-export const updateRole: Operation = {
+export const updateRole = iamOperation<'UpdateRole'>({
   service: 'iam',
   name: 'UpdateRole',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const name = input.RoleName as string;
+    const name = input.RoleName;
     await loadAuthorized(ctx, account, 'role', name, 'iam:UpdateRole');
-    const description = input.Description as string | undefined;
-    const max = input.MaxSessionDuration as number | undefined;
+    const description = input.Description;
+    const max = input.MaxSessionDuration;
     return updateRoleBody(ctx, account, name, (b) => ({
       ...b,
       description: description ?? b.description,
       maxSessionDuration: max ?? b.maxSessionDuration,
     }));
   },
-};
+});
 
 /** UpdateRoleDescription: returns the role (recorded shape: no MaxSessionDuration / RoleLastUsed). */
-export const updateRoleDescription: Operation = {
+export const updateRoleDescription = iamOperation<'UpdateRoleDescription'>({
   service: 'iam',
   name: 'UpdateRoleDescription',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const name = input.RoleName as string;
+    const name = input.RoleName;
     await loadAuthorized(ctx, account, 'role', name, 'iam:UpdateRoleDescription');
-    const description = input.Description as string;
+    const description = input.Description;
     return ctx.transact(async (tx) => {
       const e = await rereadHolder(tx, account, 'role', name);
       const body: RoleBody = { ...e.body, description };
@@ -284,17 +286,17 @@ export const updateRoleDescription: Operation = {
       return { Role: roleWire(await roleForDisplay(tx, body), 'create') };
     });
   },
-};
+});
 
 /** UpdateAssumeRolePolicy: replaces the trust policy after validating it as a trust policy. */
-export const updateAssumeRolePolicy: Operation = {
+export const updateAssumeRolePolicy = iamOperation<'UpdateAssumeRolePolicy'>({
   service: 'iam',
   name: 'UpdateAssumeRolePolicy',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const name = input.RoleName as string;
+    const name = input.RoleName;
     await loadAuthorized(ctx, account, 'role', name, 'iam:UpdateAssumeRolePolicy');
-    const document = input.PolicyDocument as string;
+    const document = input.PolicyDocument;
     checkTrustDocument(document);
     const trustPrincipalIds = await resolveTrustPrincipals(ctx.store, document);
     return updateRoleBody(ctx, account, name, (b) => ({
@@ -303,7 +305,7 @@ export const updateAssumeRolePolicy: Operation = {
       trustPrincipalIds,
     }));
   },
-};
+});
 
 /** The instance profiles (in name order) that hold the role `roleName`. */
 export async function instanceProfilesOfRole(
@@ -318,12 +320,12 @@ export async function instanceProfilesOfRole(
 }
 
 /** DeleteRole: refused while the role is in an instance profile or has policies (recorded texts). */
-export const deleteRole: Operation = {
+export const deleteRole = iamOperation<'DeleteRole'>({
   service: 'iam',
   name: 'DeleteRole',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const name = input.RoleName as string;
+    const name = input.RoleName;
     await loadAuthorized(ctx, account, 'role', name, 'iam:DeleteRole');
     return ctx.transact(async (tx) => {
       const e = await rereadHolder(tx, account, 'role', name);
@@ -339,7 +341,7 @@ export const deleteRole: Operation = {
       return {};
     });
   },
-};
+});
 
 /** TagRole, UntagRole and ListRoleTags (tag keys compare case-insensitively). */
 const roleTagging = taggingOperations<RoleBody>({

@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Operation } from '../api/operation.js';
+import { iamOperation } from '../api/typed-operation.js';
 import { errors, type AwsError } from '../errors/index.js';
 import type { Entity, StoreTx } from '../store/index.js';
 import { parseSamlMetadata } from '../federation/saml-metadata.js';
@@ -65,13 +66,13 @@ function checkEncryption(input: Record<string, unknown>): void {
 const SAML: ProviderKind<SamlProviderBody> = { kind: 'samlProvider', load: loadSamlProvider, notFound };
 
 /** CreateSAMLProvider. */
-export const createSAMLProvider: Operation = {
+export const createSAMLProvider = iamOperation<'CreateSAMLProvider'>({
   service: 'iam',
   name: 'CreateSAMLProvider',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const name = String(input.Name);
-    const metadata = String(input.SAMLMetadataDocument);
+    const name = input.Name;
+    const metadata = input.SAMLMetadataDocument;
     const tags = inputTags(input.Tags);
     const arn = `arn:aws:iam::${account}:saml-provider/${name}`;
     await ctx.authorize({
@@ -98,14 +99,14 @@ export const createSAMLProvider: Operation = {
       arnMember: 'SAMLProviderArn',
     });
   },
-};
+});
 
 /** GetSAMLProvider. */
-export const getSAMLProvider: Operation = {
+export const getSAMLProvider = iamOperation<'GetSAMLProvider'>({
   service: 'iam',
   name: 'GetSAMLProvider',
   async handle(input, ctx) {
-    const arn = String(input.SAMLProviderArn);
+    const arn = input.SAMLProviderArn;
     const { entity } = await authorizeOnProvider(SAML, ctx, 'iam:GetSAMLProvider', arn);
     if (entity === undefined) throw notFound(arn);
     const b = entity.body;
@@ -119,10 +120,10 @@ export const getSAMLProvider: Operation = {
       PrivateKeyList: [],
     };
   },
-};
+});
 
 /** ListSAMLProviders. */
-export const listSAMLProviders: Operation = {
+export const listSAMLProviders = iamOperation<'ListSAMLProviders'>({
   service: 'iam',
   name: 'ListSAMLProviders',
   async handle(_input, ctx) {
@@ -137,14 +138,14 @@ export const listSAMLProviders: Operation = {
       })),
     };
   },
-};
+});
 
 /** UpdateSAMLProvider: replaces the metadata document. */
-export const updateSAMLProvider: Operation = {
+export const updateSAMLProvider = iamOperation<'UpdateSAMLProvider'>({
   service: 'iam',
   name: 'UpdateSAMLProvider',
   async handle(input, ctx) {
-    const arn = String(input.SAMLProviderArn);
+    const arn = input.SAMLProviderArn;
     const { account } = await authorizeOnProvider(SAML, ctx, 'iam:UpdateSAMLProvider', arn);
     checkEncryption(input);
     if (input.RemovePrivateKey !== undefined)
@@ -163,18 +164,18 @@ export const updateSAMLProvider: Operation = {
       { SAMLProviderArn: arn },
     );
   },
-};
+});
 
 /** DeleteSAMLProvider. */
-export const deleteSAMLProvider: Operation = {
+export const deleteSAMLProvider = iamOperation<'DeleteSAMLProvider'>({
   service: 'iam',
   name: 'DeleteSAMLProvider',
   async handle(input, ctx) {
-    const arn = String(input.SAMLProviderArn);
+    const arn = input.SAMLProviderArn;
     const { account } = await authorizeOnProvider(SAML, ctx, 'iam:DeleteSAMLProvider', arn);
     return deleteProvider(SAML, ctx, account, arn);
   },
-};
+});
 
 /** TagSAMLProvider, UntagSAMLProvider and ListSAMLProviderTags (keys case-insensitive). */
 const samlProviderTagging = providerTagging(SAML, 'SAMLProvider', 'SAMLProviderArn');

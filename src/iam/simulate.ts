@@ -12,6 +12,7 @@
  * `MissingContextValues`.
  */
 import type { Operation, CallContext } from '../api/operation.js';
+import { iamOperation } from '../api/typed-operation.js';
 import { AwsError } from '../errors/index.js';
 import { parseArn } from '../core/arn.js';
 import type { StoreReader } from '../store/index.js';
@@ -333,11 +334,11 @@ function resourcesOf(input: Record<string, unknown>): string[] {
 }
 
 /** iam:SimulatePrincipalPolicy. */
-export const simulatePrincipalPolicy: Operation = {
+export const simulatePrincipalPolicy = iamOperation<'SimulatePrincipalPolicy'>({
   service: 'iam',
   name: 'SimulatePrincipalPolicy',
   async handle(input, ctx) {
-    const sourceArn = String(input.PolicySourceArn);
+    const sourceArn = input.PolicySourceArn;
     await ctx.authorize({ action: 'iam:SimulatePrincipalPolicy', resource: sourceArn });
     const src = await policySource(ctx, sourceArn);
     const boundaries = inputPolicies(
@@ -367,10 +368,10 @@ export const simulatePrincipalPolicy: Operation = {
     });
     return page(results, input, ctx.services);
   },
-};
+});
 
 /** iam:SimulateCustomPolicy. */
-export const simulateCustomPolicy: Operation = {
+export const simulateCustomPolicy = iamOperation<'SimulateCustomPolicy'>({
   service: 'iam',
   name: 'SimulateCustomPolicy',
   async handle(input, ctx) {
@@ -409,7 +410,7 @@ export const simulateCustomPolicy: Operation = {
     });
     return page(results, input, ctx.services);
   },
-};
+});
 
 /** The simulator operations. */
 export const simulateOperations: readonly Operation[] = [simulatePrincipalPolicy, simulateCustomPolicy];

@@ -8,6 +8,8 @@
  * (recorded against AWS) and shared/reference/aws-errors.md.
  */
 import type { CallContext, ContextValue, Operation } from '../api/operation.js';
+import { iamOperation } from '../api/typed-operation.js';
+import type { AttachedPermissionsBoundary, User } from '../protocol/shapes/iam.js';
 import type { Entity, EntityKind, StoreReader, StoreTx } from '../store/index.js';
 import { StoreConflict } from '../store/index.js';
 import type { AwsError } from '../errors/index.js';
@@ -104,7 +106,7 @@ export function implicitUser(
  * and what the API reference says ("can only have a value of Policy"), although the model's enum lists
  * `PermissionsBoundaryPolicy`. Roles (roles.ts) already use `Policy`; users must match.
  */
-export function boundaryOutput(arn: string | undefined): Record<string, unknown> | undefined {
+export function boundaryOutput(arn: string | undefined): AttachedPermissionsBoundary | undefined {
   return arn === undefined ? undefined : { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: arn };
 }
 
@@ -114,25 +116,25 @@ export function boundaryOutput(arn: string | undefined): Record<string, unknown>
  * resource-listing operations return a subset of the available attributes"), PasswordLastUsed only when
  * the password was used.
  */
-export function userSummary(b: UserBody): Record<string, unknown> {
-  const out: Record<string, unknown> = {
+export function userSummary(b: UserBody): User {
+  return {
     Path: b.path,
     UserName: b.userName,
     UserId: b.userId,
     Arn: b.arn,
     CreateDate: b.createDate,
+    ...(b.passwordLastUsed !== undefined && { PasswordLastUsed: b.passwordLastUsed }),
   };
-  if (b.passwordLastUsed !== undefined) out.PasswordLastUsed = b.passwordLastUsed;
-  return out;
 }
 
 /** The `User` shape of CreateUser / GetUser: the summary plus boundary and tags (Tags only when any). */
-export function userDetail(b: UserBody): Record<string, unknown> {
-  const out = userSummary(b);
+export function userDetail(b: UserBody): User {
   const boundary = boundaryOutput(b.permissionsBoundary);
-  if (boundary !== undefined) out.PermissionsBoundary = boundary;
-  if (b.tags.length > 0) out.Tags = b.tags.map((t) => ({ Key: t.Key, Value: t.Value }));
-  return out;
+  return {
+    ...userSummary(b),
+    ...(boundary !== undefined && { PermissionsBoundary: boundary }),
+    ...(b.tags.length > 0 && { Tags: b.tags.map((t) => ({ Key: t.Key, Value: t.Value })) }),
+  };
 }
 
 /** Splits an IAM policy ARN `arn:aws:iam::ACCT:policy/PATH/NAME` into account and name. */
@@ -183,15 +185,15 @@ export async function adjustBoundaryUsage(
 }
 
 /** CreateUser: a new IAM user, optionally with a path, tags and a permissions boundary. */
-export const createUser: Operation = {
+export const createUser = iamOperation<'CreateUser'>({
   service: 'iam',
   name: 'CreateUser',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const userName = input.UserName as string;
-    const path = (input.Path as string | undefined) ?? '/';
+    const userName = input.UserName;
+    const path = input.Path ?? '/';
     const tags = inputTags(input.Tags);
-    const boundary = input.PermissionsBoundary as string | undefined;
+    const boundary = input.PermissionsBoundary;
     const arn = iamArn(account, 'user', path, userName);
     const context: Record<string, ContextValue> = requestTagContext(tags);
     if (boundary !== undefined) context['iam:PermissionsBoundary'] = boundary;
@@ -223,7 +225,7 @@ export const createUser: Operation = {
       return { User: userDetail(body) };
     });
   },
-};
+});
 
 /**
  * GetUser. Without `UserName` it describes the caller; for the account root AWS answers the root user:
@@ -231,23 +233,18 @@ export const createUser: Operation = {
  * or `UserName` (GetUser API reference: "If you do not specify a user name, IAM determines the user
  * name implicitly based on the AWS access key ID used to sign the request").
  */
-export const getUser: Operation = {
+export const getUser = iamOperation<'GetUser'>({
   service: 'iam',
   name: 'GetUser',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    let userName = input.UserName as string | undefined;
+    let userName = input.UserName;
     if (userName === undefined) {
       const self = implicitUser(ctx);
       if (self.root) {
         await ctx.authorize({ action: 'iam:GetUser', resource: self.arn });
         const acct = await ctx.store.getAccount(account);
-        const out: Record<string, unknown> = {
-          UserId: account,
-          Arn: self.arn,
-          CreateDate: acct?.createdAt ?? 0,
-        };
-        return { User: out };
+        return { User: { UserId: account, Arn: self.arn, CreateDate: acct?.createdAt ?? 0 } };
       }
       userName = self.userName;
     }
@@ -255,10 +252,10 @@ export const getUser: Operation = {
     if (user === undefined) throw noSuchUser(userName);
     return { User: userDetail(user.body) };
   },
-};
+});
 
 /** ListUsers: users whose path starts with `PathPrefix`, in name order, paginated. */
-export const listUsers: Operation = {
+export const listUsers = iamOperation<'ListUsers'>({
   service: 'iam',
   name: 'ListUsers',
   async handle(input, ctx) {
@@ -273,7 +270,7 @@ export const listUsers: Operation = {
       ...(Marker === undefined ? {} : { Marker }),
     };
   },
-};
+});
 
 /**
  * Entity kinds that belong to a user through `index` = lower-cased user name and carry a `userName`
@@ -295,14 +292,14 @@ const USER_OWNED_KINDS: readonly EntityKind[] = [
  * are authorized. The user keeps its UserId; group memberships, the login profile, access keys, MFA
  * devices and other credentials follow the new name.
  */
-export const updateUser: Operation = {
+export const updateUser = iamOperation<'UpdateUser'>({
   service: 'iam',
   name: 'UpdateUser',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const userName = input.UserName as string;
-    const newName = input.NewUserName as string | undefined;
-    const newPath = input.NewPath as string | undefined;
+    const userName = input.UserName;
+    const newName = input.NewUserName;
+    const newPath = input.NewPath;
     const user = await authorizeOnUser(ctx, account, 'iam:UpdateUser', userName);
     if (user === undefined) throw noSuchUser(userName);
     const targetName = newName ?? user.body.userName;
@@ -331,7 +328,7 @@ export const updateUser: Operation = {
       return {};
     });
   },
-};
+});
 
 /** Moves everything that names the user `old` over to `newName` (inside UpdateUser's transaction). */
 async function renameDependents(tx: StoreTx, account: string, old: UserBody, newName: string): Promise<void> {
@@ -367,12 +364,12 @@ async function renameDependents(tx: StoreTx, account: string, old: UserBody, new
  * `must delete policies first.`, attached `must detach all policies first.`, service-specific credentials
  * `must remove referenced objects first.`; the others as AWS words them in public reports.
  */
-export const deleteUser: Operation = {
+export const deleteUser = iamOperation<'DeleteUser'>({
   service: 'iam',
   name: 'DeleteUser',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const userName = input.UserName as string;
+    const userName = input.UserName;
     const found = await authorizeOnUser(ctx, account, 'iam:DeleteUser', userName);
     if (found === undefined) throw noSuchUser(userName);
     return ctx.transact(async (tx) => {
@@ -401,7 +398,7 @@ export const deleteUser: Operation = {
       return {};
     });
   },
-};
+});
 
 /** TagUser, UntagUser and ListUserTags (tag keys compare case-insensitively). */
 const userTagging = taggingOperations<UserBody>({

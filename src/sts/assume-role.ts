@@ -9,7 +9,8 @@
  * same way. A role that does not exist is refused with exactly the AccessDenied of a trust policy that
  * does not trust the caller (never NoSuchEntity: that would let anyone probe for role names).
  */
-import { refuse, type ContextValue, type Operation } from '../api/operation.js';
+import { refuse, type ContextValue } from '../api/operation.js';
+import { stsOperation } from '../api/typed-operation.js';
 import type { Principal, SessionClaims } from '../domain/principal.js';
 import { AwsError } from '../errors/index.js';
 import { parseArn } from '../core/arn.js';
@@ -63,7 +64,7 @@ function lastUsedIsStale(role: RoleBody, now: number, region: string): boolean {
 }
 
 /** sts:AssumeRole. */
-export const assumeRole: Operation = {
+export const assumeRole = stsOperation<'AssumeRole'>({
   service: 'sts',
   name: 'AssumeRole',
   async handle(input, ctx) {
@@ -78,8 +79,8 @@ export const assumeRole: Operation = {
         'sts:AssumeRole',
       );
 
-    const roleArn = String(input.RoleArn);
-    const sessionName = String(input.RoleSessionName);
+    const roleArn = input.RoleArn;
+    const sessionName = input.RoleSessionName;
     const parts = parseRoleArn(roleArn);
     const callerSession: SessionClaims | undefined = caller.session;
     const chained = caller.type === 'AssumedRole';
@@ -231,4 +232,4 @@ export const assumeRole: Operation = {
       return output;
     });
   },
-};
+});

@@ -16,7 +16,8 @@
  * `aws sts decode-authorization-message` in aws/aws-sdk-go#1536).
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { Operation, Services } from '../api/operation.js';
+import type { Services } from '../api/operation.js';
+import { stsOperation } from '../api/typed-operation.js';
 import { AwsError } from '../errors/index.js';
 import type { AuthorizationMessage } from '../explain/authorization-message.js';
 
@@ -90,7 +91,7 @@ export function renderDecodedMessage(m: AuthorizationMessage): string {
 }
 
 /** sts:DecodeAuthorizationMessage. */
-export const decodeAuthorizationMessageOperation: Operation = {
+export const decodeAuthorizationMessageOperation = stsOperation<'DecodeAuthorizationMessage'>({
   service: 'sts',
   name: 'DecodeAuthorizationMessage',
   action: null,
@@ -99,7 +100,7 @@ export const decodeAuthorizationMessageOperation: Operation = {
     if (caller.type === 'Anonymous')
       throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token');
     await ctx.authorize({ action: 'sts:DecodeAuthorizationMessage', resource: '*' });
-    const message = decodeAuthorizationMessage(ctx.services, caller.account, String(input.EncodedMessage));
+    const message = decodeAuthorizationMessage(ctx.services, caller.account, input.EncodedMessage);
     return { DecodedMessage: renderDecodedMessage(message) };
   },
-};
+});

@@ -3,6 +3,7 @@
  * GetAccessKeyInfo (decodes the account from the key id, no lookup).
  */
 import type { Operation } from '../api/operation.js';
+import { stsOperation } from '../api/typed-operation.js';
 import { AwsError } from '../errors/index.js';
 import { accountFromAccessKeyId } from '../credentials/ids.js';
 import { KEY_ACCOUNT_META } from '../authn/resolve.js';
@@ -12,7 +13,7 @@ import { KEY_ACCOUNT_META } from '../authn/resolve.js';
  * identity that explicitly denies access to the sts:GetCallerIdentity action, you can still perform this
  * operation." (STS API reference, GetCallerIdentity)
  */
-export const getCallerIdentity: Operation = {
+export const getCallerIdentity = stsOperation<'GetCallerIdentity'>({
   service: 'sts',
   name: 'GetCallerIdentity',
   action: null,
@@ -22,23 +23,23 @@ export const getCallerIdentity: Operation = {
       throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token');
     return { UserId: p.userId, Account: p.account, Arn: p.arn };
   },
-};
+});
 
 /** GetAccessKeyInfo: the account an access key id belongs to (STS API reference). */
-export const getAccessKeyInfo: Operation = {
+export const getAccessKeyInfo = stsOperation<'GetAccessKeyInfo'>({
   service: 'sts',
   name: 'GetAccessKeyInfo',
   action: null,
   async handle(input, ctx) {
     await ctx.authorize({ action: 'sts:GetAccessKeyInfo', resource: '*' });
-    const id = String(input.AccessKeyId);
+    const id = input.AccessKeyId;
     // Keys iamd minted encode their account; keys given from outside (env, seed) are looked up.
     const account = accountFromAccessKeyId(id) ?? (await ctx.store.getMeta(KEY_ACCOUNT_META + id));
     if (account === undefined)
       throw new AwsError('InvalidParameterValue', `The access key ID ${id} is not valid`);
     return { Account: account };
   },
-};
+});
 
 /** The STS operations in this file. */
 export const callerOperations: readonly Operation[] = [getCallerIdentity, getAccessKeyInfo];

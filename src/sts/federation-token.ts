@@ -8,7 +8,8 @@
  * `PackedPolicySize: 0` when no policy is passed). Session tags need `sts:TagSession`; they cannot be
  * transitive (there is no `TransitiveTagKeys` member).
  */
-import type { ContextValue, Operation } from '../api/operation.js';
+import type { ContextValue } from '../api/operation.js';
+import { stsOperation } from '../api/typed-operation.js';
 import { AwsError } from '../errors/index.js';
 import { mintSession } from '../domain/sessions.js';
 import { checkPackedSize, checkSessionPolicies, packedSize } from './session-policies.js';
@@ -16,7 +17,7 @@ import { inputSessionTags, planSessionTags, sessionTagContext } from './session-
 import { sessionCredentialsRefused, tokenDuration } from './session-token.js';
 
 /** sts:GetFederationToken. */
-export const getFederationToken: Operation = {
+export const getFederationToken = stsOperation<'GetFederationToken'>({
   service: 'sts',
   name: 'GetFederationToken',
   async handle(input, ctx) {
@@ -25,7 +26,7 @@ export const getFederationToken: Operation = {
       throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token');
     if (caller.session !== undefined || (caller.type !== 'IAMUser' && caller.type !== 'Root'))
       throw sessionCredentialsRefused('GetFederationToken');
-    const name = String(input.Name);
+    const name = input.Name;
     const account = caller.account;
     const arn = `arn:aws:sts::${account}:federated-user/${name}`;
     const tagPlan = planSessionTags(inputSessionTags(input.Tags), [], undefined);
@@ -60,4 +61,4 @@ export const getFederationToken: Operation = {
       PackedPolicySize: packed.percent,
     };
   },
-};
+});

@@ -10,7 +10,8 @@
  * with `--saml-one-time-use` iamd refuses an assertion id it has seen before, recorded in the store so
  * every node sees it.
  */
-import type { ContextValue, Operation } from '../api/operation.js';
+import type { ContextValue } from '../api/operation.js';
+import { stsOperation } from '../api/typed-operation.js';
 import { AwsError } from '../errors/index.js';
 import type { SamlProviderBody } from '../domain/entities.js';
 import { nameKey } from '../domain/names.js';
@@ -56,14 +57,14 @@ export function rolePairListed(values: readonly string[], roleArn: string, provi
 }
 
 /** sts:AssumeRoleWithSAML. */
-export const assumeRoleWithSAML: Operation = {
+export const assumeRoleWithSAML = stsOperation<'AssumeRoleWithSAML'>({
   service: 'sts',
   name: 'AssumeRoleWithSAML',
   auth: 'unsigned',
   async handle(input, ctx) {
     const fed = federationServices(ctx);
-    const roleArn = String(input.RoleArn);
-    const providerArn = String(input.PrincipalArn);
+    const roleArn = input.RoleArn;
+    const providerArn = input.PrincipalArn;
     const provParts = parseSamlProviderArn(providerArn);
     const entity =
       provParts === undefined
@@ -77,7 +78,7 @@ export const assumeRoleWithSAML: Operation = {
     if (provParts === undefined || entity === undefined || metadata === undefined)
       throw invalid("Specified provider doesn't exist.");
 
-    const encoded = String(input.SAMLAssertion).replace(/\s+/g, '');
+    const encoded = input.SAMLAssertion.replace(/\s+/g, '');
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) throw invalid('Invalid SAML response: not base64');
     const xml = Buffer.from(encoded, 'base64').toString('utf8');
     const a = verifySamlResponse(xml, {
@@ -165,4 +166,4 @@ export const assumeRoleWithSAML: Operation = {
       return output;
     });
   },
-};
+});

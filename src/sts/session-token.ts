@@ -6,7 +6,7 @@
  * session for AWS account owners defaults to one hour." The credentials themselves cannot call IAM
  * without MFA, nor STS other than AssumeRole and GetCallerIdentity; the authorizer enforces that.
  */
-import type { Operation } from '../api/operation.js';
+import { stsOperation } from '../api/typed-operation.js';
 import { AwsError } from '../errors/index.js';
 import { mintSession } from '../domain/sessions.js';
 import { consumeMfa, mfaInput, precheckMfa } from './mfa.js';
@@ -28,7 +28,7 @@ export function tokenDuration(requested: unknown, root: boolean): number {
 }
 
 /** sts:GetSessionToken. */
-export const getSessionToken: Operation = {
+export const getSessionToken = stsOperation<'GetSessionToken'>({
   service: 'sts',
   name: 'GetSessionToken',
   action: null,
@@ -63,4 +63,4 @@ export const getSessionToken: Operation = {
       return output;
     });
   },
-};
+});

@@ -10,7 +10,8 @@
  * A role that does not exist is refused like a role whose trust policy does not allow the call.
  */
 import { createHash } from 'node:crypto';
-import type { CallContext, ContextValue, Operation } from '../api/operation.js';
+import type { CallContext, ContextValue } from '../api/operation.js';
+import { stsOperation } from '../api/typed-operation.js';
 import type { SessionTag } from '../domain/principal.js';
 import { AwsError } from '../errors/index.js';
 import { evaluate, loadPolicy } from '../policy/index.js';
@@ -190,14 +191,14 @@ export async function assumeRoleFederated(
 export const SOURCE_IDENTITY_PATTERN = /^[\w+=,.@-]{2,64}$/;
 
 /** sts:AssumeRoleWithWebIdentity. */
-export const assumeRoleWithWebIdentity: Operation = {
+export const assumeRoleWithWebIdentity = stsOperation<'AssumeRoleWithWebIdentity'>({
   service: 'sts',
   name: 'AssumeRoleWithWebIdentity',
   auth: 'unsigned',
   async handle(input, ctx) {
     const fed = federationServices(ctx);
-    const roleArn = String(input.RoleArn);
-    const token = String(input.WebIdentityToken);
+    const roleArn = input.RoleArn;
+    const token = input.WebIdentityToken;
     // ProviderId is only for OAuth 2.0 access tokens of www.amazon.com / graph.facebook.com (API reference).
     if (input.ProviderId !== undefined)
       throw new AwsError(
@@ -229,7 +230,7 @@ export const assumeRoleWithWebIdentity: Operation = {
       action: 'sts:AssumeRoleWithWebIdentity',
       roleArn,
       providerArn: provider.arn,
-      sessionName: String(input.RoleSessionName),
+      sessionName: input.RoleSessionName,
       claimContext: webIdentityConditionKeys(key, verified),
       tags: tags.tags,
       transitiveTagKeys: tags.transitiveTagKeys,
@@ -247,7 +248,7 @@ export const assumeRoleWithWebIdentity: Operation = {
       Audience: verified.audience,
     };
   },
-};
+});
 
 /** A short digest for keys built from untrusted text (meta names stay bounded). */
 export function digestKey(...parts: readonly string[]): string {
