@@ -73,7 +73,7 @@ const LAYERS = {
   federation: { may: ['core', 'errors', 'credentials'] },
   // The handler contract (api/) is a type the domain's session minting takes.
   domain: { may: ['core', 'errors', 'policy', 'store', 'credentials'], types: ['api'] },
-  api: { may: ['core', 'errors', 'policy', 'store', 'domain'], types: ['federation', 'authn'] },
+  api: { may: ['core', 'errors', 'policy', 'store', 'domain'], types: ['federation', 'authn', 'protocol'] },
   authn: { may: ['core', 'errors', 'sigv4', 'credentials', 'store', 'config', 'domain', 'api'] },
   authz: { may: ['core', 'errors', 'policy', 'store', 'domain', 'api'] },
   audit: { may: ['core', 'errors', 'policy', 'store', 'domain', 'api'] },
