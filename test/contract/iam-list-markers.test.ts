@@ -7,6 +7,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as iamSdk from '@aws-sdk/client-iam';
@@ -81,6 +82,17 @@ before(async () => {
   );
   oidcArn = oidc.OpenIDConnectProviderArn ?? '';
   await s(new iamSdk.CreateAccountAliasCommand({ AccountAlias: 'markers-test' }));
+  for (let i = 0; i < 2; i++) {
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    await s(new iamSdk.UploadSSHPublicKeyCommand({ UserName: 'u', SSHPublicKeyBody: pem }));
+    await s(
+      new iamSdk.CreateServiceSpecificCredentialCommand({
+        UserName: 'u',
+        ServiceName: 'codecommit.amazonaws.com',
+      }),
+    );
+  }
 });
 after(async () => {
   await server.stop();
@@ -111,6 +123,8 @@ const PARAMS: Readonly<Record<string, () => Record<string, unknown>>> = {
   ListRolePolicies: () => ({ RoleName: 'r' }),
   ListRoleTags: () => ({ RoleName: 'r' }),
   ListRoles: () => ({}),
+  ListSSHPublicKeys: () => ({ UserName: 'u' }),
+  ListServiceSpecificCredentials: () => ({ UserName: 'u' }),
   ListUserPolicies: () => ({ UserName: 'u' }),
   ListUserTags: () => ({ UserName: 'u' }),
   ListUsers: () => ({}),
@@ -122,10 +136,17 @@ const PARAMS: Readonly<Record<string, () => Record<string, unknown>>> = {
   }),
 };
 /**
- * Paginated operations not driven here: ListSAMLProviderTags needs signed SAML metadata (openssl); it
- * pages through the same tag-list code as ListRoleTags and the other tag lists below.
+ * Paginated operations not driven here: ListSAMLProviderTags needs signed SAML metadata, and the
+ * certificate lists (ListSigningCertificates, ListServerCertificates, ListServerCertificateTags) need
+ * X.509 certificates made with openssl (test/contract/iam-credentials.test.ts drives them); they page
+ * through the same marker code as the lists below.
  */
-const NOT_DRIVEN = new Set(['ListSAMLProviderTags']);
+const NOT_DRIVEN = new Set([
+  'ListSAMLProviderTags',
+  'ListSigningCertificates',
+  'ListServerCertificates',
+  'ListServerCertificateTags',
+]);
 
 /**
  * Lists this setup cannot give a second item: an account has one alias (AWS: "you can have only one"),
