@@ -21,6 +21,7 @@ export const ERROR_CATALOGUE = {
   ConcurrentModification: { status: 409 },
   UnmodifiableEntity: { status: 400 },
   ReportNotPresent: { status: 410 },
+  ReportExpired: { status: 410 },
   // STS modelled errors (models/latest/sts.json)
   ExpiredTokenException: { status: 400 },
   IDPCommunicationError: { status: 400 },

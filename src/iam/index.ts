@@ -16,6 +16,7 @@ import { authorizationDetailsOperations } from './authorization-details.js';
 import { simulateOperations } from './simulate.js';
 import { oidcProviderOperations } from './oidc-providers.js';
 import { samlProviderOperations } from './saml-providers.js';
+import { credentialReportOperations } from './credential-report.js';
 
 /** Every IAM operation iamd implements. */
 export const IAM_OPERATIONS: readonly Operation[] = [
@@ -35,4 +36,5 @@ export const IAM_OPERATIONS: readonly Operation[] = [
   ...simulateOperations,
   ...oidcProviderOperations,
   ...samlProviderOperations,
+  ...credentialReportOperations,
 ];
