@@ -10,6 +10,7 @@ import type { Operation } from '../api/operation.js';
 import type { StoreReader } from '../store/index.js';
 import { AwsError, errors } from '../errors/index.js';
 import { callerAccount, paginate } from './common.js';
+import { globalEndpointTokenVersion } from './sts-preferences.js';
 import type { AccessKeyBody, ManagedPolicyBody, MfaDeviceBody, PasswordPolicyBody } from './entities.js';
 
 /** The `setting` entity key of the account password policy. */
@@ -160,6 +161,7 @@ export const getAccountSummary: Operation = {
       AccountMFAEnabled: enabled.some((d) => d.body.userName === undefined) ? 1 : 0,
       AccountPasswordPresent: acct?.rootPasswordHash !== undefined ? 1 : 0,
       AccountSigningCertificatesPresent: rootCerts.length > 0 ? 1 : 0,
+      GlobalEndpointTokenVersion: await globalEndpointTokenVersion(s, account),
       Groups: await s.count(account, 'group'),
       InstanceProfiles: await s.count(account, 'instanceProfile'),
       MFADevices: mfa.length,

@@ -17,6 +17,8 @@ import { simulateOperations } from './simulate.js';
 import { oidcProviderOperations } from './oidc-providers.js';
 import { samlProviderOperations } from './saml-providers.js';
 import { credentialReportOperations } from './credential-report.js';
+import { stsPreferenceOperations } from './sts-preferences.js';
+import { policyReportOperations } from './policy-reports.js';
 
 /** Every IAM operation iamd implements. */
 export const IAM_OPERATIONS: readonly Operation[] = [
@@ -37,4 +39,6 @@ export const IAM_OPERATIONS: readonly Operation[] = [
   ...oidcProviderOperations,
   ...samlProviderOperations,
   ...credentialReportOperations,
+  ...stsPreferenceOperations,
+  ...policyReportOperations,
 ];
