@@ -19,6 +19,7 @@ import { samlProviderOperations } from './saml-providers.js';
 import { credentialReportOperations } from './credential-report.js';
 import { stsPreferenceOperations } from './sts-preferences.js';
 import { policyReportOperations } from './policy-reports.js';
+import { serviceLastAccessedOperations } from './service-last-accessed.js';
 
 /** Every IAM operation iamd implements. */
 export const IAM_OPERATIONS: readonly Operation[] = [
@@ -41,4 +42,5 @@ export const IAM_OPERATIONS: readonly Operation[] = [
   ...credentialReportOperations,
   ...stsPreferenceOperations,
   ...policyReportOperations,
+  ...serviceLastAccessedOperations,
 ];
