@@ -22,6 +22,7 @@ export const ERROR_CATALOGUE = {
   UnmodifiableEntity: { status: 400 },
   ReportNotPresent: { status: 410 },
   ReportExpired: { status: 410 },
+  OrganizationNotFoundException: { status: 400 },
   // STS modelled errors (models/latest/sts.json)
   ExpiredTokenException: { status: 400 },
   IDPCommunicationError: { status: 400 },

@@ -20,6 +20,7 @@ import { credentialReportOperations } from './credential-report.js';
 import { stsPreferenceOperations } from './sts-preferences.js';
 import { policyReportOperations } from './policy-reports.js';
 import { serviceLastAccessedOperations } from './service-last-accessed.js';
+import { organizationsAccessReportOperations } from './organizations-access-report.js';
 
 /** Every IAM operation iamd implements. */
 export const IAM_OPERATIONS: readonly Operation[] = [
@@ -43,4 +44,5 @@ export const IAM_OPERATIONS: readonly Operation[] = [
   ...stsPreferenceOperations,
   ...policyReportOperations,
   ...serviceLastAccessedOperations,
+  ...organizationsAccessReportOperations,
 ];

@@ -10,6 +10,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   type TrackedActionLastAccessed,
+  GenerateOrganizationsAccessReportCommand,
+  GetOrganizationsAccessReportCommand,
   AddUserToGroupCommand,
   CreateAccessKeyCommand,
   CreateGroupCommand,
@@ -150,5 +152,24 @@ test('service last accessed: unknown job and entity', async () => {
     'NoSuchEntityException',
     404,
     'The role with name nope cannot be found.',
+  );
+});
+
+test('Organizations access report: this account is in no organization', async () => {
+  // iamd has no Organizations data here: answered as IAM answers an account outside any organization
+  // (OrganizationNotFoundException, https://docs.aws.amazon.com/IAM/latest/APIReference/API_GenerateOrganizationsAccessReport.html).
+  const iam = server.iam();
+  await expectClientError(
+    iam.send(new GenerateOrganizationsAccessReportCommand({ EntityPath: 'o-a1b2c3d4e5/r-ab12' })),
+    'OrganizationNotFoundException',
+    400,
+    'The request was rejected because no organization is associated with your account.',
+  );
+  const id = '00000000-0000-4000-8000-000000000001';
+  await expectClientError(
+    iam.send(new GetOrganizationsAccessReportCommand({ JobId: id })),
+    'NoSuchEntityException',
+    404,
+    `No such job id: ${id}`,
   );
 });
