@@ -255,7 +255,7 @@ export const getCredentialReport: Operation = {
     return {
       Content: new TextEncoder().encode(report.body.csv),
       ReportFormat: 'text/csv',
-      GeneratedTime: new Date(report.body.generatedTime),
+      GeneratedTime: report.body.generatedTime,
     };
   },
 };
