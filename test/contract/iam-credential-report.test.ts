@@ -99,6 +99,16 @@ test('credential report: not present, generated from real data, reused, expired 
   assert.equal(bob.access_key_1_active, 'false');
   assert.equal(bob.access_key_1_last_rotated, 'N/A');
 
+  // Authorized like every call: alice has no policy allowing it.
+  await expectClientError(
+    server
+      .iam({ accessKeyId: k1.AccessKeyId!, secretAccessKey: k1.SecretAccessKey! })
+      .send(new GetCredentialReportCommand({})),
+    'AccessDenied',
+    403,
+    `User: arn:aws:iam::${ROOT.accountId}:user/alice is not authorized to perform: iam:GetCredentialReport on resource: * because no identity-based policy allows the iam:GetCredentialReport action`,
+  );
+
   await server.advance(4 * 3600);
   await expectClientError(
     iam.send(new GetCredentialReportCommand({})),
