@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { CREDENTIAL_REPORT_COLUMNS, credentialReportCsv, reportDate } from './credential-report.js';
 
 const T0 = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
@@ -103,4 +104,50 @@ test('no password: false and N/A; MaxPasswordAge gives password_next_rotation', 
     '2026-01-02T03:04:05+00:00',
     '2026-04-02T03:04:05+00:00',
   ]);
+});
+
+/** A minimal RFC 4180 line parser (quoted fields, doubled quotes), for the round-trip below. */
+function parseCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i <= line.length) {
+    if (line[i] === '"') {
+      let v = '';
+      i++;
+      while (i < line.length) {
+        if (line[i] === '"' && line[i + 1] === '"') {
+          v += '"';
+          i += 2;
+        } else if (line[i] === '"') {
+          i++;
+          break;
+        } else v += line[i++];
+      }
+      out.push(v);
+      i++; // the comma
+    } else {
+      const end = line.indexOf(',', i);
+      const stop = end < 0 ? line.length : end;
+      out.push(line.slice(i, stop));
+      i = stop + 1;
+    }
+  }
+  return out;
+}
+
+test('any IAM user name (commas included) keeps the row at 22 fields', () => {
+  // IAM user names: [\w+=,.@-]+ (API_CreateUser), so a name may hold a comma and must be quoted.
+  const nameChar = fc.constantFrom(...'abcXYZ019_+=,.@-'.split(''));
+  fc.assert(
+    fc.property(fc.array(nameChar, { minLength: 1, maxLength: 64 }), (chars) => {
+      const userName = chars.join('');
+      const csv = credentialReportCsv([
+        { userName, arn: `arn:aws:iam::1:user/${userName}`, createDate: T0, mfaActive: false, keys: [] },
+      ]);
+      const fields = parseCsvLine(csv.split('\n')[1]!);
+      assert.equal(fields.length, 22);
+      assert.equal(fields[0], userName);
+      assert.equal(fields[1], `arn:aws:iam::1:user/${userName}`);
+    }),
+  );
 });
