@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   type TrackedActionLastAccessed,
+  CreateRoleCommand,
   GenerateOrganizationsAccessReportCommand,
   GetOrganizationsAccessReportCommand,
   AddUserToGroupCommand,
@@ -21,9 +22,10 @@ import {
   GetServiceLastAccessedDetailsWithEntitiesCommand,
   GetUserCommand,
   PutGroupPolicyCommand,
+  PutRolePolicyCommand,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ROOT, startIamd, type TestServer } from './harness.js';
 import { expectClientError } from './support.js';
 
@@ -171,5 +173,66 @@ test('Organizations access report: this account is in no organization', async ()
     'NoSuchEntityException',
     404,
     `No such job id: ${id}`,
+  );
+});
+
+test("service last accessed for a role: its sessions' calls count for the role", async () => {
+  const iam = server.iam();
+  const roleArn = `arn:aws:iam::${A}:role/reader`;
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: 'reader',
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'sts:AssumeRole' },
+        ],
+      }),
+    }),
+  );
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: 'reader',
+      PolicyName: 'r',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: ['sts:GetCallerIdentity', 'iam:ListRoles'], Resource: '*' }],
+      }),
+    }),
+  );
+  // Root may not assume roles (AWS): a user allowed to does.
+  await iam.send(new CreateUserCommand({ UserName: 'frank' }));
+  await iam.send(
+    new PutUserPolicyCommand({
+      UserName: 'frank',
+      PolicyName: 'assume',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: roleArn }],
+      }),
+    }),
+  );
+  const fk = (await iam.send(new CreateAccessKeyCommand({ UserName: 'frank' }))).AccessKey!;
+  const c = (
+    await server
+      .sts({ accessKeyId: fk.AccessKeyId!, secretAccessKey: fk.SecretAccessKey! })
+      .send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 's1' }))
+  ).Credentials!;
+  await server
+    .sts({ accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken })
+    .send(new GetCallerIdentityCommand({}));
+  await new Promise((r) => setTimeout(r, 300));
+  const { JobId } = await iam.send(new GenerateServiceLastAccessedDetailsCommand({ Arn: roleArn }));
+  const out = await iam.send(new GetServiceLastAccessedDetailsCommand({ JobId }));
+  assert.deepEqual(
+    out.ServicesLastAccessed!.map((s) => [
+      s.ServiceNamespace,
+      s.LastAuthenticatedEntity,
+      s.TotalAuthenticatedEntities,
+    ]),
+    [
+      ['iam', undefined, 0],
+      ['sts', roleArn, 1],
+    ],
   );
 });
