@@ -242,6 +242,9 @@ async function computeJob(
     const ns = e.eventSource.split('.')[0] ?? '';
     if (ns === '') continue;
     seenNamespaces.add(ns);
+    // "Last accessed information includes all attempts to access an AWS API, not just the successful
+    // ones" (IAM User Guide, "Refine permissions in AWS using last accessed information"): denied calls
+    // count; calls whose credentials did not authenticate name no entity and are skipped.
     if (
       e.errorCode !== undefined &&
       /^(InvalidClientTokenId|SignatureDoesNotMatch|ExpiredToken|IncompleteSignature)/.test(e.errorCode)
