@@ -34,6 +34,7 @@ export const ERROR_CATALOGUE = {
   OrganizationNotFoundException: { status: 400 },
   OrganizationNotInAllFeaturesModeException: { status: 400 },
   ServiceAccessNotEnabledException: { status: 400 },
+  ReportExpired: { status: 410 },
   // STS modelled errors (models/latest/sts.json)
   ExpiredTokenException: { status: 400 },
   IDPCommunicationError: { status: 400 },

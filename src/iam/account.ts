@@ -18,6 +18,7 @@ import type {
   PasswordPolicyBody,
 } from '../domain/entities.js';
 import { PASSWORD_POLICY_KEY } from '../domain/account.js';
+import { globalEndpointTokenVersion } from './sts-preferences.js';
 
 /** Reads the account password policy, if one was set. */
 export async function getPasswordPolicy(
@@ -164,6 +165,7 @@ export const getAccountSummary = iamOperation<'GetAccountSummary'>({
       AccountMFAEnabled: enabled.some((d) => d.body.userName === undefined) ? 1 : 0,
       AccountPasswordPresent: acct?.rootPasswordHash !== undefined ? 1 : 0,
       AccountSigningCertificatesPresent: rootCerts.length > 0 ? 1 : 0,
+      GlobalEndpointTokenVersion: await globalEndpointTokenVersion(s, account),
       Groups: await s.count(account, 'group'),
       InstanceProfiles: await s.count(account, 'instanceProfile'),
       MFADevices: mfa.length,

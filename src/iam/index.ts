@@ -22,6 +22,11 @@ import { signingCertificateOperations } from './signing-certificates.js';
 import { serverCertificateOperations } from './server-certificates.js';
 import { serviceLinkedRoleOperations } from './service-linked-roles.js';
 import { organizationsFeatureOperations } from './organizations-features.js';
+import { credentialReportOperations } from './credential-report.js';
+import { stsPreferenceOperations } from './sts-preferences.js';
+import { policyReportOperations } from './policy-reports.js';
+import { serviceLastAccessedOperations } from './service-last-accessed.js';
+import { organizationsAccessReportOperations } from './organizations-access-report.js';
 
 /** Every IAM operation iamd implements. */
 export const IAM_OPERATIONS: readonly Operation[] = [
@@ -47,4 +52,9 @@ export const IAM_OPERATIONS: readonly Operation[] = [
   ...serverCertificateOperations,
   ...serviceLinkedRoleOperations,
   ...organizationsFeatureOperations,
+  ...credentialReportOperations,
+  ...stsPreferenceOperations,
+  ...policyReportOperations,
+  ...serviceLastAccessedOperations,
+  ...organizationsAccessReportOperations,
 ];
