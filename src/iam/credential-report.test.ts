@@ -151,3 +151,32 @@ test('any IAM user name (commas included) keeps the row at 22 fields', () => {
     }),
   );
 });
+
+// IAM User Guide, "Getting credential reports for your AWS account": cert_N_active is TRUE for an
+// Active signing certificate, cert_N_last_rotated its creation/change date, N/A without one.
+test('signing certificates fill the cert_1 / cert_2 columns, oldest first', () => {
+  const csv = credentialReportCsv([
+    {
+      userName: 'c',
+      arn: 'arn:aws:iam::111122223333:user/c',
+      createDate: Date.UTC(2026, 0, 1),
+      mfaActive: false,
+      keys: [],
+      certs: [
+        { active: true, uploadDate: Date.UTC(2026, 0, 2, 3, 4, 5) },
+        { active: false, uploadDate: Date.UTC(2026, 1, 2) },
+      ],
+    },
+    { userName: 'd', arn: 'arn:aws:iam::111122223333:user/d', createDate: 0, mfaActive: false, keys: [] },
+  ]);
+  const [header, c, d] = csv.trimEnd().split('\n');
+  const col = (line: string, name: string) => line.split(',')[header!.split(',').indexOf(name)];
+  assert.equal(col(c!, 'cert_1_active'), 'true');
+  assert.equal(col(c!, 'cert_1_last_rotated'), '2026-01-02T03:04:05+00:00');
+  assert.equal(col(c!, 'cert_2_active'), 'false');
+  assert.equal(col(c!, 'cert_2_last_rotated'), '2026-02-02T00:00:00+00:00');
+  assert.deepEqual(
+    ['cert_1_active', 'cert_1_last_rotated', 'cert_2_active', 'cert_2_last_rotated'].map((n) => col(d!, n)),
+    ['false', 'N/A', 'false', 'N/A'],
+  );
+});

@@ -12,6 +12,7 @@
  * generation time, so every node of a PostgreSQL cluster serves the same report. iamd builds the report
  * within the Generate call, so a report is never in progress when GetCredentialReport reads it.
  */
+import type { SigningCertificateBody } from './signing-certificates.js';
 import type { Operation } from '../api/operation.js';
 import type { StoreReader } from '../store/index.js';
 import { AwsError } from '../errors/index.js';
@@ -81,6 +82,8 @@ export interface ReportIdentity {
   readonly mfaActive: boolean;
   /** Access keys, oldest first (at most two are reported). */
   readonly keys: readonly ReportKey[];
+  /** X.509 signing certificates, oldest first (at most two are reported). */
+  readonly certs?: readonly { readonly active: boolean; readonly uploadDate: number }[] | undefined;
 }
 
 /**
@@ -142,8 +145,14 @@ export function credentialReportRow(id: ReportIdentity, maxPasswordAgeDays: numb
       k.lastUsed ? k.lastUsed.serviceName : 'N/A',
     );
   }
-  // X.509 signing certificates are not part of this report's data yet (see the report of issue #20).
-  row.push('false', 'N/A', 'false', 'N/A');
+  // "cert_1_active: When the user has an X.509 signing certificate and that certificate's status is
+  // Active, this value is TRUE"; "cert_1_last_rotated: … when the user's signing certificate was created
+  // or last changed. If the user does not have a signing certificate, this value is N/A" (IAM User
+  // Guide, "Getting credential reports for your AWS account").
+  for (let i = 0; i < 2; i++) {
+    const c = id.certs?.[i];
+    row.push(c === undefined ? 'false' : bool(c.active), c === undefined ? 'N/A' : reportDate(c.uploadDate));
+  }
   return row;
 }
 
@@ -172,6 +181,13 @@ export async function collectReportIdentities(
   );
   const keysOf = (index: string): AccessKeyBody[] =>
     allKeys.filter((k) => k.index === index).map((k) => k.body);
+  const allCerts = await store.list<SigningCertificateBody>(account, 'signingCertificate');
+  const certsOf = (index: string) =>
+    allCerts
+      .filter((c) => c.index === index)
+      .map((c) => c.body)
+      .sort((a, b) => a.uploadDate - b.uploadDate || (a.certificateId < b.certificateId ? -1 : 1))
+      .map((c) => ({ active: c.status === 'Active', uploadDate: c.uploadDate }));
   const out: ReportIdentity[] = [
     {
       arn: `arn:aws:iam::${account}:root`,
@@ -179,6 +195,7 @@ export async function collectReportIdentities(
       password: acct?.rootPasswordHash !== undefined ? { lastChanged: acct.createdAt } : undefined,
       mfaActive: devices.some((d) => d.index === ''),
       keys: toReportKeys(keysOf('')),
+      certs: certsOf(''),
     },
   ];
   const users = await store.list<UserBody>(account, 'user');
@@ -198,6 +215,7 @@ export async function collectReportIdentities(
         : undefined,
       mfaActive: devices.some((d) => d.index === nameKey(u.body.userName)),
       keys: toReportKeys(keysOf(u.key)),
+      certs: certsOf(u.key),
     });
   }
   return out;
