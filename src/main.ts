@@ -231,8 +231,15 @@ function nodeServices(
   random: (n: number) => Uint8Array,
   clock: Clock,
   store: Store,
+  audit: { readonly current?: AuditWriter | undefined },
 ): Services {
   return {
+    auditTrail: {
+      async query(query) {
+        await audit.current?.flush();
+        return store.queryAudit(query);
+      },
+    },
     ...makeServices(masterKey, keys.sealer, random),
     lockout: config.lockout === undefined ? undefined : storeLockout(store, config.lockout),
     // http:// only to loopback, opted in.
@@ -404,7 +411,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const masterKey = masterKeyFor(config);
   const random = pooledRandom();
   const keys = await openNodeKeys(store, masterKey, clock, random);
-  const services = nodeServices(config, masterKey, keys, random, clock, store);
+  // The audit writer is made below; the services' audit-trail reader flushes it once it exists.
+  const auditRef: { current?: AuditWriter } = {};
+  const services = nodeServices(config, masterKey, keys, random, clock, store, auditRef);
   const iamModel = compileServiceModel(readModel('iam'));
   const iamOperations = byName(IAM_OPERATIONS);
   const seedDeps = (): SeedDeps => ({ services, iamModel, operations: iamOperations, now: clock.now() });
@@ -419,6 +428,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     // SQLite's appendAudit group-commits on its audit thread; PostgreSQL keeps one transaction a batch.
     config.database === undefined,
   );
+  auditRef.current = audit;
   const stopAuditExtras = startAuditExtras(config, store, audit, clock, (err) =>
     log.current?.log.error({ err }, 'audit retention or file sink failed'),
   );

@@ -1,5 +1,5 @@
 import type { Principal, SessionClaims } from '../domain/principal.js';
-import type { StoreReader, StoreTx } from '../store/index.js';
+import type { AuditPage, AuditQuery, StoreReader, StoreTx } from '../store/index.js';
 import type { FederationServices } from '../federation/index.js';
 import type { AwsError } from '../errors/index.js';
 import type { Lockout } from '../authn/lockout.js';
@@ -99,6 +99,11 @@ export interface Services {
    * lock-out off (`--lockout-threshold off`) and in tools that check no secrets.
    */
   readonly lockout?: Lockout | undefined;
+  /**
+   * The audit trail, read with every event of calls already answered (the batching writer is flushed
+   * first): what last-accessed reports are computed from. Undefined in tools without a server.
+   */
+  readonly auditTrail?: { query(query: AuditQuery): Promise<AuditPage> } | undefined;
 }
 
 /**

@@ -190,30 +190,17 @@ async function subject(ctx: CallContext, arn: string): Promise<{ entities: JobEn
   return { entities, texts };
 }
 
-/** The audit query a full store offers (CallContext types `store` as a reader only). */
-interface AuditSource {
-  queryAudit(q: {
-    account: string;
-    limit: number;
-    nextToken?: string;
-  }): Promise<{ events: readonly AuditRecord[]; nextToken?: string | undefined }>;
-}
-
-function hasAuditQuery(store: object): store is AuditSource {
-  return typeof (store as Partial<AuditSource>).queryAudit === 'function';
-}
-
 /**
- * Reads the account's audit events (newest first), at most {@link MAX_EVENTS}. The server hands
- * handlers its `Store`, which also answers audit queries; a reader without them yields nothing.
+ * Reads the account's audit events (newest first), at most {@link MAX_EVENTS}, through the audit-trail
+ * service (which first writes out the events of calls already answered); without one, nothing.
  */
 async function* auditEvents(ctx: CallContext, account: string): AsyncGenerator<AuditRecord> {
-  const store = ctx.store;
-  if (!hasAuditQuery(store)) return;
+  const trail = ctx.services.auditTrail;
+  if (trail === undefined) return;
   let nextToken: string | undefined;
   let n = 0;
   do {
-    const page = await store.queryAudit({ account, limit: 1000, ...(nextToken ? { nextToken } : {}) });
+    const page = await trail.query({ account, limit: 1000, ...(nextToken ? { nextToken } : {}) });
     for (const e of page.events) {
       if (++n > MAX_EVENTS) return;
       yield e;

@@ -34,6 +34,7 @@ let server: TestServer;
 let iam: iamSdk.IAMClient;
 let mfaSerial = '';
 let oidcArn = '';
+let jobId = '';
 
 before(async () => {
   server = await startIamd();
@@ -93,6 +94,10 @@ before(async () => {
       }),
     );
   }
+  const job = await s<iamSdk.GenerateServiceLastAccessedDetailsCommandOutput>(
+    new iamSdk.GenerateServiceLastAccessedDetailsCommand({ Arn: `arn:aws:iam::${ACCT}:user/u` }),
+  );
+  jobId = job.JobId ?? '';
 });
 after(async () => {
   await server.stop();
@@ -122,6 +127,12 @@ const PARAMS: Readonly<Record<string, () => Record<string, unknown>>> = {
   ListPolicyVersions: () => ({ PolicyArn: policyArn }),
   ListRolePolicies: () => ({ RoleName: 'r' }),
   ListRoleTags: () => ({ RoleName: 'r' }),
+  GetServiceLastAccessedDetails: () => ({ JobId: jobId }),
+  GetServiceLastAccessedDetailsWithEntities: () => ({ JobId: jobId, ServiceNamespace: 'iam' }),
+  ListPoliciesGrantingServiceAccess: () => ({
+    Arn: `arn:aws:iam::${ACCT}:user/u`,
+    ServiceNamespaces: ['iam', 'sts'],
+  }),
   ListRoles: () => ({}),
   ListSSHPublicKeys: () => ({ UserName: 'u' }),
   ListServiceSpecificCredentials: () => ({ UserName: 'u' }),
@@ -142,6 +153,8 @@ const PARAMS: Readonly<Record<string, () => Record<string, unknown>>> = {
  * through the same marker code as the lists below.
  */
 const NOT_DRIVEN = new Set([
+  // Answers NoSuchEntity for every job until the Organizations access report reads Organizations data.
+  'GetOrganizationsAccessReport',
   'ListSAMLProviderTags',
   'ListSigningCertificates',
   'ListServerCertificates',
@@ -150,9 +163,18 @@ const NOT_DRIVEN = new Set([
 
 /**
  * Lists this setup cannot give a second item: an account has one alias (AWS: "you can have only one"),
- * and listing a user's MFA devices needs one enabled with real TOTP codes.
+ * listing a user's MFA devices needs one enabled with real TOTP codes, and the last-accessed report of u
+ * names one service.
  */
-const ONE_ITEM = new Set(['ListAccountAliases', 'ListMFADevices']);
+const ONE_ITEM = new Set([
+  'ListAccountAliases',
+  'ListMFADevices',
+  // u's policies all allow one service (iam), used by u alone.
+  'GetServiceLastAccessedDetails',
+  'GetServiceLastAccessedDetailsWithEntities',
+  // No MaxItems in its model: every namespace asked for fits one page.
+  'ListPoliciesGrantingServiceAccess',
+]);
 
 function command(op: string, input: Record<string, unknown>): Parameters<typeof iam.send>[0] {
   const Ctor = (iamSdk as unknown as Record<string, new (i: object) => Parameters<typeof iam.send>[0]>)[
