@@ -25,6 +25,7 @@ import { ensureFirstAccount, firstAccount as firstCreated, type NewAccount } fro
 import { makeDispatcher, type ServiceName } from './server/dispatch.js';
 import { rateOf, Throttle } from './server/throttle.js';
 import { buildApp } from './server/app.js';
+import { gatewayFor } from './server/gateway/index.js';
 import { startRuntimeEndpoints, type RuntimeEndpoints } from './server/imds-app.js';
 import { makeJsonHandler } from './server/cloudtrail/lookup-events.js';
 import { iamdEndpoints } from './server/iamd-endpoints/index.js';
@@ -316,6 +317,8 @@ interface ServerParts {
   readonly iamModel: ServiceModel;
   readonly iamOperations: ReadonlyMap<string, Operation>;
   readonly reset: ReturnType<typeof makeResetHandler> | undefined;
+  /** The account that owns what no account created through iamd (the gateway's buckets). */
+  readonly firstAccount: string;
 }
 
 /**
@@ -350,6 +353,8 @@ function buildServer(config: Config, parts: ServerParts): FastifyInstance {
     // Ready when the store answers a read within 2 s (GET /ready, for load balancers).
     ready: () => readyProbe(store),
     plugins: [(a) => void a.register(ownEndpoints), webConsole.plugin],
+    // The enforcing gateway (issue #18), when upstreams are configured.
+    gateway: gatewayFor(pipeline, config.gateway, () => parts.firstAccount),
   });
   // The console federation endpoint (issue 5): /federation getSigninToken + login into /console.
   federationEndpoint({
@@ -429,6 +434,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     iamModel,
     iamOperations,
     reset,
+    firstAccount: accounts.firstAccount,
   });
   log.current = app;
   if (config.testClock)
