@@ -6,7 +6,7 @@
  * streamed to the upstream) → record (CloudTrail data/management events, eventSource s3.amazonaws.com)
  * → render (the upstream's answer as is, or S3's REST-XML error).
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { AuthorizationRequest } from '../../api/operation.js';
 import { authenticator, type Authenticator } from '../../authn/authenticate.js';
 import { sigv4Crypto } from '../../authn/sigv4-crypto.js';
