@@ -354,7 +354,21 @@ function buildServer(config: Config, parts: ServerParts): FastifyInstance {
     ready: () => readyProbe(store),
     plugins: [(a) => void a.register(ownEndpoints), webConsole.plugin],
     // The enforcing gateway (issue #18), when upstreams are configured.
-    gateway: gatewayFor(pipeline, config.gateway, () => parts.firstAccount),
+    gateway: gatewayFor(
+      pipeline,
+      config.gateway,
+      () => parts.firstAccount,
+      () =>
+        new Set(
+          Object.keys(
+            (
+              JSON.parse(readFileSync(new URL('../../models/dynamodb.json', import.meta.url), 'utf8')) as {
+                operations: object;
+              }
+            ).operations,
+          ),
+        ),
+    ),
   });
   // The console federation endpoint (issue 5): /federation getSigninToken + login into /console.
   federationEndpoint({

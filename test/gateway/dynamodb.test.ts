@@ -1,0 +1,182 @@
+// The gateway in front of a DynamoDB-compatible store (dynalite), driven by unmodified
+// @aws-sdk/client-dynamodb (issue #18): AccessDeniedException in DynamoDB's JSON form, a policy limited
+// by dynamodb:LeadingKeys, per-table batch authorization, ExpiredTokenException after a session's end.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  DynamoDBClient,
+  CreateTableCommand,
+  PutItemCommand,
+  GetItemCommand,
+  BatchWriteItemCommand,
+  ListTablesCommand,
+  DynamoDBServiceException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateUserCommand,
+  CreateAccessKeyCommand,
+  CreateRoleCommand,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { ROOT, startIamd, type Creds, type TestServer } from '../contract/harness.js';
+import { startDynalite, type Upstream } from './upstreams.js';
+
+const ACCOUNT = ROOT.accountId;
+let upstream: Upstream;
+let server: TestServer;
+
+function ddb(creds: Creds = ROOT): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint: server.url,
+    region: 'us-east-1',
+    credentials: creds,
+    maxAttempts: 1,
+  });
+}
+
+async function rejectsWith(p: Promise<unknown>, name: string, message?: string): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof DynamoDBServiceException, String(e));
+    assert.equal(e.name, name);
+    assert.equal(e.$metadata.httpStatusCode, 400);
+    if (message !== undefined) assert.equal(e.message, message);
+    return true;
+  });
+}
+
+async function newUser(name: string, policy?: object): Promise<Creds> {
+  await server.iam().send(new CreateUserCommand({ UserName: name }));
+  if (policy !== undefined)
+    await server
+      .iam()
+      .send(
+        new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: JSON.stringify(policy) }),
+      );
+  const key = await server.iam().send(new CreateAccessKeyCommand({ UserName: name }));
+  return { accessKeyId: key.AccessKey!.AccessKeyId!, secretAccessKey: key.AccessKey!.SecretAccessKey! };
+}
+
+before(async () => {
+  upstream = await startDynalite();
+  server = await startIamd(['--upstream', `dynamodb=${upstream.url}`]);
+  for (const TableName of ['Music', 'Other'])
+    await ddb().send(
+      new CreateTableCommand({
+        TableName,
+        KeySchema: [{ AttributeName: 'Artist', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'Artist', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+});
+
+after(async () => {
+  await server?.stop();
+  await upstream?.stop();
+});
+
+test('the account root writes and reads items through the gateway', async () => {
+  await ddb().send(
+    new PutItemCommand({ TableName: 'Music', Item: { Artist: { S: 'Acme' }, Song: { S: 'x' } } }),
+  );
+  const got = await ddb().send(new GetItemCommand({ TableName: 'Music', Key: { Artist: { S: 'Acme' } } }));
+  assert.equal(got.Item?.['Song']?.S, 'x');
+  const tables = await ddb().send(new ListTablesCommand({}));
+  assert.deepEqual(tables.TableNames, ['Music', 'Other']);
+});
+
+test('a user without permission gets AccessDeniedException in DynamoDB JSON, AWS words', async () => {
+  const creds = await newUser('ddb-nobody');
+  await rejectsWith(
+    ddb(creds).send(new PutItemCommand({ TableName: 'Music', Item: { Artist: { S: 'Mallory' } } })),
+    'AccessDeniedException',
+    `User: arn:aws:iam::${ACCOUNT}:user/ddb-nobody is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/Music because no identity-based policy allows the dynamodb:PutItem action`,
+  );
+});
+
+test('dynamodb:LeadingKeys limits a user to their own partition; batch writes are authorized per table', async () => {
+  const creds = await newUser('ddb-alice', {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:BatchWriteItem'],
+        Resource: `arn:aws:dynamodb:*:${ACCOUNT}:table/Music`,
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['alice'] } },
+      },
+    ],
+  });
+  await ddb(creds).send(new PutItemCommand({ TableName: 'Music', Item: { Artist: { S: 'alice' } } }));
+  await rejectsWith(
+    ddb(creds).send(new PutItemCommand({ TableName: 'Music', Item: { Artist: { S: 'bob' } } })),
+    'AccessDeniedException',
+  );
+  await ddb(creds).send(
+    new BatchWriteItemCommand({
+      RequestItems: { Music: [{ PutRequest: { Item: { Artist: { S: 'alice' } } } }] },
+    }),
+  );
+  await rejectsWith(
+    ddb(creds).send(
+      new BatchWriteItemCommand({
+        RequestItems: {
+          Music: [{ PutRequest: { Item: { Artist: { S: 'alice' } } } }],
+          Other: [{ PutRequest: { Item: { Artist: { S: 'alice' } } } }],
+        },
+      }),
+    ),
+    'AccessDeniedException',
+  );
+});
+
+test('an expired session gets ExpiredTokenException', async () => {
+  const assumer = await newUser('ddb-assumer', {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }],
+  });
+  await server.iam().send(
+    new CreateRoleCommand({
+      RoleName: 'ddb-app',
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' },
+        ],
+      }),
+    }),
+  );
+  await server.iam().send(
+    new PutRolePolicyCommand({
+      RoleName: 'ddb-app',
+      PolicyName: 'p',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'dynamodb:*', Resource: '*' }],
+      }),
+    }),
+  );
+  const r = await server
+    .sts(assumer)
+    .send(
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${ACCOUNT}:role/ddb-app`,
+        RoleSessionName: 'app',
+        DurationSeconds: 900,
+      }),
+    );
+  const c = r.Credentials!;
+  const creds = {
+    accessKeyId: c.AccessKeyId!,
+    secretAccessKey: c.SecretAccessKey!,
+    sessionToken: c.SessionToken!,
+  };
+  await ddb(creds).send(new ListTablesCommand({}));
+  await server.advance(3600);
+  await rejectsWith(
+    ddb(creds).send(new ListTablesCommand({})),
+    'ExpiredTokenException',
+    'The security token included in the request is expired',
+  );
+});
