@@ -1,6 +1,9 @@
 // The gateway in front of a DynamoDB-compatible store (dynalite), driven by unmodified
 // @aws-sdk/client-dynamodb (issue #18): AccessDeniedException in DynamoDB's JSON form, a policy limited
 // by dynamodb:LeadingKeys, per-table batch authorization, ExpiredTokenException after a session's end.
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -157,15 +160,13 @@ test('an expired session gets ExpiredTokenException', async () => {
       }),
     }),
   );
-  const r = await server
-    .sts(assumer)
-    .send(
-      new AssumeRoleCommand({
-        RoleArn: `arn:aws:iam::${ACCOUNT}:role/ddb-app`,
-        RoleSessionName: 'app',
-        DurationSeconds: 900,
-      }),
-    );
+  const r = await server.sts(assumer).send(
+    new AssumeRoleCommand({
+      RoleArn: `arn:aws:iam::${ACCOUNT}:role/ddb-app`,
+      RoleSessionName: 'app',
+      DurationSeconds: 900,
+    }),
+  );
   const c = r.Credentials!;
   const creds = {
     accessKeyId: c.AccessKeyId!,
@@ -180,3 +181,79 @@ test('an expired session gets ExpiredTokenException', async () => {
     'The security token included in the request is expired',
   );
 });
+
+/**
+ * Runs the AWS CLI (Debian's v2 when installed, else v1 on PATH) with `creds` against iamd —
+ * asynchronously: dynalite runs in this process and must keep answering.
+ */
+function awsCli(
+  creds: Creds,
+  ...args: string[]
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  const bin = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
+  return new Promise((resolve) => {
+    execFile(
+      bin,
+      [...args, '--endpoint-url', server.url, '--output', 'json'],
+      {
+        timeout: 60_000,
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          HOME: tmpdir(),
+          AWS_ACCESS_KEY_ID: creds.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+          AWS_DEFAULT_REGION: 'us-east-1',
+          AWS_CONFIG_FILE: '/dev/null',
+          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+          AWS_PAGER: '',
+          AWS_MAX_ATTEMPTS: '1',
+        },
+      },
+      (err, stdout, stderr) =>
+        resolve({ status: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr }),
+    );
+  });
+}
+
+const noCli = !existsSync('/usr/bin/aws') && spawnSync('aws', ['--version']).status !== 0;
+
+test(
+  'aws dynamodb put-item / get-item through the gateway; denied without permission',
+  { skip: noCli ? 'no aws binary' : false },
+  async () => {
+    const put = await awsCli(
+      ROOT,
+      'dynamodb',
+      'put-item',
+      '--table-name',
+      'Music',
+      '--item',
+      '{"Artist":{"S":"cli"},"Song":{"S":"y"}}',
+    );
+    assert.equal(put.status, 0, put.stderr);
+    const get = await awsCli(
+      ROOT,
+      'dynamodb',
+      'get-item',
+      '--table-name',
+      'Music',
+      '--key',
+      '{"Artist":{"S":"cli"}}',
+    );
+    assert.equal(get.status, 0, get.stderr);
+    assert.equal((JSON.parse(get.stdout) as { Item: { Song: { S: string } } }).Item.Song.S, 'y');
+    const creds = await newUser('ddb-cli-nobody');
+    const denied = await awsCli(
+      creds,
+      'dynamodb',
+      'put-item',
+      '--table-name',
+      'Music',
+      '--item',
+      '{"Artist":{"S":"z"}}',
+    );
+    assert.notEqual(denied.status, 0);
+    assert.match(denied.stderr, /AccessDeniedException/);
+    assert.match(denied.stderr, /is not authorized to perform: dynamodb:PutItem/);
+  },
+);

@@ -4,6 +4,9 @@
 // bucket policy serving anonymous GETs, ExpiredToken after a session's end, and 503 when the upstream
 // is down.
 import { createHash, createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startS3rver, type Upstream } from './upstreams.js';
@@ -40,6 +43,8 @@ import {
 
 const ACCOUNT = ROOT.accountId;
 let upstream: Upstream;
+const auditDir = mkdtempSync(join(tmpdir(), 'iamd-s3-audit-'));
+const AUDIT_FILE = join(auditDir, 'audit.jsonl');
 let server: TestServer;
 
 function s3(creds: Creds = ROOT, endpoint?: string): S3Client {
@@ -74,6 +79,8 @@ before(async () => {
     `s3=${upstream.url}`,
     '--upstream-credentials',
     's3=S3RVER:S3RVER',
+    '--audit-file',
+    AUDIT_FILE,
   ]);
   await s3().send(new CreateBucketCommand({ Bucket: 'bkt' }));
   await s3().send(new PutObjectCommand({ Bucket: 'bkt', Key: 'hello.txt', Body: 'hello world' }));
@@ -82,6 +89,7 @@ before(async () => {
 after(async () => {
   await server?.stop();
   await upstream?.stop();
+  rmSync(auditDir, { recursive: true, force: true });
 });
 
 test('the account root creates a bucket, writes, lists and reads through the gateway', async () => {
@@ -361,4 +369,29 @@ test('an upstream that is down answers 503 ServiceUnavailable, not a hang', asyn
   } finally {
     await down.stop();
   }
+});
+
+test('gateway calls are in the audit trail as CloudTrail events of s3.amazonaws.com', async () => {
+  await new Promise((r) => setTimeout(r, 500));
+  const events = readFileSync(AUDIT_FILE, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const denied = events.find(
+    (e) =>
+      e['eventSource'] === 's3.amazonaws.com' &&
+      e['eventName'] === 'GetObject' &&
+      e['errorCode'] === 'AccessDenied',
+  );
+  assert.ok(denied, 'the denied GetObject is recorded');
+  assert.equal(denied['eventCategory'], 'Data');
+  assert.deepEqual(denied['requestParameters'], { bucketName: 'bkt', key: 'hello.txt' });
+  assert.equal(
+    (denied['userIdentity'] as Record<string, unknown>)['arn'],
+    `arn:aws:iam::${ACCOUNT}:user/nobody`,
+  );
+  const created = events.find(
+    (e) => e['eventSource'] === 's3.amazonaws.com' && e['eventName'] === 'CreateBucket',
+  );
+  assert.equal(created?.['eventCategory'], 'Management');
 });
