@@ -19,6 +19,7 @@ import {
   ListBucketsCommand,
   PutBucketPolicyCommand,
   GetBucketPolicyCommand,
+  DeleteObjectsCommand,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -394,4 +395,39 @@ test('gateway calls are in the audit trail as CloudTrail events of s3.amazonaws.
     (e) => e['eventSource'] === 's3.amazonaws.com' && e['eventName'] === 'CreateBucket',
   );
   assert.equal(created?.['eventCategory'], 'Management');
+});
+
+test('DeleteObjects is authorized per key: one key outside the allowed prefix denies the request', async () => {
+  const creds = await newUser('cleaner');
+  await server.iam().send(
+    new PutUserPolicyCommand({
+      UserName: 'cleaner',
+      PolicyName: 'tmp-only',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::bkt/tmp/*' }],
+      }),
+    }),
+  );
+  await s3().send(new PutObjectCommand({ Bucket: 'bkt', Key: 'tmp/a', Body: 'a' }));
+  await rejectsWith(
+    s3(creds).send(
+      new DeleteObjectsCommand({
+        Bucket: 'bkt',
+        Delete: { Objects: [{ Key: 'tmp/a' }, { Key: 'hello.txt' }] },
+      }),
+    ),
+    'AccessDenied',
+    403,
+    `User: arn:aws:iam::${ACCOUNT}:user/cleaner is not authorized to perform: s3:DeleteObject on resource: "arn:aws:s3:::bkt/hello.txt" because no identity-based policy allows the s3:DeleteObject action`,
+  );
+  const ok = await s3(creds).send(
+    new DeleteObjectsCommand({ Bucket: 'bkt', Delete: { Objects: [{ Key: 'tmp/a' }] } }),
+  );
+  assert.deepEqual(
+    ok.Deleted?.map((d) => d.Key),
+    ['tmp/a'],
+  );
+  const still = await s3().send(new GetObjectCommand({ Bucket: 'bkt', Key: 'hello.txt' }));
+  assert.equal(await still.Body!.transformToString(), 'hello world');
 });

@@ -4,7 +4,7 @@
  */
 
 /** XML's five predefined entities and numeric references, decoded. */
-function unescapeXml(text: string): string {
+export function unescapeXml(text: string): string {
   return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g, (_m, e: string) => {
     if (e === 'amp') return '&';
     if (e === 'lt') return '<';
@@ -32,4 +32,17 @@ export async function filterListBuckets(
     at = (m.index ?? 0) + m[0].length;
   }
   return out + xml.slice(at);
+}
+
+/** The objects a DeleteObjects body (`<Delete><Object><Key/><VersionId/></Object>…`) names. */
+export function deleteObjectsKeys(xml: string): { key: string; versionId?: string | undefined }[] {
+  const out: { key: string; versionId?: string | undefined }[] = [];
+  for (const m of xml.matchAll(/<Object>([\s\S]*?)<\/Object>/g)) {
+    const body = m[1] ?? '';
+    const key = /<Key>([\s\S]*?)<\/Key>/.exec(body)?.[1];
+    if (key === undefined) continue;
+    const version = /<VersionId>([\s\S]*?)<\/VersionId>/.exec(body)?.[1];
+    out.push({ key: unescapeXml(key), versionId: version === undefined ? undefined : unescapeXml(version) });
+  }
+  return out;
 }

@@ -25,7 +25,7 @@ import {
 } from '../../gateway/s3/buckets.js';
 import { classifyS3, type S3Authorization, type S3Classified } from '../../gateway/s3/classify.js';
 import { renderS3Error } from '../../gateway/wire-errors.js';
-import { filterListBuckets } from '../../gateway/s3/list-buckets.js';
+import { deleteObjectsKeys, filterListBuckets } from '../../gateway/s3/list-buckets.js';
 import {
   credentialScope,
   deriveSigningKey,
@@ -65,6 +65,9 @@ interface S3Op {
   readonly sig: ParsedSigV4 | undefined;
   readonly secret: string | undefined;
 }
+
+/** Largest DeleteObjects body read: 1,000 keys of at most 1,024 bytes each, with their XML. */
+const MAX_DELETE_OBJECTS_BODY = 2 * 1024 * 1024;
 
 /** Largest bucket policy S3 accepts: 20 KB (S3 User Guide, "Bucket policies"). */
 const MAX_BUCKET_POLICY = 20 * 1024;
@@ -135,9 +138,31 @@ export function s3EntryPoint(p: Pipeline, options: S3GatewayOptions): EntryPoint
 
   const execute = async (call: Call, op: S3Op): Promise<Record<string, unknown> | undefined> => {
     const c = op.classified;
-    for (const a of c.authorizations) await authorizeOne(call, a, c.operation === 'CreateBucket');
     const incoming = call.incoming as GatewayIncoming;
     const bucket = c.bucket ?? '';
+    if (c.operation === 'DeleteObjects') {
+      // S3 checks s3:DeleteObject (s3:DeleteObjectVersion for a version) on every object the body names
+      // (S3 API reference, DeleteObjects, Permissions): the body is read (at most 1,000 keys) and each
+      // key authorized before anything is forwarded.
+      const text = await readSmallBody(incoming, MAX_DELETE_OBJECTS_BODY, op);
+      const context = c.authorizations[0]?.context ?? {};
+      for (const o of deleteObjectsKeys(text)) {
+        const ctx = { ...context };
+        if (o.versionId !== undefined) ctx['s3:VersionId'] = o.versionId;
+        await authorizeOne(
+          call,
+          {
+            action: o.versionId !== undefined ? 's3:DeleteObjectVersion' : 's3:DeleteObject',
+            resource: `arn:aws:s3:::${bucket}/${o.key}`,
+            bucket,
+            context: ctx,
+          },
+          false,
+        );
+      }
+      return { upstream: await send(call, op, text) };
+    }
+    for (const a of c.authorizations) await authorizeOne(call, a, c.operation === 'CreateBucket');
     switch (c.operation) {
       case 'PutBucketPolicy': {
         const text = await readSmallBody(incoming, MAX_BUCKET_POLICY, op);
@@ -205,15 +230,16 @@ export function s3EntryPoint(p: Pipeline, options: S3GatewayOptions): EntryPoint
   };
 
   /** Streams the call to the upstream: the body through its checks, re-signed. */
-  const send = async (call: Call, op: S3Op): Promise<UpstreamResponse> => {
+  const send = async (call: Call, op: S3Op, read?: string): Promise<UpstreamResponse> => {
     const incoming = call.incoming as GatewayIncoming;
     const c = op.classified;
-    let body: Readable = incoming.stream;
+    let body: Readable | string = read ?? incoming.stream;
     let length: number | undefined;
     const declared = first(incoming.headers['content-length']);
     if (declared !== undefined && /^\d+$/.test(declared)) length = Number(declared);
     const mode = op.payload;
-    if (mode.kind === 'chunked') {
+    if (read !== undefined) length = Buffer.byteLength(read);
+    else if (mode.kind === 'chunked') {
       const decodedText = first(incoming.headers['x-amz-decoded-content-length']);
       if (decodedText === undefined || !/^\d+$/.test(decodedText)) throw s3Errors.missingDecodedLength();
       length = Number(decodedText);
@@ -227,11 +253,13 @@ export function s3EntryPoint(p: Pipeline, options: S3GatewayOptions): EntryPoint
               seedSignature: sig.signature,
             }
           : undefined;
-      body = incoming.stream.pipe(awsChunkedDecoder(signing, mode.trailer, length));
-      incoming.stream.on('error', (e) => body.destroy(e));
+      const decoded = incoming.stream.pipe(awsChunkedDecoder(signing, mode.trailer, length));
+      incoming.stream.on('error', (e) => decoded.destroy(e));
+      body = decoded;
     } else if (mode.kind === 'hash') {
-      body = incoming.stream.pipe(payloadHashCheck(mode.sha256));
-      incoming.stream.on('error', (e) => body.destroy(e));
+      const checked = incoming.stream.pipe(payloadHashCheck(mode.sha256));
+      incoming.stream.on('error', (e) => checked.destroy(e));
+      body = checked;
     }
     // The upstream is addressed path-style: a virtual-hosted request names its bucket in the path there.
     const path =
@@ -247,7 +275,7 @@ export function s3EntryPoint(p: Pipeline, options: S3GatewayOptions): EntryPoint
     path: string,
     query: string,
     headers: GatewayIncoming['headers'],
-    body: Readable | undefined,
+    body: Readable | string | undefined,
     length: number | undefined,
   ): Promise<UpstreamResponse> => {
     const out = resignRequest(
