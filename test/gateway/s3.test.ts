@@ -20,6 +20,7 @@ import {
   PutBucketPolicyCommand,
   GetBucketPolicyCommand,
   DeleteObjectsCommand,
+  CopyObjectCommand,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -430,4 +431,44 @@ test('DeleteObjects is authorized per key: one key outside the allowed prefix de
   );
   const still = await s3().send(new GetObjectCommand({ Bucket: 'bkt', Key: 'hello.txt' }));
   assert.equal(await still.Body!.transformToString(), 'hello world');
+});
+
+test('CopyObject needs write on the target and read on the source', async () => {
+  const creds = await newUser('copier');
+  await server.iam().send(
+    new PutUserPolicyCommand({
+      UserName: 'copier',
+      PolicyName: 'write-copies',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::bkt/copies/*' }],
+      }),
+    }),
+  );
+  // The source is in a bucket without the public-read policy another test puts on `bkt`.
+  await s3().send(new CreateBucketCommand({ Bucket: 'src-bkt' }));
+  await s3().send(new PutObjectCommand({ Bucket: 'src-bkt', Key: 'hello.txt', Body: 'hello world' }));
+  const copy = () =>
+    s3(creds).send(
+      new CopyObjectCommand({ Bucket: 'bkt', Key: 'copies/hello.txt', CopySource: 'src-bkt/hello.txt' }),
+    );
+  await rejectsWith(
+    copy(),
+    'AccessDenied',
+    403,
+    `User: arn:aws:iam::${ACCOUNT}:user/copier is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::src-bkt/hello.txt" because no identity-based policy allows the s3:GetObject action`,
+  );
+  await server.iam().send(
+    new PutUserPolicyCommand({
+      UserName: 'copier',
+      PolicyName: 'read-source',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::src-bkt/hello.txt' }],
+      }),
+    }),
+  );
+  await copy();
+  const got = await s3().send(new GetObjectCommand({ Bucket: 'bkt', Key: 'copies/hello.txt' }));
+  assert.equal(await got.Body!.transformToString(), 'hello world');
 });
