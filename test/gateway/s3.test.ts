@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { startS3rver, type Upstream } from './upstreams.js';
 import {
   S3Client,
@@ -471,4 +472,32 @@ test('CopyObject needs write on the target and read on the source', async () => 
   await copy();
   const got = await s3().send(new GetObjectCommand({ Bucket: 'bkt', Key: 'copies/hello.txt' }));
   assert.equal(await got.Body!.transformToString(), 'hello world');
+});
+
+/** A GET sent to iamd with `host` as its Host header (virtual-hosted addressing). */
+function getWithHost(host: string, path: string): Promise<{ status: number; body: string }> {
+  const url = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { hostname: url.hostname, port: url.port, path, method: 'GET', headers: { host } },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('virtual-hosted addressing: bucket.s3.localhost reaches the same object as the path style', async () => {
+  // `bkt` carries a public-read policy (see above): an anonymous GET is allowed either way.
+  const port = new URL(server.url).port;
+  const virtual = await getWithHost(`bkt.s3.localhost:${port}`, '/hello.txt');
+  assert.equal(virtual.status, 200);
+  assert.equal(virtual.body, 'hello world');
+  const missing = await getWithHost(`src-bkt.s3.localhost:${port}`, '/hello.txt');
+  assert.equal(missing.status, 403);
+  assert.match(missing.body, /<Code>AccessDenied<\/Code><Message>Access Denied<\/Message>/);
 });
