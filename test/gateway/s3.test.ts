@@ -501,3 +501,50 @@ test('virtual-hosted addressing: bucket.s3.localhost reaches the same object as 
   assert.equal(missing.status, 403);
   assert.match(missing.body, /<Code>AccessDenied<\/Code><Message>Access Denied<\/Message>/);
 });
+
+test('iamd explain answers for a denied gateway request, by its S3 request id', async () => {
+  const creds = await newUser('explain-me');
+  let requestId: string | undefined;
+  await assert.rejects(
+    s3(creds).send(new GetObjectCommand({ Bucket: 'src-bkt', Key: 'hello.txt' })),
+    (e: unknown) => {
+      assert.ok(e instanceof S3ServiceException);
+      requestId = e.$metadata.requestId;
+      return true;
+    },
+  );
+  assert.ok(requestId);
+  // GET /_iamd/explain/ID, SigV4-signed for service iam by the account root.
+  const url = new URL(`${server.url}/_iamd/explain/${requestId}`);
+  const now = Date.now();
+  const amzDate = formatAmzDate(now);
+  const headers = { host: url.host, 'x-amz-date': amzDate };
+  const p = {
+    accessKeyId: ROOT.accessKeyId,
+    date: amzDate.slice(0, 8),
+    region: 'us-east-1',
+    service: 'iam',
+    terminator: 'aws4_request',
+    signedHeaders: ['host', 'x-amz-date'],
+    signature: '',
+    amzDate,
+    amzDateMs: now,
+    presigned: false,
+  };
+  const signature = computeSignature(
+    { method: 'GET', path: url.pathname, query: '', headers, body: '' },
+    p,
+    ROOT.secretAccessKey,
+    crypto,
+  );
+  const res = await fetch(url, {
+    headers: {
+      ...headers,
+      authorization: `AWS4-HMAC-SHA256 Credential=${ROOT.accessKeyId}/${credentialScope(p)}, SignedHeaders=host;x-amz-date, Signature=${signature}`,
+    },
+  });
+  const text = await res.text();
+  assert.equal(res.status, 200, text);
+  assert.ok(text.includes('s3:GetObject'), text);
+  assert.ok(text.includes('arn:aws:s3:::src-bkt/hello.txt'), text);
+});
