@@ -13,6 +13,9 @@ import {
   GetItemCommand,
   BatchWriteItemCommand,
   ListTablesCommand,
+  PutResourcePolicyCommand,
+  GetResourcePolicyCommand,
+  DeleteResourcePolicyCommand,
   DynamoDBServiceException,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -257,3 +260,39 @@ test(
     assert.match(denied.stderr, /is not authorized to perform: dynamodb:PutItem/);
   },
 );
+
+test('a table resource policy is stored and enforced by iamd: it grants, and its removal revokes', async () => {
+  const creds = await newUser('ddb-guest');
+  const table = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/Music`;
+  const get = () =>
+    ddb(creds).send(new GetItemCommand({ TableName: 'Music', Key: { Artist: { S: 'Acme' } } }));
+  await rejectsWith(get(), 'AccessDeniedException');
+  await rejectsWith(
+    ddb().send(new GetResourcePolicyCommand({ ResourceArn: table })),
+    'PolicyNotFoundException',
+    `Resource-based policy not found for the provided ResourceArn: ${table}`,
+  );
+  const policy = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/ddb-guest` },
+        Action: 'dynamodb:GetItem',
+        Resource: table,
+      },
+    ],
+  });
+  const put = await ddb().send(new PutResourcePolicyCommand({ ResourceArn: table, Policy: policy }));
+  assert.ok(put.RevisionId);
+  const stored = await ddb().send(new GetResourcePolicyCommand({ ResourceArn: table }));
+  assert.equal(stored.Policy, policy);
+  const item = await get();
+  assert.equal(item.Item?.['Song']?.S, 'x');
+  await ddb().send(new DeleteResourcePolicyCommand({ ResourceArn: table }));
+  await rejectsWith(get(), 'AccessDeniedException');
+  await rejectsWith(
+    ddb().send(new PutResourcePolicyCommand({ ResourceArn: table, Policy: '{"Statement": 1}' })),
+    'ValidationException',
+  );
+});

@@ -18,9 +18,12 @@ import {
   type DynamoDbAuthorization,
 } from '../../gateway/dynamodb/classify.js';
 import { renderDynamoDbError } from '../../gateway/wire-errors.js';
+import { getResourcePolicy, setResourcePolicy } from '../../gateway/dynamodb/resource-policies.js';
+import { validatePolicy } from '../../policy/index.js';
 import { SigningKeyCache } from '../../sigv4/index.js';
 import {
   authenticateSignedCall,
+  transactCall,
   authorizeCall,
   type Call,
   type EntryPoint,
@@ -138,9 +141,18 @@ export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions)
   };
 
   const execute = async (call: Call, op: DynamoOp): Promise<Record<string, unknown> | undefined> => {
-    for (const a of op.authorizations)
-      await authorizeCall(p, call, { action: a.action, resource: a.resource, context: a.context }, true);
+    for (const a of op.authorizations) {
+      const stored = a.resource === '*' ? undefined : await getResourcePolicy(p.deps.store, a.resource);
+      await authorizeCall(
+        p,
+        call,
+        { action: a.action, resource: a.resource, resourcePolicy: stored?.policy, context: a.context },
+        true,
+      );
+    }
     const incoming = call.incoming;
+    const own = await resourcePolicyCall(call, incoming.body);
+    if (own !== undefined) return own;
     const res = await send(
       call,
       first(incoming.headers['x-amz-target']) ?? '',
@@ -150,11 +162,57 @@ export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions)
     return { upstream: res };
   };
 
+  /**
+   * Put/Get/DeleteResourcePolicy, answered by iamd (DynamoDB API reference: PutResourcePolicy returns
+   * `RevisionId`; GetResourcePolicy `Policy` and `RevisionId`; a table without one is
+   * `PolicyNotFoundException`); undefined for every other operation.
+   */
+  const resourcePolicyCall = async (
+    call: Call,
+    body: string,
+  ): Promise<Record<string, unknown> | undefined> => {
+    const op = call.operation;
+    if (op !== 'PutResourcePolicy' && op !== 'GetResourcePolicy' && op !== 'DeleteResourcePolicy')
+      return undefined;
+    const input = JSON.parse(body) as { ResourceArn?: unknown; Policy?: unknown };
+    const arn = typeof input.ResourceArn === 'string' ? input.ResourceArn : '';
+    const current = await getResourcePolicy(p.deps.store, arn);
+    const notFound = () =>
+      new GatewayError(
+        'PolicyNotFoundException',
+        `Resource-based policy not found for the provided ResourceArn: ${arn}`,
+        400,
+      );
+    if (op === 'GetResourcePolicy') {
+      if (current === undefined) throw notFound();
+      return { json: { Policy: current.policy, RevisionId: current.revisionId } };
+    }
+    if (op === 'DeleteResourcePolicy') {
+      if (current === undefined) throw notFound();
+      await transactCall(p, call, async (tx) => {
+        await setResourcePolicy(tx, arn, undefined);
+        return undefined;
+      });
+      return { json: { RevisionId: current.revisionId } };
+    }
+    const policy = typeof input.Policy === 'string' ? input.Policy : '';
+    const problem = validatePolicy(policy, 'resource').errors[0];
+    if (problem !== undefined) throw new GatewayError('ValidationException', problem.message, 400);
+    const revisionId = String(call.now);
+    await transactCall(p, call, async (tx) => {
+      await setResourcePolicy(tx, arn, { policy, revisionId });
+      return undefined;
+    });
+    return { json: { RevisionId: revisionId } };
+  };
+
   return {
     service: 'dynamodb',
     decode: (call) => decode(call).catch(rethrow),
     execute: (call, op) => execute(call, op).catch(rethrow),
     render: (call, _op, output) => {
+      const json = output?.['json'];
+      if (json !== undefined) return call.answer(200, 'application/x-amz-json-1.0', JSON.stringify(json));
       const upstream = output?.['upstream'] as UpstreamResponse;
       const answer: GatewayAnswer = { ...call.answer(upstream.status, '', ''), upstream };
       return answer;
