@@ -25,6 +25,7 @@ import { ensureFirstAccount, firstAccount as firstCreated, type NewAccount } fro
 import { makeDispatcher, type ServiceName } from './server/dispatch.js';
 import { rateOf, Throttle } from './server/throttle.js';
 import { buildApp } from './server/app.js';
+import { gatewayFor } from './server/gateway/index.js';
 import { startRuntimeEndpoints, type RuntimeEndpoints } from './server/imds-app.js';
 import { makeJsonHandler } from './server/cloudtrail/lookup-events.js';
 import { makeOrganizationsHandler, ORGANIZATIONS_TARGET_PREFIX } from './server/organizations.js';
@@ -330,6 +331,8 @@ interface ServerParts {
   readonly iamModel: ServiceModel;
   readonly iamOperations: ReadonlyMap<string, Operation>;
   readonly reset: ReturnType<typeof makeResetHandler> | undefined;
+  /** The account that owns what no account created through iamd (the gateway's buckets). */
+  readonly firstAccount: string;
 }
 
 /**
@@ -384,6 +387,22 @@ function buildServer(config: Config, parts: ServerParts): FastifyInstance {
     // Ready when the store answers a read within 2 s (GET /ready, for load balancers).
     ready: () => readyProbe(store),
     plugins: [(a) => void a.register(ownEndpoints), webConsole.plugin],
+    // The enforcing gateway (issue #18), when upstreams are configured.
+    gateway: gatewayFor(
+      pipeline,
+      config.gateway,
+      () => parts.firstAccount,
+      () =>
+        new Set(
+          Object.keys(
+            (
+              JSON.parse(readFileSync(new URL('../../models/dynamodb.json', import.meta.url), 'utf8')) as {
+                operations: object;
+              }
+            ).operations,
+          ),
+        ),
+    ),
   });
   // The console federation endpoint (issue 5): /federation getSigninToken + login into /console.
   federationEndpoint({
@@ -466,6 +485,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     iamModel,
     iamOperations,
     reset,
+    firstAccount: accounts.firstAccount,
   });
   log.current = app;
   if (config.testClock)

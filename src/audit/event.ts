@@ -229,7 +229,9 @@ export function isReadOnly(operation: string): boolean {
   let known = readOnlyByName.get(operation);
   if (known === undefined) {
     known =
-      /^(Get|List|Simulate|Generate|Decode|Lookup)/.test(operation) &&
+      /^(Get|List|Simulate|Generate|Decode|Lookup|Head|Describe|Query|Scan|BatchGet|TransactGet)/.test(
+        operation,
+      ) &&
       operation !== 'GetSessionToken' &&
       operation !== 'GetFederationToken';
     // Operation names come from the service models (a few hundred); the bound only guards odd callers.
@@ -238,13 +240,25 @@ export function isReadOnly(operation: string): boolean {
   return known;
 }
 
+/**
+ * Whether CloudTrail records the operation as a data event (CloudTrail User Guide, "Logging data
+ * events": S3 object-level operations, DynamoDB item-level operations); bucket and table operations are
+ * management events.
+ */
+export function isDataEvent(service: string, operation: string): boolean {
+  if (service === 's3')
+    return /Object|MultipartUpload|UploadPart|ListParts/.test(operation) && !/Lock/.test(operation);
+  if (service === 'dynamodb') return /Item|^Query$|^Scan$|Statement$|^ExecuteTransaction$/.test(operation);
+  return false;
+}
+
 /** Everything needed to record one call. */
 export interface CallFacts {
   readonly eventId: string;
   readonly requestId: string;
   readonly now: number;
-  /** `cloudtrail` for LookupEvents (src/server/cloudtrail.ts). */
-  readonly service: 'iam' | 'sts' | 'cloudtrail' | 'organizations';
+  /** `cloudtrail` for LookupEvents (src/server/cloudtrail/); `s3`, `dynamodb` for the gateway (issue #18). */
+  readonly service: 'iam' | 'sts' | 'cloudtrail' | 'organizations' | 's3' | 'dynamodb';
   readonly operation: string;
   readonly principal: Principal;
   /** The account the event is recorded in (the caller's, or the resource's). */
@@ -275,6 +289,7 @@ export interface CallFacts {
 /** Builds the {@link AuditRecord} of one call. */
 export function buildAuditRecord(f: CallFacts): AuditRecord {
   const readOnly = isReadOnly(f.operation);
+  const dataEvent = isDataEvent(f.service, f.operation);
   const principal = factsOf(f.principal);
   const identity =
     f.identity ??
@@ -294,9 +309,9 @@ export function buildAuditRecord(f: CallFacts): AuditRecord {
     eventID: f.eventId,
     readOnly,
     eventType: 'AwsApiCall',
-    managementEvent: true,
+    managementEvent: !dataEvent,
     recipientAccountId: f.recipientAccount,
-    eventCategory: 'Management',
+    eventCategory: dataEvent ? 'Data' : 'Management',
   };
   if (f.error) {
     record.errorCode = f.error.code;

@@ -10,6 +10,7 @@ import {
   parseSigV4,
   SIGNATURE_MISMATCH_MESSAGE,
   verifySigV4,
+  type CanonicalOptions,
   type ParsedSigV4,
   type SigningKeyCache,
   type SigV4Crypto,
@@ -64,7 +65,8 @@ export function missingAuthentication(): AwsError {
  * root has no secret, so only its signature's form is checked. At `off` (issue #21) only the form of
  * the credential scope is checked (terminator, service, region): no time, no signature — suites freeze
  * their clocks years in the past. A {@link Authenticator.strict} authenticator checks everything.
- * `nowMs` is server time (session expiry); `signingNowMs` is real time (signature freshness).
+ * `nowMs` is server time (session expiry); `signingNowMs` is real time (signature freshness). `canonical`:
+ * the service's canonicalisation (S3: path encoded once, payload hash from `x-amz-content-sha256`).
  */
 export async function authenticate(
   auth: Authenticator,
@@ -72,6 +74,7 @@ export async function authenticate(
   sig: ParsedSigV4,
   nowMs: number,
   signingNowMs: number,
+  canonical?: CanonicalOptions,
 ): Promise<ResolvedCredentials> {
   const resolver = auth.resolver;
   const lenient = auth.strict !== true;
@@ -87,7 +90,7 @@ export async function authenticate(
     // No secret to check against: uniform with any other bad signature (STYLE.md, Errors).
     if (creds.secretAccessKey === '') throw new AwsError('SignatureDoesNotMatch', SIGNATURE_MISMATCH_MESSAGE);
   }
-  verifySigV4(request, sig, creds.secretAccessKey, auth.crypto ?? sigv4Crypto, auth.signingKeys);
+  verifySigV4(request, sig, creds.secretAccessKey, auth.crypto ?? sigv4Crypto, auth.signingKeys, canonical);
   return creds;
 }
 

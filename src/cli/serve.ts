@@ -44,6 +44,11 @@ Starts the IAM and STS APIs on one port.
                      the longest lock (default 3600; IAMD_LOCKOUT_MAX_SECONDS)
   --saml-audiences LIST
                      extra accepted SAML audiences/recipients, comma-separated (IAMD_SAML_AUDIENCES)
+  --upstream SERVICE=URL
+                     gate s3 or dynamodb: authenticate, authorize, then forward to URL (repeatable;
+                     IAMD_UPSTREAMS, comma-separated); see README, "Gateway"
+  --upstream-credentials SERVICE=ACCESS_KEY_ID:SECRET
+                     what iamd signs upstream requests with (repeatable; default a fixed local key)
 
 Environment for the first start: IAMD_ACCOUNT_ID, IAMD_ROOT_ACCESS_KEY_ID,
 IAMD_ROOT_SECRET_ACCESS_KEY (deterministic root credentials), IAMD_MASTER_KEY.
@@ -77,6 +82,8 @@ export const serveCommand: Command = {
         'rate-limit-sts': { type: 'string' },
         'lockout-threshold': { type: 'string' },
         'lockout-max-seconds': { type: 'string' },
+        upstream: { type: 'string', multiple: true },
+        'upstream-credentials': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
         ...RUNTIME_ARG_OPTIONS,
       },
@@ -107,6 +114,8 @@ export const serveCommand: Command = {
         rateLimitSts: values['rate-limit-sts'],
         lockoutThreshold: values['lockout-threshold'],
         lockoutMaxSeconds: values['lockout-max-seconds'],
+        upstreams: values.upstream,
+        upstreamCredentials: values['upstream-credentials'],
         runtime: runtimeOptionsFrom(values),
       },
       env,

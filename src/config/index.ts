@@ -6,6 +6,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseRuntimeOptions, type RuntimeConfig, type RuntimeOptions } from './runtime-bindings.js';
 import pino from 'pino';
+import { parseGateway, type GatewayConfig } from './gateway.js';
+
+export type { GatewayConfig, UpstreamConfig } from './gateway.js';
 
 /**
  * How strictly requests are enforced (issue 9). `enforce` (default): signatures, credentials and
@@ -78,6 +81,8 @@ export interface Config {
    * minute doubling to `--lockout-max-seconds` / `IAMD_LOCKOUT_MAX_SECONDS` (default 3600).
    */
   readonly lockout?: LockoutSettings | undefined;
+  /** The enforcing gateway (issue #18): upstreams by service; undefined when none is configured. */
+  readonly gateway?: GatewayConfig | undefined;
 }
 
 /**
@@ -196,6 +201,10 @@ export interface ConfigOptions {
   readonly rateLimitSts?: string | undefined;
   readonly lockoutThreshold?: string | undefined;
   readonly lockoutMaxSeconds?: string | undefined;
+  /** `--upstream SERVICE=URL`, repeatable. */
+  readonly upstreams?: readonly string[] | undefined;
+  /** `--upstream-credentials SERVICE=AKID:SECRET`, repeatable. */
+  readonly upstreamCredentials?: readonly string[] | undefined;
 }
 
 /** Thrown with every configuration problem at once. */
@@ -295,8 +304,10 @@ export function loadConfig(
     options.lockoutMaxSeconds ?? env.IAMD_LOCKOUT_MAX_SECONDS,
     problems,
   );
+  const gateway = parseGateway(options.upstreams, options.upstreamCredentials, env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
+    gateway,
     auditRetentionDays: retentionText === undefined ? undefined : Number(retentionText),
     auditFile,
     host,

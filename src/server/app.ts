@@ -33,6 +33,12 @@ export interface AppOptions {
   readonly jsonTarget?: ((call: IncomingCall) => Promise<Answer>) | undefined;
   /** Extra routes (IMDS, console, dev endpoints) registered by later parts. */
   readonly plugins?: readonly ((app: FastifyInstance) => void)[];
+  /**
+   * The gateway (issue #18, src/server/gateway/handler.ts): given the app (for its logger), a handler that
+   * claims gated services' requests ahead of every other route (their bodies stream, unread by fastify).
+   */
+  readonly gateway?:
+    ((app: FastifyInstance) => (req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
   /** Readiness probe for `GET /ready`: resolves when the store answers, rejects when it does not. */
   readonly ready?: () => Promise<void>;
 }
@@ -41,10 +47,14 @@ export interface AppOptions {
 export function buildApp(options: AppOptions): FastifyInstance {
   let closing = false;
   // Set once the app exists (fastify calls serverFactory while it is being built).
-  const route: { fast?: (req: IncomingMessage, res: ServerResponse) => boolean } = {};
+  const route: {
+    fast?: (req: IncomingMessage, res: ServerResponse) => boolean;
+    gateway?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  } = {};
   const app = Fastify({
     serverFactory: (fastifyHandler) => {
       const server = createServer((req, res) => {
+        if (route.gateway !== undefined && !closing && route.gateway(req, res)) return;
         if (route.fast === undefined || !route.fast(req, res)) fastifyHandler(req, res);
       });
       // fastify's own default (Node's is 5 s): SDK clients reuse idle keep-alive connections longer.
@@ -77,6 +87,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   healthRoutes(options.ready)(app);
   const answer = answerCall(options);
   route.fast = queryFastPath(answer, app, () => closing);
+  route.gateway = options.gateway?.(app);
   void app.register(queryRoutes(answer));
   for (const plugin of options.plugins ?? []) plugin(app);
   return app;

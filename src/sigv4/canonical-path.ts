@@ -1,4 +1,5 @@
 import { uriEncode } from './uri-encode.js';
+import { percentDecode } from '../core/percent.js';
 
 /**
  * Canonical URI of a request. `rawPath` is the path exactly as it arrived on the wire (still
@@ -19,4 +20,14 @@ export function canonicalPath(rawPath: string, normalize = true): string {
   const trailing = rawPath.endsWith('/') || rawPath.endsWith('/.') || rawPath.endsWith('/..');
   const joined = '/' + segments.join('/') + (trailing && segments.length > 0 ? '/' : '');
   return uriEncode(joined, true);
+}
+
+/**
+ * S3's canonical URI: the path URI-encoded exactly once (no normalisation, `/` kept). The wire path is
+ * already percent-encoded by the client, so it is decoded first: `/b/a%20b` stays `/b/a%20b` (not
+ * `%2520`), and a client that sent a character raw gets the encoding SigV4 signs.
+ */
+export function canonicalS3Path(rawPath: string): string {
+  if (rawPath === '') return '/';
+  return uriEncode(percentDecode(rawPath, false), true);
 }

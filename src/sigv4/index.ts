@@ -18,7 +18,23 @@ export {
   type CanonicalOptions,
 } from './verify.js';
 export { SigningKeyCache, deriveSigningKey } from './signing-key.js';
-export { canonicalPath } from './canonical-path.js';
+export { canonicalPath, canonicalS3Path } from './canonical-path.js';
+export {
+  chunkDecoder,
+  chunkSignature,
+  chunkStringToSign,
+  EMPTY_SHA256,
+  STREAMING_SIGNED,
+  STREAMING_SIGNED_TRAILER,
+  STREAMING_UNSIGNED_TRAILER,
+  UNSIGNED_PAYLOAD,
+  type ChunkCrypto,
+  type ChunkDecoder,
+  type ChunkFailure,
+  type ChunkSigning,
+  type IncrementalSha256,
+} from './chunked.js';
+export { s3CanonicalOptions, s3PayloadHash, type S3PayloadHash, type S3PayloadMode } from './s3.js';
 export { canonicalQuery } from './canonical-query.js';
 export { canonicalHeaders, canonicalHeaderValue } from './canonical-headers.js';
 export { uriEncode } from './uri-encode.js';

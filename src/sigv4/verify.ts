@@ -1,6 +1,6 @@
 import { AwsError } from '../errors/index.js';
 import { canonicalHeaders } from './canonical-headers.js';
-import { canonicalPath } from './canonical-path.js';
+import { canonicalPath, canonicalS3Path } from './canonical-path.js';
 import { canonicalQuery } from './canonical-query.js';
 import { ALGORITHM, SCOPE_TERMINATOR, SIGNATURE_MISMATCH_MESSAGE } from './constants.js';
 import { deriveSigningKey, type SigningKeyCache } from './signing-key.js';
@@ -15,6 +15,18 @@ export interface CanonicalOptions {
    * presigning). Default false: the token must be signed.
    */
   omitSecurityToken?: boolean;
+  /**
+   * S3: the canonical URI is the path URI-encoded once, not normalised and not encoded again ("each
+   * path segment must be URI-encoded twice (except for Amazon S3 which only gets URI-encoded once)",
+   * AWS SigV4 docs, canonical request): the wire path is decoded and re-encoded with SigV4's encoding.
+   */
+  s3Path?: boolean;
+  /**
+   * The payload hash to put in the canonical request instead of the body's (S3: the value of
+   * `x-amz-content-sha256` — a hex hash checked against the body as it streams, `UNSIGNED-PAYLOAD`,
+   * or a `STREAMING-…` mode; see {@link s3PayloadHash}).
+   */
+  payloadHash?: string;
 }
 
 const HEX = '0123456789abcdef';
@@ -42,7 +54,9 @@ export function canonicalRequest(
   return (
     req.method +
     '\n' +
-    canonicalPath(req.path, options?.normalizePath ?? true) +
+    (options?.s3Path === true
+      ? canonicalS3Path(req.path)
+      : canonicalPath(req.path, options?.normalizePath ?? true)) +
     '\n' +
     canonicalQuery(req.query, p.presigned, options?.omitSecurityToken ?? false) +
     '\n' +
@@ -50,7 +64,7 @@ export function canonicalRequest(
     '\n' +
     p.signedHeaders.join(';') +
     '\n' +
-    crypto.sha256Hex(req.body)
+    (options?.payloadHash ?? crypto.sha256Hex(req.body))
   );
 }
 

@@ -8,7 +8,7 @@ import { errors } from '../../errors/index.js';
 import { authenticate, missingAuthentication, type Authenticator } from '../../authn/authenticate.js';
 import type { ResolvedCredentials } from '../../authn/resolve.js';
 import { recordAccessKeyUse } from '../../domain/access-keys.js';
-import { parseSigV4, type ParsedSigV4 } from '../../sigv4/index.js';
+import { parseSigV4, type CanonicalOptions, type ParsedSigV4 } from '../../sigv4/index.js';
 import type { Call } from './call.js';
 import type { Pipeline } from './pipeline.js';
 
@@ -19,6 +19,8 @@ export interface AuthenticateOptions {
   readonly throttle?: boolean | undefined;
   /** Record a long-term key's use (GetAccessKeyLastUsed). */
   readonly recordKeyUse?: boolean | undefined;
+  /** The service's canonicalisation (the gateway's S3: see src/sigv4/s3.ts). */
+  readonly canonical?: CanonicalOptions | undefined;
 }
 
 /** Authenticates the call signed with `sig`: sets its principal and region; returns the credentials. */
@@ -29,7 +31,14 @@ export async function authenticateCall(
   options: AuthenticateOptions,
 ): Promise<ResolvedCredentials> {
   call.region = sig.region;
-  const creds = await authenticate(options.auth, call.incoming, sig, call.now, signingNow(p.deps.clock));
+  const creds = await authenticate(
+    options.auth,
+    call.incoming,
+    sig,
+    call.now,
+    signingNow(p.deps.clock),
+    options.canonical,
+  );
   call.principal = creds.principal;
   const throttle = p.deps.throttle;
   // Counted only once the signature holds, against the caller's account (the account whose credentials

