@@ -50,6 +50,16 @@ export function forward(
   body: Readable | string | undefined,
   timeoutMs: number,
 ): Promise<UpstreamResponse> {
+  return attempt(base, out, body, timeoutMs, true);
+}
+
+function attempt(
+  base: URL,
+  out: OutgoingRequest,
+  body: Readable | string | undefined,
+  timeoutMs: number,
+  mayRetry: boolean,
+): Promise<UpstreamResponse> {
   const prefix = base.pathname === '/' ? '' : base.pathname.replace(/\/$/, '');
   const path = prefix + out.path + (out.query === '' ? '' : '?' + out.query);
   const https = base.protocol === 'https:';
@@ -79,8 +89,17 @@ export function forward(
       settled = true;
       resolve({ status: res.statusCode ?? 502, headers: passBack(res.headers), body: res });
     });
-    // The body's own failure (a bad chunk signature) is the answer, not the upstream's reaction to it.
-    req.on('error', () => fail(bodyError ?? errors.serviceUnavailable()));
+    req.on('error', () => {
+      // A kept-alive connection the upstream closed just as it was reused fails before any answer:
+      // a request whose body can be sent again is sent once more on a fresh connection.
+      if (!settled && bodyError === undefined && mayRetry && req.reusedSocket && typeof body !== 'object') {
+        settled = true;
+        attempt(base, out, body, timeoutMs, false).then(resolve, reject);
+        return;
+      }
+      // The body's own failure (a bad chunk signature) is the answer, not the upstream's reaction to it.
+      fail(bodyError ?? errors.serviceUnavailable());
+    });
     req.on('timeout', () => {
       req.destroy();
       fail(errors.serviceUnavailable());

@@ -87,3 +87,30 @@ test('a body whose hash does not match aborts the upstream request before it is 
   );
   server.close();
 });
+
+test('a kept-alive connection the upstream drops on reuse is retried once on a fresh one (bodiless and string bodies)', async () => {
+  const perSocket = new WeakMap<object, number>();
+  const server = createServer((req, res) => {
+    const n = (perSocket.get(req.socket) ?? 0) + 1;
+    perSocket.set(req.socket, n);
+    // The second request on a connection finds it closed, as when the upstream's idle timeout fires.
+    if (n === 2) {
+      req.socket.destroy();
+      return;
+    }
+    req.resume();
+    req.on('end', () => res.end(`ok ${n}`));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const get = { method: 'GET', path: '/b/k', query: '', headers: {} };
+  const first = await forward(url, get, '', 5000);
+  for await (const _ of first.body) void _;
+  const second = await forward(url, get, '', 5000);
+  let text = '';
+  for await (const c of second.body) text += c;
+  assert.equal(second.status, 200);
+  assert.equal(text, 'ok 1');
+  server.closeAllConnections();
+  server.close();
+});

@@ -29,6 +29,7 @@ import { deleteObjectsKeys, filterListBuckets } from '../../gateway/s3/list-buck
 import {
   credentialScope,
   deriveSigningKey,
+  EMPTY_SHA256,
   parseSigV4,
   s3CanonicalOptions,
   s3PayloadHash,
@@ -238,8 +239,17 @@ export function s3EntryPoint(p: Pipeline, options: S3GatewayOptions): EntryPoint
     const declared = first(incoming.headers['content-length']);
     if (declared !== undefined && /^\d+$/.test(declared)) length = Number(declared);
     const mode = op.payload;
+    // A request without a body (no length, no transfer coding) is sent without one, so that it can be
+    // retried on a fresh connection; a hash it declares must be the empty body's.
+    const bodiless =
+      read === undefined &&
+      mode.kind !== 'chunked' &&
+      (length === 0 || (length === undefined && incoming.headers['transfer-encoding'] === undefined));
     if (read !== undefined) length = Buffer.byteLength(read);
-    else if (mode.kind === 'chunked') {
+    else if (bodiless) {
+      if (mode.kind === 'hash' && mode.sha256 !== EMPTY_SHA256) throw s3Errors.contentSha256Mismatch();
+      body = '';
+    } else if (mode.kind === 'chunked') {
       const decodedText = first(incoming.headers['x-amz-decoded-content-length']);
       if (decodedText === undefined || !/^\d+$/.test(decodedText)) throw s3Errors.missingDecodedLength();
       length = Number(decodedText);
