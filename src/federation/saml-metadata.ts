@@ -45,9 +45,15 @@ export function parseSamlMetadata(text: string): SamlMetadata | undefined {
       for (const ki of childElements(kd, NS.ds, 'KeyInfo'))
         for (const xd of childElements(ki, NS.ds, 'X509Data'))
           for (const xc of childElements(xd, NS.ds, 'X509Certificate')) {
-            const der = Buffer.from(textOf(xc).replace(/\s+/g, ''), 'base64');
-            // Throws for anything that is not a DER certificate.
-            new X509Certificate(der);
+            const b64 = textOf(xc).replace(/\s+/g, '');
+            // xs:base64Binary (XML Signature §4.4.4): Buffer.from would skip foreign characters and
+            // decode a stray one into a trailing byte, so only canonical base64 is taken.
+            if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(b64))
+              return undefined;
+            const der = Buffer.from(b64, 'base64');
+            // Throws for anything that is not a DER certificate. OpenSSL ignores bytes after the
+            // certificate here but not in PEM form, so trailing bytes would store a key that never verifies.
+            if (!new X509Certificate(der).raw.equals(der)) return undefined;
             certificates.push(toPem(der));
           }
     }
