@@ -34,6 +34,7 @@ import { createConsole } from './console/plugin.js';
 import { STS_OPERATIONS } from './sts/index.js';
 import { OidcKeySets, makeJsonFetcher } from './federation/index.js';
 import { federationEndpoint } from './server/federation-endpoint.js';
+import { outboundIssuerRoutes } from './server/routes/outbound-issuer.js';
 import {
   applySeed,
   captureBaseline,
@@ -228,9 +229,11 @@ function nodeServices(
   random: (n: number) => Uint8Array,
   clock: Clock,
   store: Store,
+  publicUrl: () => string | undefined,
 ): Services {
   return {
     ...makeServices(masterKey, keys.sealer, random),
+    publicUrl,
     lockout: config.lockout === undefined ? undefined : storeLockout(store, config.lockout),
     // http:// only to loopback, opted in.
     federation: {
@@ -355,6 +358,8 @@ function buildServer(config: Config, parts: ServerParts): FastifyInstance {
     ready: () => readyProbe(store),
     plugins: [(a) => void a.register(ownEndpoints), webConsole.plugin],
   });
+  // Outbound identity federation (issue #20): each account's issuer discovery documents.
+  outboundIssuerRoutes({ store, now: () => clock.now(), publicUrl: () => services.publicUrl?.() })(app);
   // The console federation endpoint (issue 5): /federation getSigninToken + login into /console.
   federationEndpoint({
     clock,
@@ -381,7 +386,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const masterKey = masterKeyFor(config);
   const random = pooledRandom();
   const keys = await openNodeKeys(store, masterKey, clock, random);
-  const services = nodeServices(config, masterKey, keys, random, clock, store);
+  // iamd's base URL, known once it listens: the prefix of outbound-federation issuers (issue #20).
+  const listening: { url?: string } = {};
+  const services = nodeServices(config, masterKey, keys, random, clock, store, () => listening.url);
   const iamModel = compileServiceModel(readModel('iam'));
   const iamOperations = byName(IAM_OPERATIONS);
   const seedDeps = (): SeedDeps => ({ services, iamModel, operations: iamOperations, now: clock.now() });
@@ -438,6 +445,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   if (config.testClock)
     app.log.warn('TEST CLOCK ENABLED: POST /_iamd/clock moves server time forward. Never use in production.');
   const address = await app.listen({ host: config.host, port: config.port });
+  listening.url = address;
   // Runtime credentials (issue 6): IMDS and the container endpoint, each on its own listener, same clock.
   const firstAccount = accounts.firstAccount;
   const runtime = await startRuntimeEndpoints(

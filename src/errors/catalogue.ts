@@ -28,6 +28,8 @@ export const ERROR_CATALOGUE = {
   KeyPairMismatch: { status: 400 },
   MalformedCertificate: { status: 400 },
   UnrecognizedPublicKeyEncoding: { status: 400 },
+  FeatureDisabled: { status: 404 },
+  FeatureEnabled: { status: 409 },
   // STS modelled errors (models/latest/sts.json)
   ExpiredTokenException: { status: 400 },
   IDPCommunicationError: { status: 400 },
@@ -36,6 +38,8 @@ export const ERROR_CATALOGUE = {
   InvalidIdentityToken: { status: 400 },
   PackedPolicyTooLarge: { status: 400 },
   RegionDisabledException: { status: 403 },
+  OutboundWebIdentityFederationDisabledException: { status: 403 },
+  SessionDurationEscalationException: { status: 403 },
   // Common Query-protocol errors (aws-errors.md section 0)
   AccessDenied: { status: 403 },
   ValidationError: { status: 400 },

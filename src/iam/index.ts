@@ -21,6 +21,7 @@ import { serviceCredentialOperations } from './service-credentials.js';
 import { signingCertificateOperations } from './signing-certificates.js';
 import { serverCertificateOperations } from './server-certificates.js';
 import { serviceLinkedRoleOperations } from './service-linked-roles.js';
+import { outboundFederationOperations } from './outbound-federation.js';
 
 /** Every IAM operation iamd implements. */
 export const IAM_OPERATIONS: readonly Operation[] = [
@@ -45,4 +46,5 @@ export const IAM_OPERATIONS: readonly Operation[] = [
   ...signingCertificateOperations,
   ...serverCertificateOperations,
   ...serviceLinkedRoleOperations,
+  ...outboundFederationOperations,
 ];

@@ -7,6 +7,7 @@ import { getFederationToken } from './federation-token.js';
 import { decodeAuthorizationMessageOperation } from './authorization-message.js';
 import { assumeRoleWithWebIdentity } from './web-identity.js';
 import { assumeRoleWithSAML } from './saml.js';
+import { getWebIdentityToken } from './web-identity-token.js';
 
 /** Every STS operation iamd implements. */
 export const STS_OPERATIONS: readonly Operation[] = [
@@ -17,4 +18,5 @@ export const STS_OPERATIONS: readonly Operation[] = [
   decodeAuthorizationMessageOperation,
   assumeRoleWithWebIdentity,
   assumeRoleWithSAML,
+  getWebIdentityToken,
 ];
