@@ -445,7 +445,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   if (config.testClock)
     app.log.warn('TEST CLOCK ENABLED: POST /_iamd/clock moves server time forward. Never use in production.');
   const address = await app.listen({ host: config.host, port: config.port });
-  listening.url = address;
+  listening.url = config.publicUrl ?? address;
   // Runtime credentials (issue 6): IMDS and the container endpoint, each on its own listener, same clock.
   const firstAccount = accounts.firstAccount;
   const runtime = await startRuntimeEndpoints(

@@ -36,7 +36,7 @@ import {
   GetWebIdentityTokenCommand,
   STSClient,
 } from '@aws-sdk/client-sts';
-import { ROOT, type Creds, type TestServer } from './harness.js';
+import { ROOT, startIamd, type Creds, type TestServer } from './harness.js';
 import {
   allow,
   createAccount,
@@ -462,4 +462,25 @@ test('Disable: no new tokens, keys stay published, GetInfo says vending is off; 
   // Enabling again keeps the issuer (trust configured elsewhere keeps working).
   const again = await iam.send(new EnableOutboundWebIdentityFederationCommand({}));
   assert.equal(again.IssuerIdentifier, issuer);
+});
+
+test('--public-url: issuers are named under the public URL (behind a proxy), served at the same path', async () => {
+  const proxied = await startIamd(['--public-url', 'https://iam.example.test/base/']);
+  try {
+    const out = await proxied.iam().send(new EnableOutboundWebIdentityFederationCommand({}));
+    const id = /\/outbound\/\d{12}\/([0-9a-f]{32})$/.exec(out.IssuerIdentifier ?? '')?.[1] ?? '';
+    const publicIssuer = `https://iam.example.test/base/outbound/${ACCT}/${id}`;
+    assert.equal(out.IssuerIdentifier, publicIssuer);
+    const res = await fetch(`${proxied.url}/outbound/${ACCT}/${id}/.well-known/openid-configuration`);
+    const doc = (await res.json()) as Record<string, unknown>;
+    assert.equal(doc.issuer, publicIssuer);
+    assert.equal(doc.jwks_uri, `${publicIssuer}/.well-known/jwks.json`);
+    const tok = await proxied.sts().send(tokenRequest());
+    const claims = JSON.parse(
+      Buffer.from((tok.WebIdentityToken ?? '').split('.')[1] ?? '', 'base64url').toString(),
+    ) as Record<string, unknown>;
+    assert.equal(claims.iss, publicIssuer);
+  } finally {
+    await proxied.stop();
+  }
 });
