@@ -10,9 +10,10 @@
  * claims: iss, aud, sub, iat, exp, jti and, under `https://sts.amazonaws.com/`, aws_account,
  * source_region, principal_id, principal_tags, request_tags).
  *
- * Authorization: `sts:GetWebIdentityToken` with the condition keys `sts:IdentityTokenAudience`
- * (multivalued), `sts:SigningAlgorithm`, `sts:DurationSeconds` and the request tags
- * (`aws:RequestTag/…`, `aws:TagKeys`).
+ * Authorization (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_outbound_policies.html):
+ * `sts:GetWebIdentityToken` with the condition keys `sts:IdentityTokenAudience` (multivalued),
+ * `sts:SigningAlgorithm`, `sts:DurationSeconds` and the request tags (`aws:RequestTag/…`,
+ * `aws:TagKeys`); passing Tags also needs `sts:TagGetWebIdentityToken`.
  */
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
@@ -147,6 +148,9 @@ export const getWebIdentityToken: Operation = {
     for (const t of requestTags) context[`aws:RequestTag/${t.key}`] = t.value;
     if (requestTags.length > 0) context['aws:TagKeys'] = requestTags.map((t) => t.key);
     await ctx.authorize({ action: 'sts:GetWebIdentityToken', resource: '*', context });
+    // Tags need their own permission ("Controlling access with IAM policies", outbound federation).
+    if (requestTags.length > 0)
+      await ctx.authorize({ action: 'sts:TagGetWebIdentityToken', resource: '*', context });
 
     const account = p.account;
     const found = await getOutboundState(ctx.store, account);

@@ -109,6 +109,13 @@ before(async () => {
           NumericLessThanEquals: { 'sts:DurationSeconds': 900 },
         },
       },
+      {
+        // Tags need sts:TagGetWebIdentityToken; this one allows the `job` tag key only.
+        Effect: 'Allow',
+        Action: 'sts:TagGetWebIdentityToken',
+        Resource: '*',
+        Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': 'job' } },
+      },
     ],
   });
   await iam.send(new TagUserCommand({ UserName: 'worker', Tags: [{ Key: 'team', Value: 'data' }] }));
@@ -241,6 +248,43 @@ test('the condition keys sts:IdentityTokenAudience and sts:DurationSeconds limit
     403,
     denied(
       worker.arn,
+      'sts:GetWebIdentityToken',
+      '*',
+      'because no identity-based policy allows the sts:GetWebIdentityToken action',
+    ),
+  );
+});
+
+test('tags need sts:TagGetWebIdentityToken; sts:SigningAlgorithm limits the algorithm', async () => {
+  await expectAwsError(
+    sts(worker.creds).send(tokenRequest({ Tags: [{ Key: 'cost', Value: '1' }] })),
+    'AccessDenied',
+    403,
+    denied(
+      worker.arn,
+      'sts:TagGetWebIdentityToken',
+      '*',
+      'because no identity-based policy allows the sts:TagGetWebIdentityToken action',
+    ),
+  );
+  const rsOnly = await createUser(iam, 'rs-only', {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: 'sts:GetWebIdentityToken',
+        Resource: '*',
+        Condition: { StringEquals: { 'sts:SigningAlgorithm': 'RS256' } },
+      },
+    ],
+  });
+  await sts(rsOnly.creds).send(tokenRequest());
+  await expectAwsError(
+    sts(rsOnly.creds).send(tokenRequest({ SigningAlgorithm: 'ES384' })),
+    'AccessDenied',
+    403,
+    denied(
+      rsOnly.arn,
       'sts:GetWebIdentityToken',
       '*',
       'because no identity-based policy allows the sts:GetWebIdentityToken action',
