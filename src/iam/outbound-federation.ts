@@ -21,20 +21,37 @@ import {
   type OutboundState,
 } from '../domain/outbound-federation.js';
 
-/** FeatureEnabled (409), worded after the API reference's description of the error. */
+/**
+ * FeatureEnabled (409), AWS's documented text (API reference, EnableOutboundWebIdentityFederation,
+ * Errors).
+ */
 export function featureEnabled(): AwsError {
   return new AwsError(
     'FeatureEnabled',
-    'Outbound identity federation is already enabled for your AWS account.',
+    'The request failed because outbound identity federation is already enabled for your AWS account. You cannot enable the feature multiple times. To fetch the current configuration (including the unique issuer URL), use the GetOutboundWebIdentityFederationInfo operation.',
   );
 }
 
-/** FeatureDisabled (404), worded after the API reference's description of the error. */
-export function featureDisabled(): AwsError {
-  return new AwsError('FeatureDisabled', 'Outbound identity federation is disabled for your AWS account.');
+/**
+ * FeatureDisabled (404) of Disable, AWS's documented text (API reference,
+ * DisableOutboundWebIdentityFederation, Errors; no trailing period there either).
+ */
+export function featureAlreadyDisabled(): AwsError {
+  return new AwsError(
+    'FeatureDisabled',
+    'The request failed because outbound identity federation is already disabled for your AWS account. You cannot disable the feature multiple times',
+  );
 }
 
-/** The issuer URL of `state`; InternalFailure-free: iamd always knows its URL once it serves calls. */
+/** FeatureDisabled (404) of GetInfo for an account that never enabled the feature (it has no issuer). */
+export function featureNeverEnabled(): AwsError {
+  return new AwsError(
+    'FeatureDisabled',
+    'The request failed because outbound identity federation has never been enabled for your AWS account, so it has no issuer URL.',
+  );
+}
+
+/** The issuer URL of `state` (iamd knows its URL once it listens, before it serves any call). */
 function issuerOf(ctx: CallContext, account: string, state: OutboundState): string {
   const base = ctx.services.publicUrl?.() ?? 'http://localhost';
   return issuerUrl(base, account, state.issuerId);
@@ -82,7 +99,7 @@ export const disableOutboundWebIdentityFederation: Operation = {
     await ctx.authorize({ action: 'iam:DisableOutboundWebIdentityFederation', resource: '*' });
     return ctx.transact(async (tx) => {
       const cur = await tx.get<OutboundState>(account, 'setting', OUTBOUND_FEDERATION_KEY);
-      if (cur === undefined || !cur.body.enabled) throw featureDisabled();
+      if (cur === undefined || !cur.body.enabled) throw featureAlreadyDisabled();
       await tx.update(
         account,
         'setting',
@@ -106,7 +123,7 @@ export const getOutboundWebIdentityFederationInfo: Operation = {
     const account = callerAccount(ctx);
     await ctx.authorize({ action: 'iam:GetOutboundWebIdentityFederationInfo', resource: '*' });
     const found = await getOutboundState(ctx.store, account);
-    if (found === undefined) throw featureDisabled();
+    if (found === undefined) throw featureNeverEnabled();
     return {
       IssuerIdentifier: issuerOf(ctx, account, found.state),
       JwtVendingEnabled: found.state.enabled,

@@ -65,6 +65,11 @@ let worker: TestUser;
 let issuer = '';
 let firstToken = '';
 
+/** AWS's documented texts (API reference, Errors of Disable; the last is iamd's, for GetInfo). */
+const ALREADY_DISABLED =
+  'The request failed because outbound identity federation is already disabled for your AWS account. You cannot disable the feature multiple times';
+const NEVER_ENABLED =
+  'The request failed because outbound identity federation has never been enabled for your AWS account, so it has no issuer URL.';
 const DISABLED_MESSAGE =
   'The outbound web identity federation feature is not enabled for this account. To use this feature, you must first enable it through the AWS Management Console or API.';
 
@@ -127,18 +132,17 @@ after(async () => {
 });
 
 test('before enabling: GetInfo and Disable answer FeatureDisabled, GetWebIdentityToken the disabled error', async () => {
-  const msg = 'Outbound identity federation is disabled for your AWS account.';
   await expectAwsError(
     iam.send(new GetOutboundWebIdentityFederationInfoCommand({})),
     'FeatureDisabledException',
     404,
-    msg,
+    NEVER_ENABLED,
   );
   await expectAwsError(
     iam.send(new DisableOutboundWebIdentityFederationCommand({})),
     'FeatureDisabledException',
     404,
-    msg,
+    ALREADY_DISABLED,
   );
   await expectAwsError(
     sts().send(tokenRequest()),
@@ -156,7 +160,7 @@ test('Enable gives an issuer served by iamd; a second Enable is FeatureEnabled; 
     iam.send(new EnableOutboundWebIdentityFederationCommand({})),
     'FeatureEnabledException',
     409,
-    'Outbound identity federation is already enabled for your AWS account.',
+    'The request failed because outbound identity federation is already enabled for your AWS account. You cannot enable the feature multiple times. To fetch the current configuration (including the unique issuer URL), use the GetOutboundWebIdentityFederationInfo operation.',
   );
   const info = await iam.send(new GetOutboundWebIdentityFederationInfoCommand({}));
   assert.equal(info.IssuerIdentifier, issuer);
@@ -166,7 +170,7 @@ test('Enable gives an issuer served by iamd; a second Enable is FeatureEnabled; 
     server.iam(rootCreds(other)).send(new GetOutboundWebIdentityFederationInfoCommand({})),
     'FeatureDisabledException',
     404,
-    'Outbound identity federation is disabled for your AWS account.',
+    NEVER_ENABLED,
   );
 });
 
@@ -501,7 +505,7 @@ test('Disable: no new tokens, keys stay published, GetInfo says vending is off; 
     iam.send(new DisableOutboundWebIdentityFederationCommand({})),
     'FeatureDisabledException',
     404,
-    'Outbound identity federation is disabled for your AWS account.',
+    ALREADY_DISABLED,
   );
   // Enabling again keeps the issuer (trust configured elsewhere keeps working).
   const again = await iam.send(new EnableOutboundWebIdentityFederationCommand({}));
