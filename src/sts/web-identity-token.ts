@@ -52,11 +52,11 @@ export function outboundDisabled(): AwsError {
   );
 }
 
-/** The model's description of SessionDurationEscalationException. */
+/** The model's description of SessionDurationEscalationException (botocore STS exceptions reference). */
 export function sessionDurationEscalation(): AwsError {
   return new AwsError(
     'SessionDurationEscalationException',
-    'The requested token duration would extend the session beyond its original expiration time.',
+    'The requested token duration would extend the session beyond its original expiration time. You cannot use this operation to extend the lifetime of a session beyond what was granted when the session was originally created.',
   );
 }
 

@@ -347,7 +347,7 @@ test('a role session may not ask for a token outliving it (SessionDurationEscala
     session.send(tokenRequest({ DurationSeconds: 3600 })),
     'SessionDurationEscalationException',
     403,
-    'The requested token duration would extend the session beyond its original expiration time.',
+    'The requested token duration would extend the session beyond its original expiration time. You cannot use this operation to extend the lifetime of a session beyond what was granted when the session was originally created.',
   );
   const ok = await session.send(tokenRequest({ DurationSeconds: 600 }));
   const { payload } = await jwtVerify(ok.WebIdentityToken ?? '', jwks(), { issuer, audience: AUD });
