@@ -38,6 +38,7 @@ import { createConsole } from './console/plugin.js';
 import { STS_OPERATIONS } from './sts/index.js';
 import { OidcKeySets, makeJsonFetcher } from './federation/index.js';
 import { federationEndpoint } from './server/federation-endpoint.js';
+import { outboundIssuerRoutes } from './server/routes/outbound-issuer.js';
 import {
   applySeed,
   captureBaseline,
@@ -233,6 +234,7 @@ function nodeServices(
   clock: Clock,
   store: Store,
   audit: { readonly current?: AuditWriter | undefined },
+  publicUrl: () => string | undefined,
 ): Services {
   return {
     auditTrail: {
@@ -242,6 +244,7 @@ function nodeServices(
       },
     },
     ...makeServices(masterKey, keys.sealer, random),
+    publicUrl,
     lockout: config.lockout === undefined ? undefined : storeLockout(store, config.lockout),
     // http:// only to loopback, opted in.
     federation: {
@@ -404,6 +407,8 @@ function buildServer(config: Config, parts: ServerParts): FastifyInstance {
         ),
     ),
   });
+  // Outbound identity federation (issue #20): each account's issuer discovery documents.
+  outboundIssuerRoutes({ store, now: () => clock.now(), publicUrl: () => services.publicUrl?.() })(app);
   // The console federation endpoint (issue 5): /federation getSigninToken + login into /console.
   federationEndpoint({
     clock,
@@ -432,7 +437,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const keys = await openNodeKeys(store, masterKey, clock, random);
   // The audit writer is made below; the services' audit-trail reader flushes it once it exists.
   const auditRef: { current?: AuditWriter } = {};
-  const services = nodeServices(config, masterKey, keys, random, clock, store, auditRef);
+  // iamd's base URL, known once it listens: the prefix of outbound-federation issuers (issue #20).
+  const listening: { url?: string } = {};
+  const services = nodeServices(config, masterKey, keys, random, clock, store, auditRef, () => listening.url);
   const iamModel = compileServiceModel(readModel('iam'));
   const iamOperations = byName(IAM_OPERATIONS);
   const seedDeps = (): SeedDeps => ({ services, iamModel, operations: iamOperations, now: clock.now() });
@@ -491,6 +498,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   if (config.testClock)
     app.log.warn('TEST CLOCK ENABLED: POST /_iamd/clock moves server time forward. Never use in production.');
   const address = await app.listen({ host: config.host, port: config.port });
+  listening.url = config.publicUrl ?? address;
   // Runtime credentials (issue 6): IMDS and the container endpoint, each on its own listener, same clock.
   const firstAccount = accounts.firstAccount;
   const runtime = await startRuntimeEndpoints(

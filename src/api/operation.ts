@@ -92,6 +92,11 @@ export interface Services {
   issueMarker(position: string): string;
   /** The position of a marker {@link Services.issueMarker} issued; undefined for any other string. */
   openMarker(marker: string): string | undefined;
+  /**
+   * iamd's public base URL (`http://host:port`), known once the server listens: the base of each
+   * account's outbound-federation issuer URL. Undefined in tools that serve no HTTP.
+   */
+  readonly publicUrl?: (() => string | undefined) | undefined;
   /** OIDC key sets and SAML settings (AssumeRoleWithWebIdentity / AssumeRoleWithSAML, provider CRUD). */
   readonly federation?: FederationServices | undefined;
   /**

@@ -32,6 +32,8 @@ Starts the IAM and STS APIs on one port.
   --seed FILE        JSON or YAML seed file applied at start, idempotently (IAMD_SEED)
   --oidc-allow-http-loopback
                      accept http:// OIDC issuers on loopback hosts (IAMD_OIDC_ALLOW_HTTP_LOOPBACK=1)
+  --public-url URL   iamd's public base URL, the prefix of outbound-federation issuers
+                     (default: the listening address; IAMD_PUBLIC_URL)
   --saml-one-time-use
                      refuse a SAML assertion id seen before (IAMD_SAML_ONE_TIME_USE=1)
   --rate-limit-iam N requests a second per account to IAM (default 100; IAMD_RATE_LIMIT_IAM);
@@ -77,6 +79,7 @@ export const serveCommand: Command = {
         seed: { type: 'string' },
         'oidc-allow-http-loopback': { type: 'boolean' },
         'saml-one-time-use': { type: 'boolean' },
+        'public-url': { type: 'string' },
         'saml-audiences': { type: 'string' },
         'rate-limit-iam': { type: 'string' },
         'rate-limit-sts': { type: 'string' },
@@ -109,6 +112,7 @@ export const serveCommand: Command = {
         seed: values.seed,
         oidcAllowHttpLoopback: values['oidc-allow-http-loopback'],
         samlOneTimeUse: values['saml-one-time-use'],
+        publicUrl: values['public-url'],
         samlAudiences: values['saml-audiences'],
         rateLimitIam: values['rate-limit-iam'],
         rateLimitSts: values['rate-limit-sts'],

@@ -60,6 +60,11 @@ export interface Config {
   readonly auditFile?: string | undefined;
   /** OIDC: allow `http://` issuers on loopback hosts (`--oidc-allow-http-loopback`; tests, local IdPs). */
   readonly oidcAllowHttpLoopback: boolean;
+  /**
+   * iamd's public base URL (`--public-url` / `IAMD_PUBLIC_URL`), the prefix of outbound-federation
+   * issuers; undefined: the address iamd listens on.
+   */
+  readonly publicUrl?: string | undefined;
   /** SAML: refuse an assertion id seen before (`--saml-one-time-use`); AWS accepts replays while valid. */
   readonly samlOneTimeUse: boolean;
   /** SAML: audiences/recipients accepted besides AWS's sign-in endpoints (`IAMD_SAML_AUDIENCES`, comma-separated). */
@@ -194,6 +199,7 @@ export interface ConfigOptions {
   readonly oidcAllowHttpLoopback?: boolean | undefined;
   readonly samlOneTimeUse?: boolean | undefined;
   readonly samlAudiences?: string | undefined;
+  readonly publicUrl?: string | undefined;
   readonly runtime?: RuntimeOptions | undefined;
   readonly database?: string | undefined;
   readonly databasePoolSize?: string | undefined;
@@ -265,6 +271,11 @@ export function loadConfig(
     .filter((a) => a !== '');
   for (const a of samlAudiences)
     if (!/^(https?:\/\/|urn:)\S+$/.test(a)) problems.push(`SAML audience \`${a}\` is not a URL or URN`);
+  const publicUrl = options.publicUrl ?? env.IAMD_PUBLIC_URL;
+  if (publicUrl !== undefined && !/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(publicUrl))
+    problems.push(
+      `public URL \`${publicUrl}\` is not an http(s) URL without query or fragment (--public-url / IAMD_PUBLIC_URL)`,
+    );
   const runtime = parseRuntimeOptions(options.runtime ?? {}, env);
   problems.push(...runtime.problems);
   const database = options.database ?? env.IAMD_DATABASE_URL;
@@ -328,6 +339,7 @@ export function loadConfig(
       options.oidcAllowHttpLoopback === true || env.IAMD_OIDC_ALLOW_HTTP_LOOPBACK === '1',
     samlOneTimeUse: options.samlOneTimeUse === true || env.IAMD_SAML_ONE_TIME_USE === '1',
     samlAudiences: Object.freeze(samlAudiences),
+    publicUrl: publicUrl?.replace(/\/+$/, ''),
     runtime: Object.freeze(runtime.value),
     database,
     databasePoolSize,

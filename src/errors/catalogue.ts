@@ -35,6 +35,8 @@ export const ERROR_CATALOGUE = {
   OrganizationNotInAllFeaturesModeException: { status: 400 },
   ServiceAccessNotEnabledException: { status: 400 },
   ReportExpired: { status: 410 },
+  FeatureDisabled: { status: 404 },
+  FeatureEnabled: { status: 409 },
   // STS modelled errors (models/latest/sts.json)
   ExpiredTokenException: { status: 400 },
   IDPCommunicationError: { status: 400 },
@@ -94,6 +96,8 @@ export const ERROR_CATALOGUE = {
   TargetNotFoundException: { status: 400 },
   TooManyRequestsException: { status: 400 },
   UnsupportedAPIEndpointException: { status: 400 },
+  OutboundWebIdentityFederationDisabledException: { status: 403 },
+  SessionDurationEscalationException: { status: 403 },
   // Common Query-protocol errors (aws-errors.md section 0)
   AccessDenied: { status: 403 },
   ValidationError: { status: 400 },

@@ -27,6 +27,7 @@ import { stsPreferenceOperations } from './sts-preferences.js';
 import { policyReportOperations } from './policy-reports.js';
 import { serviceLastAccessedOperations } from './service-last-accessed.js';
 import { organizationsAccessReportOperations } from './organizations-access-report.js';
+import { outboundFederationOperations } from './outbound-federation.js';
 
 /** Every IAM operation iamd implements. */
 export const IAM_OPERATIONS: readonly Operation[] = [
@@ -57,4 +58,5 @@ export const IAM_OPERATIONS: readonly Operation[] = [
   ...policyReportOperations,
   ...serviceLastAccessedOperations,
   ...organizationsAccessReportOperations,
+  ...outboundFederationOperations,
 ];

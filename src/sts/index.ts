@@ -8,6 +8,7 @@ import { decodeAuthorizationMessageOperation } from './authorization-message.js'
 import { assumeRoleWithWebIdentity } from './web-identity.js';
 import { assumeRoleWithSAML } from './saml.js';
 import { assumeRoot } from './assume-root.js';
+import { getWebIdentityToken } from './web-identity-token.js';
 
 /** Every STS operation iamd implements. */
 export const STS_OPERATIONS: readonly Operation[] = [
@@ -19,4 +20,5 @@ export const STS_OPERATIONS: readonly Operation[] = [
   assumeRoleWithWebIdentity,
   assumeRoleWithSAML,
   assumeRoot,
+  getWebIdentityToken,
 ];

@@ -1,7 +1,7 @@
 /** Which paths belong to iamd's own (non-AWS) endpoints; every other path is the Query endpoint's. */
 
 /** Paths served by iamd's own endpoints, which answer errors in JSON. */
-const OWN_ENDPOINT = /^\/(console|_iamd|federation|moto-api|health|ready)(\/|\?|$)/;
+const OWN_ENDPOINT = /^\/(console|_iamd|federation|outbound|moto-api|health|ready)(\/|\?|$)/;
 
 /** True when `url` (path and query) is one of iamd's own endpoints. */
 export function isOwnEndpoint(url: string): boolean {
