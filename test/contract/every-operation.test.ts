@@ -70,6 +70,8 @@ function candidates(member: string, shapeName: string): string[] {
   if (m.includes('path')) out.push('/');
   if (m.includes('region')) out.push('us-east-1');
   if (m.includes('thumbprint')) out.push('a'.repeat(40));
+  // GetWebIdentityToken: the model has no enum, the STS API reference lists RS256 | ES384.
+  if (m === 'signingalgorithm') out.push('RS256');
   out.push('every-op', 'EveryOp123', 'a', '*', '/', '1234567890');
   return out;
 }
