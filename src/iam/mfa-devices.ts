@@ -11,7 +11,7 @@
  */
 import QRCode from 'qrcode';
 import type { CallContext, ContextValue, Operation } from '../api/operation.js';
-import { iamOperation, type Mutable } from '../api/typed-operation.js';
+import { iamOperation, type Mutable, type IamOperation } from '../api/typed-operation.js';
 import type { GetMFADeviceOutput, MFADevice, VirtualMFADevice } from '../protocol/shapes/iam.js';
 import type { Entity, StoreReader } from '../store/index.js';
 import { StoreConflict } from '../store/index.js';
@@ -366,9 +366,9 @@ export const getMfaDevice = iamOperation<'GetMFADevice'>({
 });
 
 /** TagMFADevice, UntagMFADevice and ListMFADeviceTags (keys case-insensitive). */
-const mfaDeviceTagging = taggingOperations<MfaDeviceBody>({
+const mfaDeviceTagging = taggingOperations<'MFADevice', MfaDeviceBody>({
   noun: 'MFADevice',
-  member: 'SerialNumber',
+  resourceId: (input) => input.SerialNumber,
   keys: CASE_INSENSITIVE_TAG_KEYS,
   async load(ctx, serialNumber, action, extra) {
     const d = await authorizeOnDevice(ctx, action, serialNumber, extra);
@@ -388,13 +388,13 @@ const mfaDeviceTagging = taggingOperations<MfaDeviceBody>({
 });
 
 /** TagMFADevice. */
-export const tagMfaDevice: Operation = mfaDeviceTagging.tag;
+export const tagMfaDevice: IamOperation<'TagMFADevice'> = mfaDeviceTagging.tag;
 
 /** UntagMFADevice. */
-export const untagMfaDevice: Operation = mfaDeviceTagging.untag;
+export const untagMfaDevice: IamOperation<'UntagMFADevice'> = mfaDeviceTagging.untag;
 
 /** ListMFADeviceTags. */
-export const listMfaDeviceTags: Operation = mfaDeviceTagging.list;
+export const listMfaDeviceTags: IamOperation<'ListMFADeviceTags'> = mfaDeviceTagging.list;
 
 /** The MFA operations, registered in `src/iam/index.ts`. */
 export const mfaDeviceOperations: readonly Operation[] = [

@@ -12,7 +12,7 @@
  * localstack-snapshots/pr-13720/iam/test_iam_server_certificates.
  */
 import type { CallContext, ContextValue, Operation } from '../api/operation.js';
-import { iamOperation } from '../api/typed-operation.js';
+import { iamOperation, type IamOperation } from '../api/typed-operation.js';
 import type { Entity, StoreReader } from '../store/index.js';
 import { StoreConflict } from '../store/index.js';
 import { AwsError, errors } from '../errors/index.js';
@@ -258,9 +258,9 @@ export const deleteServerCertificate = iamOperation<'DeleteServerCertificate'>({
   },
 });
 
-const serverCertificateTagging = taggingOperations<ServerCertificateBody>({
+const serverCertificateTagging = taggingOperations<'ServerCertificate', ServerCertificateBody>({
   noun: 'ServerCertificate',
-  member: 'ServerCertificateName',
+  resourceId: (input) => input.ServerCertificateName,
   keys: CASE_INSENSITIVE_TAG_KEYS_CHECKED,
   load: (ctx, name, action, extra) => load(ctx, name, action, extra),
   writeTags(ctx, name, _loaded, change) {
@@ -279,6 +279,16 @@ const serverCertificateTagging = taggingOperations<ServerCertificateBody>({
   },
 });
 
+/** TagServerCertificate. */
+export const tagServerCertificate: IamOperation<'TagServerCertificate'> = serverCertificateTagging.tag;
+
+/** UntagServerCertificate. */
+export const untagServerCertificate: IamOperation<'UntagServerCertificate'> = serverCertificateTagging.untag;
+
+/** ListServerCertificateTags. */
+export const listServerCertificateTags: IamOperation<'ListServerCertificateTags'> =
+  serverCertificateTagging.list;
+
 /** The server-certificate operations, registered in `src/iam/index.ts`. */
 export const serverCertificateOperations: readonly Operation[] = [
   uploadServerCertificate,
@@ -286,7 +296,7 @@ export const serverCertificateOperations: readonly Operation[] = [
   listServerCertificates,
   updateServerCertificate,
   deleteServerCertificate,
-  serverCertificateTagging.tag,
-  serverCertificateTagging.untag,
-  serverCertificateTagging.list,
+  tagServerCertificate,
+  untagServerCertificate,
+  listServerCertificateTags,
 ];
