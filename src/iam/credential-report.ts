@@ -14,6 +14,7 @@
  */
 import type { SigningCertificateBody } from './signing-certificates.js';
 import type { Operation } from '../api/operation.js';
+import { iamOperation } from '../api/typed-operation.js';
 import type { StoreReader } from '../store/index.js';
 import { AwsError } from '../errors/index.js';
 import { callerAccount } from './common.js';
@@ -225,7 +226,7 @@ export async function collectReportIdentities(
  * GenerateCredentialReport: builds a new report unless one younger than four hours exists. A new report
  * answers `STARTED` with AWS's description; an existing one `COMPLETE`.
  */
-export const generateCredentialReport: Operation = {
+export const generateCredentialReport = iamOperation<'GenerateCredentialReport'>({
   service: 'iam',
   name: 'GenerateCredentialReport',
   async handle(_input, ctx) {
@@ -251,14 +252,14 @@ export const generateCredentialReport: Operation = {
       return { State: 'STARTED', Description: 'No report exists. Starting a new report generation task' };
     });
   },
-};
+});
 
 /**
  * GetCredentialReport: the latest report, base64 CSV. ReportNotPresent (410) before any Generate — AWS
  * sends no message (recorded `get-credential-report-without-generate-error`); ReportExpired (410) once
  * the report is four hours old (message: the exception's text in API_GetCredentialReport).
  */
-export const getCredentialReport: Operation = {
+export const getCredentialReport = iamOperation<'GetCredentialReport'>({
   service: 'iam',
   name: 'GetCredentialReport',
   async handle(_input, ctx) {
@@ -277,7 +278,7 @@ export const getCredentialReport: Operation = {
       GeneratedTime: report.body.generatedTime,
     };
   },
-};
+});
 
 /** The credential report operations. */
 export const credentialReportOperations: readonly Operation[] = [

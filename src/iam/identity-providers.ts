@@ -10,7 +10,12 @@ import { errors, type AwsError } from '../errors/index.js';
 import { StoreConflict, type Entity, type StoreTx } from '../store/index.js';
 import { callerAccount, resourceTagContext } from './common.js';
 import type { TagBody } from '../domain/entities.js';
-import { CASE_INSENSITIVE_TAG_KEYS, taggingOperations, type TaggingOperations } from './tagging.js';
+import {
+  CASE_INSENSITIVE_TAG_KEYS,
+  taggingOperations,
+  type TaggableResource,
+  type TaggingOperations,
+} from './tagging.js';
 
 /** The fields every identity-provider body has. */
 export interface ProviderBody {
@@ -130,14 +135,14 @@ export async function insertProvider<B extends ProviderBody>(
  * `Tag<Noun>`, `Untag<Noun>` and `List<Noun>Tags` of a provider kind; tag keys compare
  * case-insensitively, and a missing provider is reported after authorization.
  */
-export function providerTagging<B extends ProviderBody>(
+export function providerTagging<N extends 'SAMLProvider' | 'OpenIDConnectProvider', B extends ProviderBody>(
   provider: ProviderKind<B>,
-  noun: string,
-  member: string,
-): TaggingOperations {
-  return taggingOperations<B>({
+  noun: N,
+  resourceId: TaggableResource<N, B>['resourceId'],
+): TaggingOperations<N> {
+  return taggingOperations<N, B>({
     noun,
-    member,
+    resourceId,
     keys: CASE_INSENSITIVE_TAG_KEYS,
     async load(ctx, arn, action, extra) {
       const { entity } = await authorizeOnProvider(provider, ctx, action, arn, extra);

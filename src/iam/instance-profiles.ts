@@ -8,7 +8,7 @@
  * CreateInstanceProfile only when given, listings never; embedded roles carry six basic fields.
  */
 import type { CallContext, ContextValue, Operation } from '../api/operation.js';
-import { iamOperation } from '../api/typed-operation.js';
+import { iamOperation, type IamOperation } from '../api/typed-operation.js';
 import type { InstanceProfile, Role } from '../protocol/shapes/iam.js';
 import { type AwsError, errors } from '../errors/index.js';
 import { makeUniqueId } from '../credentials/ids.js';
@@ -255,9 +255,9 @@ export const listInstanceProfilesForRole = iamOperation<'ListInstanceProfilesFor
 });
 
 /** TagInstanceProfile, UntagInstanceProfile and ListInstanceProfileTags (keys case-insensitive). */
-const instanceProfileTagging = taggingOperations<InstanceProfileBody>({
+const instanceProfileTagging = taggingOperations<'InstanceProfile', InstanceProfileBody>({
   noun: 'InstanceProfile',
-  member: 'InstanceProfileName',
+  resourceId: (input) => input.InstanceProfileName,
   keys: CASE_INSENSITIVE_TAG_KEYS_CHECKED,
   load: (ctx, name, action, extra) => loadProfile(ctx, callerAccount(ctx), name, action, extra),
   writeTags(ctx, name, _loaded, change) {
@@ -272,13 +272,13 @@ const instanceProfileTagging = taggingOperations<InstanceProfileBody>({
 });
 
 /** TagInstanceProfile. */
-export const tagInstanceProfile: Operation = instanceProfileTagging.tag;
+export const tagInstanceProfile: IamOperation<'TagInstanceProfile'> = instanceProfileTagging.tag;
 
 /** UntagInstanceProfile. */
-export const untagInstanceProfile: Operation = instanceProfileTagging.untag;
+export const untagInstanceProfile: IamOperation<'UntagInstanceProfile'> = instanceProfileTagging.untag;
 
 /** ListInstanceProfileTags. */
-export const listInstanceProfileTags: Operation = instanceProfileTagging.list;
+export const listInstanceProfileTags: IamOperation<'ListInstanceProfileTags'> = instanceProfileTagging.list;
 
 /** Every instance-profile operation, for `src/iam/index.ts`. */
 export const instanceProfileOperations: readonly Operation[] = [

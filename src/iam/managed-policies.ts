@@ -8,7 +8,7 @@
  * default version cannot be deleted; a policy with non-default versions or attachments cannot be deleted.
  */
 import type { CallContext, ContextValue, Operation } from '../api/operation.js';
-import { iamOperation } from '../api/typed-operation.js';
+import { iamOperation, type IamOperation } from '../api/typed-operation.js';
 import { type AwsError, errors } from '../errors/index.js';
 import { makeUniqueId } from '../credentials/ids.js';
 import { validatePolicy } from '../policy/index.js';
@@ -538,9 +538,9 @@ export const setDefaultPolicyVersion = iamOperation<'SetDefaultPolicyVersion'>({
 });
 
 /** TagPolicy, UntagPolicy and ListPolicyTags: customer policies only; keys are case-sensitive. */
-const policyTagging = taggingOperations<ManagedPolicyBody>({
+const policyTagging = taggingOperations<'Policy', ManagedPolicyBody>({
   noun: 'Policy',
-  member: 'PolicyArn',
+  resourceId: (input) => input.PolicyArn,
   keys: CASE_SENSITIVE_TAG_KEYS,
   async load(ctx, arn, action, extra) {
     const found = await authorizedPolicy(ctx, callerAccount(ctx), arn, action, extra);
@@ -559,13 +559,13 @@ const policyTagging = taggingOperations<ManagedPolicyBody>({
 });
 
 /** TagPolicy. */
-export const tagPolicy: Operation = policyTagging.tag;
+export const tagPolicy: IamOperation<'TagPolicy'> = policyTagging.tag;
 
 /** UntagPolicy: keys compared case-sensitively (recorded: removing `a` keeps `A`). */
-export const untagPolicy: Operation = policyTagging.untag;
+export const untagPolicy: IamOperation<'UntagPolicy'> = policyTagging.untag;
 
 /** ListPolicyTags. */
-export const listPolicyTags: Operation = policyTagging.list;
+export const listPolicyTags: IamOperation<'ListPolicyTags'> = policyTagging.list;
 
 /** ListEntitiesForPolicy: users, groups and roles using a managed policy (attached or as boundary). */
 export const listEntitiesForPolicy = iamOperation<'ListEntitiesForPolicy'>({

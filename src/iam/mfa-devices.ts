@@ -11,6 +11,8 @@
  */
 import QRCode from 'qrcode';
 import type { CallContext, ContextValue, Operation } from '../api/operation.js';
+import { iamOperation, type Mutable, type IamOperation } from '../api/typed-operation.js';
+import type { GetMFADeviceOutput, MFADevice, VirtualMFADevice } from '../protocol/shapes/iam.js';
 import type { Entity, StoreReader } from '../store/index.js';
 import { StoreConflict } from '../store/index.js';
 import { AwsError, errors } from '../errors/index.js';
@@ -110,13 +112,13 @@ async function resolveOwner(
  * `Base32StringSeed` (the base32 text) and as `QRCodePNG` (an `otpauth://totp/…` QR code) — both blobs,
  * returned here as bytes for the protocol renderer to base64-encode. The seed is never shown again.
  */
-export const createVirtualMfaDevice: Operation = {
+export const createVirtualMfaDevice = iamOperation<'CreateVirtualMFADevice'>({
   service: 'iam',
   name: 'CreateVirtualMFADevice',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const name = input.VirtualMFADeviceName as string;
-    const path = (input.Path as string | undefined) ?? '/';
+    const name = input.VirtualMFADeviceName;
+    const path = input.Path ?? '/';
     const tags = inputTags(input.Tags);
     const serialNumber = `arn:aws:iam::${account}:mfa${path}${name}`;
     await ctx.authorize({
@@ -142,7 +144,7 @@ export const createVirtualMfaDevice: Operation = {
           throw errors.alreadyExists('MFA device already exists.');
         throw e;
       }
-      const out: Record<string, unknown> = {
+      const out: Mutable<VirtualMFADevice> = {
         SerialNumber: serialNumber,
         Base32StringSeed: new Uint8Array(Buffer.from(seed, 'ascii')),
         QRCodePNG: new Uint8Array(png),
@@ -151,19 +153,19 @@ export const createVirtualMfaDevice: Operation = {
       return { VirtualMFADevice: out };
     });
   },
-};
+});
 
 /**
  * EnableMFADevice: assigns a device to a user after proving possession with two consecutive codes.
  * A device already assigned answers `MFA Device is already in use.` (recorded).
  */
-export const enableMfaDevice: Operation = {
+export const enableMfaDevice = iamOperation<'EnableMFADevice'>({
   service: 'iam',
   name: 'EnableMFADevice',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const userName = input.UserName as string;
-    const serialNumber = input.SerialNumber as string;
+    const userName = input.UserName;
+    const serialNumber = input.SerialNumber;
     const found = await authorizeOnUser(ctx, account, 'iam:EnableMFADevice', userName);
     if (found === undefined) throw noSuchUser(userName);
     return ctx.transact(async (tx) => {
@@ -178,8 +180,8 @@ export const enableMfaDevice: Operation = {
       const used = pruneSteps(device.body.usedSteps, ctx.now);
       const steps = verifyConsecutive(
         seed,
-        input.AuthenticationCode1 as string,
-        input.AuthenticationCode2 as string,
+        input.AuthenticationCode1,
+        input.AuthenticationCode2,
         ctx.now,
         used,
       );
@@ -196,7 +198,7 @@ export const enableMfaDevice: Operation = {
       return {};
     });
   },
-};
+});
 
 /** Reads a device that must be enabled for `owner`, else AWS's "does not exist". */
 async function requireOwnedDevice(
@@ -212,18 +214,13 @@ async function requireOwnedDevice(
 }
 
 /** DeactivateMFADevice: unassigns the device; it stays as an unassigned virtual device. */
-export const deactivateMfaDevice: Operation = {
+export const deactivateMfaDevice = iamOperation<'DeactivateMFADevice'>({
   service: 'iam',
   name: 'DeactivateMFADevice',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const serialNumber = input.SerialNumber as string;
-    const owner = await resolveOwner(
-      ctx,
-      account,
-      'iam:DeactivateMFADevice',
-      input.UserName as string | undefined,
-    );
+    const serialNumber = input.SerialNumber;
+    const owner = await resolveOwner(ctx, account, 'iam:DeactivateMFADevice', input.UserName);
     return ctx.transact(async (tx) => {
       const d = await requireOwnedDevice(tx, account, owner, serialNumber);
       const body: MfaDeviceBody = { ...d.body, userName: undefined, enableDate: undefined, usedSteps: [] };
@@ -231,15 +228,15 @@ export const deactivateMfaDevice: Operation = {
       return {};
     });
   },
-};
+});
 
 /** DeleteVirtualMFADevice: only an unassigned device can be deleted ("deactivate … before you can delete it"). */
-export const deleteVirtualMfaDevice: Operation = {
+export const deleteVirtualMfaDevice = iamOperation<'DeleteVirtualMFADevice'>({
   service: 'iam',
   name: 'DeleteVirtualMFADevice',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const serialNumber = input.SerialNumber as string;
+    const serialNumber = input.SerialNumber;
     await authorizeOnDevice(ctx, 'iam:DeleteVirtualMFADevice', serialNumber);
     return ctx.transact(async (tx) => {
       const d = await findDevice(tx, account, serialNumber);
@@ -250,25 +247,20 @@ export const deleteVirtualMfaDevice: Operation = {
       return {};
     });
   },
-};
+});
 
 /** ListMFADevices: the devices enabled for a user (or for the calling root). */
-export const listMfaDevices: Operation = {
+export const listMfaDevices = iamOperation<'ListMFADevices'>({
   service: 'iam',
   name: 'ListMFADevices',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const owner = await resolveOwner(
-      ctx,
-      account,
-      'iam:ListMFADevices',
-      input.UserName as string | undefined,
-    );
+    const owner = await resolveOwner(ctx, account, 'iam:ListMFADevices', input.UserName);
     const devices = await ctx.store.list<MfaDeviceBody>(account, 'mfaDevice', { index: owner.index });
     const { page, IsTruncated, Marker } = paginate(devices, (d) => d.key, input, ctx.services);
     return {
       MFADevices: page.map((d) => {
-        const o: Record<string, unknown> = {
+        const o: Mutable<MFADevice> = {
           SerialNumber: d.body.serialNumber,
           EnableDate: d.body.enableDate,
         };
@@ -279,28 +271,28 @@ export const listMfaDevices: Operation = {
       ...(Marker === undefined ? {} : { Marker }),
     };
   },
-};
+});
 
 /**
  * ListVirtualMFADevices: every virtual device of the account, filtered by AssignmentStatus (default
  * Any). Assigned ones carry `EnableDate` and the `User` summary (recorded `list-assigned-with-user`);
  * for a root device the user is the root (`Arn` `…:root`, `UserId` the account id).
  */
-export const listVirtualMfaDevices: Operation = {
+export const listVirtualMfaDevices = iamOperation<'ListVirtualMFADevices'>({
   service: 'iam',
   name: 'ListVirtualMFADevices',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
     await ctx.authorize({ action: 'iam:ListVirtualMFADevices', resource: '*' });
-    const status = (input.AssignmentStatus as string | undefined) ?? 'Any';
+    const status = input.AssignmentStatus ?? 'Any';
     const all = (await ctx.store.list<MfaDeviceBody>(account, 'mfaDevice')).filter((d) => {
       const assigned = d.body.enableDate !== undefined;
       return status === 'Any' || (status === 'Assigned') === assigned;
     });
     const { page, IsTruncated, Marker } = paginate(all, (d) => d.key, input, ctx.services);
-    const out: Record<string, unknown>[] = [];
+    const out: VirtualMFADevice[] = [];
     for (const d of page) {
-      const o: Record<string, unknown> = { SerialNumber: d.body.serialNumber };
+      const o: Mutable<VirtualMFADevice> = { SerialNumber: d.body.serialNumber };
       if (d.body.enableDate !== undefined) {
         if (d.body.userName === undefined) {
           o.User = {
@@ -318,28 +310,28 @@ export const listVirtualMfaDevices: Operation = {
     }
     return { VirtualMFADevices: out, IsTruncated, ...(Marker === undefined ? {} : { Marker }) };
   },
-};
+});
 
 /**
  * ResyncMFADevice: re-proves the device with two consecutive codes. iamd's verifier keeps no per-device
  * clock offset (it always accepts one step either side), so a successful resync records the two codes
  * as used and changes nothing else.
  */
-export const resyncMfaDevice: Operation = {
+export const resyncMfaDevice = iamOperation<'ResyncMFADevice'>({
   service: 'iam',
   name: 'ResyncMFADevice',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const serialNumber = input.SerialNumber as string;
-    const owner = await resolveOwner(ctx, account, 'iam:ResyncMFADevice', input.UserName as string);
+    const serialNumber = input.SerialNumber;
+    const owner = await resolveOwner(ctx, account, 'iam:ResyncMFADevice', input.UserName);
     return ctx.transact(async (tx) => {
       const d = await requireOwnedDevice(tx, account, owner, serialNumber);
       const seed = ctx.services.unsealSecret(d.body.sealedSeed, mfaSeedAad(account, serialNumber));
       const used = pruneSteps(d.body.usedSteps, ctx.now);
       const steps = verifyConsecutive(
         seed,
-        input.AuthenticationCode1 as string,
-        input.AuthenticationCode2 as string,
+        input.AuthenticationCode1,
+        input.AuthenticationCode2,
         ctx.now,
         used,
       );
@@ -353,27 +345,30 @@ export const resyncMfaDevice: Operation = {
       return {};
     });
   },
-};
+});
 
 /** GetMFADevice: a device enabled for the user (virtual devices have no FIDO `Certifications`). */
-export const getMfaDevice: Operation = {
+export const getMfaDevice = iamOperation<'GetMFADevice'>({
   service: 'iam',
   name: 'GetMFADevice',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const serialNumber = input.SerialNumber as string;
-    const owner = await resolveOwner(ctx, account, 'iam:GetMFADevice', input.UserName as string | undefined);
+    const serialNumber = input.SerialNumber;
+    const owner = await resolveOwner(ctx, account, 'iam:GetMFADevice', input.UserName);
     const d = await requireOwnedDevice(ctx.store, account, owner, serialNumber);
-    const out: Record<string, unknown> = { SerialNumber: d.body.serialNumber, EnableDate: d.body.enableDate };
+    const out: Mutable<GetMFADeviceOutput> = {
+      SerialNumber: d.body.serialNumber,
+      EnableDate: d.body.enableDate,
+    };
     if (d.body.userName !== undefined) out.UserName = d.body.userName;
     return out;
   },
-};
+});
 
 /** TagMFADevice, UntagMFADevice and ListMFADeviceTags (keys case-insensitive). */
-const mfaDeviceTagging = taggingOperations<MfaDeviceBody>({
+const mfaDeviceTagging = taggingOperations<'MFADevice', MfaDeviceBody>({
   noun: 'MFADevice',
-  member: 'SerialNumber',
+  resourceId: (input) => input.SerialNumber,
   keys: CASE_INSENSITIVE_TAG_KEYS,
   async load(ctx, serialNumber, action, extra) {
     const d = await authorizeOnDevice(ctx, action, serialNumber, extra);
@@ -393,13 +388,13 @@ const mfaDeviceTagging = taggingOperations<MfaDeviceBody>({
 });
 
 /** TagMFADevice. */
-export const tagMfaDevice: Operation = mfaDeviceTagging.tag;
+export const tagMfaDevice: IamOperation<'TagMFADevice'> = mfaDeviceTagging.tag;
 
 /** UntagMFADevice. */
-export const untagMfaDevice: Operation = mfaDeviceTagging.untag;
+export const untagMfaDevice: IamOperation<'UntagMFADevice'> = mfaDeviceTagging.untag;
 
 /** ListMFADeviceTags. */
-export const listMfaDeviceTags: Operation = mfaDeviceTagging.list;
+export const listMfaDeviceTags: IamOperation<'ListMFADeviceTags'> = mfaDeviceTagging.list;
 
 /** The MFA operations, registered in `src/iam/index.ts`. */
 export const mfaDeviceOperations: readonly Operation[] = [

@@ -11,7 +11,7 @@
  * scheme and always lists `ClientIDList`, `ThumbprintList` and `Tags` (recorded get-response).
  */
 import type { Operation } from '../api/operation.js';
-import { iamOperation } from '../api/typed-operation.js';
+import { iamOperation, type IamOperation } from '../api/typed-operation.js';
 import { errors, type AwsError } from '../errors/index.js';
 import type { Entity, StoreTx } from '../store/index.js';
 import { isLoopbackHost } from '../federation/http.js';
@@ -236,16 +236,22 @@ export const updateOpenIDConnectProviderThumbprint = iamOperation<'UpdateOpenIDC
 });
 
 /** Tag/Untag/ListOpenIDConnectProviderTags (keys case-insensitive). */
-const oidcProviderTagging = providerTagging(OIDC, 'OpenIDConnectProvider', 'OpenIDConnectProviderArn');
+const oidcProviderTagging = providerTagging(
+  OIDC,
+  'OpenIDConnectProvider',
+  (input) => input.OpenIDConnectProviderArn,
+);
 
 /** TagOpenIDConnectProvider. */
-export const tagOpenIDConnectProvider: Operation = oidcProviderTagging.tag;
+export const tagOpenIDConnectProvider: IamOperation<'TagOpenIDConnectProvider'> = oidcProviderTagging.tag;
 
 /** UntagOpenIDConnectProvider. */
-export const untagOpenIDConnectProvider: Operation = oidcProviderTagging.untag;
+export const untagOpenIDConnectProvider: IamOperation<'UntagOpenIDConnectProvider'> =
+  oidcProviderTagging.untag;
 
 /** ListOpenIDConnectProviderTags. */
-export const listOpenIDConnectProviderTags: Operation = oidcProviderTagging.list;
+export const listOpenIDConnectProviderTags: IamOperation<'ListOpenIDConnectProviderTags'> =
+  oidcProviderTagging.list;
 
 /** Every OIDC provider operation. */
 export const oidcProviderOperations: readonly Operation[] = [

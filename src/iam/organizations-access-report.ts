@@ -10,11 +10,12 @@
  * finds none (NoSuchEntity).
  */
 import type { Operation } from '../api/operation.js';
+import { iamOperation } from '../api/typed-operation.js';
 import { AwsError } from '../errors/index.js';
 import { callerAccount } from './common.js';
 
 /** GenerateOrganizationsAccessReport for an account in no organization. */
-export const generateOrganizationsAccessReport: Operation = {
+export const generateOrganizationsAccessReport = iamOperation<'GenerateOrganizationsAccessReport'>({
   service: 'iam',
   name: 'GenerateOrganizationsAccessReport',
   async handle(_input, ctx) {
@@ -25,18 +26,18 @@ export const generateOrganizationsAccessReport: Operation = {
       'The request was rejected because no organization is associated with your account.',
     );
   },
-};
+});
 
 /** GetOrganizationsAccessReport: no job exists for an account in no organization. */
-export const getOrganizationsAccessReport: Operation = {
+export const getOrganizationsAccessReport = iamOperation<'GetOrganizationsAccessReport'>({
   service: 'iam',
   name: 'GetOrganizationsAccessReport',
   async handle(input, ctx) {
     callerAccount(ctx);
     await ctx.authorize({ action: 'iam:GetOrganizationsAccessReport', resource: '*' });
-    throw new AwsError('NoSuchEntity', `No such job id: ${String(input.JobId)}`);
+    throw new AwsError('NoSuchEntity', `No such job id: ${input.JobId}`);
   },
-};
+});
 
 /** The Organizations access report operations. */
 export const organizationsAccessReportOperations: readonly Operation[] = [

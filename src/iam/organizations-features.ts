@@ -12,6 +12,7 @@
  * Error texts are the IAM API reference's descriptions of each error.
  */
 import type { CallContext, Operation } from '../api/operation.js';
+import { iamOperation } from '../api/typed-operation.js';
 import { AwsError } from '../errors/index.js';
 import { membershipOf, organizationOf, ORG_KEY, type OrganizationBody } from '../domain/organizations.js';
 import { callerAccount } from './common.js';
@@ -55,44 +56,81 @@ async function featureOrg(ctx: CallContext, managementOnly: boolean): Promise<Or
   return org;
 }
 
-function output(org: OrganizationBody): Record<string, unknown> {
+/** The output of every feature operation: the organization and the features now enabled. */
+type FeaturesOutput = {
+  readonly OrganizationId: string;
+  readonly EnabledFeatures: string[];
+};
+
+function output(org: OrganizationBody): FeaturesOutput {
   return { OrganizationId: org.id, EnabledFeatures: [...org.iamFeatures] };
 }
 
-function toggle(name: string, feature: Feature, enable: boolean): Operation {
-  return {
-    service: 'iam',
-    name,
-    async handle(_input, ctx) {
-      await ctx.authorize({ action: `iam:${name}`, resource: '*' });
-      const org = await featureOrg(ctx, enable);
-      return ctx.transact(async (tx) => {
-        const cur =
-          (await tx.get<OrganizationBody>(org.managementAccount, 'organization', ORG_KEY))?.body ?? org;
-        const others = cur.iamFeatures.filter((f) => f !== feature);
-        const next: OrganizationBody = { ...cur, iamFeatures: enable ? [...others, feature] : others };
-        await tx.update(org.managementAccount, 'organization', ORG_KEY, next);
-        return output(next);
-      });
-    },
-  };
+/** The shared body of the Enable/Disable operations: turns `feature` on or off for the organization. */
+async function toggle(
+  ctx: CallContext,
+  name: string,
+  feature: Feature,
+  enable: boolean,
+): Promise<FeaturesOutput> {
+  await ctx.authorize({ action: `iam:${name}`, resource: '*' });
+  const org = await featureOrg(ctx, enable);
+  return ctx.transact(async (tx) => {
+    const cur = (await tx.get<OrganizationBody>(org.managementAccount, 'organization', ORG_KEY))?.body ?? org;
+    const others = cur.iamFeatures.filter((f) => f !== feature);
+    const next: OrganizationBody = { ...cur, iamFeatures: enable ? [...others, feature] : others };
+    await tx.update(org.managementAccount, 'organization', ORG_KEY, next);
+    return output(next);
+  });
 }
 
+/** EnableOrganizationsRootCredentialsManagement. */
+export const enableOrganizationsRootCredentialsManagement =
+  iamOperation<'EnableOrganizationsRootCredentialsManagement'>({
+    service: 'iam',
+    name: 'EnableOrganizationsRootCredentialsManagement',
+    handle: (_input, ctx) =>
+      toggle(ctx, 'EnableOrganizationsRootCredentialsManagement', 'RootCredentialsManagement', true),
+  });
+
+/** DisableOrganizationsRootCredentialsManagement. */
+export const disableOrganizationsRootCredentialsManagement =
+  iamOperation<'DisableOrganizationsRootCredentialsManagement'>({
+    service: 'iam',
+    name: 'DisableOrganizationsRootCredentialsManagement',
+    handle: (_input, ctx) =>
+      toggle(ctx, 'DisableOrganizationsRootCredentialsManagement', 'RootCredentialsManagement', false),
+  });
+
+/** EnableOrganizationsRootSessions. */
+export const enableOrganizationsRootSessions = iamOperation<'EnableOrganizationsRootSessions'>({
+  service: 'iam',
+  name: 'EnableOrganizationsRootSessions',
+  handle: (_input, ctx) => toggle(ctx, 'EnableOrganizationsRootSessions', 'RootSessions', true),
+});
+
+/** DisableOrganizationsRootSessions. */
+export const disableOrganizationsRootSessions = iamOperation<'DisableOrganizationsRootSessions'>({
+  service: 'iam',
+  name: 'DisableOrganizationsRootSessions',
+  handle: (_input, ctx) => toggle(ctx, 'DisableOrganizationsRootSessions', 'RootSessions', false),
+});
+
 /** ListOrganizationsFeatures. */
-export const listOrganizationsFeatures: Operation = {
+export const listOrganizationsFeatures = iamOperation<'ListOrganizationsFeatures'>({
   service: 'iam',
   name: 'ListOrganizationsFeatures',
   async handle(_input, ctx) {
     await ctx.authorize({ action: 'iam:ListOrganizationsFeatures', resource: '*' });
     return output(await featureOrg(ctx, false));
   },
-};
+});
 
 /** The centralized root access operations. */
 export const organizationsFeatureOperations: readonly Operation[] = [
-  toggle('EnableOrganizationsRootCredentialsManagement', 'RootCredentialsManagement', true),
-  toggle('DisableOrganizationsRootCredentialsManagement', 'RootCredentialsManagement', false),
-  toggle('EnableOrganizationsRootSessions', 'RootSessions', true),
-  toggle('DisableOrganizationsRootSessions', 'RootSessions', false),
+  enableOrganizationsRootCredentialsManagement,
+  disableOrganizationsRootCredentialsManagement,
+  enableOrganizationsRootSessions,
+  disableOrganizationsRootSessions,
   listOrganizationsFeatures,
 ];

@@ -8,6 +8,7 @@
  * policies; `EntityType`/`EntityName` are given for inline policies only), API_GetHumanReadableSummary.
  */
 import type { CallContext, Operation } from '../api/operation.js';
+import { iamOperation } from '../api/typed-operation.js';
 import { AwsError } from '../errors/index.js';
 import { parseArn } from '../core/arn.js';
 import type { StoreReader } from '../store/index.js';
@@ -116,14 +117,14 @@ export async function entityPolicies(ctx: CallContext, arn: string): Promise<Ent
   return policiesOf(store, r.body.inlinePolicies, r.body.attachedPolicies, 'ROLE', r.body.roleName);
 }
 
-function inputDocuments(list: unknown): string[] {
-  const docs = Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : [];
+function inputDocuments(list: readonly string[] | undefined): string[] {
+  const docs = [...(list ?? [])];
   for (const d of docs) checkPolicyDocument(d, 'identity');
   return docs;
 }
 
 /** GetContextKeysForCustomPolicy: the keys of the given documents. */
-export const getContextKeysForCustomPolicy: Operation = {
+export const getContextKeysForCustomPolicy = iamOperation<'GetContextKeysForCustomPolicy'>({
   service: 'iam',
   name: 'GetContextKeysForCustomPolicy',
   async handle(input, ctx) {
@@ -131,20 +132,20 @@ export const getContextKeysForCustomPolicy: Operation = {
     await ctx.authorize({ action: 'iam:GetContextKeysForCustomPolicy', resource: '*' });
     return { ContextKeyNames: contextKeysOf(inputDocuments(input.PolicyInputList)) };
   },
-};
+});
 
 /** GetContextKeysForPrincipalPolicy: the keys of the entity's policies and of PolicyInputList. */
-export const getContextKeysForPrincipalPolicy: Operation = {
+export const getContextKeysForPrincipalPolicy = iamOperation<'GetContextKeysForPrincipalPolicy'>({
   service: 'iam',
   name: 'GetContextKeysForPrincipalPolicy',
   async handle(input, ctx) {
-    const arn = String(input.PolicySourceArn);
+    const arn = input.PolicySourceArn;
     await ctx.authorize({ action: 'iam:GetContextKeysForPrincipalPolicy', resource: arn });
     const extra = inputDocuments(input.PolicyInputList);
     const own = (await entityPolicies(ctx, arn)).map((p) => p.text);
     return { ContextKeyNames: contextKeysOf([...own, ...extra]) };
   },
-};
+});
 
 function statementsOf(text: string): Record<string, unknown>[] {
   let doc: unknown;
@@ -200,14 +201,14 @@ export function grantsServiceAccess(text: string, namespace: string): boolean {
 }
 
 /** ListPoliciesGrantingServiceAccess: per requested namespace, the entity's policies that allow it. */
-export const listPoliciesGrantingServiceAccess: Operation = {
+export const listPoliciesGrantingServiceAccess = iamOperation<'ListPoliciesGrantingServiceAccess'>({
   service: 'iam',
   name: 'ListPoliciesGrantingServiceAccess',
   async handle(input, ctx) {
-    const arn = String(input.Arn);
+    const arn = input.Arn;
     await ctx.authorize({ action: 'iam:ListPoliciesGrantingServiceAccess', resource: arn });
     const policies = await entityPolicies(ctx, arn);
-    const namespaces = strings(input.ServiceNamespaces);
+    const namespaces = input.ServiceNamespaces;
     const entries = namespaces.map((ns) => ({
       ServiceNamespace: ns,
       Policies: policies
@@ -236,7 +237,7 @@ export const listPoliciesGrantingServiceAccess: Operation = {
       ...(Marker ? { Marker } : {}),
     };
   },
-};
+});
 
 /** One statement in words: effect, actions, resources, conditions. Deterministic. */
 function describeStatement(st: Record<string, unknown>): string {
@@ -277,13 +278,13 @@ export function summarizePolicy(text: string): string {
  * GetHumanReadableSummary for a managed policy (its default version) or a user, group or role (each of
  * its policies in turn). Only English is written: another `Locale` gives `NOT_SUPPORTED` and no content.
  */
-export const getHumanReadableSummary: Operation = {
+export const getHumanReadableSummary = iamOperation<'GetHumanReadableSummary'>({
   service: 'iam',
   name: 'GetHumanReadableSummary',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const arn = String(input.EntityArn);
-    const locale = typeof input.Locale === 'string' ? input.Locale : 'en-US';
+    const arn = input.EntityArn;
+    const locale = input.Locale ?? 'en-US';
     await ctx.authorize({ action: 'iam:GetHumanReadableSummary', resource: arn });
     const parsed = parseArn(arn);
     let sections: { title: string; text: string }[];
@@ -315,7 +316,7 @@ export const getHumanReadableSummary: Operation = {
       SummaryState: 'AVAILABLE',
     };
   },
-};
+});
 
 /** The policy report operations. */
 export const policyReportOperations: readonly Operation[] = [

@@ -8,7 +8,7 @@
  * "Cannot exceed quota for ACLSizePerRole: 2048" (apache/airflow#27331, kubeflow/dashboard#29).
  */
 import type { CallContext, ContextValue, Operation } from '../api/operation.js';
-import { iamOperation, type Mutable } from '../api/typed-operation.js';
+import { iamOperation, type Mutable, type IamOperation } from '../api/typed-operation.js';
 import type { Role } from '../protocol/shapes/iam.js';
 import { type AwsError, errors } from '../errors/index.js';
 import { makeUniqueId } from '../credentials/ids.js';
@@ -344,9 +344,9 @@ export const deleteRole = iamOperation<'DeleteRole'>({
 });
 
 /** TagRole, UntagRole and ListRoleTags (tag keys compare case-insensitively). */
-const roleTagging = taggingOperations<RoleBody>({
+const roleTagging = taggingOperations<'Role', RoleBody>({
   noun: 'Role',
-  member: 'RoleName',
+  resourceId: (input) => input.RoleName,
   keys: CASE_INSENSITIVE_TAG_KEYS_CHECKED,
   load: (ctx, name, action, extra) => loadAuthorized(ctx, callerAccount(ctx), 'role', name, action, extra),
   writeTags: (ctx, name, _loaded, change) =>
@@ -354,13 +354,13 @@ const roleTagging = taggingOperations<RoleBody>({
 });
 
 /** TagRole. */
-export const tagRole: Operation = roleTagging.tag;
+export const tagRole: IamOperation<'TagRole'> = roleTagging.tag;
 
 /** UntagRole. */
-export const untagRole: Operation = roleTagging.untag;
+export const untagRole: IamOperation<'UntagRole'> = roleTagging.untag;
 
 /** ListRoleTags. */
-export const listRoleTags: Operation = roleTagging.list;
+export const listRoleTags: IamOperation<'ListRoleTags'> = roleTagging.list;
 
 /** Every role operation of this module, for `src/iam/index.ts`. */
 export const roleOperations: readonly Operation[] = [

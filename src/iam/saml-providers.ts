@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Operation } from '../api/operation.js';
-import { iamOperation } from '../api/typed-operation.js';
+import { iamOperation, type IamOperation } from '../api/typed-operation.js';
 import { errors, type AwsError } from '../errors/index.js';
 import type { Entity, StoreTx } from '../store/index.js';
 import { parseSamlMetadata } from '../federation/saml-metadata.js';
@@ -178,16 +178,16 @@ export const deleteSAMLProvider = iamOperation<'DeleteSAMLProvider'>({
 });
 
 /** TagSAMLProvider, UntagSAMLProvider and ListSAMLProviderTags (keys case-insensitive). */
-const samlProviderTagging = providerTagging(SAML, 'SAMLProvider', 'SAMLProviderArn');
+const samlProviderTagging = providerTagging(SAML, 'SAMLProvider', (input) => input.SAMLProviderArn);
 
 /** TagSAMLProvider. */
-export const tagSAMLProvider: Operation = samlProviderTagging.tag;
+export const tagSAMLProvider: IamOperation<'TagSAMLProvider'> = samlProviderTagging.tag;
 
 /** UntagSAMLProvider. */
-export const untagSAMLProvider: Operation = samlProviderTagging.untag;
+export const untagSAMLProvider: IamOperation<'UntagSAMLProvider'> = samlProviderTagging.untag;
 
 /** ListSAMLProviderTags. */
-export const listSAMLProviderTags: Operation = samlProviderTagging.list;
+export const listSAMLProviderTags: IamOperation<'ListSAMLProviderTags'> = samlProviderTagging.list;
 
 /** Every SAML provider operation. */
 export const samlProviderOperations: readonly Operation[] = [

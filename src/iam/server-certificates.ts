@@ -12,6 +12,7 @@
  * localstack-snapshots/pr-13720/iam/test_iam_server_certificates.
  */
 import type { CallContext, ContextValue, Operation } from '../api/operation.js';
+import { iamOperation, type IamOperation } from '../api/typed-operation.js';
 import type { Entity, StoreReader } from '../store/index.js';
 import { StoreConflict } from '../store/index.js';
 import { AwsError, errors } from '../errors/index.js';
@@ -20,6 +21,7 @@ import { checkKeyPair, parseCertificate, parseCertificateChain } from '../creden
 import { callerAccount, inputTags, listOnPath, requestTagContext, resourceTagContext } from './common.js';
 import { iamArn, nameKey } from '../domain/names.js';
 import type { TagBody } from '../domain/entities.js';
+import type { ServerCertificate, ServerCertificateMetadata } from '../protocol/shapes/iam.js';
 import { CASE_INSENSITIVE_TAG_KEYS_CHECKED, taggingOperations } from './tagging.js';
 
 /** GetAccountSummary `ServerCertificatesQuota`: 20 per account. */
@@ -56,7 +58,7 @@ function makeServerCertificateId(random: (n: number) => Uint8Array): string {
 }
 
 /** The `ServerCertificateMetadata` shape. */
-function metadata(b: ServerCertificateBody): Record<string, unknown> {
+function metadata(b: ServerCertificateBody): ServerCertificateMetadata {
   return {
     Path: b.path,
     ServerCertificateName: b.serverCertificateName,
@@ -105,13 +107,13 @@ const MALFORMED_KEY = 'The private key is malformed or is not in PEM format.';
  * the certificate's is KeyPairMismatch ("the public key certificate and the private key do not match",
  * API reference).
  */
-export const uploadServerCertificate: Operation = {
+export const uploadServerCertificate = iamOperation<'UploadServerCertificate'>({
   service: 'iam',
   name: 'UploadServerCertificate',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const name = input.ServerCertificateName as string;
-    const path = (input.Path as string | undefined) ?? '/';
+    const name = input.ServerCertificateName;
+    const path = input.Path ?? '/';
     const tags = inputTags(input.Tags);
     const arn = iamArn(account, 'server-certificate', path, name);
     await ctx.authorize({
@@ -120,14 +122,14 @@ export const uploadServerCertificate: Operation = {
       context: requestTagContext(tags),
     });
     CASE_INSENSITIVE_TAG_KEYS_CHECKED.checkAdded?.(tags);
-    const certificateBody = input.CertificateBody as string;
+    const certificateBody = input.CertificateBody;
     const cert = parseCertificate(certificateBody);
     if (cert === undefined)
       throw new AwsError('MalformedCertificate', `Certificate ${certificateBody} is malformed.`);
-    const chain = input.CertificateChain as string | undefined;
+    const chain = input.CertificateChain;
     if (chain !== undefined && parseCertificateChain(chain) === undefined)
       throw new AwsError('MalformedCertificate', 'The certificate chain is malformed.');
-    const privateKey = input.PrivateKey as string;
+    const privateKey = input.PrivateKey;
     const pair = checkKeyPair(cert, privateKey);
     if (pair === 'malformed') throw new AwsError('MalformedCertificate', MALFORMED_KEY);
     if (pair === 'mismatch')
@@ -159,32 +161,30 @@ export const uploadServerCertificate: Operation = {
         if (e instanceof StoreConflict && e.reason === 'exists') throw exists(name);
         throw e;
       }
-      const out: Record<string, unknown> = { ServerCertificateMetadata: metadata(body) };
-      if (tags.length > 0) out.Tags = tags;
-      return out;
+      return { ServerCertificateMetadata: metadata(body), ...(tags.length > 0 && { Tags: tags }) };
     });
   },
-};
+});
 
 /** GetServerCertificate: metadata, body, chain and tags — never the private key. */
-export const getServerCertificate: Operation = {
+export const getServerCertificate = iamOperation<'GetServerCertificate'>({
   service: 'iam',
   name: 'GetServerCertificate',
   async handle(input, ctx) {
-    const e = await load(ctx, input.ServerCertificateName as string, 'iam:GetServerCertificate');
+    const e = await load(ctx, input.ServerCertificateName, 'iam:GetServerCertificate');
     const b = e.body;
-    const out: Record<string, unknown> = {
+    const out: ServerCertificate = {
       ServerCertificateMetadata: metadata(b),
       CertificateBody: b.certificateBody,
+      ...(b.certificateChain !== undefined && { CertificateChain: b.certificateChain }),
+      Tags: b.tags,
     };
-    if (b.certificateChain !== undefined) out.CertificateChain = b.certificateChain;
-    out.Tags = b.tags;
     return { ServerCertificate: out };
   },
-};
+});
 
 /** ListServerCertificates: by PathPrefix, in name order, paginated. */
-export const listServerCertificates: Operation = {
+export const listServerCertificates = iamOperation<'ListServerCertificates'>({
   service: 'iam',
   name: 'ListServerCertificates',
   async handle(input, ctx) {
@@ -199,23 +199,22 @@ export const listServerCertificates: Operation = {
       ...(Marker === undefined ? {} : { Marker }),
     };
   },
-};
+});
 
 /**
  * UpdateServerCertificate: renames and/or moves. As for UpdateUser, "the requester must have appropriate
  * permissions on both the source object and the target object" (UpdateServerCertificate API reference),
  * so both ARNs are authorized.
  */
-export const updateServerCertificate: Operation = {
+export const updateServerCertificate = iamOperation<'UpdateServerCertificate'>({
   service: 'iam',
   name: 'UpdateServerCertificate',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const name = input.ServerCertificateName as string;
+    const name = input.ServerCertificateName;
     const found = await load(ctx, name, 'iam:UpdateServerCertificate');
-    const newName =
-      (input.NewServerCertificateName as string | undefined) ?? found.body.serverCertificateName;
-    const newPath = (input.NewPath as string | undefined) ?? found.body.path;
+    const newName = input.NewServerCertificateName ?? found.body.serverCertificateName;
+    const newPath = input.NewPath ?? found.body.path;
     const newArn = iamArn(account, 'server-certificate', newPath, newName);
     if (newArn !== found.body.arn)
       await ctx.authorize({ action: 'iam:UpdateServerCertificate', resource: newArn });
@@ -241,15 +240,15 @@ export const updateServerCertificate: Operation = {
       return {};
     });
   },
-};
+});
 
 /** DeleteServerCertificate. */
-export const deleteServerCertificate: Operation = {
+export const deleteServerCertificate = iamOperation<'DeleteServerCertificate'>({
   service: 'iam',
   name: 'DeleteServerCertificate',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const name = input.ServerCertificateName as string;
+    const name = input.ServerCertificateName;
     await load(ctx, name, 'iam:DeleteServerCertificate');
     return ctx.transact(async (tx) => {
       const e = await reread(tx, account, name);
@@ -257,11 +256,11 @@ export const deleteServerCertificate: Operation = {
       return {};
     });
   },
-};
+});
 
-const serverCertificateTagging = taggingOperations<ServerCertificateBody>({
+const serverCertificateTagging = taggingOperations<'ServerCertificate', ServerCertificateBody>({
   noun: 'ServerCertificate',
-  member: 'ServerCertificateName',
+  resourceId: (input) => input.ServerCertificateName,
   keys: CASE_INSENSITIVE_TAG_KEYS_CHECKED,
   load: (ctx, name, action, extra) => load(ctx, name, action, extra),
   writeTags(ctx, name, _loaded, change) {
@@ -280,6 +279,16 @@ const serverCertificateTagging = taggingOperations<ServerCertificateBody>({
   },
 });
 
+/** TagServerCertificate. */
+export const tagServerCertificate: IamOperation<'TagServerCertificate'> = serverCertificateTagging.tag;
+
+/** UntagServerCertificate. */
+export const untagServerCertificate: IamOperation<'UntagServerCertificate'> = serverCertificateTagging.untag;
+
+/** ListServerCertificateTags. */
+export const listServerCertificateTags: IamOperation<'ListServerCertificateTags'> =
+  serverCertificateTagging.list;
+
 /** The server-certificate operations, registered in `src/iam/index.ts`. */
 export const serverCertificateOperations: readonly Operation[] = [
   uploadServerCertificate,
@@ -287,7 +296,7 @@ export const serverCertificateOperations: readonly Operation[] = [
   listServerCertificates,
   updateServerCertificate,
   deleteServerCertificate,
-  serverCertificateTagging.tag,
-  serverCertificateTagging.untag,
-  serverCertificateTagging.list,
+  tagServerCertificate,
+  untagServerCertificate,
+  listServerCertificateTags,
 ];

@@ -16,6 +16,8 @@
  * only by Create and Reset.
  */
 import type { CallContext, Operation } from '../api/operation.js';
+import { iamOperation, type Mutable } from '../api/typed-operation.js';
+import type { ServiceSpecificCredential } from '../protocol/shapes/iam.js';
 import type { Entity } from '../store/index.js';
 import type { AwsError } from '../errors/index.js';
 import { errors } from '../errors/index.js';
@@ -87,9 +89,9 @@ function statusAt(b: ServiceCredentialBody, now: number): string {
 }
 
 /** The wire shape: password credentials name the user, API keys the alias. */
-function output(b: ServiceCredentialBody, now: number, secret?: string): Record<string, unknown> {
+function output(b: ServiceCredentialBody, now: number, secret?: string): ServiceSpecificCredential {
   const apiKey = SERVICES[b.serviceName] === 'apiKey';
-  const out: Record<string, unknown> = { CreateDate: b.createDate };
+  const out: Mutable<ServiceSpecificCredential> = { CreateDate: b.createDate };
   if (b.expirationDate !== undefined) out.ExpirationDate = b.expirationDate;
   out.ServiceName = b.serviceName;
   if (apiKey) {
@@ -136,21 +138,16 @@ async function requireOwned(
 }
 
 /** CreateServiceSpecificCredential. */
-export const createServiceSpecificCredential: Operation = {
+export const createServiceSpecificCredential = iamOperation<'CreateServiceSpecificCredential'>({
   service: 'iam',
   name: 'CreateServiceSpecificCredential',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const user = await targetUser(
-      ctx,
-      account,
-      'iam:CreateServiceSpecificCredential',
-      input.UserName as string,
-    );
-    const serviceName = input.ServiceName as string;
+    const user = await targetUser(ctx, account, 'iam:CreateServiceSpecificCredential', input.UserName);
+    const serviceName = input.ServiceName;
     const kind = SERVICES[serviceName];
     if (kind === undefined) throw unsupported(serviceName);
-    const days = input.CredentialAgeDays as number | undefined;
+    const days = input.CredentialAgeDays;
     // CredentialAgeDays "is only valid for Bedrock and CloudWatch Logs API keys" (API reference).
     if (days !== undefined && kind !== 'apiKey')
       throw errors.invalidInput(`CredentialAgeDays is not supported for service ${serviceName}`);
@@ -188,19 +185,19 @@ export const createServiceSpecificCredential: Operation = {
       return { ServiceSpecificCredential: output(body, ctx.now, secret) };
     });
   },
-};
+});
 
 /**
  * ListServiceSpecificCredentials: the user's credentials (or the caller's), optionally for one service;
  * `AllUsers` lists every user's ("This parameter cannot be specified together with UserName", API
  * reference). Never the password.
  */
-export const listServiceSpecificCredentials: Operation = {
+export const listServiceSpecificCredentials = iamOperation<'ListServiceSpecificCredentials'>({
   service: 'iam',
   name: 'ListServiceSpecificCredentials',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const serviceName = input.ServiceName as string | undefined;
+    const serviceName = input.ServiceName;
     let all: Entity<ServiceCredentialBody>[];
     if (input.AllUsers === true) {
       if (input.UserName !== undefined)
@@ -212,12 +209,7 @@ export const listServiceSpecificCredentials: Operation = {
       all = await ctx.store.list<ServiceCredentialBody>(account, 'serviceCredential');
       all.sort((a, b) => (a.index ?? '').localeCompare(b.index ?? '') || (a.key < b.key ? -1 : 1));
     } else {
-      const user = await targetUser(
-        ctx,
-        account,
-        'iam:ListServiceSpecificCredentials',
-        input.UserName as string | undefined,
-      );
+      const user = await targetUser(ctx, account, 'iam:ListServiceSpecificCredentials', input.UserName);
       all = await ctx.store.list<ServiceCredentialBody>(account, 'serviceCredential', { index: user.key });
     }
     if (serviceName !== undefined) {
@@ -236,21 +228,16 @@ export const listServiceSpecificCredentials: Operation = {
       ...(Marker === undefined ? {} : { Marker }),
     };
   },
-};
+});
 
 /** ResetServiceSpecificCredential: a new service-generated password, returned once. */
-export const resetServiceSpecificCredential: Operation = {
+export const resetServiceSpecificCredential = iamOperation<'ResetServiceSpecificCredential'>({
   service: 'iam',
   name: 'ResetServiceSpecificCredential',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const user = await targetUser(
-      ctx,
-      account,
-      'iam:ResetServiceSpecificCredential',
-      input.UserName as string | undefined,
-    );
-    const id = input.ServiceSpecificCredentialId as string;
+    const user = await targetUser(ctx, account, 'iam:ResetServiceSpecificCredential', input.UserName);
+    const id = input.ServiceSpecificCredentialId;
     return ctx.transact(async (tx) => {
       const c = await requireOwned(tx, account, user, id);
       const kind = SERVICES[c.body.serviceName] ?? 'password';
@@ -260,22 +247,17 @@ export const resetServiceSpecificCredential: Operation = {
       return { ServiceSpecificCredential: output(body, ctx.now, secret) };
     });
   },
-};
+});
 
 /** UpdateServiceSpecificCredential: Active / Inactive. */
-export const updateServiceSpecificCredential: Operation = {
+export const updateServiceSpecificCredential = iamOperation<'UpdateServiceSpecificCredential'>({
   service: 'iam',
   name: 'UpdateServiceSpecificCredential',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const user = await targetUser(
-      ctx,
-      account,
-      'iam:UpdateServiceSpecificCredential',
-      input.UserName as string | undefined,
-    );
-    const id = input.ServiceSpecificCredentialId as string;
-    const status = input.Status as string;
+    const user = await targetUser(ctx, account, 'iam:UpdateServiceSpecificCredential', input.UserName);
+    const id = input.ServiceSpecificCredentialId;
+    const status = input.Status;
     // Recorded `update-invalid-status`: the enum check's text (Expired is set by AWS only).
     if (status !== 'Active' && status !== 'Inactive')
       throw errors.validation(
@@ -294,28 +276,23 @@ export const updateServiceSpecificCredential: Operation = {
       return {};
     });
   },
-};
+});
 
 /** DeleteServiceSpecificCredential. */
-export const deleteServiceSpecificCredential: Operation = {
+export const deleteServiceSpecificCredential = iamOperation<'DeleteServiceSpecificCredential'>({
   service: 'iam',
   name: 'DeleteServiceSpecificCredential',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const user = await targetUser(
-      ctx,
-      account,
-      'iam:DeleteServiceSpecificCredential',
-      input.UserName as string | undefined,
-    );
-    const id = input.ServiceSpecificCredentialId as string;
+    const user = await targetUser(ctx, account, 'iam:DeleteServiceSpecificCredential', input.UserName);
+    const id = input.ServiceSpecificCredentialId;
     return ctx.transact(async (tx) => {
       await requireOwned(tx, account, user, id);
       await tx.delete(account, 'serviceCredential', id);
       return {};
     });
   },
-};
+});
 
 /** The service-specific credential operations, registered in `src/iam/index.ts`. */
 export const serviceCredentialOperations: readonly Operation[] = [

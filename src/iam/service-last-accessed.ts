@@ -12,6 +12,7 @@
  * it as a `setting` entity (key `access-advisor/JOBID`) so every node of a cluster serves it.
  */
 import type { CallContext, Operation } from '../api/operation.js';
+import { iamOperation } from '../api/typed-operation.js';
 import { AwsError } from '../errors/index.js';
 import { parseArn } from '../core/arn.js';
 import type { AuditRecord } from '../store/index.js';
@@ -287,14 +288,14 @@ function uuid(bytes: Uint8Array): string {
 }
 
 /** GenerateServiceLastAccessedDetails. */
-export const generateServiceLastAccessedDetails: Operation = {
+export const generateServiceLastAccessedDetails = iamOperation<'GenerateServiceLastAccessedDetails'>({
   service: 'iam',
   name: 'GenerateServiceLastAccessedDetails',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const arn = String(input.Arn);
+    const arn = input.Arn;
     await ctx.authorize({ action: 'iam:GenerateServiceLastAccessedDetails', resource: arn });
-    const granularity = input.Granularity === 'ACTION_LEVEL' ? 'ACTION_LEVEL' : 'SERVICE_LEVEL';
+    const granularity = input.Granularity ?? 'SERVICE_LEVEL';
     const job = await computeJob(ctx, arn, granularity);
     const jobId = uuid(ctx.services.random(16));
     return ctx.transact(async (tx) => {
@@ -302,7 +303,7 @@ export const generateServiceLastAccessedDetails: Operation = {
       return { JobId: jobId };
     });
   },
-};
+});
 
 async function loadJob(ctx: CallContext, jobId: string): Promise<JobBody> {
   const account = callerAccount(ctx);
@@ -312,12 +313,12 @@ async function loadJob(ctx: CallContext, jobId: string): Promise<JobBody> {
 }
 
 /** GetServiceLastAccessedDetails: the services, paged. */
-export const getServiceLastAccessedDetails: Operation = {
+export const getServiceLastAccessedDetails = iamOperation<'GetServiceLastAccessedDetails'>({
   service: 'iam',
   name: 'GetServiceLastAccessedDetails',
   async handle(input, ctx) {
     await ctx.authorize({ action: 'iam:GetServiceLastAccessedDetails', resource: '*' });
-    const job = await loadJob(ctx, String(input.JobId));
+    const job = await loadJob(ctx, input.JobId);
     const { page, IsTruncated, Marker } = paginate(job.services, (s) => s.namespace, input, ctx.services);
     return {
       JobStatus: 'COMPLETED',
@@ -354,35 +355,36 @@ export const getServiceLastAccessedDetails: Operation = {
       ...(Marker ? { Marker } : {}),
     };
   },
-};
+});
 
 /** GetServiceLastAccessedDetailsWithEntities: for one service, each entity and its last use. */
-export const getServiceLastAccessedDetailsWithEntities: Operation = {
-  service: 'iam',
-  name: 'GetServiceLastAccessedDetailsWithEntities',
-  async handle(input, ctx) {
-    await ctx.authorize({ action: 'iam:GetServiceLastAccessedDetailsWithEntities', resource: '*' });
-    const job = await loadJob(ctx, String(input.JobId));
-    const ns = String(input.ServiceNamespace);
-    const row = job.services.find((s) => s.namespace === ns);
-    const list = row === undefined ? [] : job.entities;
-    const { page, IsTruncated, Marker } = paginate(list, (e) => e.arn, input, ctx.services);
-    return {
-      JobStatus: 'COMPLETED',
-      JobCreationDate: job.created,
-      JobCompletionDate: job.completed,
-      EntityDetailsList: page.map((e) => {
-        const last = row?.entityLast[e.arn];
-        return {
-          EntityInfo: { Arn: e.arn, Name: e.name, Type: e.type, Id: e.id, Path: e.path },
-          ...(last !== undefined ? { LastAuthenticated: last } : {}),
-        };
-      }),
-      IsTruncated,
-      ...(Marker ? { Marker } : {}),
-    };
-  },
-};
+export const getServiceLastAccessedDetailsWithEntities =
+  iamOperation<'GetServiceLastAccessedDetailsWithEntities'>({
+    service: 'iam',
+    name: 'GetServiceLastAccessedDetailsWithEntities',
+    async handle(input, ctx) {
+      await ctx.authorize({ action: 'iam:GetServiceLastAccessedDetailsWithEntities', resource: '*' });
+      const job = await loadJob(ctx, input.JobId);
+      const ns = input.ServiceNamespace;
+      const row = job.services.find((s) => s.namespace === ns);
+      const list = row === undefined ? [] : job.entities;
+      const { page, IsTruncated, Marker } = paginate(list, (e) => e.arn, input, ctx.services);
+      return {
+        JobStatus: 'COMPLETED',
+        JobCreationDate: job.created,
+        JobCompletionDate: job.completed,
+        EntityDetailsList: page.map((e) => {
+          const last = row?.entityLast[e.arn];
+          return {
+            EntityInfo: { Arn: e.arn, Name: e.name, Type: e.type, Id: e.id, Path: e.path },
+            ...(last !== undefined ? { LastAuthenticated: last } : {}),
+          };
+        }),
+        IsTruncated,
+        ...(Marker ? { Marker } : {}),
+      };
+    },
+  });
 
 /** The service-last-accessed operations. */
 export const serviceLastAccessedOperations: readonly Operation[] = [

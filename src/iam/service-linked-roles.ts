@@ -13,6 +13,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Operation } from '../api/operation.js';
+import { iamOperation } from '../api/typed-operation.js';
 import type { RoleBody } from '../domain/entities.js';
 import { AwsError, errors } from '../errors/index.js';
 import { makeUniqueId } from '../credentials/ids.js';
@@ -54,13 +55,13 @@ function taskKey(taskId: string): string {
 }
 
 /** CreateServiceLinkedRole. */
-export const createServiceLinkedRole: Operation = {
+export const createServiceLinkedRole = iamOperation<'CreateServiceLinkedRole'>({
   service: 'iam',
   name: 'CreateServiceLinkedRole',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const service = input.AWSServiceName as string;
-    const suffix = input.CustomSuffix as string | undefined;
+    const service = input.AWSServiceName;
+    const suffix = input.CustomSuffix;
     const spec = serviceLinkedRoleSpecs().get(service);
     const path = `/aws-service-role/${service}/`;
     const roleName =
@@ -88,7 +89,7 @@ export const createServiceLinkedRole: Operation = {
       path,
       createDate: ctx.now,
       assumeRolePolicyDocument: document,
-      description: input.Description as string | undefined,
+      description: input.Description,
       maxSessionDuration: 3600,
       tags: [],
       inlinePolicies: Object.create(null) as Record<string, string>,
@@ -103,18 +104,18 @@ export const createServiceLinkedRole: Operation = {
       return { Role: roleWire(body, 'create') };
     });
   },
-};
+});
 
 /**
  * DeleteServiceLinkedRole: deletes the role (with the policies AWS attached) and returns the deletion
  * task id `task/aws-service-role/SERVICE/NAME/UUID` (recorded).
  */
-export const deleteServiceLinkedRole: Operation = {
+export const deleteServiceLinkedRole = iamOperation<'DeleteServiceLinkedRole'>({
   service: 'iam',
   name: 'DeleteServiceLinkedRole',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const name = input.RoleName as string;
+    const name = input.RoleName;
     const found = await ctx.store.get<RoleBody>(account, 'role', nameKey(name));
     await ctx.authorize({
       action: 'iam:DeleteServiceLinkedRole',
@@ -137,15 +138,15 @@ export const deleteServiceLinkedRole: Operation = {
       return { DeletionTaskId: taskId };
     });
   },
-};
+});
 
 /** GetServiceLinkedRoleDeletionStatus: SUCCEEDED for a task this account started. */
-export const getServiceLinkedRoleDeletionStatus: Operation = {
+export const getServiceLinkedRoleDeletionStatus = iamOperation<'GetServiceLinkedRoleDeletionStatus'>({
   service: 'iam',
   name: 'GetServiceLinkedRoleDeletionStatus',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const taskId = input.DeletionTaskId as string;
+    const taskId = input.DeletionTaskId;
     const task = await ctx.store.get<{ roleArn: string; status: string }>(
       account,
       'setting',
@@ -160,7 +161,7 @@ export const getServiceLinkedRoleDeletionStatus: Operation = {
     if (task === undefined) throw new AwsError('NoSuchEntity', `Deletion task ${taskId} cannot be found.`);
     return { Status: task.body.status };
   },
-};
+});
 
 /** The service-linked role operations, registered in `src/iam/index.ts`. */
 export const serviceLinkedRoleOperations: readonly Operation[] = [

@@ -9,11 +9,13 @@
  * the root). Shapes and texts: localstack-snapshots/pr-13720/iam/test_iam_signing_certificates.
  */
 import type { CallContext, Operation } from '../api/operation.js';
+import { iamOperation } from '../api/typed-operation.js';
 import type { Entity } from '../store/index.js';
 import { AwsError, errors } from '../errors/index.js';
 import { base32Encode } from '../credentials/base32.js';
 import { parseCertificate } from '../credentials/certificate.js';
 import { callerAccount, paginate } from './common.js';
+import type { SigningCertificate } from '../protocol/shapes/iam.js';
 import { authorizeOnUser, implicitUser, noSuchUser, requireUser } from './users.js';
 
 /** IAM quota "Signing certificates assigned to an IAM user": 2 (`SigningCertificatesPerUserQuota`). */
@@ -41,9 +43,9 @@ async function resolveOwner(
   ctx: CallContext,
   account: string,
   action: string,
-  input: Record<string, unknown>,
+  input: { readonly UserName?: string | undefined },
 ): Promise<Owner> {
-  let userName = input.UserName as string | undefined;
+  let userName = input.UserName;
   if (userName === undefined) {
     const self = implicitUser(ctx);
     if (self.root) {
@@ -68,14 +70,14 @@ function makeCertificateId(random: (n: number) => Uint8Array): string {
 }
 
 /** The `SigningCertificate` shape (UserName left out for the root's). */
-function output(b: SigningCertificateBody): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (b.userName !== undefined) out.UserName = b.userName;
-  out.CertificateId = b.certificateId;
-  out.CertificateBody = b.certificateBody;
-  out.Status = b.status;
-  out.UploadDate = b.uploadDate;
-  return out;
+function output(b: SigningCertificateBody): SigningCertificate {
+  return {
+    ...(b.userName !== undefined && { UserName: b.userName }),
+    CertificateId: b.certificateId,
+    CertificateBody: b.certificateBody,
+    Status: b.status,
+    UploadDate: b.uploadDate,
+  };
 }
 
 /** Reads the certificate and checks it belongs to `owner`. */
@@ -96,13 +98,13 @@ async function requireOwned(
  * certificate is associated with an IAM user in the account", API reference); a third for one user is
  * LimitExceeded (recorded).
  */
-export const uploadSigningCertificate: Operation = {
+export const uploadSigningCertificate = iamOperation<'UploadSigningCertificate'>({
   service: 'iam',
   name: 'UploadSigningCertificate',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
     const owner = await resolveOwner(ctx, account, 'iam:UploadSigningCertificate', input);
-    const certificateBody = input.CertificateBody as string;
+    const certificateBody = input.CertificateBody;
     const cert = parseCertificate(certificateBody);
     if (cert === undefined)
       throw new AwsError('MalformedCertificate', `Certificate ${certificateBody} is malformed.`);
@@ -130,10 +132,10 @@ export const uploadSigningCertificate: Operation = {
       return { Certificate: output(body) };
     });
   },
-};
+});
 
 /** ListSigningCertificates: the owner's certificates, with their bodies (recorded). */
-export const listSigningCertificates: Operation = {
+export const listSigningCertificates = iamOperation<'ListSigningCertificates'>({
   service: 'iam',
   name: 'ListSigningCertificates',
   async handle(input, ctx) {
@@ -149,17 +151,17 @@ export const listSigningCertificates: Operation = {
       ...(Marker === undefined ? {} : { Marker }),
     };
   },
-};
+});
 
 /** UpdateSigningCertificate: Active / Inactive. */
-export const updateSigningCertificate: Operation = {
+export const updateSigningCertificate = iamOperation<'UpdateSigningCertificate'>({
   service: 'iam',
   name: 'UpdateSigningCertificate',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
     const owner = await resolveOwner(ctx, account, 'iam:UpdateSigningCertificate', input);
-    const id = input.CertificateId as string;
-    const status = input.Status as string;
+    const id = input.CertificateId;
+    const status = input.Status;
     if (status !== 'Active' && status !== 'Inactive')
       throw errors.invalidInput(`Invalid status ${status}. Valid values are Active and Inactive.`);
     return ctx.transact(async (tx) => {
@@ -175,23 +177,23 @@ export const updateSigningCertificate: Operation = {
       return {};
     });
   },
-};
+});
 
 /** DeleteSigningCertificate. */
-export const deleteSigningCertificate: Operation = {
+export const deleteSigningCertificate = iamOperation<'DeleteSigningCertificate'>({
   service: 'iam',
   name: 'DeleteSigningCertificate',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
     const owner = await resolveOwner(ctx, account, 'iam:DeleteSigningCertificate', input);
-    const id = input.CertificateId as string;
+    const id = input.CertificateId;
     return ctx.transact(async (tx) => {
       await requireOwned(tx, account, owner, id);
       await tx.delete(account, 'signingCertificate', id);
       return {};
     });
   },
-};
+});
 
 /** The signing-certificate operations, registered in `src/iam/index.ts`. */
 export const signingCertificateOperations: readonly Operation[] = [

@@ -8,12 +8,14 @@
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_ssh-keys.html.
  */
 import type { CallContext, Operation } from '../api/operation.js';
+import { iamOperation } from '../api/typed-operation.js';
 import type { Entity } from '../store/index.js';
 import { AwsError, errors } from '../errors/index.js';
 import { base32Encode } from '../credentials/base32.js';
 import { parseSshPublicKey } from '../credentials/ssh-public-key.js';
 import { callerAccount, paginate } from './common.js';
 import type { UserBody } from '../domain/entities.js';
+import type { SSHPublicKey } from '../protocol/shapes/iam.js';
 import { authorizeOnUser, implicitUser, noSuchUser, requireUser } from './users.js';
 
 /** IAM quota "SSH public keys per IAM user": 5 (IAM and AWS STS quotas page). */
@@ -47,9 +49,9 @@ async function targetUser(
   ctx: CallContext,
   account: string,
   action: string,
-  input: Record<string, unknown>,
+  input: { readonly UserName?: string | undefined },
 ): Promise<Entity<UserBody>> {
-  let userName = input.UserName as string | undefined;
+  let userName = input.UserName;
   if (userName === undefined) {
     const self = implicitUser(ctx);
     if (self.root) throw errors.validation('Must specify userName when calling with non-User credentials');
@@ -73,7 +75,7 @@ async function requireOwnedKey(
 }
 
 /** The `SSHPublicKey` shape with the body in `body`. */
-function keyOutput(b: SshPublicKeyBody, body: string): Record<string, unknown> {
+function keyOutput(b: SshPublicKeyBody, body: string): SSHPublicKey {
   return {
     UserName: b.userName,
     SSHPublicKeyId: b.sshPublicKeyId,
@@ -88,13 +90,13 @@ function keyOutput(b: SshPublicKeyBody, body: string): Record<string, unknown> {
  * UploadSSHPublicKey: an RSA key of at least 2048 bits in ssh-rsa or PEM encoding. The same key twice
  * for one user is DuplicateSSHPublicKey; a sixth key is LimitExceeded.
  */
-export const uploadSshPublicKey: Operation = {
+export const uploadSshPublicKey = iamOperation<'UploadSSHPublicKey'>({
   service: 'iam',
   name: 'UploadSSHPublicKey',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
     const user = await targetUser(ctx, account, 'iam:UploadSSHPublicKey', input);
-    const body = input.SSHPublicKeyBody as string;
+    const body = input.SSHPublicKeyBody;
     const parsed = parseSshPublicKey(body);
     if (!parsed.ok)
       throw parsed.code === 'InvalidPublicKey'
@@ -131,31 +133,31 @@ export const uploadSshPublicKey: Operation = {
       return { SSHPublicKey: keyOutput(stored, body) };
     });
   },
-};
+});
 
 /**
  * GetSSHPublicKey: `Encoding=SSH` gives the ssh-rsa form, `PEM` the PEM form (GetSSHPublicKey API
  * reference: "Use SSH to retrieve the public key in ssh-rsa format. Use PEM to retrieve the public key
  * in PEM format").
  */
-export const getSshPublicKey: Operation = {
+export const getSshPublicKey = iamOperation<'GetSSHPublicKey'>({
   service: 'iam',
   name: 'GetSSHPublicKey',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
     const user = await targetUser(ctx, account, 'iam:GetSSHPublicKey', input);
-    const key = await requireOwnedKey(ctx.store, account, user, input.SSHPublicKeyId as string);
+    const key = await requireOwnedKey(ctx.store, account, user, input.SSHPublicKeyId);
     const b = key.body;
     const body = input.Encoding === 'PEM' ? b.pem : b.body.trim().startsWith('ssh-rsa') ? b.body : b.openssh;
     return { SSHPublicKey: keyOutput(b, body) };
   },
-};
+});
 
 /**
  * ListSSHPublicKeys: the user's keys (metadata only). Without `UserName` it lists the calling user's
  * keys (ListSSHPublicKeys API reference).
  */
-export const listSshPublicKeys: Operation = {
+export const listSshPublicKeys = iamOperation<'ListSSHPublicKeys'>({
   service: 'iam',
   name: 'ListSSHPublicKeys',
   async handle(input, ctx) {
@@ -174,19 +176,19 @@ export const listSshPublicKeys: Operation = {
       ...(Marker === undefined ? {} : { Marker }),
     };
   },
-};
+});
 
 /** UpdateSSHPublicKey: Active / Inactive (an inactive key cannot be used with CodeCommit). */
-export const updateSshPublicKey: Operation = {
+export const updateSshPublicKey = iamOperation<'UpdateSSHPublicKey'>({
   service: 'iam',
   name: 'UpdateSSHPublicKey',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
     const user = await targetUser(ctx, account, 'iam:UpdateSSHPublicKey', input);
-    const status = input.Status as string;
+    const status = input.Status;
     if (status !== 'Active' && status !== 'Inactive')
       throw errors.invalidInput(`Invalid status ${status}. Valid values are Active and Inactive.`);
-    const id = input.SSHPublicKeyId as string;
+    const id = input.SSHPublicKeyId;
     return ctx.transact(async (tx) => {
       const key = await requireOwnedKey(tx, account, user, id);
       if (key.body.status !== status)
@@ -200,23 +202,23 @@ export const updateSshPublicKey: Operation = {
       return {};
     });
   },
-};
+});
 
 /** DeleteSSHPublicKey. */
-export const deleteSshPublicKey: Operation = {
+export const deleteSshPublicKey = iamOperation<'DeleteSSHPublicKey'>({
   service: 'iam',
   name: 'DeleteSSHPublicKey',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
     const user = await targetUser(ctx, account, 'iam:DeleteSSHPublicKey', input);
-    const id = input.SSHPublicKeyId as string;
+    const id = input.SSHPublicKeyId;
     return ctx.transact(async (tx) => {
       const key = await requireOwnedKey(tx, account, user, id);
       await tx.delete(account, 'sshPublicKey', key.key);
       return {};
     });
   },
-};
+});
 
 /** The SSH public key operations, registered in `src/iam/index.ts`. */
 export const sshPublicKeyOperations: readonly Operation[] = [

@@ -9,6 +9,7 @@
  * default for the global endpoint.
  */
 import type { Operation } from '../api/operation.js';
+import { iamOperation } from '../api/typed-operation.js';
 import type { StoreReader } from '../store/index.js';
 import { callerAccount } from './common.js';
 
@@ -27,14 +28,14 @@ export async function globalEndpointTokenVersion(reader: StoreReader, account: s
 }
 
 /** SetSecurityTokenServicePreferences (the enum value is checked by the protocol decoder). */
-export const setSecurityTokenServicePreferences: Operation = {
+export const setSecurityTokenServicePreferences = iamOperation<'SetSecurityTokenServicePreferences'>({
   service: 'iam',
   name: 'SetSecurityTokenServicePreferences',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
     await ctx.authorize({ action: 'iam:SetSecurityTokenServicePreferences', resource: '*' });
     const body: StsPreferencesBody = {
-      globalEndpointTokenVersion: input.GlobalEndpointTokenVersion === 'v2Token' ? 'v2Token' : 'v1Token',
+      globalEndpointTokenVersion: input.GlobalEndpointTokenVersion,
     };
     return ctx.transact(async (tx) => {
       const cur = await tx.get<StsPreferencesBody>(account, 'setting', STS_PREFERENCES_KEY);
@@ -43,7 +44,7 @@ export const setSecurityTokenServicePreferences: Operation = {
       return {};
     });
   },
-};
+});
 
 /** The STS preference operations. */
 export const stsPreferenceOperations: readonly Operation[] = [setSecurityTokenServicePreferences];

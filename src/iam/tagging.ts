@@ -9,6 +9,7 @@
  * not-found error only after authorization, then change the tags in one read-modify-write.
  */
 import type { CallContext, ContextValue, Operation } from '../api/operation.js';
+import type { IamOperations, TagOutput } from '../protocol/shapes/iam.js';
 import { errors } from '../errors/index.js';
 import type { Entity } from '../store/index.js';
 import {
@@ -91,9 +92,9 @@ export const CASE_SENSITIVE_TAG_KEYS: TagKeyRules = {
  */
 export function paginateTags(
   tags: readonly TagBody[],
-  input: Record<string, unknown>,
+  input: { readonly Marker?: string | undefined; readonly MaxItems?: number | undefined },
   markers: MarkerCodec,
-): { Tags: TagBody[]; IsTruncated: boolean; Marker?: string } {
+): ListTagsOutput {
   const indexed = tags.map((t, i) => ({ t, k: String(i).padStart(4, '0') }));
   const { page, IsTruncated, Marker } = paginate(indexed, (x) => x.k, input, markers);
   const out: { Tags: TagBody[]; IsTruncated: boolean; Marker?: string } = {
@@ -104,12 +105,67 @@ export function paginateTags(
   return out;
 }
 
+/**
+ * The nouns `N` the IAM model has all three tagging operations for (`Tag<N>`, `Untag<N>`,
+ * `List<N>Tags`): `User`, `Role`, `Policy`, `MFADevice`, `ServerCertificate`, …
+ */
+export type TaggableNoun = {
+  [K in keyof IamOperations]: K extends `Tag${infer N}`
+    ? `Untag${N}` extends keyof IamOperations
+      ? `List${N}Tags` extends keyof IamOperations
+        ? N
+        : never
+      : never
+    : never;
+}[keyof IamOperations];
+
+/** The decoded input of `Tag<N>`. */
+export type TagInput<N extends TaggableNoun> = IamOperations[`Tag${N}`]['input'];
+/** The decoded input of `Untag<N>`. */
+export type UntagInput<N extends TaggableNoun> = IamOperations[`Untag${N}`]['input'];
+/** The decoded input of `List<N>Tags`. */
+export type ListTagsInput<N extends TaggableNoun> = IamOperations[`List${N}Tags`]['input'];
+
+/** The output of every `Tag<N>` and `Untag<N>` (the model's empty structure). */
+export type EmptyOutput = Readonly<Record<string, never>>;
+
+/** The output of every `List<N>Tags`. */
+export type ListTagsOutput = {
+  readonly Tags: TagOutput[];
+  readonly IsTruncated: boolean;
+  readonly Marker?: string;
+};
+
+/** `Tag<N>`: the model's input; the output is {@link EmptyOutput}, as the model's `Tag<N>Response`. */
+export interface TagOperation<N extends TaggableNoun> extends Operation<TagInput<N>, EmptyOutput> {
+  readonly service: 'iam';
+  readonly name: `Tag${N}`;
+}
+
+/** `Untag<N>`: the model's input; the output is {@link EmptyOutput}, as the model's `Untag<N>Response`. */
+export interface UntagOperation<N extends TaggableNoun> extends Operation<UntagInput<N>, EmptyOutput> {
+  readonly service: 'iam';
+  readonly name: `Untag${N}`;
+}
+
+/** `List<N>Tags`: the model's input; the output is {@link ListTagsOutput}, a `List<N>TagsResponse`. */
+export interface ListTagsOperation<N extends TaggableNoun> extends Operation<
+  ListTagsInput<N>,
+  ListTagsOutput
+> {
+  readonly service: 'iam';
+  readonly name: `List${N}Tags`;
+}
+
 /** What a resource module supplies to {@link taggingOperations}. */
-export interface TaggableResource<B extends { readonly tags: readonly TagBody[] }> {
+export interface TaggableResource<N extends TaggableNoun, B extends { readonly tags: readonly TagBody[] }> {
   /** The noun of the operation names: `User` gives TagUser, UntagUser, ListUserTags (and `iam:` actions). */
-  readonly noun: string;
-  /** The input member naming the resource (`UserName`, `PolicyArn`, `SerialNumber`, …). */
-  readonly member: string;
+  readonly noun: N;
+  /**
+   * The input member naming the resource (`UserName`, `PolicyArn`, `SerialNumber`, …), read from any
+   * of the three inputs (the model has it, required, in each).
+   */
+  readonly resourceId: (input: TagInput<N> | UntagInput<N> | ListTagsInput<N>) => string;
   /** The resource's tag-key rules. */
   readonly keys: TagKeyRules;
   /**
@@ -132,27 +188,27 @@ export interface TaggableResource<B extends { readonly tags: readonly TagBody[] 
     id: string,
     loaded: Entity<B>,
     change: (tags: readonly TagBody[]) => TagBody[],
-  ) => Promise<Record<string, unknown>>;
+  ) => Promise<EmptyOutput>;
 }
 
-/** The Tag, Untag and List…Tags operations of one taggable resource. */
-export interface TaggingOperations {
+/** The Tag, Untag and List…Tags operations of one taggable resource, each typed by the model. */
+export interface TaggingOperations<N extends TaggableNoun> {
   /** `Tag<Noun>`: adds or overwrites tags (at most 50 per resource). */
-  readonly tag: Operation;
+  readonly tag: TagOperation<N>;
   /** `Untag<Noun>`: removes tags by key; absent keys are ignored. */
-  readonly untag: Operation;
+  readonly untag: UntagOperation<N>;
   /** `List<Noun>Tags`: the tags in the order they were added, paginated. */
-  readonly list: Operation;
+  readonly list: ListTagsOperation<N>;
 }
 
 /** Builds the Tag, Untag and List…Tags operations of `resource`. */
-export function taggingOperations<B extends { readonly tags: readonly TagBody[] }>(
-  resource: TaggableResource<B>,
-): TaggingOperations {
-  const tagName = `Tag${resource.noun}`;
-  const untagName = `Untag${resource.noun}`;
-  const listName = `List${resource.noun}Tags`;
-  const id = (input: Record<string, unknown>): string => String(input[resource.member]);
+export function taggingOperations<N extends TaggableNoun, B extends { readonly tags: readonly TagBody[] }>(
+  resource: TaggableResource<N, B>,
+): TaggingOperations<N> {
+  const tagName: `Tag${N}` = `Tag${resource.noun}`;
+  const untagName: `Untag${N}` = `Untag${resource.noun}`;
+  const listName: `List${N}Tags` = `List${resource.noun}Tags`;
+  const id = resource.resourceId;
   return {
     tag: {
       service: 'iam',
@@ -168,7 +224,7 @@ export function taggingOperations<B extends { readonly tags: readonly TagBody[] 
       service: 'iam',
       name: untagName,
       async handle(input, ctx) {
-        const keys = Array.isArray(input.TagKeys) ? input.TagKeys.map((k) => String(k)) : [];
+        const keys = [...input.TagKeys];
         const found = await resource.load(ctx, id(input), `iam:${untagName}`, { 'aws:TagKeys': keys });
         return resource.writeTags(ctx, id(input), found, (current) => resource.keys.remove(current, keys));
       },

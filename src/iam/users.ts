@@ -8,7 +8,7 @@
  * (recorded against AWS) and shared/reference/aws-errors.md.
  */
 import type { CallContext, ContextValue, Operation } from '../api/operation.js';
-import { iamOperation } from '../api/typed-operation.js';
+import { iamOperation, type IamOperation } from '../api/typed-operation.js';
 import type { AttachedPermissionsBoundary, User } from '../protocol/shapes/iam.js';
 import type { Entity, EntityKind, StoreReader, StoreTx } from '../store/index.js';
 import { StoreConflict } from '../store/index.js';
@@ -401,9 +401,9 @@ export const deleteUser = iamOperation<'DeleteUser'>({
 });
 
 /** TagUser, UntagUser and ListUserTags (tag keys compare case-insensitively). */
-const userTagging = taggingOperations<UserBody>({
+const userTagging = taggingOperations<'User', UserBody>({
   noun: 'User',
-  member: 'UserName',
+  resourceId: (input) => input.UserName,
   keys: CASE_INSENSITIVE_TAG_KEYS,
   async load(ctx, userName, action, extra) {
     const user = await authorizeOnUser(ctx, callerAccount(ctx), action, userName, extra);
@@ -422,13 +422,13 @@ const userTagging = taggingOperations<UserBody>({
 });
 
 /** TagUser: adds or overwrites tags (at most 50 per user). */
-export const tagUser: Operation = userTagging.tag;
+export const tagUser: IamOperation<'TagUser'> = userTagging.tag;
 
 /** UntagUser: removes tags by key; keys that are not there are ignored, as AWS does. */
-export const untagUser: Operation = userTagging.untag;
+export const untagUser: IamOperation<'UntagUser'> = userTagging.untag;
 
 /** ListUserTags: the user's tags in the order they were added, paginated. */
-export const listUserTags: Operation = userTagging.list;
+export const listUserTags: IamOperation<'ListUserTags'> = userTagging.list;
 
 /** The user operations, registered in `src/iam/index.ts`. */
 export const userOperations: readonly Operation[] = [

@@ -9,7 +9,7 @@
  * - The target is a member account of the caller's organization, never the management account.
  * - Authorized as `sts:AssumeRoot` on `arn:aws:iam::TARGET:root` with `sts:TaskPolicyArn` in the context.
  */
-import type { Operation } from '../api/operation.js';
+import { stsOperation } from '../api/typed-operation.js';
 import { AwsError } from '../errors/index.js';
 import { membershipOf, organizationOf } from '../domain/organizations.js';
 import { mintSession } from '../domain/sessions.js';
@@ -35,15 +35,15 @@ function targetAccount(target: string): string | undefined {
 }
 
 /** sts:AssumeRoot. */
-export const assumeRoot: Operation = {
+export const assumeRoot = stsOperation<'AssumeRoot'>({
   service: 'sts',
   name: 'AssumeRoot',
   async handle(input, ctx) {
     const caller = ctx.principal;
     if (caller.type === 'Anonymous')
       throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token');
-    const target = targetAccount(input.TargetPrincipal as string);
-    const taskArn = (input.TaskPolicyArn as { arn?: string } | undefined)?.arn;
+    const target = targetAccount(input.TargetPrincipal);
+    const taskArn = input.TaskPolicyArn.arn;
     if (target === undefined)
       throw new AwsError('ValidationError', 'TargetPrincipal must be the account id of a member account');
     if (taskArn === undefined || !ROOT_TASK_POLICIES.has(taskArn))
@@ -51,7 +51,7 @@ export const assumeRoot: Operation = {
         'ValidationError',
         `TaskPolicyArn must be one of the task policies ${[...ROOT_TASK_POLICIES].join(', ')}`,
       );
-    const duration = (input.DurationSeconds as number | undefined) ?? ROOT_SESSION_SECONDS;
+    const duration = input.DurationSeconds ?? ROOT_SESSION_SECONDS;
     await ctx.authorize({
       action: 'sts:AssumeRoot',
       resource: `arn:aws:iam::${target}:root`,
@@ -99,4 +99,4 @@ export const assumeRoot: Operation = {
     ctx.alsoRecordIn(target);
     return { Credentials: minted.credentials };
   },
-};
+});
