@@ -41,25 +41,8 @@ const FOLDERS = [
   'server',
   'cli',
 ];
-const BELOW_HANDLERS = [
-  'core',
-  'errors',
-  'policy',
-  'sigv4',
-  'protocol',
-  'credentials',
-  'store',
-  'config',
-  'federation',
-  'domain',
-  'api',
-  'authn',
-  'authz',
-  'audit',
-  'explain',
-  'analysis',
-  'accounts',
-];
+// FOLDERS is ordered lowest layer first: everything before the handlers is below them.
+const BELOW_HANDLERS = FOLDERS.slice(0, FOLDERS.indexOf('iam'));
 const LAYERS = {
   core: { may: [] },
   errors: { may: ['core'] },
