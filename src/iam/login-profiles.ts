@@ -5,17 +5,16 @@
  * Storage: `loginProfile` entities keyed by the lower-cased user name. Shapes and texts:
  * shared/reference/localstack-snapshots/pr-13720/iam/test_iam_users `TestUserLoginProfile`.
  */
-import type { CallContext, Operation } from '../api/operation.js';
+import type { Operation } from '../api/operation.js';
 import { iamOperation } from '../api/typed-operation.js';
 import type { LoginProfile } from '../protocol/shapes/iam.js';
-import type { Entity } from '../store/index.js';
 import { StoreConflict } from '../store/index.js';
 import { AwsError, errors } from '../errors/index.js';
 import { hashPassword, verifyPassword } from '../credentials/password.js';
 import { callerAccount } from './common.js';
-import type { LoginProfileBody, PasswordPolicyBody, UserBody } from '../domain/entities.js';
+import type { LoginProfileBody, PasswordPolicyBody } from '../domain/entities.js';
 import { checkPasswordAgainstPolicy, getPasswordPolicy, PASSWORD_POLICY_VIOLATION } from './account.js';
-import { authorizeOnUser, implicitUser, noSuchUser, requireUser } from './users.js';
+import { requireUser, targetUser } from './users.js';
 
 /** AWS's text when the user has no console password (recorded: GetLoginProfile, DeleteLoginProfile). */
 function noSuchProfile(userName: string): AwsError {
@@ -25,29 +24,6 @@ function noSuchProfile(userName: string): AwsError {
 /** The `LoginProfile` shape of Create/GetLoginProfile. */
 function profileOutput(b: LoginProfileBody): LoginProfile {
   return { UserName: b.userName, CreateDate: b.createDate, PasswordResetRequired: b.passwordResetRequired };
-}
-
-/**
- * The user a login-profile call is about: `UserName`, or the calling IAM user when it is omitted (the
- * Create/Get/DeleteLoginProfile API references: "it defaults to the principal making the request").
- * The root's own console password is managed outside the IAM API here, so a root caller must name a
- * user (ValidationError as for other non-user callers). Authorizes `action` on it.
- */
-async function targetUser(
-  ctx: CallContext,
-  account: string,
-  action: string,
-  input: { readonly UserName?: string | undefined },
-): Promise<Entity<UserBody>> {
-  let userName = input.UserName;
-  if (userName === undefined) {
-    const self = implicitUser(ctx);
-    if (self.root) throw errors.validation('Must specify userName when calling with non-User credentials');
-    userName = self.userName;
-  }
-  const user = await authorizeOnUser(ctx, account, action, userName);
-  if (user === undefined) throw noSuchUser(userName);
-  return user;
 }
 
 /**
@@ -90,7 +66,7 @@ export const createLoginProfile = iamOperation<'CreateLoginProfile'>({
   name: 'CreateLoginProfile',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const user = await targetUser(ctx, account, 'iam:CreateLoginProfile', input);
+    const user = await targetUser(ctx, account, 'iam:CreateLoginProfile', input.UserName);
     const password = input.Password;
     // CreateLoginProfile API reference: Password "is required in all other cases" than an AssumeRoot
     // session; the model marks it optional for that one case.
@@ -126,7 +102,7 @@ export const getLoginProfile = iamOperation<'GetLoginProfile'>({
   name: 'GetLoginProfile',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const user = await targetUser(ctx, account, 'iam:GetLoginProfile', input);
+    const user = await targetUser(ctx, account, 'iam:GetLoginProfile', input.UserName);
     const profile = await ctx.store.get<LoginProfileBody>(account, 'loginProfile', user.key);
     if (profile === undefined) throw noSuchProfile(user.body.userName);
     return { LoginProfile: profileOutput(profile.body) };
@@ -139,7 +115,7 @@ export const updateLoginProfile = iamOperation<'UpdateLoginProfile'>({
   name: 'UpdateLoginProfile',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const user = await targetUser(ctx, account, 'iam:UpdateLoginProfile', input);
+    const user = await targetUser(ctx, account, 'iam:UpdateLoginProfile', input.UserName);
     const password = input.Password;
     const policy = await getPasswordPolicy(ctx.store, account);
     if (password !== undefined) checkPasswordAgainstPolicy(policy, password);
@@ -166,7 +142,7 @@ export const deleteLoginProfile = iamOperation<'DeleteLoginProfile'>({
   name: 'DeleteLoginProfile',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const user = await targetUser(ctx, account, 'iam:DeleteLoginProfile', input);
+    const user = await targetUser(ctx, account, 'iam:DeleteLoginProfile', input.UserName);
     return ctx.transact(async (tx) => {
       if (!(await tx.delete(account, 'loginProfile', user.key))) throw noSuchProfile(user.body.userName);
       return {};

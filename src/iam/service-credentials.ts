@@ -25,7 +25,7 @@ import { base32Encode } from '../credentials/base32.js';
 import { callerAccount, paginate } from './common.js';
 import { iamArn } from '../domain/names.js';
 import type { UserBody } from '../domain/entities.js';
-import { authorizeOnUser, implicitUser, noSuchUser, requireUser } from './users.js';
+import { requireUser, targetUser } from './users.js';
 
 /** The services IAM issues credentials for, and which kind (API reference above). */
 const SERVICES: Readonly<Record<string, 'password' | 'apiKey'>> = Object.assign(
@@ -105,24 +105,6 @@ function output(b: ServiceCredentialBody, now: number, secret?: string): Service
   out.UserName = b.userName;
   out.Status = statusAt(b, now);
   return out;
-}
-
-/** The user named by `UserName` (or the calling user), after authorizing `action` on it. */
-async function targetUser(
-  ctx: CallContext,
-  account: string,
-  action: string,
-  userName: string | undefined,
-): Promise<Entity<UserBody>> {
-  let name = userName;
-  if (name === undefined) {
-    const self = implicitUser(ctx);
-    if (self.root) throw errors.validation('Must specify userName when calling with non-User credentials');
-    name = self.userName;
-  }
-  const user = await authorizeOnUser(ctx, account, action, name);
-  if (user === undefined) throw noSuchUser(name);
-  return user;
 }
 
 /** Reads the credential and checks it belongs to `user` (else AWS's "No such credential"). */

@@ -16,7 +16,7 @@ import { parseSshPublicKey } from '../credentials/ssh-public-key.js';
 import { callerAccount, paginate } from './common.js';
 import type { UserBody } from '../domain/entities.js';
 import type { SSHPublicKey } from '../protocol/shapes/iam.js';
-import { authorizeOnUser, implicitUser, noSuchUser, requireUser } from './users.js';
+import { requireUser, targetUser } from './users.js';
 
 /** IAM quota "SSH public keys per IAM user": 5 (IAM and AWS STS quotas page). */
 export const SSH_KEYS_PER_USER = 5;
@@ -42,24 +42,6 @@ function makeSshKeyId(random: (n: number) => Uint8Array): string {
 /** AWS's text for a key id the user does not have (recorded `get-not-found`, `delete-not-found`). */
 function noSuchKey(id: string): AwsError {
   return errors.noSuchEntity(`The Public Key with id ${id} cannot be found.`);
-}
-
-/** The user named by `UserName` (or the calling user), after authorizing `action` on it. */
-async function targetUser(
-  ctx: CallContext,
-  account: string,
-  action: string,
-  input: { readonly UserName?: string | undefined },
-): Promise<Entity<UserBody>> {
-  let userName = input.UserName;
-  if (userName === undefined) {
-    const self = implicitUser(ctx);
-    if (self.root) throw errors.validation('Must specify userName when calling with non-User credentials');
-    userName = self.userName;
-  }
-  const user = await authorizeOnUser(ctx, account, action, userName);
-  if (user === undefined) throw noSuchUser(userName);
-  return user;
 }
 
 /** Reads the key and checks that it belongs to `user`. */
@@ -95,7 +77,7 @@ export const uploadSshPublicKey = iamOperation<'UploadSSHPublicKey'>({
   name: 'UploadSSHPublicKey',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const user = await targetUser(ctx, account, 'iam:UploadSSHPublicKey', input);
+    const user = await targetUser(ctx, account, 'iam:UploadSSHPublicKey', input.UserName);
     const body = input.SSHPublicKeyBody;
     const parsed = parseSshPublicKey(body);
     if (!parsed.ok)
@@ -145,7 +127,7 @@ export const getSshPublicKey = iamOperation<'GetSSHPublicKey'>({
   name: 'GetSSHPublicKey',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const user = await targetUser(ctx, account, 'iam:GetSSHPublicKey', input);
+    const user = await targetUser(ctx, account, 'iam:GetSSHPublicKey', input.UserName);
     const key = await requireOwnedKey(ctx.store, account, user, input.SSHPublicKeyId);
     const b = key.body;
     const body = input.Encoding === 'PEM' ? b.pem : b.body.trim().startsWith('ssh-rsa') ? b.body : b.openssh;
@@ -162,7 +144,7 @@ export const listSshPublicKeys = iamOperation<'ListSSHPublicKeys'>({
   name: 'ListSSHPublicKeys',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const user = await targetUser(ctx, account, 'iam:ListSSHPublicKeys', input);
+    const user = await targetUser(ctx, account, 'iam:ListSSHPublicKeys', input.UserName);
     const keys = await ctx.store.list<SshPublicKeyBody>(account, 'sshPublicKey', { index: user.key });
     const { page, IsTruncated, Marker } = paginate(keys, (k) => k.key, input, ctx.services);
     return {
@@ -184,7 +166,7 @@ export const updateSshPublicKey = iamOperation<'UpdateSSHPublicKey'>({
   name: 'UpdateSSHPublicKey',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const user = await targetUser(ctx, account, 'iam:UpdateSSHPublicKey', input);
+    const user = await targetUser(ctx, account, 'iam:UpdateSSHPublicKey', input.UserName);
     const status = input.Status;
     if (status !== 'Active' && status !== 'Inactive')
       throw errors.invalidInput(`Invalid status ${status}. Valid values are Active and Inactive.`);
@@ -210,7 +192,7 @@ export const deleteSshPublicKey = iamOperation<'DeleteSSHPublicKey'>({
   name: 'DeleteSSHPublicKey',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const user = await targetUser(ctx, account, 'iam:DeleteSSHPublicKey', input);
+    const user = await targetUser(ctx, account, 'iam:DeleteSSHPublicKey', input.UserName);
     const id = input.SSHPublicKeyId;
     return ctx.transact(async (tx) => {
       const key = await requireOwnedKey(tx, account, user, id);

@@ -101,6 +101,29 @@ export function implicitUser(
 }
 
 /**
+ * The user a call is about: `UserName`, or the calling IAM user when it is omitted ("it defaults to the
+ * principal making the request", e.g. the Create/Get/DeleteLoginProfile API references), after
+ * authorizing `action` on it. The root and non-user callers must name a user (ValidationError, as
+ * {@link implicitUser}); an unknown user is NoSuchEntity, answered only once authorized.
+ */
+export async function targetUser(
+  ctx: CallContext,
+  account: string,
+  action: string,
+  userName: string | undefined,
+): Promise<Entity<UserBody>> {
+  let name = userName;
+  if (name === undefined) {
+    const self = implicitUser(ctx);
+    if (self.root) throw errors.validation('Must specify userName when calling with non-User credentials');
+    name = self.userName;
+  }
+  const user = await authorizeOnUser(ctx, account, action, name);
+  if (user === undefined) throw noSuchUser(name);
+  return user;
+}
+
+/**
  * A permissions boundary as IAM outputs it (`AttachedPermissionsBoundary`). The type is `Policy`: that is
  * what real IAM sends (recorded GetRole, localstack-snapshots/pr-13720/iam/test_iam_roles.snapshot.json)
  * and what the API reference says ("can only have a value of Policy"), although the model's enum lists
