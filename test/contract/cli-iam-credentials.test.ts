@@ -6,64 +6,24 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startIamd, ROOT, type TestServer } from './harness.js';
-
-/** The aws binary to use, or undefined when none is installed. */
-function findAws(): string | undefined {
-  if (existsSync('/usr/bin/aws')) return '/usr/bin/aws';
-  const r = spawnSync('aws', ['--version'], { encoding: 'utf8' });
-  return r.status === 0 ? 'aws' : undefined;
-}
+import { cliRunner, findAws } from './cli-support.js';
 
 const AWS = findAws();
 const A = ROOT.accountId;
 let server: TestServer | undefined;
 let dir = '';
 
-interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `aws ARGS --endpoint-url URL --output json` with the root credentials in the environment. */
-function aws(...args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      AWS!,
-      [...args, '--endpoint-url', server!.url, '--output', 'json'],
-      {
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: dir,
-          AWS_ACCESS_KEY_ID: ROOT.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
-          AWS_DEFAULT_REGION: 'us-east-1',
-          AWS_CONFIG_FILE: join(dir, 'config'),
-          AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
-          AWS_PAGER: '',
-        },
-        timeout: 30_000,
-      },
-      (err, stdout, stderr) => {
-        const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
-/** Runs a command that must succeed and parses its JSON output. */
-async function ok(...args: string[]): Promise<Record<string, unknown>> {
-  const r = await aws(...args);
-  assert.equal(r.code, 0, `aws ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout.trim() === '' ? {} : (JSON.parse(r.stdout) as Record<string, unknown>);
-}
+const { aws, ok } = cliRunner(
+  AWS,
+  () => server!.url,
+  () => dir,
+);
 
 /** A key pair and a self-signed certificate (openssl), written to files in `dir`. */
 function certFiles(cn: string): { cert: string; key: string } {
