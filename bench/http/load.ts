@@ -82,6 +82,28 @@ export interface Cell {
   readonly concurrency: number;
   readonly result: LoadResult;
   readonly ceiling: LoadResult;
+  /** The measured server's CPU time per request (µs), where the platform tells it. */
+  readonly cpuUsPerRequest?: number | undefined;
+}
+
+/**
+ * Runs {@link runLoad} against `server` and reads the server's CPU time around it: µs of its CPU per
+ * request (undefined where /proc is not there).
+ */
+export async function runLoadMeasured(
+  server: { readonly url: string; cpuMs(): number | undefined },
+  next: (i: number) => LoadRequest,
+  concurrency: number,
+  durationMs: number,
+): Promise<{ result: LoadResult; cpuUsPerRequest: number | undefined }> {
+  const before = server.cpuMs();
+  const result = await runLoad(server.url, next, concurrency, durationMs);
+  const after = server.cpuMs();
+  const cpuUsPerRequest =
+    before !== undefined && after !== undefined && result.requests > 0
+      ? ((after - before) * 1000) / result.requests
+      : undefined;
+  return { result, cpuUsPerRequest };
 }
 
 /** A cell's throughput as a fraction of its ceiling's. */

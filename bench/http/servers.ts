@@ -4,12 +4,34 @@
  * load generator never shares their event loop.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** A started child server. */
 export interface ChildServer {
   readonly url: string;
+  /**
+   * The CPU time (user + system, ms) the process has used so far, from /proc (Linux; undefined
+   * elsewhere). Per request it is a figure a busy shared machine disturbs far less than throughput.
+   */
+  cpuMs(): number | undefined;
   stop(): Promise<void>;
+}
+
+/** Clock ticks per second of /proc/PID/stat's times (USER_HZ: 100 on every Linux Node supports). */
+const USER_HZ = 100;
+
+function cpuReader(child: ChildProcess): () => number | undefined {
+  return () => {
+    try {
+      // Fields after the command name: state is the 1st, utime the 12th and stime the 13th (proc(5)).
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+    } catch {
+      return undefined;
+    }
+  };
 }
 
 /** Root credentials the benchmark's iamd is started with. */
@@ -60,7 +82,7 @@ export async function startCeiling(workMicros = 0): Promise<ChildServer> {
   const source = ceilingSource(Math.round(workMicros * 1000));
   const child = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await waitFor(child, /ceiling on (http:\/\/\S+)/);
-  return { url, stop: stopper(child) };
+  return { url, cpuMs: cpuReader(child), stop: stopper(child) };
 }
 
 const BIN = fileURLToPath(new URL('../../../bin/iamd.js', import.meta.url));
@@ -73,8 +95,8 @@ export interface AccountCreds {
 }
 
 /** Runs `iamd accounts create --data DIR --json` (works while the server runs). */
-export function createAccountIn(dataDir: string): AccountCreds {
-  const out = execFileSync(process.execPath, [BIN, 'accounts', 'create', '--data', dataDir, '--json'], {
+export function createAccountIn(dataDir: string, bin: string = BIN): AccountCreds {
+  const out = execFileSync(process.execPath, [bin, 'accounts', 'create', '--data', dataDir, '--json'], {
     encoding: 'utf8',
   });
   return JSON.parse(out) as AccountCreds;
@@ -83,10 +105,13 @@ export function createAccountIn(dataDir: string): AccountCreds {
 /**
  * Starts `iamd serve` (default `--memory`) with {@link BENCH_ROOT}. Request throttling is off (through
  * the environment, so `extraArgs` may still set a rate): benchmarks drive one account far past AWS's
- * per-account rates on purpose.
+ * per-account rates on purpose. `bin` runs another build (a checkout's `bin/iamd.js`, `--compare`).
  */
-export async function startIamdProcess(extraArgs: readonly string[] = ['--memory']): Promise<ChildServer> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--log-level', 'warn', ...extraArgs], {
+export async function startIamdProcess(
+  extraArgs: readonly string[] = ['--memory'],
+  bin: string = BIN,
+): Promise<ChildServer> {
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--log-level', 'warn', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
@@ -98,5 +123,5 @@ export async function startIamdProcess(extraArgs: readonly string[] = ['--memory
     },
   });
   const url = await waitFor(child, /iamd listening on (http:\/\/\S+)/);
-  return { url, stop: stopper(child) };
+  return { url, cpuMs: cpuReader(child), stop: stopper(child) };
 }

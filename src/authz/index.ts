@@ -64,11 +64,49 @@ export function requestPrincipal(principal: Principal): RequestPrincipal {
   }
 }
 
+/**
+ * A map of values gathered from the store: a lookup in flight is shared as its promise; once settled,
+ * the entry holds the value itself, so the hot path reads it without awaiting (no microtask hop per
+ * lookup). A failed lookup is forgotten. At most `limit` entries; flushed on every store change.
+ */
+class SettlingMap<T> {
+  private readonly entries = new Map<string, T | Promise<T>>();
+  /** Bumped by clear(): a lookup started before a flush must not store its stale value after it. */
+  private generation = 0;
+
+  constructor(private readonly limit: number) {}
+
+  /** The value for `key` (settled), or the promise of it, gathering it with `load` if absent. */
+  get(key: string, load: () => Promise<T>): T | Promise<T> {
+    const hit = this.entries.get(key);
+    if (hit !== undefined) return hit;
+    const generation = this.generation;
+    const pending = load().then(
+      (value) => {
+        if (this.generation === generation && this.entries.get(key) === pending) this.entries.set(key, value);
+        return value;
+      },
+      (err: unknown) => {
+        if (this.entries.get(key) === pending) this.entries.delete(key);
+        throw err;
+      },
+    );
+    if (this.entries.size >= this.limit) this.entries.clear();
+    this.entries.set(key, pending);
+    return pending;
+  }
+
+  clear(): void {
+    this.generation++;
+    this.entries.clear();
+  }
+}
+
 /** A per-node cache of gathered policies, flushed on every store change. */
 export class PolicyCache {
-  private readonly entries = new Map<string, Promise<PrincipalPolicies>>();
+  private readonly entries = new SettlingMap<PrincipalPolicies>(10_000);
   /** Organization facts per account (SCPs, RCPs, org id and path), flushed with the rest. */
-  private readonly accounts = new Map<string, Promise<AccountOrgPolicies>>();
+  private readonly accounts = new SettlingMap<AccountOrgPolicies>(10_000);
   private readonly unsubscribe: () => void;
 
   constructor(private readonly store: Store) {
@@ -78,29 +116,14 @@ export class PolicyCache {
     });
   }
 
-  /** The organization facts of `account`, from cache or the store. */
-  account(account: string): Promise<AccountOrgPolicies> {
-    let hit = this.accounts.get(account);
-    if (!hit) {
-      hit = gatherAccountOrg(this.store, account);
-      hit.catch(() => this.accounts.delete(account));
-      if (this.accounts.size > 10_000) this.accounts.clear();
-      this.accounts.set(account, hit);
-    }
-    return hit;
+  /** The organization facts of `account`, from cache (as a value once settled) or the store. */
+  account(account: string): AccountOrgPolicies | Promise<AccountOrgPolicies> {
+    return this.accounts.get(account, () => gatherAccountOrg(this.store, account));
   }
 
-  /** The policies of `principal`, from cache or the store. */
-  get(principal: Principal): Promise<PrincipalPolicies> {
-    const key = cacheKey(principal);
-    let hit = this.entries.get(key);
-    if (!hit) {
-      hit = gatherPolicies(this.store, principal);
-      hit.catch(() => this.entries.delete(key));
-      if (this.entries.size > 10_000) this.entries.clear();
-      this.entries.set(key, hit);
-    }
-    return hit;
+  /** The policies of `principal`, from cache (as a value once settled) or the store. */
+  get(principal: Principal): PrincipalPolicies | Promise<PrincipalPolicies> {
+    return this.entries.get(cacheKey(principal), () => gatherPolicies(this.store, principal));
   }
 
   close(): void {
@@ -164,7 +187,9 @@ export async function authorize(
   request: AuthorizationRequest,
 ): Promise<AuthorizationRecord> {
   checkCredentialKind(principal, request.action);
-  const policies = await cache.get(principal);
+  // Settled cache entries are values: awaited only while a lookup is in flight (src/authz: SettlingMap).
+  const cachedPolicies = cache.get(principal);
+  const policies = cachedPolicies instanceof Promise ? await cachedPolicies : cachedPolicies;
   const context: Record<string, ContextValue> = globalContext(principal, policies.tags, facts);
   if (request.context) Object.assign(context, request.context);
   const resourceAccount =
@@ -172,13 +197,15 @@ export async function authorize(
     parseArn(request.resource)?.account ??
     (principal.type === 'Anonymous' ? '' : principal.account);
   // Organizations: the caller's SCPs and org keys, the resource account's RCPs and org keys.
-  const principalOrg = principal.type === 'Anonymous' ? undefined : await cache.account(principal.account);
-  const resourceOrg =
+  const principalOrgHit = principal.type === 'Anonymous' ? undefined : cache.account(principal.account);
+  const principalOrg = principalOrgHit instanceof Promise ? await principalOrgHit : principalOrgHit;
+  const resourceOrgHit =
     resourceAccount === ''
       ? undefined
       : principal.type !== 'Anonymous' && resourceAccount === principal.account
         ? principalOrg
-        : await cache.account(resourceAccount);
+        : cache.account(resourceAccount);
+  const resourceOrg = resourceOrgHit instanceof Promise ? await resourceOrgHit : resourceOrgHit;
   if (principalOrg?.orgId !== undefined) {
     context['aws:PrincipalOrgID'] = principalOrg.orgId;
     if (principalOrg.orgPath !== undefined) context['aws:PrincipalOrgPaths'] = [principalOrg.orgPath];
