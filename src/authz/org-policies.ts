@@ -63,29 +63,70 @@ export function orgPolicyId(policy: Pick<OrgPolicyBody, 'name' | 'id'>, targetId
   return `${policy.name} (${policy.id}) attached to ${targetId}`;
 }
 
+/** One SCP or RCP as it applies at one level: the policy and the root, OU or account it is attached to. */
+export interface OrgPolicyAtLevel {
+  readonly policy: OrgPolicyBody;
+  readonly targetId: string;
+}
+
+/**
+ * The policies of `type` attached to each node of `path` (root first, the account last): the raw
+ * documents, which the live engine compiles ({@link gatherAccountOrg}) and the IAM policy simulator
+ * reports statement by statement (src/iam/simulate.ts).
+ */
+export async function orgPolicyLevels(
+  store: StoreReader,
+  mgmt: string,
+  path: readonly string[],
+  type: 'SERVICE_CONTROL_POLICY' | 'RESOURCE_CONTROL_POLICY',
+): Promise<OrgPolicyAtLevel[][]> {
+  const out: OrgPolicyAtLevel[][] = [];
+  for (const targetId of path) {
+    const level: OrgPolicyAtLevel[] = [];
+    for (const a of await attachedPolicies(store, mgmt, targetId)) {
+      const p = await store.get<OrgPolicyBody>(mgmt, 'orgPolicy', a.policyId);
+      if (p && p.body.type === type) level.push({ policy: p.body, targetId });
+    }
+    out.push(level);
+  }
+  return out;
+}
+
 async function levels(
   store: StoreReader,
   mgmt: string,
   path: readonly string[],
   type: 'SERVICE_CONTROL_POLICY' | 'RESOURCE_CONTROL_POLICY',
 ): Promise<CompiledPolicy[][]> {
-  const out: CompiledPolicy[][] = [];
-  for (const target of path) {
-    const level: CompiledPolicy[] = [];
-    for (const a of await attachedPolicies(store, mgmt, target)) {
-      const p = await store.get<OrgPolicyBody>(mgmt, 'orgPolicy', a.policyId);
-      if (!p || p.body.type !== type) continue;
-      level.push(
-        loadPolicy(
-          p.body.content,
-          type === 'SERVICE_CONTROL_POLICY' ? 'scp' : 'rcp',
-          orgPolicyId(p.body, target),
-        ),
-      );
-    }
-    out.push(level);
-  }
-  return out;
+  const kind = type === 'SERVICE_CONTROL_POLICY' ? 'scp' : 'rcp';
+  return (await orgPolicyLevels(store, mgmt, path, type)).map((level) =>
+    level.map((l) => loadPolicy(l.policy.content, kind, orgPolicyId(l.policy, l.targetId))),
+  );
+}
+
+/**
+ * The SCP levels that bind the principals of `account` (root first), or undefined when SCPs do not
+ * apply to it: not in an organization, the management account, or SCPs not enabled on the root.
+ */
+export async function scpLevelsOf(
+  store: StoreReader,
+  account: string,
+): Promise<{ readonly orgId: string; readonly levels?: OrgPolicyAtLevel[][] | undefined } | undefined> {
+  const m = await membershipOf(store, account);
+  if (!m) return undefined;
+  const org = await organizationOf(store, m.managementAccount);
+  if (!org || org.id !== m.organizationId) return undefined;
+  const path = await pathOf(store, org, account);
+  if (
+    !path ||
+    account === org.managementAccount ||
+    !org.enabledPolicyTypes.includes('SERVICE_CONTROL_POLICY')
+  )
+    return { orgId: org.id };
+  return {
+    orgId: org.id,
+    levels: await orgPolicyLevels(store, org.managementAccount, path, 'SERVICE_CONTROL_POLICY'),
+  };
 }
 
 /** Reads the organization facts of `account` from the store. */
