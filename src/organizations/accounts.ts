@@ -18,6 +18,7 @@ import {
   type CreateAccountStatusBody,
   type MembershipBody,
   type OrgAccountBody,
+  type OrgTag,
 } from '../domain/organizations.js';
 import { newCreateAccountRequestId, orgArn } from './ids.js';
 import {
@@ -31,6 +32,7 @@ import {
   type CallerOrg,
 } from './common.js';
 import { attachDefaults, detachAll } from './policy-store.js';
+import { checkTagCount, inputOrgTags, requestTagContext } from './tags.js';
 
 /** The role CreateAccount adds when `RoleName` is not given. */
 export const DEFAULT_ACCESS_ROLE = 'OrganizationAccountAccessRole';
@@ -87,6 +89,7 @@ export async function addMember(
     readonly name: string;
     readonly joinedMethod: 'CREATED' | 'INVITED';
     readonly now: number;
+    readonly tags?: readonly OrgTag[] | undefined;
   },
 ): Promise<OrgAccountBody> {
   const place: OrgAccountBody = {
@@ -98,6 +101,7 @@ export async function addMember(
     joinedMethod: details.joinedMethod,
     joinedAt: details.now,
     parentId: c.org.rootId,
+    ...(details.tags !== undefined && details.tags.length > 0 ? { tags: details.tags } : {}),
   };
   await tx.insert(c.mgmt, 'orgAccount', account, place, c.org.rootId);
   const membership: MembershipBody = { organizationId: c.org.id, managementAccount: c.mgmt };
@@ -227,7 +231,9 @@ export const createAccountOp: Operation = {
     const email = input.Email as string;
     const name = input.AccountName as string;
     const roleName = (input.RoleName as string | undefined) ?? DEFAULT_ACCESS_ROLE;
-    const c = await managementCall(ctx, 'CreateAccount', () => '*');
+    const tags = inputOrgTags(input.Tags);
+    checkTagCount(tags);
+    const c = await managementCall(ctx, 'CreateAccount', () => '*', { context: requestTagContext(tags) });
     const random = (n: number): Uint8Array => ctx.services.random(n);
     return ctx.transact(async (tx) => {
       const requestId = newCreateAccountRequestId(random);
@@ -259,7 +265,7 @@ export const createAccountOp: Operation = {
           roleName.toLowerCase(),
           accessRole(account, c.mgmt, roleName, ctx.now, random),
         );
-        await addMember(tx, c, account, { email, name, joinedMethod: 'CREATED', now: ctx.now });
+        await addMember(tx, c, account, { email, name, joinedMethod: 'CREATED', now: ctx.now, tags });
         status = {
           id: requestId,
           accountName: name,

@@ -6,7 +6,7 @@
  * (https://docs.aws.amazon.com/organizations/latest/APIReference/CommonErrors.html and each action's
  * page, e.g. https://docs.aws.amazon.com/organizations/latest/APIReference/API_AttachPolicy.html).
  */
-import type { CallContext } from '../api/operation.js';
+import type { CallContext, ContextValue } from '../api/operation.js';
 import { AwsError, type AwsErrorCode } from '../errors/index.js';
 import type { StoreReader } from '../store/index.js';
 import {
@@ -124,7 +124,11 @@ export async function managementCall(
   ctx: CallContext,
   action: string,
   resource: (org: OrganizationBody) => string,
-  options: { readonly delegated?: boolean } = {},
+  options: {
+    readonly delegated?: boolean;
+    /** Extra request context (`aws:RequestTag/…`, `aws:TagKeys` of calls that tag). */
+    readonly context?: Readonly<Record<string, ContextValue>>;
+  } = {},
 ): Promise<CallerOrg> {
   const c = await callerOrg(ctx);
   // Organizations resources carry the management account's id in their ARNs, but a member or delegated
@@ -134,6 +138,7 @@ export async function managementCall(
     action: `organizations:${action}`,
     resource: resource(c.org),
     resourceAccount: c.account,
+    ...(options.context ? { context: options.context } : {}),
   });
   if (c.isManagement) return c;
   if (options.delegated) {

@@ -6,6 +6,7 @@ import { accountOperations } from './accounts.js';
 import { handshakeOperations } from './handshakes.js';
 import { policyOperations } from './policies.js';
 import { delegatedAdminOperations } from './delegated-admins.js';
+import { tagOperations } from './tags.js';
 
 /** Every Organizations operation iamd implements. */
 export const ORGANIZATIONS_OPERATIONS: readonly Operation[] = [
@@ -15,4 +16,5 @@ export const ORGANIZATIONS_OPERATIONS: readonly Operation[] = [
   ...handshakeOperations,
   ...policyOperations,
   ...delegatedAdminOperations,
+  ...tagOperations,
 ];
