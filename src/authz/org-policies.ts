@@ -11,6 +11,15 @@
  * - Every level (root, each OU, the account) must allow; a deny at any level wins.
  * - Service-linked roles are not affected by SCPs ("SCPs don't affect service-linked roles").
  * - RCPs apply only to the services that support them (RCP_SERVICES below).
+ * - A closed member account (CloseAccount: PENDING_CLOSURE, then SUSPENDED) can no longer be used: "the
+ *   resources won't be available" during the 90 days before they are deleted
+ *   (https://docs.aws.amazon.com/organizations/latest/APIReference/API_CloseAccount.html), and a
+ *   suspended account's credentials are refused by every service. iamd enforces this with one more
+ *   level that denies everything, below the account's own SCPs (its principals) and RCPs (its
+ *   resources, for the services RCPs cover — `sts:AssumeRole` into one of its roles included), so
+ *   the denial, the audit trail and `iamd explain` name it ({@link CLOSED_ACCOUNT_POLICY}) the
+ *   way they name any organization policy. The AWS error for a suspended account's credentials is
+ *   not documented; the denial reads as an explicit deny by the organization, which it is.
  */
 import type { Principal } from '../domain/principal.js';
 import type { StoreReader } from '../store/index.js';
@@ -20,6 +29,7 @@ import {
   orgPathString,
   pathOf,
   attachedPolicies,
+  type OrgAccountBody,
   type OrgPolicyBody,
 } from '../domain/organizations.js';
 import { loadPolicy, type CompiledPolicy } from '../policy/index.js';
@@ -54,6 +64,22 @@ export const RCP_SERVICES: ReadonlySet<string> = new Set([
 ]);
 
 const NONE: AccountOrgPolicies = {};
+
+/** The level a closed account gets: no principal of it may act, nobody may use its resources. */
+export const CLOSED_ACCOUNT_POLICY: Pick<OrgPolicyBody, 'name' | 'id' | 'content'> = {
+  name: 'AccountClosed',
+  id: 'CloseAccount',
+  content: '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}',
+};
+
+const CLOSED_ACCOUNT_RCP =
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}';
+
+/** Whether `account` was closed (CloseAccount) while a member of the organization of `mgmt`. */
+async function isClosed(store: StoreReader, mgmt: string, account: string): Promise<boolean> {
+  const place = await store.get<OrgAccountBody>(mgmt, 'orgAccount', account);
+  return place?.body.closedAt !== undefined;
+}
 
 /**
  * The policy id the engine reports (and `iamd explain` prints): the policy's name and id and the
@@ -117,16 +143,21 @@ export async function scpLevelsOf(
   const org = await organizationOf(store, m.managementAccount);
   if (!org || org.id !== m.organizationId) return undefined;
   const path = await pathOf(store, org, account);
-  if (
-    !path ||
-    account === org.managementAccount ||
-    !org.enabledPolicyTypes.includes('SERVICE_CONTROL_POLICY')
-  )
-    return { orgId: org.id };
-  return {
-    orgId: org.id,
-    levels: await orgPolicyLevels(store, org.managementAccount, path, 'SERVICE_CONTROL_POLICY'),
-  };
+  if (!path || account === org.managementAccount) return { orgId: org.id };
+  const levels = org.enabledPolicyTypes.includes('SERVICE_CONTROL_POLICY')
+    ? await orgPolicyLevels(store, org.managementAccount, path, 'SERVICE_CONTROL_POLICY')
+    : undefined;
+  if (await isClosed(store, org.managementAccount, account)) {
+    const closed: OrgPolicyBody = {
+      ...CLOSED_ACCOUNT_POLICY,
+      arn: '',
+      description: 'the account is closed',
+      type: 'SERVICE_CONTROL_POLICY',
+      awsManaged: true,
+    };
+    return { orgId: org.id, levels: [...(levels ?? []), [{ policy: closed, targetId: account }]] };
+  }
+  return { orgId: org.id, levels };
 }
 
 /** Reads the organization facts of `account` from the store. */
@@ -140,16 +171,22 @@ export async function gatherAccountOrg(store: StoreReader, account: string): Pro
   const orgPath = orgPathString(org.id, path);
   if (account === org.managementAccount) return { orgId: org.id, orgPath };
   const enabled = new Set(org.enabledPolicyTypes);
-  return {
-    orgId: org.id,
-    orgPath,
-    scps: enabled.has('SERVICE_CONTROL_POLICY')
-      ? await levels(store, org.managementAccount, path, 'SERVICE_CONTROL_POLICY')
-      : undefined,
-    rcps: enabled.has('RESOURCE_CONTROL_POLICY')
-      ? await levels(store, org.managementAccount, path, 'RESOURCE_CONTROL_POLICY')
-      : undefined,
-  };
+  const scps = enabled.has('SERVICE_CONTROL_POLICY')
+    ? await levels(store, org.managementAccount, path, 'SERVICE_CONTROL_POLICY')
+    : undefined;
+  const rcps = enabled.has('RESOURCE_CONTROL_POLICY')
+    ? await levels(store, org.managementAccount, path, 'RESOURCE_CONTROL_POLICY')
+    : undefined;
+  if (await isClosed(store, org.managementAccount, account)) {
+    const id = orgPolicyId(CLOSED_ACCOUNT_POLICY, account);
+    return {
+      orgId: org.id,
+      orgPath,
+      scps: [...(scps ?? []), [loadPolicy(CLOSED_ACCOUNT_POLICY.content, 'scp', id)]],
+      rcps: [...(rcps ?? []), [loadPolicy(CLOSED_ACCOUNT_RCP, 'rcp', id)]],
+    };
+  }
+  return { orgId: org.id, orgPath, scps, rcps };
 }
 
 /** Whether `principal` is a session of a service-linked role (path `/aws-service-role/`), which SCPs do not bind. */

@@ -17,6 +17,7 @@ import {
   type OrgPolicyBody,
   type OrgUnitBody,
 } from '../domain/organizations.js';
+import { accountStatusAt } from './closing.js';
 
 /** An Organizations error with extra members (`Reason` of ConstraintViolationException, InvalidInputException). */
 export class OrgError extends AwsError {
@@ -204,15 +205,17 @@ export function ouShape(ou: OrgUnitBody): Record<string, unknown> {
   return { Id: ou.id, Arn: ou.arn, Name: ou.name };
 }
 
-/** Account wire shape. */
-export function accountShape(a: OrgAccountBody): Record<string, unknown> {
+/** Account wire shape; `now` turns a closed account's status into PENDING_CLOSURE / SUSPENDED (closing.ts). */
+export function accountShape(a: OrgAccountBody, now?: number): Record<string, unknown> {
+  const { status, state } =
+    now === undefined ? { status: a.status, state: a.status } : accountStatusAt(a, now);
   return {
     Id: a.id,
     Arn: a.arn,
     Email: a.email,
     Name: a.name,
-    Status: a.status,
-    State: a.status,
+    Status: status,
+    State: state,
     JoinedMethod: a.joinedMethod,
     JoinedTimestamp: a.joinedAt,
   };

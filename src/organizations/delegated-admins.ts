@@ -86,7 +86,7 @@ export const listDelegatedAdministrators: Operation = {
     const out: Record<string, unknown>[] = [];
     for (const [id, reg] of byAccount) {
       const place = await ctx.store.get<OrgAccountBody>(c.mgmt, 'orgAccount', id);
-      if (place) out.push({ ...accountShape(place.body), DelegationEnabledDate: reg.registeredAt });
+      if (place) out.push({ ...accountShape(place.body, ctx.now), DelegationEnabledDate: reg.registeredAt });
     }
     const p = page(ctx, out, input);
     return { DelegatedAdministrators: p.items, NextToken: p.NextToken };
