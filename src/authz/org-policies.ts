@@ -31,6 +31,7 @@ import {
   attachedPolicies,
   type OrgAccountBody,
   type OrgPolicyBody,
+  type OrgPolicyType,
 } from '../domain/organizations.js';
 import { loadPolicy, type CompiledPolicy } from '../policy/index.js';
 
@@ -97,14 +98,15 @@ export interface OrgPolicyAtLevel {
 
 /**
  * The policies of `type` attached to each node of `path` (root first, the account last): the raw
- * documents, which the live engine compiles ({@link gatherAccountOrg}) and the IAM policy simulator
- * reports statement by statement (src/iam/simulate.ts).
+ * documents, which the live engine compiles ({@link gatherAccountOrg}), the IAM policy simulator
+ * reports statement by statement (src/iam/simulate.ts) and DescribeEffectivePolicy merges (management
+ * policy types, src/organizations/effective-policies.ts).
  */
 export async function orgPolicyLevels(
   store: StoreReader,
   mgmt: string,
   path: readonly string[],
-  type: 'SERVICE_CONTROL_POLICY' | 'RESOURCE_CONTROL_POLICY',
+  type: OrgPolicyType,
 ): Promise<OrgPolicyAtLevel[][]> {
   const out: OrgPolicyAtLevel[][] = [];
   for (const targetId of path) {

@@ -7,6 +7,7 @@ import { handshakeOperations } from './handshakes.js';
 import { policyOperations } from './policies.js';
 import { delegatedAdminOperations } from './delegated-admins.js';
 import { tagOperations } from './tags.js';
+import { effectivePolicyOperations } from './effective-policies.js';
 
 /** Every Organizations operation iamd implements. */
 export const ORGANIZATIONS_OPERATIONS: readonly Operation[] = [
@@ -17,4 +18,5 @@ export const ORGANIZATIONS_OPERATIONS: readonly Operation[] = [
   ...policyOperations,
   ...delegatedAdminOperations,
   ...tagOperations,
+  ...effectivePolicyOperations,
 ];
