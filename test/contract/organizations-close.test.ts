@@ -14,6 +14,7 @@ import {
   CloseAccountCommand,
   DescribeAccountCommand,
   ListAccountsCommand,
+  RegisterDelegatedAdministratorCommand,
 } from '@aws-sdk/client-organizations';
 import { ListUsersCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -74,7 +75,7 @@ test('a closed account is PENDING_CLOSURE, then SUSPENDED, and its credentials s
   assert.equal(entry?.State, 'SUSPENDED');
 });
 
-test('close errors: twice, the management account, an account not in the organization', async () => {
+test('close errors: twice, the management account, an account not in the organization; a closed account cannot be a delegated administrator', async () => {
   const o = orgsClient(server, admin.creds);
   await expectOrgError(
     o.send(new CloseAccountCommand({ AccountId: org.member })),
@@ -86,6 +87,17 @@ test('close errors: twice, the management account, an account not in the organiz
     'ConstraintViolationException',
     'You attempted to close the management account. To close the management account for the organization, you must first either remove or close all member accounts in the organization. Follow standard account closure process using root credentials.',
     'CANNOT_CLOSE_MANAGEMENT_ACCOUNT',
+  );
+  await expectOrgError(
+    o.send(
+      new RegisterDelegatedAdministratorCommand({
+        AccountId: org.member,
+        ServicePrincipal: 'iam.amazonaws.com',
+      }),
+    ),
+    'ConstraintViolationException',
+    'You cannot register a suspended account as a delegated administrator.',
+    'CANNOT_REGISTER_SUSPENDED_ACCOUNT_AS_DELEGATED_ADMINISTRATOR',
   );
   await expectOrgError(
     o.send(new CloseAccountCommand({ AccountId: '999999999999' })),
