@@ -88,10 +88,11 @@ export const describeEffectivePolicy: Operation = {
         'TARGET_NOT_SUPPORTED',
         "You can't perform the specified operation on that target entity.",
       );
-    if (!(await ctx.store.get<OrgAccountBody>(c.mgmt, 'orgAccount', target)))
-      throw orgErrors.targetNotFound();
+    // Refused before the lookup: a member learns nothing of other accounts, not even whether they exist.
     if (target !== c.account && !c.isManagement && !(await isDelegatedAdmin(ctx, c)))
       throw orgErrors.accessDenied();
+    if (!(await ctx.store.get<OrgAccountBody>(c.mgmt, 'orgAccount', target)))
+      throw orgErrors.targetNotFound();
     const { result, updatedAt } = await compute(ctx.store, c, target, type);
     return {
       EffectivePolicy: {

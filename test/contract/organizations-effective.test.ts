@@ -137,14 +137,15 @@ test('DescribeEffectivePolicy errors', async () => {
     'You specified an invalid value for PolicyType. Valid values: TAG_POLICY, BACKUP_POLICY, AISERVICES_OPT_OUT_POLICY, CHATBOT_POLICY, DECLARATIVE_POLICY_EC2, SECURITYHUB_POLICY, INSPECTOR_POLICY, UPGRADE_ROLLOUT_POLICY, BEDROCK_POLICY, S3_POLICY, NETWORK_SECURITY_DIRECTOR_POLICY',
     'INVALID_ENUM',
   );
-  // A member sees only its own effective policy.
-  await expectOrgError(
-    orgsClient(server, org.memberAdmin).send(
-      new DescribeEffectivePolicyCommand({ PolicyType: 'TAG_POLICY', TargetId: ROOT.accountId }),
-    ),
-    'AccessDeniedException',
-    "You don't have permissions to access this resource.",
-  );
+  // A member sees only its own effective policy, and cannot tell whether another account exists.
+  for (const target of [ROOT.accountId, '999999999999'])
+    await expectOrgError(
+      orgsClient(server, org.memberAdmin).send(
+        new DescribeEffectivePolicyCommand({ PolicyType: 'TAG_POLICY', TargetId: target }),
+      ),
+      'AccessDeniedException',
+      "You don't have permissions to access this resource.",
+    );
 });
 
 test('a value locked by the root cannot be changed below it: the account has an invalid effective policy', async () => {
