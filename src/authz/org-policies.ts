@@ -11,6 +11,15 @@
  * - Every level (root, each OU, the account) must allow; a deny at any level wins.
  * - Service-linked roles are not affected by SCPs ("SCPs don't affect service-linked roles").
  * - RCPs apply only to the services that support them (RCP_SERVICES below).
+ * - A closed member account (CloseAccount: PENDING_CLOSURE, then SUSPENDED) can no longer be used: "the
+ *   resources won't be available" during the 90 days before they are deleted
+ *   (https://docs.aws.amazon.com/organizations/latest/APIReference/API_CloseAccount.html), and a
+ *   suspended account's credentials are refused by every service. iamd enforces this with one more
+ *   level that denies everything, below the account's own SCPs (its principals) and RCPs (its
+ *   resources, for the services RCPs cover — `sts:AssumeRole` into one of its roles included), so
+ *   the denial, the audit trail and `iamd explain` name it ({@link CLOSED_ACCOUNT_POLICY}) the
+ *   way they name any organization policy. The AWS error for a suspended account's credentials is
+ *   not documented; the denial reads as an explicit deny by the organization, which it is.
  */
 import type { Principal } from '../domain/principal.js';
 import type { StoreReader } from '../store/index.js';
@@ -20,7 +29,9 @@ import {
   orgPathString,
   pathOf,
   attachedPolicies,
+  type OrgAccountBody,
   type OrgPolicyBody,
+  type OrgPolicyType,
 } from '../domain/organizations.js';
 import { loadPolicy, type CompiledPolicy } from '../policy/index.js';
 
@@ -55,6 +66,22 @@ export const RCP_SERVICES: ReadonlySet<string> = new Set([
 
 const NONE: AccountOrgPolicies = {};
 
+/** The level a closed account gets: no principal of it may act, nobody may use its resources. */
+export const CLOSED_ACCOUNT_POLICY: Pick<OrgPolicyBody, 'name' | 'id' | 'content'> = {
+  name: 'AccountClosed',
+  id: 'CloseAccount',
+  content: '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}',
+};
+
+const CLOSED_ACCOUNT_RCP =
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}';
+
+/** Whether `account` was closed (CloseAccount) while a member of the organization of `mgmt`. */
+async function isClosed(store: StoreReader, mgmt: string, account: string): Promise<boolean> {
+  const place = await store.get<OrgAccountBody>(mgmt, 'orgAccount', account);
+  return place?.body.closedAt !== undefined;
+}
+
 /**
  * The policy id the engine reports (and `iamd explain` prints): the policy's name and id and the
  * target it is attached to, e.g. `DenyCreateUser (p-abcd1234) attached to ou-ab12-cdefghij`.
@@ -63,29 +90,76 @@ export function orgPolicyId(policy: Pick<OrgPolicyBody, 'name' | 'id'>, targetId
   return `${policy.name} (${policy.id}) attached to ${targetId}`;
 }
 
+/** One SCP or RCP as it applies at one level: the policy and the root, OU or account it is attached to. */
+export interface OrgPolicyAtLevel {
+  readonly policy: OrgPolicyBody;
+  readonly targetId: string;
+}
+
+/**
+ * The policies of `type` attached to each node of `path` (root first, the account last): the raw
+ * documents, which the live engine compiles ({@link gatherAccountOrg}), the IAM policy simulator
+ * reports statement by statement (src/iam/simulate.ts) and DescribeEffectivePolicy merges (management
+ * policy types, src/organizations/effective-policies.ts).
+ */
+export async function orgPolicyLevels(
+  store: StoreReader,
+  mgmt: string,
+  path: readonly string[],
+  type: OrgPolicyType,
+): Promise<OrgPolicyAtLevel[][]> {
+  const out: OrgPolicyAtLevel[][] = [];
+  for (const targetId of path) {
+    const level: OrgPolicyAtLevel[] = [];
+    for (const a of await attachedPolicies(store, mgmt, targetId)) {
+      const p = await store.get<OrgPolicyBody>(mgmt, 'orgPolicy', a.policyId);
+      if (p && p.body.type === type) level.push({ policy: p.body, targetId });
+    }
+    out.push(level);
+  }
+  return out;
+}
+
 async function levels(
   store: StoreReader,
   mgmt: string,
   path: readonly string[],
   type: 'SERVICE_CONTROL_POLICY' | 'RESOURCE_CONTROL_POLICY',
 ): Promise<CompiledPolicy[][]> {
-  const out: CompiledPolicy[][] = [];
-  for (const target of path) {
-    const level: CompiledPolicy[] = [];
-    for (const a of await attachedPolicies(store, mgmt, target)) {
-      const p = await store.get<OrgPolicyBody>(mgmt, 'orgPolicy', a.policyId);
-      if (!p || p.body.type !== type) continue;
-      level.push(
-        loadPolicy(
-          p.body.content,
-          type === 'SERVICE_CONTROL_POLICY' ? 'scp' : 'rcp',
-          orgPolicyId(p.body, target),
-        ),
-      );
-    }
-    out.push(level);
+  const kind = type === 'SERVICE_CONTROL_POLICY' ? 'scp' : 'rcp';
+  return (await orgPolicyLevels(store, mgmt, path, type)).map((level) =>
+    level.map((l) => loadPolicy(l.policy.content, kind, orgPolicyId(l.policy, l.targetId))),
+  );
+}
+
+/**
+ * The SCP levels that bind the principals of `account` (root first), or undefined when SCPs do not
+ * apply to it: not in an organization, the management account, or SCPs not enabled on the root.
+ */
+export async function scpLevelsOf(
+  store: StoreReader,
+  account: string,
+): Promise<{ readonly orgId: string; readonly levels?: OrgPolicyAtLevel[][] | undefined } | undefined> {
+  const m = await membershipOf(store, account);
+  if (!m) return undefined;
+  const org = await organizationOf(store, m.managementAccount);
+  if (!org || org.id !== m.organizationId) return undefined;
+  const path = await pathOf(store, org, account);
+  if (!path || account === org.managementAccount) return { orgId: org.id };
+  const levels = org.enabledPolicyTypes.includes('SERVICE_CONTROL_POLICY')
+    ? await orgPolicyLevels(store, org.managementAccount, path, 'SERVICE_CONTROL_POLICY')
+    : undefined;
+  if (await isClosed(store, org.managementAccount, account)) {
+    const closed: OrgPolicyBody = {
+      ...CLOSED_ACCOUNT_POLICY,
+      arn: '',
+      description: 'the account is closed',
+      type: 'SERVICE_CONTROL_POLICY',
+      awsManaged: true,
+    };
+    return { orgId: org.id, levels: [...(levels ?? []), [{ policy: closed, targetId: account }]] };
   }
-  return out;
+  return { orgId: org.id, levels };
 }
 
 /** Reads the organization facts of `account` from the store. */
@@ -99,16 +173,22 @@ export async function gatherAccountOrg(store: StoreReader, account: string): Pro
   const orgPath = orgPathString(org.id, path);
   if (account === org.managementAccount) return { orgId: org.id, orgPath };
   const enabled = new Set(org.enabledPolicyTypes);
-  return {
-    orgId: org.id,
-    orgPath,
-    scps: enabled.has('SERVICE_CONTROL_POLICY')
-      ? await levels(store, org.managementAccount, path, 'SERVICE_CONTROL_POLICY')
-      : undefined,
-    rcps: enabled.has('RESOURCE_CONTROL_POLICY')
-      ? await levels(store, org.managementAccount, path, 'RESOURCE_CONTROL_POLICY')
-      : undefined,
-  };
+  const scps = enabled.has('SERVICE_CONTROL_POLICY')
+    ? await levels(store, org.managementAccount, path, 'SERVICE_CONTROL_POLICY')
+    : undefined;
+  const rcps = enabled.has('RESOURCE_CONTROL_POLICY')
+    ? await levels(store, org.managementAccount, path, 'RESOURCE_CONTROL_POLICY')
+    : undefined;
+  if (await isClosed(store, org.managementAccount, account)) {
+    const id = orgPolicyId(CLOSED_ACCOUNT_POLICY, account);
+    return {
+      orgId: org.id,
+      orgPath,
+      scps: [...(scps ?? []), [loadPolicy(CLOSED_ACCOUNT_POLICY.content, 'scp', id)]],
+      rcps: [...(rcps ?? []), [loadPolicy(CLOSED_ACCOUNT_RCP, 'rcp', id)]],
+    };
+  }
+  return { orgId: org.id, orgPath, scps, rcps };
 }
 
 /** Whether `principal` is a session of a service-linked role (path `/aws-service-role/`), which SCPs do not bind. */

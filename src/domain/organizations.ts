@@ -37,6 +37,12 @@ export const POLICY_TYPES = [
 /** One policy type. */
 export type OrgPolicyType = (typeof POLICY_TYPES)[number];
 
+/** A tag on an Organizations resource (TagResource, `Tags` of the Create* calls). */
+export interface OrgTag {
+  readonly key: string;
+  readonly value: string;
+}
+
 /** The `organization` entity. */
 export interface OrganizationBody {
   readonly id: string;
@@ -53,6 +59,8 @@ export interface OrganizationBody {
   readonly iamFeatures: readonly string[];
   /** Service principals with trusted access (EnableAWSServiceAccess); `iam.amazonaws.com` for root access. */
   readonly trustedServices: readonly string[];
+  /** Tags of the root (TagResource on `r-…`); absent when none were ever set. */
+  readonly rootTags?: readonly OrgTag[] | undefined;
 }
 
 /** An `orgMembership` entity. */
@@ -67,6 +75,8 @@ export interface OrgUnitBody {
   readonly arn: string;
   readonly name: string;
   readonly parentId: string;
+  /** Tags (absent when none were ever set). */
+  readonly tags?: readonly OrgTag[] | undefined;
 }
 
 /** An `orgAccount` entity (an account's place in the organization). */
@@ -79,6 +89,10 @@ export interface OrgAccountBody {
   readonly joinedMethod: 'INVITED' | 'CREATED';
   readonly joinedAt: number;
   readonly parentId: string;
+  /** Tags (absent when none were ever set). */
+  readonly tags?: readonly OrgTag[] | undefined;
+  /** When CloseAccount was called (the account is `SUSPENDED` from then on); absent for open accounts. */
+  readonly closedAt?: number | undefined;
 }
 
 /** An `orgPolicy` entity. */
@@ -90,6 +104,10 @@ export interface OrgPolicyBody {
   readonly type: OrgPolicyType;
   readonly awsManaged: boolean;
   readonly content: string;
+  /** Tags (absent when none were ever set). */
+  readonly tags?: readonly OrgTag[] | undefined;
+  /** When the policy was created or last updated (DescribeEffectivePolicy's LastUpdatedTimestamp). */
+  readonly updatedAt?: number | undefined;
 }
 
 /** An `orgAttachment` entity: `policyId` attached to `targetId`. */

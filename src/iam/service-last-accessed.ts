@@ -23,7 +23,7 @@ import { entityPolicies, type EntityPolicy } from './policy-reports.js';
 import { resolveManagedPolicyDocument } from '../domain/managed-policies.js';
 
 /** Display names of the namespaces iamd serves or gates (AWS's names in access advisor). */
-const SERVICE_NAMES: Readonly<Record<string, string>> = {
+export const SERVICE_NAMES: Readonly<Record<string, string>> = {
   iam: 'AWS Identity and Access Management',
   sts: 'AWS Security Token Service',
   s3: 'Amazon S3',

@@ -10,12 +10,26 @@
  * As in AWS, the simulator uses only the context keys the caller passes in `ContextEntries`: a
  * condition on a key that was not passed does not match, and the key is listed in
  * `MissingContextValues`.
+ *
+ * Organizations: "The IAM policy simulator evaluates statements in identity-based policies, service
+ * control policies (SCPs) including their condition keys and resource scoping, and the inputs that you
+ * provide" (https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulatePrincipalPolicy.html).
+ * SimulatePrincipalPolicy applies the SCPs that bind the simulated entity's account, read from the
+ * organization exactly as the live authorizer reads them (src/authz/org-policies.ts, `scpLevelsOf`):
+ * none for the management account or a service-linked role, every level from the root to the account
+ * otherwise. SimulateCustomPolicy has no principal and so no account: it applies only the SCP
+ * hierarchy given in `OrderedOrganizationPolicyInputList` ("Use this parameter to simulate the effect
+ * of an SCP hierarchy without calling SimulatePrincipalPolicy", API_SimulateCustomPolicy.html). RCPs
+ * are not simulated: AWS's simulator does not evaluate them ("Resource control policies (RCPs) are not
+ * supported in this release", SimulatePrincipalPolicy `PolicyExclusionList`).
  */
 import type { Operation, CallContext } from '../api/operation.js';
 import { iamOperation } from '../api/typed-operation.js';
 import { AwsError } from '../errors/index.js';
 import { parseArn } from '../core/arn.js';
 import type { StoreReader } from '../store/index.js';
+import type { EvaluationResult, SimulatePrincipalPolicyOutput, Statement } from '../protocol/shapes/iam.js';
+import { scpLevelsOf } from '../authz/org-policies.js';
 import {
   evaluate,
   loadPolicy,
@@ -51,6 +65,12 @@ export interface SimulationInput {
   readonly boundaries: readonly SimulationPolicy[];
   /** Organization levels from the root down, each a list of SCPs (`OrderedOrganizationPolicyInputList`). */
   readonly organizations: readonly (readonly SimulationPolicy[])[];
+  /**
+   * The simulated principal's account is in an organization whose SCPs do not bind it (the management
+   * account, a service-linked role, SCPs disabled): `OrganizationsDecisionDetail` still says it is
+   * allowed by Organizations.
+   */
+  readonly inOrganization?: boolean | undefined;
   readonly resourcePolicy?: SimulationPolicy | undefined;
   readonly actions: readonly string[];
   readonly resources: readonly string[];
@@ -85,8 +105,15 @@ function load(p: SimulationPolicy, type: PolicyType, index: number): Loaded {
   };
 }
 
+/** Allows everything: the identity side of the Organizations-only decision (AllowedByOrganizations). */
+const ALLOW_ALL = loadPolicy(
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}',
+  'identity',
+  'sim:allow-all',
+);
+
 /** Runs a simulation; the `EvaluationResults` list, before paging. */
-export function simulate(input: SimulationInput): Record<string, unknown>[] {
+export function simulate(input: SimulationInput): EvaluationResult[] {
   let n = 0;
   const identity = input.identity.map((p) => load(p, 'identity', n++));
   const boundaries = input.boundaries.map((p) => load(p, 'boundary', n++));
@@ -95,7 +122,7 @@ export function simulate(input: SimulationInput): Record<string, unknown>[] {
   const resource = input.resourcePolicy ? load(input.resourcePolicy, 'resource', n++) : undefined;
   const all = [...identity, ...boundaries, ...orgs, ...(resource ? [resource] : [])];
   const byId = new Map(all.map((l) => [l.compiled.id, l]));
-  const results: Record<string, unknown>[] = [];
+  const results: EvaluationResult[] = [];
   const explicitResources = !(input.resources.length === 1 && input.resources[0] === '*');
 
   const one = (action: string, res: string) => {
@@ -141,7 +168,7 @@ export function simulate(input: SimulationInput): Record<string, unknown>[] {
     }
     const wanted =
       final.decision === 'Allow' ? 'Allow' : final.decision === 'ExplicitDeny' ? 'Deny' : undefined;
-    const matched =
+    const matched: Statement[] =
       wanted === undefined
         ? []
         : final.matched
@@ -161,31 +188,46 @@ export function simulate(input: SimulationInput): Record<string, unknown>[] {
       if (nm.mismatches.every((mm) => mm.element === 'Condition'))
         for (const mm of nm.mismatches)
           if (mm.element === 'Condition' && mm.actual === undefined) missing.add(mm.key);
-    const out: Record<string, unknown> = {
+    // "Whether the simulated operation is allowed by the Organizations service control policies that
+    // impact the simulated user's account" (OrganizationsDecisionDetail): the SCP levels alone, decided
+    // by the same engine with an identity side that allows everything.
+    const allowedByOrganizations =
+      orgs.length > 0
+        ? evaluate(
+            request,
+            { identity: [ALLOW_ALL], scps: orgLevels.map((level) => level.map((l) => l.compiled)) },
+            { diagnostics: false },
+          ).decision === 'Allow'
+        : input.inOrganization === true
+          ? true
+          : undefined;
+    const boundaryDetail =
+      boundaryAllowed !== undefined ? { AllowedByPermissionsBoundary: boundaryAllowed } : undefined;
+    const decisionText = decisionName(final);
+    results.push({
       EvalActionName: action,
       EvalResourceName: res,
-      EvalDecision: decisionName(final),
+      EvalDecision: decisionText,
       MatchedStatements: matched,
       MissingContextValues: [...missing],
-    };
-    if (orgs.length > 0)
-      out.OrganizationsDecisionDetail = {
-        AllowedByOrganizations: !(final.decidedBy === 'scp' && final.decision !== 'Allow'),
-      };
-    if (boundaryAllowed !== undefined)
-      out.PermissionsBoundaryDecisionDetail = { AllowedByPermissionsBoundary: boundaryAllowed };
-    if (explicitResources) {
-      const rs: Record<string, unknown> = {
-        EvalResourceName: res,
-        EvalResourceDecision: out.EvalDecision,
-        MatchedStatements: matched,
-        MissingContextValues: [...missing],
-      };
-      if (boundaryAllowed !== undefined)
-        rs.PermissionsBoundaryDecisionDetail = { AllowedByPermissionsBoundary: boundaryAllowed };
-      out.ResourceSpecificResults = [rs];
-    }
-    results.push(out);
+      ...(allowedByOrganizations !== undefined
+        ? { OrganizationsDecisionDetail: { AllowedByOrganizations: allowedByOrganizations } }
+        : {}),
+      ...(boundaryDetail ? { PermissionsBoundaryDecisionDetail: boundaryDetail } : {}),
+      ...(explicitResources
+        ? {
+            ResourceSpecificResults: [
+              {
+                EvalResourceName: res,
+                EvalResourceDecision: decisionText,
+                MatchedStatements: matched,
+                MissingContextValues: [...missing],
+                ...(boundaryDetail ? { PermissionsBoundaryDecisionDetail: boundaryDetail } : {}),
+              },
+            ],
+          }
+        : {}),
+    });
   };
   for (const action of input.actions) for (const res of input.resources) one(action, res);
   return results;
@@ -219,10 +261,10 @@ function strings(v: unknown): string[] {
 
 /** Applies `MaxItems` / `Marker` (IAM paging: a marker iamd issued over the result's position). */
 function page(
-  results: Record<string, unknown>[],
-  input: Record<string, unknown>,
+  results: readonly EvaluationResult[],
+  input: { readonly Marker?: string | undefined; readonly MaxItems?: number | undefined },
   markers: MarkerCodec,
-): Record<string, unknown> {
+): SimulatePrincipalPolicyOutput {
   const { page: slice, ...rest } = paginate(
     results.map((r, i) => ({ r, k: String(i).padStart(6, '0') })),
     (x) => x.k,
@@ -258,7 +300,14 @@ function inlinePolicies(p: Readonly<Record<string, string>>, type: SourcePolicyT
 async function policySource(
   ctx: CallContext,
   arn: string,
-): Promise<{ policies: SimulationPolicy[]; boundary?: string | undefined; principal: RequestPrincipal }> {
+): Promise<{
+  policies: SimulationPolicy[];
+  boundary?: string | undefined;
+  principal: RequestPrincipal;
+  account: string;
+  /** A service-linked role (path `/aws-service-role/`): "SCPs don't affect service-linked roles". */
+  serviceLinked?: boolean | undefined;
+}> {
   const parsed = parseArn(arn);
   const kind = parsed?.resource.slice(0, parsed.resource.indexOf('/'));
   const name = parsed?.resource.slice(parsed.resource.lastIndexOf('/') + 1) ?? '';
@@ -284,6 +333,7 @@ async function policySource(
       policies,
       boundary: u.body.permissionsBoundary,
       principal: { kind: 'AWS', arn, account, userId: u.body.userId, principalId: u.body.userId },
+      account,
     };
   }
   if (kind === 'role') {
@@ -304,6 +354,8 @@ async function policySource(
         userId: r.body.roleId,
         principalId: r.body.roleId,
       },
+      account,
+      serviceLinked: r.body.path.startsWith('/aws-service-role/'),
     };
   }
   if (kind === 'group') {
@@ -316,9 +368,30 @@ async function policySource(
         ...(await managedPolicies(store, g.body.attachedPolicies)),
       ],
       principal: { kind: 'AWS', arn, account },
+      account,
     };
   }
   throw new AwsError('InvalidInput', `Invalid ARN: ${arn}`);
+}
+
+/**
+ * The SCP levels (root first) that bind the principals of `account`, as simulator policies named by
+ * the SCP's name; `inOrganization` when the account is in an organization whose SCPs do not bind it.
+ */
+async function organizationPolicies(
+  store: StoreReader,
+  account: string,
+  serviceLinked: boolean,
+): Promise<{ levels: SimulationPolicy[][]; inOrganization: boolean }> {
+  const org = await scpLevelsOf(store, account);
+  if (org === undefined) return { levels: [], inOrganization: false };
+  if (serviceLinked || org.levels === undefined) return { levels: [], inOrganization: true };
+  return {
+    levels: org.levels.map((level) =>
+      level.map((l) => ({ id: l.policy.name, type: 'none' as const, text: l.policy.content })),
+    ),
+    inOrganization: true,
+  };
 }
 
 function callerPrincipal(callerArn: unknown, fallback: RequestPrincipal): RequestPrincipal {
@@ -352,10 +425,12 @@ export const simulatePrincipalPolicy = iamOperation<'SimulatePrincipalPolicy'>({
       const b = await managedPolicies(ctx.store, [src.boundary]);
       boundaries.push(...b);
     }
+    const org = await organizationPolicies(ctx.store, src.account, src.serviceLinked === true);
     const results = simulate({
       identity: [...src.policies, ...inputPolicies(input.PolicyInputList, 'PolicyInputList', 'none')],
       boundaries,
-      organizations: [],
+      organizations: org.levels,
+      inOrganization: org.inOrganization,
       resourcePolicy:
         typeof input.ResourcePolicy === 'string'
           ? { id: 'ResourcePolicy', type: 'resource', text: input.ResourcePolicy }

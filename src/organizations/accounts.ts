@@ -18,6 +18,7 @@ import {
   type CreateAccountStatusBody,
   type MembershipBody,
   type OrgAccountBody,
+  type OrgTag,
 } from '../domain/organizations.js';
 import { newCreateAccountRequestId, orgArn } from './ids.js';
 import {
@@ -31,6 +32,8 @@ import {
   type CallerOrg,
 } from './common.js';
 import { attachDefaults, detachAll } from './policy-store.js';
+import { mayClose } from './closing.js';
+import { checkTagCount, inputOrgTags, requestTagContext } from './tags.js';
 
 /** The role CreateAccount adds when `RoleName` is not given. */
 export const DEFAULT_ACCESS_ROLE = 'OrganizationAccountAccessRole';
@@ -87,6 +90,7 @@ export async function addMember(
     readonly name: string;
     readonly joinedMethod: 'CREATED' | 'INVITED';
     readonly now: number;
+    readonly tags?: readonly OrgTag[] | undefined;
   },
 ): Promise<OrgAccountBody> {
   const place: OrgAccountBody = {
@@ -98,6 +102,7 @@ export async function addMember(
     joinedMethod: details.joinedMethod,
     joinedAt: details.now,
     parentId: c.org.rootId,
+    ...(details.tags !== undefined && details.tags.length > 0 ? { tags: details.tags } : {}),
   };
   await tx.insert(c.mgmt, 'orgAccount', account, place, c.org.rootId);
   const membership: MembershipBody = { organizationId: c.org.id, managementAccount: c.mgmt };
@@ -115,7 +120,7 @@ export const listAccounts: Operation = {
     const all = await ctx.store.list<OrgAccountBody>(c.mgmt, 'orgAccount');
     const p = page(
       ctx,
-      all.map((e) => accountShape(e.body)),
+      all.map((e) => accountShape(e.body, ctx.now)),
       input,
     );
     return { Accounts: p.items, NextToken: p.NextToken };
@@ -133,7 +138,7 @@ export const listAccountsForParent: Operation = {
     const all = await ctx.store.list<OrgAccountBody>(c.mgmt, 'orgAccount', { index: parentId });
     const p = page(
       ctx,
-      all.map((e) => accountShape(e.body)),
+      all.map((e) => accountShape(e.body, ctx.now)),
       input,
     );
     return { Accounts: p.items, NextToken: p.NextToken };
@@ -154,7 +159,7 @@ export const describeAccount: Operation = {
         delegated: true,
       },
     );
-    return { Account: accountShape(await placeOf(ctx.store, c, id)) };
+    return { Account: accountShape(await placeOf(ctx.store, c, id), ctx.now) };
   },
 };
 
@@ -227,7 +232,9 @@ export const createAccountOp: Operation = {
     const email = input.Email as string;
     const name = input.AccountName as string;
     const roleName = (input.RoleName as string | undefined) ?? DEFAULT_ACCESS_ROLE;
-    const c = await managementCall(ctx, 'CreateAccount', () => '*');
+    const tags = inputOrgTags(input.Tags);
+    checkTagCount(tags);
+    const c = await managementCall(ctx, 'CreateAccount', () => '*', { context: requestTagContext(tags) });
     const random = (n: number): Uint8Array => ctx.services.random(n);
     return ctx.transact(async (tx) => {
       const requestId = newCreateAccountRequestId(random);
@@ -259,7 +266,7 @@ export const createAccountOp: Operation = {
           roleName.toLowerCase(),
           accessRole(account, c.mgmt, roleName, ctx.now, random),
         );
-        await addMember(tx, c, account, { email, name, joinedMethod: 'CREATED', now: ctx.now });
+        await addMember(tx, c, account, { email, name, joinedMethod: 'CREATED', now: ctx.now, tags });
         status = {
           id: requestId,
           accountName: name,
@@ -348,6 +355,44 @@ export const leaveOrganization: Operation = {
   },
 };
 
+/**
+ * CloseAccount: a member account (never the management account) becomes PENDING_CLOSURE, then
+ * SUSPENDED (closing.ts); from the call on, its principals are refused everything and its resources are
+ * out of reach (src/authz/org-policies.ts, CLOSED_ACCOUNT_POLICY). It stays in the organization, as on
+ * AWS, until it is removed. At most closeQuota (closing.ts) closes in 30 days.
+ */
+export const closeAccount: Operation = {
+  service: 'organizations',
+  name: 'CloseAccount',
+  async handle(input, ctx) {
+    const id = input.AccountId as string;
+    const c = await managementCall(ctx, 'CloseAccount', (o) => orgArn.account(o.managementAccount, o.id, id));
+    return ctx.transact(async (tx) => {
+      const place = await placeOf(tx, c, id);
+      if (id === c.mgmt)
+        throw orgErrors.constraint(
+          'CANNOT_CLOSE_MANAGEMENT_ACCOUNT',
+          'You attempted to close the management account. To close the management account for the organization, you must first either remove or close all member accounts in the organization. Follow standard account closure process using root credentials.',
+        );
+      if (place.closedAt !== undefined)
+        throw new OrgError(
+          'AccountAlreadyClosedException',
+          'You attempted to close an account that is already closed.',
+        );
+      const members = (await tx.list<OrgAccountBody>(c.mgmt, 'orgAccount')).filter((e) => e.key !== c.mgmt);
+      const closed = members.flatMap((e) => (e.body.closedAt !== undefined ? [e.body.closedAt] : []));
+      if (!mayClose(closed, members.length, ctx.now))
+        throw orgErrors.constraint(
+          'CLOSE_ACCOUNT_QUOTA_EXCEEDED',
+          'You have exceeded close account quota for the past 30 days.',
+        );
+      const next: OrgAccountBody = { ...place, status: 'PENDING_CLOSURE', closedAt: ctx.now };
+      await tx.update(c.mgmt, 'orgAccount', id, next, { index: place.parentId });
+      return {};
+    });
+  },
+};
+
 /** The account operations. */
 export const accountOperations: readonly Operation[] = [
   listAccounts,
@@ -359,4 +404,5 @@ export const accountOperations: readonly Operation[] = [
   listCreateAccountStatus,
   removeAccountFromOrganization,
   leaveOrganization,
+  closeAccount,
 ];

@@ -6,7 +6,7 @@
  * (https://docs.aws.amazon.com/organizations/latest/APIReference/CommonErrors.html and each action's
  * page, e.g. https://docs.aws.amazon.com/organizations/latest/APIReference/API_AttachPolicy.html).
  */
-import type { CallContext } from '../api/operation.js';
+import type { CallContext, ContextValue } from '../api/operation.js';
 import { AwsError, type AwsErrorCode } from '../errors/index.js';
 import type { StoreReader } from '../store/index.js';
 import {
@@ -17,6 +17,7 @@ import {
   type OrgPolicyBody,
   type OrgUnitBody,
 } from '../domain/organizations.js';
+import { accountStatusAt } from './closing.js';
 
 /** An Organizations error with extra members (`Reason` of ConstraintViolationException, InvalidInputException). */
 export class OrgError extends AwsError {
@@ -124,7 +125,11 @@ export async function managementCall(
   ctx: CallContext,
   action: string,
   resource: (org: OrganizationBody) => string,
-  options: { readonly delegated?: boolean } = {},
+  options: {
+    readonly delegated?: boolean;
+    /** Extra request context (`aws:RequestTag/…`, `aws:TagKeys` of calls that tag). */
+    readonly context?: Readonly<Record<string, ContextValue>>;
+  } = {},
 ): Promise<CallerOrg> {
   const c = await callerOrg(ctx);
   // Organizations resources carry the management account's id in their ARNs, but a member or delegated
@@ -134,6 +139,7 @@ export async function managementCall(
     action: `organizations:${action}`,
     resource: resource(c.org),
     resourceAccount: c.account,
+    ...(options.context ? { context: options.context } : {}),
   });
   if (c.isManagement) return c;
   if (options.delegated) {
@@ -199,15 +205,17 @@ export function ouShape(ou: OrgUnitBody): Record<string, unknown> {
   return { Id: ou.id, Arn: ou.arn, Name: ou.name };
 }
 
-/** Account wire shape. */
-export function accountShape(a: OrgAccountBody): Record<string, unknown> {
+/** Account wire shape; `now` turns a closed account's status into PENDING_CLOSURE / SUSPENDED (closing.ts). */
+export function accountShape(a: OrgAccountBody, now?: number): Record<string, unknown> {
+  const { status, state } =
+    now === undefined ? { status: a.status, state: a.status } : accountStatusAt(a, now);
   return {
     Id: a.id,
     Arn: a.arn,
     Email: a.email,
     Name: a.name,
-    Status: a.status,
-    State: a.status,
+    Status: status,
+    State: state,
     JoinedMethod: a.joinedMethod,
     JoinedTimestamp: a.joinedAt,
   };

@@ -20,7 +20,14 @@ export const registerDelegatedAdministrator: Operation = {
     const service = input.ServicePrincipal as string;
     const c = await managementCall(ctx, 'RegisterDelegatedAdministrator', () => '*');
     return ctx.transact(async (tx) => {
-      if (!(await tx.get(c.mgmt, 'orgAccount', account))) throw orgErrors.accountNotFound();
+      const place = await tx.get<OrgAccountBody>(c.mgmt, 'orgAccount', account);
+      if (!place) throw orgErrors.accountNotFound();
+      // "You cannot register a suspended account as a delegated administrator" (ConstraintViolationException).
+      if (place.body.closedAt !== undefined)
+        throw orgErrors.constraint(
+          'CANNOT_REGISTER_SUSPENDED_ACCOUNT_AS_DELEGATED_ADMINISTRATOR',
+          'You cannot register a suspended account as a delegated administrator.',
+        );
       if (account === c.mgmt)
         throw orgErrors.constraint(
           'CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR',
@@ -86,7 +93,7 @@ export const listDelegatedAdministrators: Operation = {
     const out: Record<string, unknown>[] = [];
     for (const [id, reg] of byAccount) {
       const place = await ctx.store.get<OrgAccountBody>(c.mgmt, 'orgAccount', id);
-      if (place) out.push({ ...accountShape(place.body), DelegationEnabledDate: reg.registeredAt });
+      if (place) out.push({ ...accountShape(place.body, ctx.now), DelegationEnabledDate: reg.registeredAt });
     }
     const p = page(ctx, out, input);
     return { DelegatedAdministrators: p.items, NextToken: p.NextToken };

@@ -6,6 +6,8 @@ import { accountOperations } from './accounts.js';
 import { handshakeOperations } from './handshakes.js';
 import { policyOperations } from './policies.js';
 import { delegatedAdminOperations } from './delegated-admins.js';
+import { tagOperations } from './tags.js';
+import { effectivePolicyOperations } from './effective-policies.js';
 
 /** Every Organizations operation iamd implements. */
 export const ORGANIZATIONS_OPERATIONS: readonly Operation[] = [
@@ -15,4 +17,6 @@ export const ORGANIZATIONS_OPERATIONS: readonly Operation[] = [
   ...handshakeOperations,
   ...policyOperations,
   ...delegatedAdminOperations,
+  ...tagOperations,
+  ...effectivePolicyOperations,
 ];

@@ -22,6 +22,7 @@ import {
 import { newPolicyId, orgArn, RCP_FULL_AWS_ACCESS_ID, targetKind } from './ids.js';
 import { managementCall, OrgError, orgErrors, page, policySummary, type CallerOrg } from './common.js';
 import { attach } from './policy-store.js';
+import { checkTagCount, inputOrgTags, requestTagContext } from './tags.js';
 
 /** SCP and RCP size limit (characters, whitespace included). */
 export const POLICY_MAX_CHARS = 5120;
@@ -123,7 +124,9 @@ export const createPolicy: Operation = {
     const name = input.Name as string;
     const content = input.Content as string;
     const description = input.Description as string;
-    const c = await managementCall(ctx, 'CreatePolicy', () => '*');
+    const tags = inputOrgTags(input.Tags);
+    checkTagCount(tags);
+    const c = await managementCall(ctx, 'CreatePolicy', () => '*', { context: requestTagContext(tags) });
     checkContent(type, content);
     return ctx.transact(async (tx) => {
       if ((await tx.list(c.mgmt, 'orgPolicy', { index: type })).length >= MAX_POLICIES_PER_TYPE)
@@ -142,6 +145,8 @@ export const createPolicy: Operation = {
         type,
         awsManaged: false,
         content,
+        updatedAt: ctx.now,
+        ...(tags.length > 0 ? { tags } : {}),
       };
       await tx.insert(c.mgmt, 'orgPolicy', id, body, type);
       return { Policy: { PolicySummary: policySummary(body), Content: content } };
@@ -176,6 +181,7 @@ export const updatePolicy: Operation = {
         name,
         description: (input.Description as string | undefined) ?? p.description,
         content,
+        updatedAt: ctx.now,
       };
       await tx.update(c.mgmt, 'orgPolicy', id, next, { index: p.type });
       return { Policy: { PolicySummary: policySummary(next), Content: next.content } };

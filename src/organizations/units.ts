@@ -7,6 +7,7 @@ import type { StoreReader } from '../store/index.js';
 import type { OrgAccountBody, OrgUnitBody } from '../domain/organizations.js';
 import { newOuId, orgArn } from './ids.js';
 import { managementCall, orgErrors, ouShape, page, parentExists, type CallerOrg } from './common.js';
+import { checkTagCount, inputOrgTags, requestTagContext } from './tags.js';
 import { attachDefaults, detachAll } from './policy-store.js';
 
 /**
@@ -53,8 +54,13 @@ export const createOrganizationalUnit: Operation = {
   async handle(input, ctx) {
     const parentId = input.ParentId as string;
     const name = input.Name as string;
-    const c = await managementCall(ctx, 'CreateOrganizationalUnit', (o) =>
-      parentId === o.rootId ? o.rootArn : orgArn.ou(o.managementAccount, o.id, parentId),
+    const tags = inputOrgTags(input.Tags);
+    checkTagCount(tags);
+    const c = await managementCall(
+      ctx,
+      'CreateOrganizationalUnit',
+      (o) => (parentId === o.rootId ? o.rootArn : orgArn.ou(o.managementAccount, o.id, parentId)),
+      { context: requestTagContext(tags) },
     );
     return ctx.transact(async (tx) => {
       if (!(await parentExists(tx, c, parentId))) throw orgErrors.parentNotFound();
@@ -70,7 +76,13 @@ export const createOrganizationalUnit: Operation = {
         );
       if (await nameTaken(tx, c, parentId, name)) throw orgErrors.duplicateOu();
       const id = newOuId((n) => ctx.services.random(n), c.org.rootId);
-      const ou: OrgUnitBody = { id, arn: orgArn.ou(c.mgmt, c.org.id, id), name, parentId };
+      const ou: OrgUnitBody = {
+        id,
+        arn: orgArn.ou(c.mgmt, c.org.id, id),
+        name,
+        parentId,
+        ...(tags.length > 0 ? { tags } : {}),
+      };
       await tx.insert(c.mgmt, 'orgUnit', id, ou, parentId);
       await attachDefaults(tx, c.org, id);
       return { OrganizationalUnit: ouShape(ou) };
