@@ -23,12 +23,13 @@
  *
  * Where the AWS documentation is silent iamd chooses, and says so beside the choice.
  */
-import type { ContextValue, Operation } from '../api/operation.js';
+import type { CallContext, ContextValue, Operation } from '../api/operation.js';
 import { iamOperation } from '../api/typed-operation.js';
 import type { Entity, StoreReader, StoreTx } from '../store/index.js';
 import { AwsError, errors } from '../errors/index.js';
 import { base32Encode } from '../credentials/base32.js';
-import { validatePolicy } from '../policy/index.js';
+import { evaluate, validatePolicy } from '../policy/index.js';
+import { gatherPolicies, globalContext, requestPrincipal } from '../authz/index.js';
 import { resolveManagedPolicyDocument } from '../domain/managed-policies.js';
 import type { Principal } from '../domain/principal.js';
 import { callerAccount, paginate } from './common.js';
@@ -325,24 +326,78 @@ export const createDelegationRequest = iamOperation<'CreateDelegationRequest'>({
 });
 
 /**
- * GetDelegationRequest. `DelegationPermissionCheck` (whether the caller holds the delegated permissions)
- * is not answered yet: handlers can only ask the engine about the call itself (a second decision would
- * replace the call's own in its audit event), so PermissionCheckStatus/Result stay absent.
+ * GetDelegationRequest. "Once the delegation request is fully owned, the owner of the request gets a
+ * default permission to get that delegation request" (GetDelegationRequest API reference): the owner
+ * is not asked for `iam:GetDelegationRequest`; everyone else is. With `DelegationPermissionCheck`, the
+ * answer says whether the caller holds what the request delegates (see {@link permissionCheck}).
  */
 export const getDelegationRequest = iamOperation<'GetDelegationRequest'>({
   service: 'iam',
   name: 'GetDelegationRequest',
+  // Decided in the handler: the owner needs no permission, anyone else needs iam:GetDelegationRequest.
+  action: null,
   async handle(input, ctx) {
     const account = callerAccount(ctx);
     const e = await visibleRequest(ctx.store, account, input.DelegationRequestId, ctx.now);
-    await ctx.authorize({
-      action: 'iam:GetDelegationRequest',
-      resource: delegationRequestArn(account, e.key),
-      context: requestContext(e.body),
-    });
-    return { DelegationRequest: requestOutput(e.body, ctx.now) };
+    const isOwner = ctx.principal.type !== 'Anonymous' && e.body.owner?.arn === ctx.principal.arn;
+    if (!isOwner)
+      await ctx.authorize({
+        action: 'iam:GetDelegationRequest',
+        resource: delegationRequestArn(account, e.key),
+        context: requestContext(e.body),
+      });
+    const out = { DelegationRequest: requestOutput(e.body, ctx.now) };
+    if (input.DelegationPermissionCheck !== true) return out;
+    const result = await permissionCheck(ctx, e.body.permissionPolicy);
+    return { ...out, PermissionCheckStatus: 'COMPLETE', PermissionCheckResult: result };
   },
 });
+
+/**
+ * Whether the caller "has sufficient permissions to cover the asks from this delegation request"
+ * ("This is an approximate result", GetDelegationRequest API reference). Each Allow statement's
+ * actions × resources are decided by the engine against the caller's own policies (identity,
+ * boundary, session policies; no SCPs), with the caller's global condition keys: DENIED when any is
+ * not allowed, UNSURE when a statement uses wildcards, NotAction/NotResource or conditions (no single
+ * request stands for it), else ALLOWED. The check runs at once, so the status is always COMPLETE.
+ */
+async function permissionCheck(ctx: CallContext, policy: string): Promise<'ALLOWED' | 'DENIED' | 'UNSURE'> {
+  const policies = await gatherPolicies(ctx.store, ctx.principal);
+  const context = globalContext(ctx.principal, policies.tags, ctx);
+  const principal = requestPrincipal(ctx.principal);
+  const set = {
+    identity: policies.identity,
+    ...(policies.permissionsBoundary !== undefined
+      ? { permissionsBoundary: policies.permissionsBoundary }
+      : {}),
+    ...(policies.session !== undefined ? { session: policies.session } : {}),
+  };
+  const list = (v: unknown): string[] | undefined =>
+    typeof v === 'string' ? [v] : Array.isArray(v) ? (v as string[]) : undefined;
+  const wild = (v: string): boolean => v.includes('*') || v.includes('?');
+  const doc = JSON.parse(policy) as { Statement?: unknown };
+  const statements = (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]) as Record<
+    string,
+    unknown
+  >[];
+  let unsure = false;
+  for (const st of statements) {
+    if (st.Effect !== 'Allow') continue;
+    const actions = list(st.Action);
+    const resources = list(st.Resource);
+    if (actions === undefined || resources === undefined || st.Condition !== undefined) unsure = true;
+    for (const action of actions ?? [])
+      for (const resource of resources ?? []) {
+        if (wild(action) || (resource !== '*' && wild(resource))) {
+          unsure = true;
+          continue;
+        }
+        const d = evaluate({ principal, action, resource, context }, set, { diagnostics: false });
+        if (d.decision !== 'Allow') return 'DENIED';
+      }
+  }
+  return unsure ? 'UNSURE' : 'ALLOWED';
+}
 
 /**
  * ListDelegationRequests: the requests of the caller's account — those it created and those linked to

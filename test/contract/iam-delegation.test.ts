@@ -48,6 +48,7 @@ import {
   startIamdOnData,
   trust,
   type CreatedAccount,
+  type TestUser,
 } from './accounts-helper.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/iamd.js', import.meta.url));
@@ -61,6 +62,7 @@ let partnerIam: IAMClient;
 let reviewer: Creds;
 let reviewerArn: string;
 let templateArn: string;
+let admin: TestUser;
 
 /** The template: read the roles the customer names (a stringList parameter). */
 const TEMPLATE = {
@@ -130,7 +132,7 @@ before(async () => {
   for (const name of ['deploy', 'billing'])
     await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust(CUSTOMER) }));
   // The customer's reviewer: a role session (delegated credentials are minted for the owner).
-  const admin = await createUser(iam, 'admin', allow('sts:AssumeRole'));
+  admin = await createUser(iam, 'admin', allow('sts:AssumeRole'));
   await iam.send(new CreateRoleCommand({ RoleName: 'reviewer', AssumeRolePolicyDocument: trust(admin.arn) }));
   await iam.send(
     new PutRolePolicyCommand({
@@ -320,6 +322,48 @@ test('rejection, unknown ids, other accounts and listing', async () => {
   const partners = await partnerIam.send(new ListDelegationRequestsCommand({ MaxItems: 1 }));
   assert.equal(partners.DelegationRequests?.length, 1);
   assert.equal(partners.isTruncated, true);
+});
+
+test('the owner may always read its request; the permission check asks the engine about the caller', async () => {
+  const iam = server.iam();
+  // A role that may only associate: after association it still reads the request (the owner's default
+  // permission, GetDelegationRequest API reference) but lacks what the request delegates.
+  await iam.send(new CreateRoleCommand({ RoleName: 'narrow', AssumeRolePolicyDocument: trust(admin.arn) }));
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: 'narrow',
+      PolicyName: 'associate',
+      PolicyDocument: JSON.stringify(allow('iam:AssociateDelegationRequest')),
+    }),
+  );
+  const r = await server
+    .sts(admin.creds)
+    .send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${CUSTOMER}:role/narrow`, RoleSessionName: 'nn' }));
+  const narrow = server.iam(sessionCreds(r.Credentials));
+  const { DelegationRequestId: id = '' } = await partnerIam.send(
+    new CreateDelegationRequestCommand(requestInput()),
+  );
+  const resource = `arn:aws:iam::${CUSTOMER}:delegation-request/${id}`;
+  await expectAwsError(
+    narrow.send(new GetDelegationRequestCommand({ DelegationRequestId: id })),
+    'AccessDenied',
+    403,
+    `User: arn:aws:sts::${CUSTOMER}:assumed-role/narrow/nn is not authorized to perform: iam:GetDelegationRequest on resource: ${resource} because no identity-based policy allows the iam:GetDelegationRequest action`,
+  );
+  await narrow.send(new AssociateDelegationRequestCommand({ DelegationRequestId: id }));
+  const own = await narrow.send(
+    new GetDelegationRequestCommand({ DelegationRequestId: id, DelegationPermissionCheck: true }),
+  );
+  assert.equal(own.DelegationRequest?.OwnerId, `arn:aws:sts::${CUSTOMER}:assumed-role/narrow/nn`);
+  assert.equal(own.PermissionCheckStatus, 'COMPLETE');
+  assert.equal(own.PermissionCheckResult, 'DENIED');
+  // The reviewer (iam:*) holds iam:GetRole on the deploy role; the root holds everything.
+  const byReviewer = await server
+    .iam(reviewer)
+    .send(new GetDelegationRequestCommand({ DelegationRequestId: id, DelegationPermissionCheck: true }));
+  assert.equal(byReviewer.PermissionCheckResult, 'ALLOWED');
+  const plain = await server.iam(reviewer).send(new GetDelegationRequestCommand({ DelegationRequestId: id }));
+  assert.equal(plain.PermissionCheckStatus, undefined);
 });
 
 test('creation errors: missing template parameter, another account’s template, a request expires unaccepted', async () => {
