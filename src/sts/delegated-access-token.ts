@@ -36,7 +36,13 @@ function expiredToken(): AwsError {
 
 /** The session fields of the owner's delegated session. */
 function ownerSession(owner: DelegationOwner, policy: string, issuerArn: string): SessionFields {
-  const base = { account: owner.account, sessionPolicies: [policy], issuerArn, issuerType: 'AWSService' };
+  const base = {
+    account: owner.account,
+    sessionPolicies: [policy],
+    delegated: true,
+    issuerArn,
+    issuerType: 'AWSService',
+  };
   if (owner.type === 'AssumedRole')
     return {
       ...base,

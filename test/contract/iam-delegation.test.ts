@@ -366,6 +366,26 @@ test('the owner may always read its request; the permission check asks the engin
   assert.equal(plain.PermissionCheckStatus, undefined);
 });
 
+test('an IAM user as owner: the delegated session calls IAM as that user, within the delegated permissions', async () => {
+  const ops = await createUser(server.iam(), 'ops', allow('iam:*'));
+  const asOps = server.iam(ops.creds);
+  const { DelegationRequestId: id = '' } = await partnerIam.send(
+    new CreateDelegationRequestCommand(requestInput()),
+  );
+  await asOps.send(new AssociateDelegationRequestCommand({ DelegationRequestId: id }));
+  await asOps.send(new AcceptDelegationRequestCommand({ DelegationRequestId: id }));
+  await asOps.send(new SendDelegationTokenCommand({ DelegationRequestId: id }));
+  const [sent] = notifications(id);
+  const got = await server
+    .sts(rootCreds(partner))
+    .send(new GetDelegatedAccessTokenCommand({ TradeInToken: sent!.TradeInToken }));
+  assert.equal(got.AssumedPrincipal, ops.arn);
+  const delegated = server.iam(sessionCreds(got.Credentials));
+  // Not a GetSessionToken session: IAM answers without MFA, but only what was delegated.
+  assert.equal((await delegated.send(new GetRoleCommand({ RoleName: 'deploy' }))).Role?.RoleName, 'deploy');
+  await assert.rejects(delegated.send(new GetRoleCommand({ RoleName: 'billing' })), { name: 'AccessDenied' });
+});
+
 test('creation errors: missing template parameter, another account’s template, a request expires unaccepted', async () => {
   await expectAwsError(
     partnerIam.send(
