@@ -236,6 +236,15 @@ test('the whole flow: create, associate, accept, send, trade in; the credentials
     .sts(rootCreds(partner))
     .send(new GetDelegatedAccessTokenCommand({ TradeInToken: token }));
   assert.equal(got.AssumedPrincipal, reviewerArn);
+  // The exchange is audited, the token never recorded.
+  const trail = spawnSync(
+    process.execPath,
+    [BIN, 'audit', 'search', '--event-name', 'GetDelegatedAccessToken', '--json', '--data', dir],
+    { encoding: 'utf8' },
+  );
+  assert.equal(trail.status, 0, trail.stderr);
+  assert.ok(trail.stdout.includes('GetDelegatedAccessToken'), 'the exchange is recorded');
+  assert.ok(!trail.stdout.includes(token.slice(token.indexOf('.') + 1)), 'without the token');
   assert.equal(got.PackedPolicySize, undefined);
   const lifetime = (got.Credentials!.Expiration!.getTime() - Date.now()) / 1000;
   assert.ok(lifetime > 800 && lifetime <= 901, `session ends with the delegation period (${lifetime} s)`);
