@@ -537,28 +537,42 @@ export const rejectDelegationRequest = iamOperation<'RejectDelegationRequest'>({
 });
 
 /**
- * UpdateDelegationRequest: replaces the customer's `Notes` while the request is still open (ASSIGNED,
- * PENDING_APPROVAL or ACCEPTED). The Service Authorization Reference lists no action for it; iamd
- * authorizes it as `iam:UpdateDelegationRequest`, the operation's own name.
+ * UpdateDelegationRequest: "Updates an existing delegation request with additional information. When
+ * the delegation request is updated, it reaches the PENDING_APPROVAL state. Once a delegation request
+ * has an owner, that owner gets a default permission to update the delegation request"
+ * (https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateDelegationRequest.html): the owner
+ * forwards its request, with `Notes`, to an administrator, who accepts or rejects it. Possible from
+ * ASSIGNED and PENDING_APPROVAL. Anyone else of the owner account needs `iam:UpdateDelegationRequest`
+ * (the Service Authorization Reference lists no action for it; iamd uses the operation's name).
  */
 export const updateDelegationRequest = iamOperation<'UpdateDelegationRequest'>({
   service: 'iam',
   name: 'UpdateDelegationRequest',
+  // Decided in the handler: the owner needs no permission, anyone else iam:UpdateDelegationRequest.
+  action: null,
   async handle(input, ctx) {
     const account = callerAccount(ctx);
     const id = input.DelegationRequestId;
     const e = await ownedRequest(ctx.store, account, id, ctx.now);
-    await ctx.authorize({
-      action: 'iam:UpdateDelegationRequest',
-      resource: delegationRequestArn(account, id),
-      context: requestContext(e.body),
-    });
+    const isOwner = ctx.principal.type !== 'Anonymous' && e.body.owner?.arn === ctx.principal.arn;
+    if (!isOwner)
+      await ctx.authorize({
+        action: 'iam:UpdateDelegationRequest',
+        resource: delegationRequestArn(account, id),
+        context: requestContext(e.body),
+      });
     const state = effectiveState(e.body, ctx.now);
-    if (state !== 'ASSIGNED' && state !== 'PENDING_APPROVAL' && state !== 'ACCEPTED')
+    if (state !== 'ASSIGNED' && state !== 'PENDING_APPROVAL')
       throw wrongState(id, state, 'UpdateDelegationRequest');
-    const body: DelegationRequestBody = { ...e.body, notes: input.Notes, updatedAt: ctx.now };
+    const body: DelegationRequestBody = {
+      ...e.body,
+      state: 'PENDING_APPROVAL',
+      notes: input.Notes,
+      updatedAt: ctx.now,
+    };
     return ctx.transact(async (tx) => {
       await writeRequest(tx, e, body);
+      ctx.alsoRecordIn(e.body.requestorAccount);
       return {};
     });
   },

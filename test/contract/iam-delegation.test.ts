@@ -191,9 +191,12 @@ test('the whole flow: create, associate, accept, send, trade in; the credentials
     400,
     `delegation request ${id} is ASSIGNED; AssociateDelegationRequest is not possible in this state`,
   );
+  // The owner forwards it for approval (UpdateDelegationRequest → PENDING_APPROVAL), then it is accepted.
   await customer.send(
     new UpdateDelegationRequestCommand({ DelegationRequestId: id, Notes: 'ok for one audit' }),
   );
+  const pending = await customer.send(new GetDelegationRequestCommand({ DelegationRequestId: id }));
+  assert.equal(pending.DelegationRequest?.State, 'PENDING_APPROVAL');
   await customer.send(new AcceptDelegationRequestCommand({ DelegationRequestId: id }));
   // OnlySendByOwner: the account root is not the owner.
   await expectAwsError(
@@ -373,6 +376,11 @@ test('the owner may always read its request; the permission check asks the engin
   assert.equal(byReviewer.PermissionCheckResult, 'ALLOWED');
   const plain = await server.iam(reviewer).send(new GetDelegationRequestCommand({ DelegationRequestId: id }));
   assert.equal(plain.PermissionCheckStatus, undefined);
+  // The owner may also update (forward) its request without iam:UpdateDelegationRequest.
+  await narrow.send(new UpdateDelegationRequestCommand({ DelegationRequestId: id, Notes: 'please approve' }));
+  const forwarded = await narrow.send(new GetDelegationRequestCommand({ DelegationRequestId: id }));
+  assert.equal(forwarded.DelegationRequest?.State, 'PENDING_APPROVAL');
+  assert.equal(forwarded.DelegationRequest?.Notes, 'please approve');
 });
 
 test('an IAM user as owner: the delegated session calls IAM as that user, within the delegated permissions', async () => {
