@@ -8,8 +8,8 @@
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/temporary-delegation-building-integration.html):
  * a partner (the requestor account) creates a request, optionally for one target account, naming a
  * policy template and its parameters; it is UNASSIGNED. A principal of the customer account associates
- * it (ASSIGNED; that principal becomes the owner), the customer accepts (ACCEPTED) or rejects it
- * (REJECTED), and SendDelegationToken releases the exchange token to the partner (FINALIZED): "The
+ * it (ASSIGNED; that principal becomes the owner), may forward it to an administrator with
+ * UpdateDelegationRequest (PENDING_APPROVAL), the customer accepts (ACCEPTED) or rejects it (REJECTED), and SendDelegationToken releases the exchange token to the partner (FINALIZED): "The
  * delegation period (exchange token validity) begins when the request reaches Finalized state", and
  * lasts SessionDuration seconds ("The active time window for the session starts when the customer calls
  * the SendDelegationToken API", CreateDelegationRequest API reference). The partner trades the token
