@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Principal } from '../domain/principal.js';
-import { TIMESTAMP_MEMBERS, buildAuditRecord, cloudTrailDate } from './event.js';
+import { TIMESTAMP_MEMBERS, buildAuditRecord, cloudTrailDate, redact } from './event.js';
 
 const ROOT: Principal = {
   type: 'Root',
@@ -130,4 +130,23 @@ test('an AssumeRole record keeps the issued key id and expiry, never the secret 
     credentials: { accessKeyId: 'ASIAEXAMPLE', expiration: 'Nov 14, 2023, 11:13:20 PM' },
     assumedRoleUser: { assumedRoleId: 'AROAEXAMPLE:s', arn: 'arn:aws:sts::111122223333:assumed-role/r/s' },
   });
+});
+
+test('every member the shipped models mark sensitive is dropped from records', () => {
+  // IAM and STS flag secrets with `sensitive: true` on the member's shape (e.g. STS tradeInTokenType).
+  // (Organizations flags personal data too — emails, names — which CloudTrail does record.)
+  const sensitive = new Set<string>();
+  for (const name of ['iam', 'sts']) {
+    const model = JSON.parse(
+      readFileSync(new URL(`../../../models/${name}.json`, import.meta.url), 'utf8'),
+    ) as {
+      shapes: Record<string, { sensitive?: boolean; members?: Record<string, { shape: string }> }>;
+    };
+    for (const shape of Object.values(model.shapes))
+      for (const [member, ref] of Object.entries(shape.members ?? {}))
+        if (model.shapes[ref.shape]?.sensitive === true) sensitive.add(member);
+  }
+  assert.ok(sensitive.has('TradeInToken'));
+  const kept = [...sensitive].filter((m) => Object.keys(redact({ [m]: 'x' }) as object).length > 0);
+  assert.deepEqual(kept, []);
 });

@@ -1,7 +1,8 @@
 /**
  * CloudTrail-shaped audit events (CloudTrail User Guide, "CloudTrail record contents"). Secrets —
- * secret access keys, session tokens, passwords, SAML assertions, web identity tokens, MFA seeds —
- * never enter an event: {@link redact} removes them by member name before anything is recorded.
+ * secret access keys, session tokens, passwords, SAML assertions, web identity tokens, MFA seeds,
+ * delegation trade-in tokens — never enter an event: {@link redact} removes them by member name before
+ * anything is recorded.
  */
 import type { Principal } from '../domain/principal.js';
 import type { AuditRecord } from '../store/index.js';
@@ -9,7 +10,7 @@ import { isoSeconds } from '../core/clock.js';
 
 /** Member names (any case) whose values are never recorded. */
 const SECRET_MEMBER =
-  /secret|password|sessiontoken|^token$|assertion|webidentitytoken|privatekey|seed|qrcodepng|authenticationcode|tokencode|signintoken/i;
+  /secret|password|sessiontoken|^token$|assertion|webidentitytoken|privatekey|seed|qrcodepng|authenticationcode|tokencode|signintoken|tradeintoken/i;
 
 /** CloudTrail writes request parameters with a lower-case first letter (`roleSessionName`). */
 function lowerFirst(name: string): string {

@@ -212,6 +212,23 @@ test('GetSessionToken credentials without MFA cannot call IAM, and only AssumeRo
   );
 });
 
+test('a delegated session (GetDelegatedAccessToken) of an IAM user is not bound by GetSessionToken rules', async () => {
+  // The delegated permissions are its session policy; GetSessionToken's "no IAM without MFA" is for
+  // GetSessionToken credentials only (src/sts/delegated-access-token.ts).
+  const r = await authorize(cache, session('SessionToken', { delegated: true }), FACTS, {
+    action: 'iam:ListUsers',
+    resource: '*',
+  });
+  assert.notEqual(r.denial?.code, 'InvalidClientTokenId');
+  await assert.rejects(
+    authorize(cache, session('SessionToken', { delegated: false }), FACTS, {
+      action: 'iam:ListUsers',
+      resource: '*',
+    }),
+    { code: 'InvalidClientTokenId', message: 'The security token included in the request is invalid' },
+  );
+});
+
 test('GetFederationToken credentials can call no IAM operation', async () => {
   await assert.rejects(
     authorize(cache, session('FederatedUser'), FACTS, { action: 'iam:ListUsers', resource: '*' }),

@@ -3,7 +3,7 @@
  * user's groups'), the permissions boundary, and session policies. The result is compiled once
  * and cached until the store reports a change.
  */
-import type { Principal, SessionTag } from '../domain/principal.js';
+import type { Principal, SessionClaims, SessionTag } from '../domain/principal.js';
 import type { StoreReader } from '../store/index.js';
 import type { GroupBody, RoleBody, UserBody } from '../domain/entities.js';
 import { nameKey } from '../domain/names.js';
@@ -84,6 +84,23 @@ async function sessionPolicies(
   return out;
 }
 
+/**
+ * A delegated session (sts:GetDelegatedAccessToken) of a user or the root is limited by the delegation
+ * request's permission policy, its session policy; other user and root sessions carry none. A delegated
+ * session whose policy cannot be read allows nothing.
+ */
+async function delegatedLimit(
+  store: StoreReader,
+  session: SessionClaims | undefined,
+): Promise<{ session?: readonly CompiledPolicy[] }> {
+  if (session?.delegated !== true) return {};
+  return {
+    session: (await sessionPolicies(store, session.sessionPolicies, session.sessionPolicyArns)) ?? [
+      loadPolicy(ALLOWS_NOTHING_TEXT, 'session', 'session:none'),
+    ],
+  };
+}
+
 /** Loads and compiles the policies of `principal` from `store`. */
 export async function gatherPolicies(store: StoreReader, principal: Principal): Promise<PrincipalPolicies> {
   switch (principal.type) {
@@ -108,7 +125,12 @@ export async function gatherPolicies(store: StoreReader, principal: Principal): 
           );
         return { identity: [root, ...tasks], tags: [], exists: true };
       }
-      return { identity: [root], tags: [], exists: true };
+      return {
+        identity: [root],
+        ...(await delegatedLimit(store, principal.session)),
+        tags: [],
+        exists: true,
+      };
     }
     case 'IAMUser': {
       const user = await store.get<UserBody>(principal.account, 'user', nameKey(principal.userName));
@@ -116,6 +138,7 @@ export async function gatherPolicies(store: StoreReader, principal: Principal): 
       return {
         identity: await userPolicies(store, principal.account, user.body),
         permissionsBoundary: await boundary(store, user.body.permissionsBoundary),
+        ...(await delegatedLimit(store, principal.session)),
         tags: user.body.tags.map((t) => ({ key: t.Key, value: t.Value })),
         exists: true,
       };

@@ -153,8 +153,9 @@ function checkCredentialKind(principal: Principal, action: string): void {
   const service = action.slice(0, action.indexOf(':')).toLowerCase();
   const name = action.slice(action.indexOf(':') + 1);
   // An sts:AssumeRoot session is a SessionToken of the member account's root, bound by its task policy,
-  // not by GetSessionToken's rules.
-  if (s.kind === 'SessionToken' && s.assumedRoot !== true) {
+  // not by GetSessionToken's rules; so is a delegated session (sts:GetDelegatedAccessToken), bound by
+  // the delegation request's permission policy.
+  if (s.kind === 'SessionToken' && s.assumedRoot !== true && s.delegated !== true) {
     // "You cannot call any IAM API operations unless MFA authentication information is included in the
     // request. You cannot call any STS API except AssumeRole or GetCallerIdentity." (STS API reference,
     // GetSessionToken). IAM answers InvalidClientTokenId (aws-errors.md, cloudyr/aws.iam#15).

@@ -70,6 +70,11 @@ function registerAll(): void {
     'list the roles a principal can reach',
   );
   register(
+    'delegation',
+    async () => (await import('./delegation.js')).delegationCommand,
+    'read delegation-token notifications',
+  );
+  register(
     'imds',
     async () => (await import('./imds.js')).imdsCommand,
     'serve EC2 instance metadata credentials',

@@ -82,6 +82,8 @@ const claimsArbitrary: fc.Arbitrary<SessionClaims> = fc.record(
     federatedSubject: fc.string(),
     // Written only when true (an sts:AssumeRoot session), like `console`.
     assumedRoot: fc.constant(true),
+    // Written only when true (an sts:GetDelegatedAccessToken session).
+    delegated: fc.constant(true),
   },
   {
     requiredKeys: ['kind', 'account', 'accessKeyId', 'secretAccessKey', 'issuedAt', 'expiresAt'],

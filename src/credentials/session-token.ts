@@ -105,6 +105,7 @@ function compact(claims: SessionClaims): Compact {
   if (claims.chained !== undefined) out['c'] = claims.chained ? 1 : 0;
   if (claims.console === true) out['cn'] = 1;
   if (claims.assumedRoot === true) out['ar'] = 1;
+  if (claims.delegated === true) out['dl'] = 1;
   return out;
 }
 
@@ -121,6 +122,7 @@ function expand(data: Compact): SessionClaims {
   if ('c' in data) out['chained'] = data['c'] === 1;
   if (data['cn'] === 1) out['console'] = true;
   if (data['ar'] === 1) out['assumedRoot'] = true;
+  if (data['dl'] === 1) out['delegated'] = true;
   return out as unknown as SessionClaims;
 }
 

@@ -50,6 +50,12 @@ export interface SessionClaims {
    * limited by the task policy in `sessionPolicyArns` (src/sts/assume-root.ts).
    */
   readonly assumedRoot?: boolean | undefined;
+  /**
+   * True for a session from sts:GetDelegatedAccessToken (src/sts/delegated-access-token.ts): the owner
+   * of a delegation request acting within the delegated permissions (its session policy). Minted as
+   * kind `SessionToken` for an IAM user or root owner, it is not bound by GetSessionToken's rules.
+   */
+  readonly delegated?: boolean | undefined;
   /** Who assumed: `IAMUser`, `AssumedRole`, `Root`, `AWSService`, `WebIdentityUser`, `SAMLUser`, `FederatedUser`. */
   readonly issuerType?: string | undefined;
   /** The ARN (or service / provider) of whoever assumed the role, for the audit trail. */

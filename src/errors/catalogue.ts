@@ -39,6 +39,7 @@ export const ERROR_CATALOGUE = {
   FeatureEnabled: { status: 409 },
   // STS modelled errors (models/latest/sts.json)
   ExpiredTokenException: { status: 400 },
+  ExpiredTradeInTokenException: { status: 400 },
   IDPCommunicationError: { status: 400 },
   IDPRejectedClaim: { status: 403 },
   InvalidAuthorizationMessageException: { status: 400 },

@@ -28,6 +28,7 @@ import { policyReportOperations } from './policy-reports.js';
 import { serviceLastAccessedOperations } from './service-last-accessed.js';
 import { organizationsAccessReportOperations } from './organizations-access-report.js';
 import { outboundFederationOperations } from './outbound-federation.js';
+import { delegationRequestOperations } from './delegation-requests.js';
 
 /** Every IAM operation iamd implements. */
 export const IAM_OPERATIONS: readonly Operation[] = [
@@ -59,4 +60,5 @@ export const IAM_OPERATIONS: readonly Operation[] = [
   ...serviceLastAccessedOperations,
   ...organizationsAccessReportOperations,
   ...outboundFederationOperations,
+  ...delegationRequestOperations,
 ];

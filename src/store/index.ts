@@ -24,6 +24,11 @@ export type EntityKind =
   | 'signingCertificate'
   | 'sshPublicKey'
   | 'serviceCredential'
+  // IAM temporary delegation (src/iam/delegation-requests.ts): the request in the requestor's account,
+  // a link in the target/owner account, the token notification in the requestor's account.
+  | 'delegationRequest'
+  | 'delegationLink'
+  | 'delegationNotification'
   | 'setting'
   // AWS Organizations (src/organizations/model.ts). The organization and everything in it (OUs,
   // accounts' places, policies, attachments, delegated administrators, create-account requests) is

@@ -9,6 +9,7 @@ import { assumeRoleWithWebIdentity } from './web-identity.js';
 import { assumeRoleWithSAML } from './saml.js';
 import { assumeRoot } from './assume-root.js';
 import { getWebIdentityToken } from './web-identity-token.js';
+import { getDelegatedAccessToken } from './delegated-access-token.js';
 
 /** Every STS operation iamd implements. */
 export const STS_OPERATIONS: readonly Operation[] = [
@@ -21,4 +22,5 @@ export const STS_OPERATIONS: readonly Operation[] = [
   assumeRoleWithSAML,
   assumeRoot,
   getWebIdentityToken,
+  getDelegatedAccessToken,
 ];

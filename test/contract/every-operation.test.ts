@@ -13,18 +13,8 @@ import * as iamSdk from '@aws-sdk/client-iam';
 import * as stsSdk from '@aws-sdk/client-sts';
 import { ROOT, startIamd, type TestServer } from './harness.js';
 
-/** Operations still answering NotImplemented (to shrink to nothing; issue #20). */
-const NOT_YET: readonly string[] = [
-  'AcceptDelegationRequest',
-  'AssociateDelegationRequest',
-  'CreateDelegationRequest',
-  'GetDelegatedAccessToken',
-  'GetDelegationRequest',
-  'ListDelegationRequests',
-  'RejectDelegationRequest',
-  'SendDelegationToken',
-  'UpdateDelegationRequest',
-];
+/** Operations still answering NotImplemented (issue #20: none left). */
+const NOT_YET: readonly string[] = [];
 
 interface ModelShape {
   readonly type: string;

@@ -161,6 +161,34 @@ export function exerciseStore(name: string, makeStore: () => Promise<Store>): vo
     },
   );
 
+  // Issue #20's temporary delegation: one transaction writes the request in the requestor's account and
+  // its link in the target account; a versioned update (lost-update check) moves its state on.
+  withStore('delegation kinds: cross-account insert in one transaction, versioned update', async (store) => {
+    const id = `${A}-ABCDEFGHIJKLMNOPQRST`;
+    await store.transact(async (tx) => {
+      await tx.insert(A, 'delegationRequest', id, { state: 'UNASSIGNED' }, null);
+      await tx.insert(B, 'delegationLink', id, { requestorAccount: A }, null);
+    });
+    const e = await store.get<{ state: string }>(A, 'delegationRequest', id);
+    assert.equal(e?.body.state, 'UNASSIGNED');
+    assert.deepEqual(
+      (await store.list(B, 'delegationLink')).map((l) => l.key),
+      [id],
+    );
+    assert.deepEqual(await store.list(A, 'delegationLink'), []);
+    await store.transact((tx) =>
+      tx.update(A, 'delegationRequest', id, { state: 'ASSIGNED' }, { expectedVersion: e!.version }),
+    );
+    await assert.rejects(
+      store.transact((tx) =>
+        tx.update(A, 'delegationRequest', id, { state: 'ACCEPTED' }, { expectedVersion: e!.version }),
+      ),
+    );
+    assert.equal((await store.get<{ state: string }>(A, 'delegationRequest', id))?.body.state, 'ASSIGNED');
+    await store.transact((tx) => tx.insert(A, 'delegationNotification', id, { sealedToken: 'x' }, null));
+    assert.equal(await store.count(A, 'delegationNotification'), 1);
+  });
+
   withStore('list: binary key order, index, prefix, afterKey, limit; count', async (store) => {
     const keys = ['b', 'a', 'B', 'a-1', 'a/1', 'ab', 'z', 'é'];
     await store.transact(async (tx) => {
