@@ -9,6 +9,7 @@
  * ("does not affect tokens that were issued before the feature was disabled").
  */
 import type { CallContext, Operation } from '../api/operation.js';
+import { iamOperation } from '../api/typed-operation.js';
 import { AwsError } from '../errors/index.js';
 import { callerAccount } from './common.js';
 import {
@@ -61,7 +62,7 @@ function issuerOf(ctx: CallContext, account: string, state: OutboundState): stri
  * EnableOutboundWebIdentityFederation. The issuer id is made on the first enable and kept across
  * disable / enable, so trust configured elsewhere keeps working; keys are made when none is current.
  */
-export const enableOutboundWebIdentityFederation: Operation = {
+export const enableOutboundWebIdentityFederation = iamOperation<'EnableOutboundWebIdentityFederation'>({
   service: 'iam',
   name: 'EnableOutboundWebIdentityFederation',
   async handle(_input, ctx) {
@@ -88,10 +89,10 @@ export const enableOutboundWebIdentityFederation: Operation = {
       return { IssuerIdentifier: issuerOf(ctx, account, next) };
     });
   },
-};
+});
 
 /** DisableOutboundWebIdentityFederation: no new tokens; keys stay published for tokens already issued. */
-export const disableOutboundWebIdentityFederation: Operation = {
+export const disableOutboundWebIdentityFederation = iamOperation<'DisableOutboundWebIdentityFederation'>({
   service: 'iam',
   name: 'DisableOutboundWebIdentityFederation',
   async handle(_input, ctx) {
@@ -110,13 +111,13 @@ export const disableOutboundWebIdentityFederation: Operation = {
       return {};
     });
   },
-};
+});
 
 /**
  * GetOutboundWebIdentityFederationInfo: the issuer URL and whether tokens may be vended. An account
  * that never enabled the feature has no issuer: FeatureDisabled (the model's one error).
  */
-export const getOutboundWebIdentityFederationInfo: Operation = {
+export const getOutboundWebIdentityFederationInfo = iamOperation<'GetOutboundWebIdentityFederationInfo'>({
   service: 'iam',
   name: 'GetOutboundWebIdentityFederationInfo',
   async handle(_input, ctx) {
@@ -129,7 +130,7 @@ export const getOutboundWebIdentityFederationInfo: Operation = {
       JwtVendingEnabled: found.state.enabled,
     };
   },
-};
+});
 
 /** The outbound federation operations, registered in `src/iam/index.ts`. */
 export const outboundFederationOperations: readonly Operation[] = [

@@ -55,7 +55,10 @@ function checkMetadata(text: string): { validUntil: number | undefined } {
   return { validUntil: m.validUntil };
 }
 
-function checkEncryption(input: Record<string, unknown>): void {
+function checkEncryption(input: {
+  readonly AssertionEncryptionMode?: string | undefined;
+  readonly AddPrivateKey?: string | undefined;
+}): void {
   if (input.AssertionEncryptionMode === 'Required' || input.AddPrivateKey !== undefined)
     throw errors.invalidInput(
       'encrypted SAML assertions are not supported by iamd (AssertionEncryptionMode `Required`, private keys)',

@@ -401,9 +401,9 @@ function callerPrincipal(callerArn: unknown, fallback: RequestPrincipal): Reques
   return { kind: 'AWS', arn: callerArn, account: a.account };
 }
 
-function resourcesOf(input: Record<string, unknown>): string[] {
-  const r = strings(input.ResourceArns);
-  return r.length > 0 ? r : ['*'];
+function resourcesOf(input: { readonly ResourceArns?: readonly string[] | undefined }): string[] {
+  const r = input.ResourceArns ?? [];
+  return r.length > 0 ? [...r] : ['*'];
 }
 
 /** iam:SimulatePrincipalPolicy. */

@@ -52,9 +52,12 @@ export function mfaUnknownDevice(): AwsError {
 }
 
 /** Reads `SerialNumber`/`TokenCode`: undefined when neither is given; AccessDenied when only one is. */
-export function mfaInput(input: Readonly<Record<string, unknown>>): MfaInput | undefined {
-  const serial = typeof input.SerialNumber === 'string' ? input.SerialNumber : undefined;
-  const code = typeof input.TokenCode === 'string' ? input.TokenCode : undefined;
+export function mfaInput(input: {
+  readonly SerialNumber?: string | undefined;
+  readonly TokenCode?: string | undefined;
+}): MfaInput | undefined {
+  const serial = input.SerialNumber;
+  const code = input.TokenCode;
   if (serial === undefined && code === undefined) return undefined;
   if (serial === undefined || code === undefined) throw mfaBothRequired();
   return { serialNumber: serial, tokenCode: code };

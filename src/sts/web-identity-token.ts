@@ -17,7 +17,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type { CallContext, ContextValue, Operation } from '../api/operation.js';
+import type { CallContext, ContextValue } from '../api/operation.js';
+import { stsOperation } from '../api/typed-operation.js';
 import type { Principal, SessionTag } from '../domain/principal.js';
 import type { RoleBody, UserBody } from '../domain/entities.js';
 import { nameKey } from '../domain/names.js';
@@ -118,23 +119,22 @@ async function signingKey(
 }
 
 /** sts:GetWebIdentityToken. */
-export const getWebIdentityToken: Operation = {
+export const getWebIdentityToken = stsOperation<'GetWebIdentityToken'>({
   service: 'sts',
   name: 'GetWebIdentityToken',
   async handle(input, ctx) {
     const p = ctx.principal;
     if (p.type === 'Anonymous')
       throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token');
-    const audiences = (input.Audience as readonly string[] | undefined) ?? [];
-    const alg = String(input.SigningAlgorithm ?? '');
+    const audiences = input.Audience;
+    const alg = input.SigningAlgorithm;
     if (!(SIGNING_ALGORITHMS as readonly string[]).includes(alg))
       throw new AwsError(
         'ValidationError',
         `1 validation error detected: Value '${alg}' at 'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [RS256, ES384]`,
       );
     const algorithm = alg as SigningAlgorithm;
-    const duration =
-      typeof input.DurationSeconds === 'number' ? input.DurationSeconds : DEFAULT_WEB_IDENTITY_TOKEN_SECONDS;
+    const duration = input.DurationSeconds ?? DEFAULT_WEB_IDENTITY_TOKEN_SECONDS;
     const requestTags = inputSessionTags(input.Tags);
     const seen = new Set<string>();
     for (const t of requestTags) {
@@ -181,4 +181,4 @@ export const getWebIdentityToken: Operation = {
       .sign(privateKeyOf(account, key, ctx.services.unsealSecret));
     return { WebIdentityToken: token, Expiration: (iat + duration) * 1000 };
   },
-};
+});
