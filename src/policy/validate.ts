@@ -314,28 +314,66 @@ export function parsePolicy(text: string, type: PolicyType, options: ValidateOpt
     };
   }
   const push = (path: string, message: string) => errors.push({ path, message });
+  // Phase 1: grammar.
   checkSyntax(doc, (path) => push(path, MESSAGES.syntax));
   if (errors.length > 0 || !isObject(doc)) return { doc: undefined, statements: [], errors, warnings };
 
   const st = doc['Statement'];
   const statements = statementsOf(doc) as Record<string, unknown>[];
-  const at = (i: number) => (Array.isArray(st) ? `Statement[${i}]` : 'Statement');
+  const v: PhaseInput = {
+    doc,
+    type,
+    statements,
+    at: (i: number) => (Array.isArray(st) ? `Statement[${i}]` : 'Statement'),
+    push,
+    warn: (path, message) => warnings.push({ path, message }),
+  };
+  // AWS reports problems phase by phase, in this order (the first error is the one it answers with).
+  checkVersion(v, options);
+  checkPolicyTypeRules(v);
+  const formatErrors = checkLegacyParsing(v);
+  checkSidsUnique(v);
+  checkActionsAndResourcesPresent(v);
+  reportArnFormatErrors(v, formatErrors);
+  checkActionSyntax(v);
+  warnNotPrincipalAllow(v);
+  return { doc, statements, errors, warnings };
+}
 
-  // Phase 2: version.
+/** What each validation phase reads, and where it reports. */
+interface PhaseInput {
+  readonly doc: Record<string, unknown>;
+  readonly type: PolicyType;
+  readonly statements: readonly Record<string, unknown>[];
+  /** The JSON path of statement `i` (`Statement` when the document has a single object). */
+  readonly at: (i: number) => string;
+  readonly push: (path: string, message: string) => void;
+  readonly warn: (path: string, message: string) => void;
+}
+
+/** An ARN-format problem found by the legacy phase, reported in AWS's order by phase 7. */
+interface FormatError {
+  readonly stmt: number;
+  readonly path: string;
+  readonly value: string;
+  readonly message: string;
+}
+
+/** Phase 2: the version. */
+function checkVersion({ doc, type, push, warn }: PhaseInput, options: ValidateOptions): void {
   const version = doc['Version'];
   const requireCurrent = options.requireCurrentVersion ?? (type === 'identity' || type === 'boundary');
-  if (version !== '2012-10-17') {
-    if (requireCurrent) push('Version', MESSAGES.version);
-    else if (JSON.stringify(doc).includes('${')) {
-      warnings.push({
-        path: 'Version',
-        message: 'policy variables are only resolved under `Version` 2012-10-17',
-      });
-    }
-  }
+  if (version === '2012-10-17') return;
+  if (requireCurrent) push('Version', MESSAGES.version);
+  else if (JSON.stringify(doc).includes('${'))
+    warn('Version', 'policy variables are only resolved under `Version` 2012-10-17');
+}
 
-  // Policy-type rules ("Policy types" in the IAM User Guide: identity-based policies have no
-  // Principal; resource-based and trust policies must name one; trust policies have no Resource).
+/**
+ * Policy-type rules ("Policy types" in the IAM User Guide: identity-based policies have no Principal;
+ * resource-based and trust policies must name one; trust policies have no Resource).
+ */
+function checkPolicyTypeRules({ type, statements, at, push }: PhaseInput): void {
   statements.forEach((s, i) => {
     const hasPrincipal = s['Principal'] !== undefined || s['NotPrincipal'] !== undefined;
     const needsPrincipal = type === 'trust' || type === 'resource' || type === 'rcp';
@@ -363,10 +401,15 @@ export function parsePolicy(text: string, type: PolicyType, options: ValidateOpt
       }
     }
   });
+}
 
-  // Phase 3: "legacy parsing": exact Effect, Date values, ARN shape.
+/**
+ * Phase 3: "legacy parsing": exact Effect, Date values, ARN shape. Returns the ARN-format errors, which
+ * AWS reports later (phase 7).
+ */
+function checkLegacyParsing({ type, statements, at, push }: PhaseInput): FormatError[] {
   let resourceErrorSeen = false;
-  const formatErrors: { stmt: number; path: string; value: string; message: string }[] = [];
+  const formatErrors: FormatError[] = [];
   statements.forEach((s, i) => {
     if (s['Effect'] !== 'Allow' && s['Effect'] !== 'Deny') push(`${at(i)}.Effect`, MESSAGES.legacy);
     const cond = s['Condition'];
@@ -399,8 +442,11 @@ export function parsePolicy(text: string, type: PolicyType, options: ValidateOpt
       }
     }
   });
+  return formatErrors;
+}
 
-  // Phase 4: Sid uniqueness (empty Sids may repeat: valid-49).
+/** Phase 4: Sid uniqueness (empty Sids may repeat: valid-49). */
+function checkSidsUnique({ statements, at, push }: PhaseInput): void {
   const sids = new Set<string>();
   statements.forEach((s, i) => {
     const sid = s['Sid'];
@@ -408,8 +454,10 @@ export function parsePolicy(text: string, type: PolicyType, options: ValidateOpt
     if (sids.has(sid)) push(`${at(i)}.Sid`, MESSAGES.sidUnique);
     sids.add(sid);
   });
+}
 
-  // Phase 5 and 6: actions and resources present.
+/** Phases 5 and 6: actions and resources present. */
+function checkActionsAndResourcesPresent({ type, statements, at, push }: PhaseInput): void {
   statements.forEach((s, i) => {
     if (asList(s['Action'] ?? s['NotAction']).length === 0) push(`${at(i)}.Action`, MESSAGES.noActions);
   });
@@ -419,19 +467,24 @@ export function parsePolicy(text: string, type: PolicyType, options: ValidateOpt
         push(`${at(i)}.Resource`, MESSAGES.noResources);
     });
   }
+}
 
-  // Phase 7: ARN format. AWS reports the error of the last statement that has one, and within a
-  // statement the lexicographically smallest offending value (invalid-25); the others follow.
-  if (formatErrors.length > 0) {
-    const lastStmt = Math.max(...formatErrors.map((e) => e.stmt));
-    const first = formatErrors
-      .filter((e) => e.stmt === lastStmt)
-      .sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))[0];
-    if (first) push(first.path, first.message);
-    for (const e of formatErrors) if (e !== first) push(e.path, e.message);
-  }
+/**
+ * Phase 7: ARN format. AWS reports the error of the last statement that has one, and within a statement
+ * the lexicographically smallest offending value (invalid-25); the others follow.
+ */
+function reportArnFormatErrors({ push }: PhaseInput, formatErrors: readonly FormatError[]): void {
+  if (formatErrors.length === 0) return;
+  const lastStmt = Math.max(...formatErrors.map((e) => e.stmt));
+  const first = formatErrors
+    .filter((e) => e.stmt === lastStmt)
+    .sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))[0];
+  if (first) push(first.path, first.message);
+  for (const e of formatErrors) if (e !== first) push(e.path, e.message);
+}
 
-  // Phase 8: action syntax.
+/** Phase 8: action syntax. */
+function checkActionSyntax({ statements, at, push }: PhaseInput): void {
   statements.forEach((s, i) => {
     for (const k of ['Action', 'NotAction']) {
       const el = s[k];
@@ -441,16 +494,17 @@ export function parsePolicy(text: string, type: PolicyType, options: ValidateOpt
       });
     }
   });
+}
 
+/** A warning, not an error: NotPrincipal with Allow. */
+function warnNotPrincipalAllow({ statements, at, warn }: PhaseInput): void {
   statements.forEach((s, i) => {
-    if (s['NotPrincipal'] !== undefined && s['Effect'] === 'Allow') {
-      warnings.push({
-        path: `${at(i)}.NotPrincipal`,
-        message: 'NotPrincipal with Allow grants access to everyone not listed, including anonymous users',
-      });
-    }
+    if (s['NotPrincipal'] !== undefined && s['Effect'] === 'Allow')
+      warn(
+        `${at(i)}.NotPrincipal`,
+        'NotPrincipal with Allow grants access to everyone not listed, including anonymous users',
+      );
   });
-  return { doc, statements, errors, warnings };
 }
 
 function isTrustAction(a: string): boolean {
