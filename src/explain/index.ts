@@ -307,16 +307,37 @@ function fixedRuleFix(message: string): string {
   return 'Make the call with a principal the rule allows.';
 }
 
-function fromTrace(trace: DecisionTrace, view: Visibility): Answer {
+/** What every cause's explanation reads of a decision trace, worked out once. */
+interface TraceFacts {
+  readonly trace: DecisionTrace;
+  readonly view: Visibility;
+  readonly decision: DecisionTrace['decision'];
+  readonly request: DecisionTrace['request'];
+  /** Whether the resource-side policy is a role's trust policy. */
+  readonly trust: boolean;
+  readonly action: string;
+  readonly resource: string;
+  /** The caller's ARN (or principal kind). */
+  readonly caller: string;
+  /** Whether the call crossed accounts (or is seen from one side only). */
+  readonly cross: boolean;
+  /** Policies attach to a role, never to one of its sessions: advice names the role. */
+  readonly attachTo: ReturnType<typeof policyHolder>;
+  readonly statements: ExplainedStatement[];
+  /** The Allow statements that applied, as lines every answer starts its details with. */
+  readonly details: string[];
+  readonly identityAllows: readonly DecisionTrace['decision']['matched'][number][];
+  readonly resourceAllows: readonly DecisionTrace['decision']['matched'][number][];
+  /** Up to three statements of `source` that almost applied, with what did not match. */
+  readonly nearMissLines: (source: PolicySource) => string[];
+}
+
+function traceFacts(trace: DecisionTrace, view: Visibility): TraceFacts {
   const { decision, request } = trace;
   const trust = trace.resourcePolicyType === 'trust';
   const action = request.action;
   const resource = request.resource;
   const caller = request.principal.kind === 'AWS' ? request.principal.arn : request.principal.kind;
-  const isAssumeRole = action.toLowerCase().startsWith('sts:assumerole');
-  const cross = view !== 'full' || decision.crossAccount;
-  // Policies attach to a role, never to one of its sessions: advice names the role.
-  const attachTo = policyHolder(caller);
   const statements: ExplainedStatement[] = [
     ...decision.matched.map((m) => ({
       source: m.source,
@@ -337,173 +358,252 @@ function fromTrace(trace: DecisionTrace, view: Visibility): Answer {
       reasons: n.mismatches.map((m) => describeMismatch(m, action, resource)),
     })),
   ];
-  const details: string[] = [];
   const applied = (source: PolicySource, effect: 'Allow' | 'Deny') =>
     decision.matched.filter((m) => m.source === source && m.effect === effect);
-  const nearMissLines = (source: PolicySource): string[] =>
-    nearMisses(decision.nonMatches, source)
-      .slice(0, 3)
-      .map(
-        (n) =>
-          `${statementLabel(n, trust)} almost applies: ${n.mismatches.map((m) => describeMismatch(m, action, resource)).join('; ')}`,
-      );
   const identityAllows = applied('identity', 'Allow');
   const resourceAllows = applied('resource', 'Allow');
+  const details: string[] = [];
   for (const m of identityAllows) details.push(`Allowed by ${statementLabel(m, trust)}.`);
   for (const m of resourceAllows) details.push(`Allowed by ${statementLabel(m, trust)}.`);
+  return {
+    trace,
+    view,
+    decision,
+    request,
+    trust,
+    action,
+    resource,
+    caller,
+    cross: view !== 'full' || decision.crossAccount,
+    attachTo: policyHolder(caller),
+    statements,
+    details,
+    identityAllows,
+    resourceAllows,
+    nearMissLines: (source) =>
+      nearMisses(decision.nonMatches, source)
+        .slice(0, 3)
+        .map(
+          (n) =>
+            `${statementLabel(n, trust)} almost applies: ${n.mismatches.map((m) => describeMismatch(m, action, resource)).join('; ')}`,
+        ),
+  };
+}
 
+/** The explanation of a decision trace, as `view` may see it: the cause decides which answer. */
+function fromTrace(trace: DecisionTrace, view: Visibility): Answer {
+  const f = traceFacts(trace, view);
   // Cause 1 (DOMAIN.md): the role ARN names no role. AssumeRole evaluates a trust policy that trusts
   // nobody for a missing role (same AccessDenied as an untrusting role, so names cannot be probed).
-  if (isAssumeRole && trace.resourcePolicy === TRUSTS_NOBODY) {
-    return {
-      cause: 'role-not-found',
-      headline: `The role \`${resource}\` does not exist: check the role ARN (account id, path, name and its case) — AWS and iamd answer a wrong ARN with the same AccessDenied as a role that does not trust you.`,
-      details: [
-        'No trust policy was evaluated because there is no such role; your identity-based permissions were not the problem.',
-        ...details,
-      ],
-      fix: 'Use the exact ARN of an existing role (`aws iam get-role --role-name NAME` prints it), or create the role.',
-      statements: [],
-    };
-  }
-
-  if (decision.decision === 'ExplicitDeny') {
-    const denies = decision.matched.filter((m) => m.effect === 'Deny' && m.source === decision.decidedBy);
-    const where = denies.map((m) => statementLabel(m, trust));
-    const src = decision.decidedBy;
-    const cause: DenialCause =
-      src === 'identity'
-        ? 'explicit-deny-identity'
-        : src === 'resource'
-          ? 'explicit-deny-resource'
-          : src === 'permissionsBoundary'
-            ? 'explicit-deny-boundary'
-            : src === 'session'
-              ? 'explicit-deny-session'
-              : 'explicit-deny-organization';
-    const whose =
-      src === 'identity'
-        ? `one of ${caller}'s own identity-based policies`
-        : src === 'resource'
-          ? trust
-            ? `the trust policy of the role \`${resource}\``
-            : `the resource-based policy of \`${resource}\``
-          : `the ${sourceName(src, trust)}`;
-    return {
-      cause,
-      headline: `An explicit Deny in ${whose} blocks \`${action}\` on \`${resource}\`; an explicit deny overrides every Allow.`,
-      details: [...where.map((w) => `Denied by ${w}.`), ...details],
-      fix:
-        src === 'scp' || src === 'rcp'
-          ? 'No IAM policy in the account can override an organization policy: ask the organization administrator to change the Deny.'
-          : `Remove or narrow that Deny statement (its Action, Resource or Condition)${src === 'identity' ? ' in the policy attached to the caller or its group' : ''}; adding Allow statements will not help.`,
-      statements,
-    };
-  }
-
+  if (f.action.toLowerCase().startsWith('sts:assumerole') && trace.resourcePolicy === TRUSTS_NOBODY)
+    return roleNotFound(f);
+  if (f.decision.decision === 'ExplicitDeny') return explicitDeny(f);
   // Implicit deny: which side had no Allow. A role's trust policy must always allow AssumeRole (IAM
   // User Guide, "Roles terms and concepts": the trust policy defines who can assume the role), so a
   // trust policy without a matching Allow is the answer even when the identity side lacks one too.
   // The caller's view of a cross-account call has no resource-side statements: its decidedBy was
   // re-judged from its own side (./visibility.ts).
-  const src = view !== 'caller' && trust && resourceAllows.length === 0 ? 'resource' : decision.decidedBy;
-  if (src === 'resource' && view === 'caller') {
-    const owner = resourceAccount(request) ?? 'the other account';
-    return {
-      cause: 'cross-account-resource-denied',
-      headline: `This is a cross-account request: ${caller}'s own policies allow \`${action}\` on \`${resource}\`, but account ${owner}, which owns it, did not allow the call.`,
-      details: [
-        ...details,
-        trust
-          ? `As in AWS's answer, the caller's account is not told why: a role that does not exist, a trust policy that does not name ${caller}, and a condition of it that is not met (such as sts:ExternalId) all look alike from here. If the role exists, account ${owner} has the event recorded too, with the full reason.`
-          : `As in AWS's answer, the caller's account is not told why: the resource-based policy belongs to account ${owner}, which sees the full reason.`,
-      ],
-      fix: trust
-        ? `Check the role ARN, and any ExternalId or MFA the role's owner asked you to pass; otherwise ask an administrator of account ${owner} to explain this request id in their account (or to make the role's trust policy allow ${caller}).`
-        : `Ask an administrator of account ${owner} to explain this request id in their account, or to allow ${caller} in the resource-based policy of \`${resource}\`.`,
-      statements,
-    };
-  }
-  if (src === 'resource') {
-    const misses = nearMissLines('resource');
-    const conditional = nearMisses(decision.nonMatches, 'resource').find(onlyConditions);
-    const whose = trust
-      ? `the trust policy of \`${resource}\``
-      : `the resource-based policy of \`${resource}\``;
-    const headline =
+  const src =
+    view !== 'caller' && f.trust && f.resourceAllows.length === 0 ? 'resource' : f.decision.decidedBy;
+  if (src === 'resource') return view === 'caller' ? crossAccountResourceDenied(f) : resourceSideMissing(f);
+  if (src === 'identity') return identitySideMissing(f);
+  if (src === 'permissionsBoundary') return boundaryMissing(f);
+  if (src === 'session') return sessionPolicyMissing(f);
+  return organizationMissing(f, src);
+}
+
+/** Cause 1: the role ARN names no role. */
+function roleNotFound(f: TraceFacts): Answer {
+  const { resource, details } = f;
+  return {
+    cause: 'role-not-found',
+    headline: `The role \`${resource}\` does not exist: check the role ARN (account id, path, name and its case) — AWS and iamd answer a wrong ARN with the same AccessDenied as a role that does not trust you.`,
+    details: [
+      'No trust policy was evaluated because there is no such role; your identity-based permissions were not the problem.',
+      ...details,
+    ],
+    fix: 'Use the exact ARN of an existing role (`aws iam get-role --role-name NAME` prints it), or create the role.',
+    statements: [],
+  };
+}
+
+/** An explicit Deny decided: whose, and that no Allow can override it. */
+function explicitDeny(f: TraceFacts): Answer {
+  const { decision, trust, action, resource, caller, statements, details } = f;
+  const denies = decision.matched.filter((m) => m.effect === 'Deny' && m.source === decision.decidedBy);
+  const where = denies.map((m) => statementLabel(m, trust));
+  const src = decision.decidedBy;
+  const cause: DenialCause =
+    src === 'identity'
+      ? 'explicit-deny-identity'
+      : src === 'resource'
+        ? 'explicit-deny-resource'
+        : src === 'permissionsBoundary'
+          ? 'explicit-deny-boundary'
+          : src === 'session'
+            ? 'explicit-deny-session'
+            : 'explicit-deny-organization';
+  const whose =
+    src === 'identity'
+      ? `one of ${caller}'s own identity-based policies`
+      : src === 'resource'
+        ? trust
+          ? `the trust policy of the role \`${resource}\``
+          : `the resource-based policy of \`${resource}\``
+        : `the ${sourceName(src, trust)}`;
+  return {
+    cause,
+    headline: `An explicit Deny in ${whose} blocks \`${action}\` on \`${resource}\`; an explicit deny overrides every Allow.`,
+    details: [...where.map((w) => `Denied by ${w}.`), ...details],
+    fix:
+      src === 'scp' || src === 'rcp'
+        ? 'No IAM policy in the account can override an organization policy: ask the organization administrator to change the Deny.'
+        : `Remove or narrow that Deny statement (its Action, Resource or Condition)${src === 'identity' ? ' in the policy attached to the caller or its group' : ''}; adding Allow statements will not help.`,
+    statements,
+  };
+}
+
+/** The caller's view of a cross-account call the resource's account refused: AWS tells it no more. */
+function crossAccountResourceDenied(f: TraceFacts): Answer {
+  const { request, trust, action, resource, caller, statements, details } = f;
+  const owner = resourceAccount(request) ?? 'the other account';
+  return {
+    cause: 'cross-account-resource-denied',
+    headline: `This is a cross-account request: ${caller}'s own policies allow \`${action}\` on \`${resource}\`, but account ${owner}, which owns it, did not allow the call.`,
+    details: [
+      ...details,
+      trust
+        ? `As in AWS's answer, the caller's account is not told why: a role that does not exist, a trust policy that does not name ${caller}, and a condition of it that is not met (such as sts:ExternalId) all look alike from here. If the role exists, account ${owner} has the event recorded too, with the full reason.`
+        : `As in AWS's answer, the caller's account is not told why: the resource-based policy belongs to account ${owner}, which sees the full reason.`,
+    ],
+    fix: trust
+      ? `Check the role ARN, and any ExternalId or MFA the role's owner asked you to pass; otherwise ask an administrator of account ${owner} to explain this request id in their account (or to make the role's trust policy allow ${caller}).`
+      : `Ask an administrator of account ${owner} to explain this request id in their account, or to allow ${caller} in the resource-based policy of \`${resource}\`.`,
+    statements,
+  };
+}
+
+/** No Allow on the resource side (a trust or resource-based policy). */
+function resourceSideMissing(f: TraceFacts): Answer {
+  const {
+    decision,
+    trust,
+    action,
+    resource,
+    caller,
+    cross,
+    statements,
+    details,
+    identityAllows,
+    nearMissLines,
+  } = f;
+  const misses = nearMissLines('resource');
+  const conditional = nearMisses(decision.nonMatches, 'resource').find(onlyConditions);
+  const whose = trust
+    ? `the trust policy of \`${resource}\``
+    : `the resource-based policy of \`${resource}\``;
+  const headline =
+    conditional !== undefined
+      ? `${whose[0]!.toUpperCase()}${whose.slice(1)} names ${caller}, but a condition of that statement is not met.`
+      : cross
+        ? `This is a cross-account request, and ${whose} (in the role's account) does not allow ${caller} to call \`${action}\`. Cross-account access needs an Allow on both sides.`
+        : `${whose[0]!.toUpperCase()}${whose.slice(1)} does not name ${caller} as a principal allowed to call \`${action}\`.`;
+  return {
+    cause:
       conditional !== undefined
-        ? `${whose[0]!.toUpperCase()}${whose.slice(1)} names ${caller}, but a condition of that statement is not met.`
+        ? 'trust-condition-not-met'
         : cross
-          ? `This is a cross-account request, and ${whose} (in the role's account) does not allow ${caller} to call \`${action}\`. Cross-account access needs an Allow on both sides.`
-          : `${whose[0]!.toUpperCase()}${whose.slice(1)} does not name ${caller} as a principal allowed to call \`${action}\`.`;
-    return {
-      cause:
-        conditional !== undefined
-          ? 'trust-condition-not-met'
-          : cross
-            ? 'cross-account-trust-does-not-name-caller'
-            : 'trust-does-not-name-caller',
-      headline,
-      details: [
-        ...details,
-        ...(identityAllows.length > 0
-          ? [`${caller}'s own identity-based policies do allow it.`]
-          : trust && !cross
-            ? [
-                `${caller}'s identity-based policies do not allow it either; that is fine once the trust policy names ${caller} itself (same account), but not if it names only the account.`,
-              ]
-            : []),
-        ...misses,
-      ],
-      fix:
-        conditional !== undefined
-          ? `Make the request satisfy the condition (${conditional.mismatches.map((m) => describeMismatch(m, action, resource)).join('; ')}), or change the condition.`
-          : `Add a statement to ${whose} with "Effect": "Allow", "Action": "${action}" and "Principal": {"AWS": "${caller}"}${cross ? " (or its account), and keep an identity-based Allow in the caller's account" : ''}.`,
-      statements,
-    };
-  }
-  if (src === 'identity') {
-    const misses = nearMissLines('identity');
-    const viaAccount = decision.resourceGrant === 'account';
-    const callerAcct = callerAccount(request);
-    const headline = cross
-      ? view === 'caller'
-        ? `This is a cross-account request: none of ${caller}'s own identity-based policies allows \`${action}\` on \`${resource}\`; a cross-account request needs an Allow in the caller's account as well as in the account that owns the resource.`
-        : view === 'resource'
-          ? `This is a cross-account request: this account's ${trust ? 'trust policy' : 'resource-based policy'} of \`${resource}\` allows it, but ${caller}'s own account does not (none of its identity-based policies allows \`${action}\`); only that account can see and change them.`
-          : `This is a cross-account request: the other account allows it, but none of ${caller}'s own identity-based policies allows \`${action}\` on \`${resource}\`.`
-      : viaAccount
-        ? `None of ${caller}'s identity-based policies allows \`${action}\` on \`${resource}\`; the ${trust ? 'trust policy' : 'resource-based policy'} names only the account (root), which delegates the decision to the account's identity-based policies.`
-        : `None of ${caller}'s identity-based policies allows \`${action}\` on \`${resource}\`.`;
-    return {
-      cause: cross ? 'cross-account-no-identity-permission' : 'no-identity-permission',
-      headline,
-      details: [...details, ...misses],
-      fix:
-        view === 'resource'
-          ? `Nothing to change in this account: an administrator of ${callerAcct !== undefined ? `account ${callerAcct}` : "the caller's account"} must attach an identity-based policy allowing \`${action}\` on \`${resource}\` to ${attachTo.text}.`
-          : viaAccount
-            ? `Attach an identity-based policy allowing \`${action}\` on \`${resource}\` to ${attachTo.text}, or name ${caller} itself as the principal in the ${trust ? 'trust policy' : 'resource-based policy'} (same account only).`
-            : `Attach an identity-based policy allowing \`${action}\` on \`${resource}\` to ${attachTo.text}.`,
-      statements,
-    };
-  }
-  if (src === 'permissionsBoundary')
-    return {
-      cause: 'boundary',
-      headline: `The permissions boundary of ${caller} does not allow \`${action}\`; a boundary caps what the identity-based policies can grant.`,
-      details: [...details, ...nearMissLines('permissionsBoundary')],
-      fix: `Add \`${action}\` on \`${resource}\` to the boundary policy of ${attachTo.entity}, or remove the boundary.`,
-      statements,
-    };
-  if (src === 'session')
-    return {
-      cause: 'session-policy',
-      headline: `The session policy passed when this session was created does not allow \`${action}\`.`,
-      details: [...details, ...nearMissLines('session')],
-      fix: 'Create a new session whose session policy allows the action (a session policy cannot be changed afterwards).',
-      statements,
-    };
+          ? 'cross-account-trust-does-not-name-caller'
+          : 'trust-does-not-name-caller',
+    headline,
+    details: [
+      ...details,
+      ...(identityAllows.length > 0
+        ? [`${caller}'s own identity-based policies do allow it.`]
+        : trust && !cross
+          ? [
+              `${caller}'s identity-based policies do not allow it either; that is fine once the trust policy names ${caller} itself (same account), but not if it names only the account.`,
+            ]
+          : []),
+      ...misses,
+    ],
+    fix:
+      conditional !== undefined
+        ? `Make the request satisfy the condition (${conditional.mismatches.map((m) => describeMismatch(m, action, resource)).join('; ')}), or change the condition.`
+        : `Add a statement to ${whose} with "Effect": "Allow", "Action": "${action}" and "Principal": {"AWS": "${caller}"}${cross ? " (or its account), and keep an identity-based Allow in the caller's account" : ''}.`,
+    statements,
+  };
+}
+
+/** No Allow in the caller's identity-based policies. */
+function identitySideMissing(f: TraceFacts): Answer {
+  const {
+    view,
+    decision,
+    request,
+    trust,
+    action,
+    resource,
+    caller,
+    cross,
+    attachTo,
+    statements,
+    details,
+    nearMissLines,
+  } = f;
+  const misses = nearMissLines('identity');
+  const viaAccount = decision.resourceGrant === 'account';
+  const callerAcct = callerAccount(request);
+  const headline = cross
+    ? view === 'caller'
+      ? `This is a cross-account request: none of ${caller}'s own identity-based policies allows \`${action}\` on \`${resource}\`; a cross-account request needs an Allow in the caller's account as well as in the account that owns the resource.`
+      : view === 'resource'
+        ? `This is a cross-account request: this account's ${trust ? 'trust policy' : 'resource-based policy'} of \`${resource}\` allows it, but ${caller}'s own account does not (none of its identity-based policies allows \`${action}\`); only that account can see and change them.`
+        : `This is a cross-account request: the other account allows it, but none of ${caller}'s own identity-based policies allows \`${action}\` on \`${resource}\`.`
+    : viaAccount
+      ? `None of ${caller}'s identity-based policies allows \`${action}\` on \`${resource}\`; the ${trust ? 'trust policy' : 'resource-based policy'} names only the account (root), which delegates the decision to the account's identity-based policies.`
+      : `None of ${caller}'s identity-based policies allows \`${action}\` on \`${resource}\`.`;
+  return {
+    cause: cross ? 'cross-account-no-identity-permission' : 'no-identity-permission',
+    headline,
+    details: [...details, ...misses],
+    fix:
+      view === 'resource'
+        ? `Nothing to change in this account: an administrator of ${callerAcct !== undefined ? `account ${callerAcct}` : "the caller's account"} must attach an identity-based policy allowing \`${action}\` on \`${resource}\` to ${attachTo.text}.`
+        : viaAccount
+          ? `Attach an identity-based policy allowing \`${action}\` on \`${resource}\` to ${attachTo.text}, or name ${caller} itself as the principal in the ${trust ? 'trust policy' : 'resource-based policy'} (same account only).`
+          : `Attach an identity-based policy allowing \`${action}\` on \`${resource}\` to ${attachTo.text}.`,
+    statements,
+  };
+}
+
+/** The permissions boundary does not allow the action. */
+function boundaryMissing(f: TraceFacts): Answer {
+  const { action, resource, caller, attachTo, statements, details, nearMissLines } = f;
+  return {
+    cause: 'boundary',
+    headline: `The permissions boundary of ${caller} does not allow \`${action}\`; a boundary caps what the identity-based policies can grant.`,
+    details: [...details, ...nearMissLines('permissionsBoundary')],
+    fix: `Add \`${action}\` on \`${resource}\` to the boundary policy of ${attachTo.entity}, or remove the boundary.`,
+    statements,
+  };
+}
+
+/** The session policy does not allow the action. */
+function sessionPolicyMissing(f: TraceFacts): Answer {
+  const { action, statements, details, nearMissLines } = f;
+  return {
+    cause: 'session-policy',
+    headline: `The session policy passed when this session was created does not allow \`${action}\`.`,
+    details: [...details, ...nearMissLines('session')],
+    fix: 'Create a new session whose session policy allows the action (a session policy cannot be changed afterwards).',
+    statements,
+  };
+}
+
+/** No organization policy (SCP or RCP) at some level allows the action. */
+function organizationMissing(f: TraceFacts, src: PolicySource): Answer {
+  const { decision, trust, action, statements, details } = f;
   return {
     cause: 'organization',
     headline: `No ${sourceName(src, trust)}${decision.level !== undefined ? ` at organization level ${decision.level}` : ''} allows \`${action}\`; every level must allow it.`,
