@@ -107,3 +107,36 @@ test('an SCP attached while SCPs are not enabled is reported at its place; nothi
     /bad\.yaml:9:20: organizations\[0\]\.rootPolicies\[0\]: PolicyTypeNotEnabledException: This operation can be performed only for enabled policy types\./,
   );
 });
+
+test('organization shape problems are reported with their places', async () => {
+  const { parseSeed, SeedError } = await import('../../src/devmode/seed.js');
+  const text = [
+    'organizations:',
+    "  - managementAccount: '111111111111'",
+    '    rootId: root-1',
+    '    enabledPolicyTypes: [SCP]',
+    '    units:',
+    '      - name: A',
+    '        id: ou-1',
+    '        colour: red',
+    "  - managementAccount: '111111111111'",
+    '',
+  ].join('\n');
+  assert.throws(
+    () => parseSeed(text, 'o.yaml'),
+    (err: Error) => {
+      assert.ok(err instanceof SeedError);
+      assert.deepEqual(
+        err.problems.map((p) => `${p.line}:${p.column} ${p.message}`),
+        [
+          '3:13 `root-1` is not a root id (r-…)',
+          '4:26 `SCP` is not a policy type (expected one of SERVICE_CONTROL_POLICY, RESOURCE_CONTROL_POLICY, DECLARATIVE_POLICY_EC2, BACKUP_POLICY, TAG_POLICY, CHATBOT_POLICY, AISERVICES_OPT_OUT_POLICY, SECURITYHUB_POLICY, INSPECTOR_POLICY, UPGRADE_ROLLOUT_POLICY, BEDROCK_POLICY, S3_POLICY, NETWORK_SECURITY_DIRECTOR_POLICY)',
+          '8:9 unknown field `colour` (expected one of id, name, policies, accounts, units)',
+          '7:13 `ou-1` is not an OU id (ou-…)',
+          '9:24 account `111111111111` manages two organizations',
+        ],
+      );
+      return true;
+    },
+  );
+});
