@@ -11,6 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateUserCommand, ListUsersCommand } from '@aws-sdk/client-iam';
+import {
+  CreateAccountCommand,
+  CreateOrganizationalUnitCommand,
+  EnablePolicyTypeCommand,
+  MoveAccountCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
 import { BIN, startDevServer, stripIamdEnv, type DevServer } from './spawn.js';
 
 const SEED = fileURLToPath(new URL('../../../test/fixtures/devmode/organization.yaml', import.meta.url));
@@ -56,9 +63,33 @@ test('a seeded SCP on an OU denies the member account’s admin; export keeps id
     );
     return true;
   });
+  // Changes made through the Organizations API are exported too: a created account in a new OU, RCPs.
+  const orgs = new OrganizationsClient({
+    endpoint: a.url,
+    region: 'us-east-1',
+    maxAttempts: 1,
+    credentials: {
+      accessKeyId: 'AKIAMGMTROOT00000001',
+      secretAccessKey: 'mgmt-root-secret-mgmt-root-secret-01',
+    },
+  });
+  await orgs.send(new EnablePolicyTypeCommand({ RootId: 'r-seed', PolicyType: 'RESOURCE_CONTROL_POLICY' }));
+  const ou = await orgs.send(new CreateOrganizationalUnitCommand({ ParentId: 'r-seed', Name: 'Made' }));
+  const car = await orgs.send(new CreateAccountCommand({ Email: 'made@example.com', AccountName: 'made' }));
+  const made = car.CreateAccountStatus!.AccountId!;
+  await orgs.send(
+    new MoveAccountCommand({
+      AccountId: made,
+      SourceParentId: 'r-seed',
+      DestinationParentId: ou.OrganizationalUnit!.Id!,
+    }),
+  );
   await a.stop();
 
   const yaml = exportOf(first);
+  assert.match(yaml, /name: Made/);
+  assert.match(yaml, /email: made@example.com/);
+  assert.match(yaml, /RESOURCE_CONTROL_POLICY/);
   assert.match(yaml, /id: o-seedorg123/);
   assert.match(yaml, /rootId: r-seed/);
   assert.match(yaml, /id: ou-seed-sandbox1/);
