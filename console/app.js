@@ -21,6 +21,7 @@ import {
   members,
 } from './lib.js';
 import { entityRoutes } from './entities.js';
+import { organizationRoutes } from './organizations.js';
 
 const main = document.getElementById('main');
 const header = document.getElementById('header');
@@ -58,6 +59,7 @@ const NAV = [
   ['/console/mfa', 'MFA'],
   ['/console/simulator', 'Simulator'],
   ['/console/audit', 'Audit'],
+  ['/console/organization', 'Organization'],
 ];
 
 function renderHeader() {
@@ -629,6 +631,7 @@ const routes = [
   [/^\/console\/simulator$/, simulatorPage],
   [/^\/console\/audit$/, auditPage],
   ...entityRoutes,
+  ...organizationRoutes,
 ];
 
 async function render() {

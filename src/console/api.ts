@@ -10,6 +10,7 @@ import { validatePolicy, type PolicyType } from '../policy/index.js';
 import { randomToken, sameToken, type ConsoleSession, type ConsoleSessionStore } from './sessions.js';
 import { signIn } from './signin.js';
 import type { ApiClient } from './api-client.js';
+import { organizationView } from './organization.js';
 import {
   ConsoleError,
   PRE_AUTH_COOKIE,
@@ -272,6 +273,40 @@ export function consoleApi(options: ConsoleApiDeps): Record<string, ConsoleApiHa
       });
       reply.code(res.status);
       return { status: res.status, body: res.body };
+    },
+
+    async 'POST organization'(req, reply) {
+      // The Organizations tree, read with Organizations API calls signed as the principal in use, so
+      // each read is authorized and audited as from the CLI; a caller that may not read gets the error.
+      const s = requireSession(req);
+      const body = jsonBody(req);
+      const account = body.account === undefined || body.account === '' ? undefined : str(body.account);
+      if (account !== undefined && !/^\d{12}$/.test(account))
+        throw new ConsoleError(400, 'InvalidInput', `\`${account}\` is not an account id`);
+      const creds = await activeCreds(s, req);
+      const view = await organizationView(async (action, input) => {
+        const res = await signedInject(creds, 'organizations', {
+          method: 'POST',
+          path: '/',
+          headers: {
+            'content-type': 'application/x-amz-json-1.1',
+            'x-amz-target': `AWSOrganizationsV20161128.${action}`,
+          },
+          body: JSON.stringify(input),
+          sourceIp: req.ip,
+          userAgent: str(req.headers['user-agent']),
+        });
+        let parsed: Record<string, unknown> = {};
+        try {
+          const v: unknown = JSON.parse(res.body);
+          if (typeof v === 'object' && v !== null && !Array.isArray(v)) parsed = v as Record<string, unknown>;
+        } catch {
+          // An empty or non-JSON body: the status tells.
+        }
+        return { status: res.status, body: parsed };
+      }, account);
+      if (!view.ok) reply.code(view.status);
+      return view;
     },
 
     async 'POST audit'(req, reply) {

@@ -43,6 +43,7 @@ import {
   type SeedPath,
   type SeedTags,
 } from './seed.js';
+import { applyOrganization, OrgSeedProblem } from './org-seed.js';
 
 /** What applying a seed needs. */
 export interface SeedDeps {
@@ -73,7 +74,20 @@ export async function applySeed(
 export async function applySeedIn(tx: StoreTx, parsed: ParsedSeed, deps: SeedDeps): Promise<SeedSummary> {
   const applier = new Applier(tx, parsed, deps);
   for (const [i, account] of parsed.seed.accounts.entries()) await applier.account(account, ['accounts', i]);
-  return { created: applier.created };
+  let created = applier.created;
+  for (const [i, org] of parsed.seed.organizations.entries()) {
+    try {
+      created += await applyOrganization(tx, org, ['organizations', i], {
+        random: (n) => deps.services.random(n),
+        now: deps.now,
+      });
+    } catch (err) {
+      if (!(err instanceof OrgSeedProblem)) throw err;
+      const { line, column } = parsed.locate(err.path);
+      throw new SeedError(parsed.file, [{ path: err.path, line, column, message: err.message }]);
+    }
+  }
+  return { created };
 }
 
 /** A seed problem raised while applying, with the path of the item. */

@@ -26,6 +26,7 @@ import type {
   TagBody,
   UserBody,
 } from '../domain/entities.js';
+import { exportOrganizations } from './org-seed.js';
 
 /** Options for {@link exportSeed}. */
 export interface ExportOptions {
@@ -82,7 +83,16 @@ export async function exportSeed(store: StoreReader, options: ExportOptions = {}
     : [...all].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   const accounts: Out[] = [];
   for (const a of chosen) accounts.push(await exportAccount(store, a.id, a.alias, options));
-  return { version: 1, accounts };
+  const out: Out = { version: 1, accounts };
+  put(
+    out,
+    'organizations',
+    await exportOrganizations(
+      store,
+      chosen.map((a) => a.id),
+    ),
+  );
+  return out;
 }
 
 async function exportAccount(

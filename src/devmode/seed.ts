@@ -6,6 +6,7 @@
  * (see apply.ts), and reported at the location of the item that caused them.
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { checkOrganization, type SeedOrganization } from './org-seed.js';
 
 /** A location-carrying path into the seed document: keys and list indexes. */
 export type SeedPath = readonly (string | number)[];
@@ -152,6 +153,8 @@ export interface SeedAccount {
 /** A whole seed file. */
 export interface Seed {
   readonly accounts: readonly SeedAccount[];
+  /** Organizations (issue 19), applied after the accounts they place. */
+  readonly organizations: readonly SeedOrganization[];
 }
 
 /**
@@ -381,7 +384,7 @@ class Checker {
   }
 
   seed(v: unknown): Seed {
-    const o = this.object(v ?? {}, [], ['version', 'accounts']);
+    const o = this.object(v ?? {}, [], ['version', 'accounts', 'organizations']);
     if (o.version !== undefined && o.version !== 1) this.problem(['version'], 'only version 1 is known');
     const ids = new Set<string>();
     const accounts = this.list(o.accounts, ['accounts']).map((a, i) => {
@@ -391,7 +394,18 @@ class Checker {
       ids.add(account.id);
       return account;
     });
-    return { accounts };
+    const managers = new Set<string>();
+    const organizations = this.list(o.organizations, ['organizations']).map((x, i) => {
+      const org = checkOrganization(this, x, ['organizations', i]);
+      if (managers.has(org.managementAccount))
+        this.problem(
+          ['organizations', i, 'managementAccount'],
+          `account \`${org.managementAccount}\` manages two organizations`,
+        );
+      managers.add(org.managementAccount);
+      return org;
+    });
+    return { accounts, organizations };
   }
 
   account(v: unknown, path: SeedPath): SeedAccount {
