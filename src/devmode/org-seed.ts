@@ -28,13 +28,14 @@ import {
   type OrgUnitBody,
   type OrganizationBody,
   type DelegatedAdminBody,
+  type OrgTag,
 } from '../domain/organizations.js';
 import { newOrganizationId, newOuId, newPolicyId, newRootId, orgArn } from '../organizations/ids.js';
 import { AWS_MANAGED, ENFORCED_TYPES, attach, ensureManagedPolicy } from '../organizations/policy-store.js';
 import { MAX_ATTACHED_PER_TARGET, checkContent } from '../organizations/policies.js';
 import { OU_MAX_DEPTH } from '../organizations/units.js';
 import { syntheticEmail } from '../organizations/common.js';
-import type { SeedPath } from './seed.js';
+import type { SeedPath, SeedTags } from './seed.js';
 
 /** An account's place in an organization. */
 export interface SeedOrgAccount {
@@ -43,6 +44,8 @@ export interface SeedOrgAccount {
   readonly email?: string | undefined;
   /** Attached policies (names or ids); undefined = the defaults. */
   readonly policies?: readonly string[] | undefined;
+  /** Organizations tags on the account (TagResource). */
+  readonly tags?: SeedTags | undefined;
 }
 
 /** An organizational unit and what it holds. */
@@ -50,6 +53,7 @@ export interface SeedOrgUnit {
   readonly id?: string | undefined;
   readonly name: string;
   readonly policies?: readonly string[] | undefined;
+  readonly tags?: SeedTags | undefined;
   readonly accounts: readonly SeedOrgAccount[];
   readonly units: readonly SeedOrgUnit[];
 }
@@ -61,6 +65,7 @@ export interface SeedOrgPolicy {
   readonly type: OrgPolicyType;
   readonly description?: string | undefined;
   readonly content: string | Readonly<Record<string, unknown>>;
+  readonly tags?: SeedTags | undefined;
 }
 
 /** A delegated administrator registration. */
@@ -82,6 +87,8 @@ export interface SeedOrganization {
   readonly policies: readonly SeedOrgPolicy[];
   /** Policies attached to the root; undefined = the defaults. */
   readonly rootPolicies?: readonly string[] | undefined;
+  /** Organizations tags on the root. */
+  readonly rootTags?: SeedTags | undefined;
   /** Accounts directly under the root (the management account is placed there unless listed elsewhere). */
   readonly accounts: readonly SeedOrgAccount[];
   readonly units: readonly SeedOrgUnit[];
@@ -99,6 +106,7 @@ export interface OrgChecker {
   list(v: unknown, path: SeedPath): unknown[];
   string(v: unknown, path: SeedPath, pattern?: RegExp, patternText?: string): string | undefined;
   strings(v: unknown, path: SeedPath): string[];
+  tags(v: unknown, path: SeedPath): SeedTags;
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -110,21 +118,23 @@ function optionalStrings(c: OrgChecker, v: unknown, path: SeedPath): string[] | 
 function checkOrgAccount(c: OrgChecker, v: unknown, path: SeedPath): SeedOrgAccount {
   if (typeof v === 'string' || typeof v === 'number')
     return { id: c.string(v, path, ACCOUNT_ID, 'is not a 12-digit account id') ?? '' };
-  const o = c.object(v, path, ['id', 'name', 'email', 'policies'], ['id']);
+  const o = c.object(v, path, ['id', 'name', 'email', 'policies', 'tags'], ['id']);
   return {
     id: c.string(o.id, [...path, 'id'], ACCOUNT_ID, 'is not a 12-digit account id') ?? '',
     name: c.string(o.name, [...path, 'name']),
     email: c.string(o.email, [...path, 'email']),
     policies: optionalStrings(c, o.policies, [...path, 'policies']),
+    tags: c.tags(o.tags, [...path, 'tags']),
   };
 }
 
 function checkUnit(c: OrgChecker, v: unknown, path: SeedPath): SeedOrgUnit {
-  const o = c.object(v, path, ['id', 'name', 'policies', 'accounts', 'units'], ['name']);
+  const o = c.object(v, path, ['id', 'name', 'policies', 'tags', 'accounts', 'units'], ['name']);
   return {
     id: c.string(o.id, [...path, 'id'], /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/, 'is not an OU id (ou-…)'),
     name: c.string(o.name, [...path, 'name'], /^[\s\S]{1,128}$/, 'must be 1-128 characters') ?? '',
     policies: optionalStrings(c, o.policies, [...path, 'policies']),
+    tags: c.tags(o.tags, [...path, 'tags']),
     accounts: c
       .list(o.accounts, [...path, 'accounts'])
       .map((a, i) => checkOrgAccount(c, a, [...path, 'accounts', i])),
@@ -155,6 +165,7 @@ export function checkOrganization(c: OrgChecker, v: unknown, path: SeedPath): Se
       'delegatedAdministrators',
       'policies',
       'rootPolicies',
+      'rootTags',
       'accounts',
       'units',
     ],
@@ -191,7 +202,7 @@ export function checkOrganization(c: OrgChecker, v: unknown, path: SeedPath): Se
       const x = c.object(
         p,
         at,
-        ['id', 'name', 'type', 'description', 'content'],
+        ['id', 'name', 'type', 'description', 'content', 'tags'],
         ['name', 'type', 'content'],
       );
       const content = x.content;
@@ -209,9 +220,11 @@ export function checkOrganization(c: OrgChecker, v: unknown, path: SeedPath): Se
         content: (typeof content === 'string' || (typeof content === 'object' && content !== null)
           ? content
           : '') as SeedOrgPolicy['content'],
+        tags: c.tags(x.tags, [...at, 'tags']),
       };
     }),
     rootPolicies: optionalStrings(c, o.rootPolicies, [...path, 'rootPolicies']),
+    rootTags: c.tags(o.rootTags, [...path, 'rootTags']),
     accounts: c
       .list(o.accounts, [...path, 'accounts'])
       .map((a, i) => checkOrgAccount(c, a, [...path, 'accounts', i])),
@@ -266,6 +279,7 @@ export async function applyOrganization(
     enabledPolicyTypes: [...new Set(s.enabledPolicyTypes)],
     iamFeatures: [...new Set(s.iamFeatures)],
     trustedServices: [...new Set(s.trustedServices)],
+    ...orgTags('rootTags', s.rootTags),
   };
   await tx.insert(mgmt, 'organization', ORG_KEY, org);
   created++;
@@ -300,6 +314,7 @@ export async function applyOrganization(
       type: p.type,
       awsManaged: false,
       content,
+      ...orgTags('tags', p.tags),
     };
     await tx.insert(mgmt, 'orgPolicy', pid, body, p.type);
     byRef.set(pid, body).set(p.name, body);
@@ -357,6 +372,7 @@ export async function applyOrganization(
       joinedMethod: a.id === mgmt ? 'CREATED' : 'INVITED',
       joinedAt: deps.now,
       parentId,
+      ...orgTags('tags', a.tags),
     };
     await tx.insert(mgmt, 'orgAccount', a.id, body, parentId);
     const membership: MembershipBody = { organizationId: id, managementAccount: mgmt };
@@ -381,7 +397,13 @@ export async function applyOrganization(
         [...at, 'name'],
         'DuplicateOrganizationalUnitException: An OU with the same name already exists.',
       );
-    const body: OrgUnitBody = { id: ouId, arn: orgArn.ou(mgmt, id, ouId), name: u.name, parentId };
+    const body: OrgUnitBody = {
+      id: ouId,
+      arn: orgArn.ou(mgmt, id, ouId),
+      name: u.name,
+      parentId,
+      ...orgTags('tags', u.tags),
+    };
     await tx.insert(mgmt, 'orgUnit', ouId, body, parentId);
     created++;
     await attachAll(ouId, u.policies, [...at, 'policies']);
@@ -416,6 +438,19 @@ export async function applyOrganization(
 }
 
 type Out = Record<string, unknown>;
+
+/** A seed's tags as the stored member `k` (left out when there are none, as the API stores them). */
+function orgTags<K extends string>(k: K, tags: SeedTags | undefined): Partial<Record<K, OrgTag[]>> {
+  if (tags === undefined || tags.length === 0) return {};
+  return { [k]: tags.map((t) => ({ key: t.Key, value: t.Value })) } as Partial<Record<K, OrgTag[]>>;
+}
+
+/** Stored tags as a seed's `{key: value}` mapping (AWS's list when a key would not keep its order). */
+function seedTags(tags: readonly OrgTag[] | undefined): unknown {
+  if (tags === undefined || tags.length === 0) return undefined;
+  if (tags.some((t) => /^\d+$/.test(t.key))) return tags.map((t) => ({ Key: t.key, Value: t.value }));
+  return Object.fromEntries(tags.map((t) => [t.key, t.value]));
+}
 
 function docOf(text: string): unknown {
   try {
@@ -452,10 +487,14 @@ export async function exportOrganizations(store: StoreReader, accounts: readonly
         const x: Out = { id: p.id, name: p.name, type: p.type };
         if (p.description !== '') x.description = p.description;
         x.content = docOf(p.content);
+        const t = seedTags(p.tags);
+        if (t !== undefined) x.tags = t;
         return x;
       });
     // Attachments are always written (an empty list too): a left-out list means "the defaults".
     o.rootPolicies = await refs(org.rootId);
+    const rootTags = seedTags(org.rootTags);
+    if (rootTags !== undefined) o.rootTags = rootTags;
     const placements = (await store.list<OrgAccountBody>(mgmt, 'orgAccount')).map((e) => e.body);
     const units = (await store.list<OrgUnitBody>(mgmt, 'orgUnit')).map((e) => e.body);
     const accountsUnder = async (parent: string): Promise<Out[]> => {
@@ -469,6 +508,8 @@ export async function exportOrganizations(store: StoreReader, accounts: readonly
         const defEmail = a.id === mgmt ? org.managementAccountEmail : syntheticEmail(a.id);
         if (a.email !== defEmail) x.email = a.email;
         x.policies = await refs(a.id);
+        const t = seedTags(a.tags);
+        if (t !== undefined) x.tags = t;
         list.push(x);
       }
       return list;
@@ -477,6 +518,8 @@ export async function exportOrganizations(store: StoreReader, accounts: readonly
       const list: Out[] = [];
       for (const u of units.filter((x) => x.parentId === parent).sort((x, y) => (x.id < y.id ? -1 : 1))) {
         const x: Out = { id: u.id, name: u.name, policies: await refs(u.id) };
+        const t = seedTags(u.tags);
+        if (t !== undefined) x.tags = t;
         const acc = await accountsUnder(u.id);
         if (acc.length > 0) x.accounts = acc;
         const sub = await unitsUnder(u.id);

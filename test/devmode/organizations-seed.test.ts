@@ -15,7 +15,9 @@ import {
   CreateAccountCommand,
   CreateOrganizationalUnitCommand,
   EnablePolicyTypeCommand,
+  ListTagsForResourceCommand,
   MoveAccountCommand,
+  TagResourceCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { BIN, startDevServer, stripIamdEnv, type DevServer } from './spawn.js';
@@ -84,9 +86,19 @@ test('a seeded SCP on an OU denies the member account’s admin; export keeps id
       DestinationParentId: ou.OrganizationalUnit!.Id!,
     }),
   );
+  // Tags: the seed's (on the OU) are the API's, and tags set through the API are exported.
+  const seeded = await orgs.send(new ListTagsForResourceCommand({ ResourceId: 'ou-seed-sandbox1' }));
+  assert.deepEqual(seeded.Tags, [{ Key: 'team', Value: 'sandbox' }]);
+  await orgs.send(
+    new TagResourceCommand({ ResourceId: 'p-denyusers', Tags: [{ Key: 'owner', Value: 'security' }] }),
+  );
+  await orgs.send(new TagResourceCommand({ ResourceId: 'r-seed', Tags: [{ Key: 'env', Value: 'test' }] }));
   await a.stop();
 
   const yaml = exportOf(first);
+  assert.match(yaml, /team: sandbox/);
+  assert.match(yaml, /owner: security/);
+  assert.match(yaml, /rootTags:\n\s+env: test/);
   assert.match(yaml, /name: Made/);
   assert.match(yaml, /email: made@example.com/);
   assert.match(yaml, /RESOURCE_CONTROL_POLICY/);
@@ -104,6 +116,17 @@ test('a seeded SCP on an OU denies the member account’s admin; export keeps id
     b.iam(ADMIN).send(new CreateUserCommand({ UserName: 'blocked' })),
     /service control policy/,
   );
+  const orgsB = new OrganizationsClient({
+    endpoint: b.url,
+    region: 'us-east-1',
+    maxAttempts: 1,
+    credentials: {
+      accessKeyId: 'AKIAMGMTROOT00000001',
+      secretAccessKey: 'mgmt-root-secret-mgmt-root-secret-01',
+    },
+  });
+  const policyTags = await orgsB.send(new ListTagsForResourceCommand({ ResourceId: 'p-denyusers' }));
+  assert.deepEqual(policyTags.Tags, [{ Key: 'owner', Value: 'security' }]);
   await b.stop();
   assert.equal(exportOf(second), yaml);
 
@@ -162,7 +185,7 @@ test('organization shape problems are reported with their places', async () => {
         [
           '3:13 `root-1` is not a root id (r-…)',
           '4:26 `SCP` is not a policy type (expected one of SERVICE_CONTROL_POLICY, RESOURCE_CONTROL_POLICY, DECLARATIVE_POLICY_EC2, BACKUP_POLICY, TAG_POLICY, CHATBOT_POLICY, AISERVICES_OPT_OUT_POLICY, SECURITYHUB_POLICY, INSPECTOR_POLICY, UPGRADE_ROLLOUT_POLICY, BEDROCK_POLICY, S3_POLICY, NETWORK_SECURITY_DIRECTOR_POLICY)',
-          '8:9 unknown field `colour` (expected one of id, name, policies, accounts, units)',
+          '8:9 unknown field `colour` (expected one of id, name, policies, tags, accounts, units)',
           '7:13 `ou-1` is not an OU id (ou-…)',
           '9:24 account `111111111111` manages two organizations',
         ],
