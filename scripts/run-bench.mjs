@@ -1,10 +1,10 @@
-// Runs benchmarks: `npm run bench -- NAME [--json] [--seconds N] [--repeat N]` runs
-// dist/bench/NAME.bench.js; no name runs all. Flags (and the values of `--seconds` / `--repeat`) go to
-// every benchmark.
+// Runs benchmarks: `npm run bench -- NAME [--json] [--seconds N] [--repeat N] [--stream-mib N]` runs
+// dist/bench/NAME.bench.js; no name runs all. Flags (and the values of `--seconds` / `--repeat` /
+// `--stream-mib`) go to every benchmark.
 import { readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
-const VALUE_FLAGS = new Set(['--seconds', '--repeat']);
+const VALUE_FLAGS = new Set(['--seconds', '--repeat', '--stream-mib']);
 const args = process.argv.slice(2);
 const names = [];
 const flags = [];

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 /** A started child server. */
 export interface ChildServer {
   readonly url: string;
+  /** The child's process id (to sample its memory from `/proc`). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -19,7 +21,7 @@ export const BENCH_ROOT = {
   secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
 };
 
-function waitFor(child: ChildProcess, pattern: RegExp): Promise<string> {
+export function waitFor(child: ChildProcess, pattern: RegExp): Promise<string> {
   let text = '';
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
@@ -33,7 +35,7 @@ function waitFor(child: ChildProcess, pattern: RegExp): Promise<string> {
   });
 }
 
-function stopper(child: ChildProcess): () => Promise<void> {
+export function stopper(child: ChildProcess): () => Promise<void> {
   return async () => {
     if (child.exitCode !== null) return;
     const done = new Promise((r) => child.once('exit', r));
@@ -60,7 +62,7 @@ export async function startCeiling(workMicros = 0): Promise<ChildServer> {
   const source = ceilingSource(Math.round(workMicros * 1000));
   const child = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await waitFor(child, /ceiling on (http:\/\/\S+)/);
-  return { url, stop: stopper(child) };
+  return { url, pid: child.pid!, stop: stopper(child) };
 }
 
 const BIN = fileURLToPath(new URL('../../../bin/iamd.js', import.meta.url));
@@ -98,5 +100,5 @@ export async function startIamdProcess(extraArgs: readonly string[] = ['--memory
     },
   });
   const url = await waitFor(child, /iamd listening on (http:\/\/\S+)/);
-  return { url, stop: stopper(child) };
+  return { url, pid: child.pid!, stop: stopper(child) };
 }
