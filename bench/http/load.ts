@@ -7,6 +7,10 @@ import { request, Agent } from 'node:http';
 
 /** One request to send. */
 export interface LoadRequest {
+  /** Default `POST`. */
+  readonly method?: string;
+  /** Default `/`. */
+  readonly path?: string;
   readonly body: string;
   readonly headers: Readonly<Record<string, string>>;
 }
@@ -44,8 +48,8 @@ export async function runLoad(
           {
             host: u.hostname,
             port: u.port,
-            method: 'POST',
-            path: '/',
+            method: r.method ?? 'POST',
+            path: r.path ?? '/',
             headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) },
             agent,
           },

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 /** A started child server. */
 export interface ChildServer {
   readonly url: string;
+  /** The child's process id (to sample its memory from `/proc`). */
+  readonly pid: number;
   /**
    * The CPU time (user + system, ms) the process has used so far, from /proc (Linux; undefined
    * elsewhere). Per request it is a figure a busy shared machine disturbs far less than throughput.
@@ -21,7 +23,7 @@ export interface ChildServer {
 /** Clock ticks per second of /proc/PID/stat's times (USER_HZ: 100 on every Linux Node supports). */
 const USER_HZ = 100;
 
-function cpuReader(child: ChildProcess): () => number | undefined {
+export function cpuReader(child: ChildProcess): () => number | undefined {
   return () => {
     try {
       // Fields after the command name: state is the 1st, utime the 12th and stime the 13th (proc(5)).
@@ -41,7 +43,7 @@ export const BENCH_ROOT = {
   secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
 };
 
-function waitFor(child: ChildProcess, pattern: RegExp): Promise<string> {
+export function waitFor(child: ChildProcess, pattern: RegExp): Promise<string> {
   let text = '';
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
@@ -55,7 +57,7 @@ function waitFor(child: ChildProcess, pattern: RegExp): Promise<string> {
   });
 }
 
-function stopper(child: ChildProcess): () => Promise<void> {
+export function stopper(child: ChildProcess): () => Promise<void> {
   return async () => {
     if (child.exitCode !== null) return;
     const done = new Promise((r) => child.once('exit', r));
@@ -82,7 +84,7 @@ export async function startCeiling(workMicros = 0): Promise<ChildServer> {
   const source = ceilingSource(Math.round(workMicros * 1000));
   const child = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await waitFor(child, /ceiling on (http:\/\/\S+)/);
-  return { url, cpuMs: cpuReader(child), stop: stopper(child) };
+  return { url, pid: child.pid!, cpuMs: cpuReader(child), stop: stopper(child) };
 }
 
 const BIN = fileURLToPath(new URL('../../../bin/iamd.js', import.meta.url));
@@ -123,5 +125,5 @@ export async function startIamdProcess(
     },
   });
   const url = await waitFor(child, /iamd listening on (http:\/\/\S+)/);
-  return { url, cpuMs: cpuReader(child), stop: stopper(child) };
+  return { url, pid: child.pid!, cpuMs: cpuReader(child), stop: stopper(child) };
 }
