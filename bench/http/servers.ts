@@ -113,7 +113,11 @@ export async function startIamdProcess(
   extraArgs: readonly string[] = ['--memory'],
   bin: string = BIN,
 ): Promise<ChildServer> {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--log-level', 'warn', ...extraArgs], {
+  // IAMD_BENCH_CPU_PROF=DIR profiles the server (node --cpu-prof; NODE_OPTIONS may not carry it).
+  const profile = process.env['IAMD_BENCH_CPU_PROF'];
+  const nodeFlags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const args = [...nodeFlags, bin, 'serve', '--port', '0', '--log-level', 'warn', ...extraArgs];
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
