@@ -22,6 +22,7 @@ import {
 } from './lib.js';
 import { entityRoutes } from './entities.js';
 import { organizationRoutes } from './organizations.js';
+import { delegationRoutes } from './delegation.js';
 
 const main = document.getElementById('main');
 const header = document.getElementById('header');
@@ -632,6 +633,7 @@ const routes = [
   [/^\/console\/audit$/, auditPage],
   ...entityRoutes,
   ...organizationRoutes,
+  ...delegationRoutes,
 ];
 
 async function render() {

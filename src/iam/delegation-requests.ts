@@ -319,7 +319,8 @@ export const createDelegationRequest = iamOperation<'CreateDelegationRequest'>({
       return {
         DelegationRequestId: id,
         // The page a customer opens to review the request (AWS: the IAM console's). iamd's console.
-        ConsoleDeepLink: base !== undefined ? `${base}/console/#/delegation-requests/${id}` : undefined,
+        ConsoleDeepLink:
+          base !== undefined ? `${base}/console/delegation-requests/${encodeURIComponent(id)}` : undefined,
       };
     });
   },

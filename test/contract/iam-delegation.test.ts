@@ -161,7 +161,7 @@ test('the whole flow: create, associate, accept, send, trade in; the credentials
   );
   const id = created.DelegationRequestId ?? '';
   assert.match(id, /^\d{12}-[A-Z2-7]{20}$/);
-  assert.match(created.ConsoleDeepLink ?? '', new RegExp(`/console/#/delegation-requests/${id}$`));
+  assert.match(created.ConsoleDeepLink ?? '', new RegExp(`/console/delegation-requests/${id}$`));
 
   const customer = server.iam(reviewer);
   const seen = await customer.send(new GetDelegationRequestCommand({ DelegationRequestId: id }));
