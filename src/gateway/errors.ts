@@ -27,6 +27,13 @@ export const s3Errors = {
       "The provided 'x-amz-content-sha256' header does not match what was computed.",
       400,
     ),
+  /** SigV2, refused for buckets created after June 24, 2020 (S3's SigV2 deprecation notice). */
+  sigV2NotSupported: () =>
+    new GatewayError(
+      'InvalidRequest',
+      'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.',
+      400,
+    ),
   missingContentSha256: () =>
     new GatewayError('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256', 400),
   invalidContentSha256: () =>

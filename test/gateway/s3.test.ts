@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
+import { spawnSync } from 'node:child_process';
 import { startS3rver, type Upstream } from './upstreams.js';
 import {
   S3Client,
@@ -34,6 +35,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { ROOT, startIamd, type Creds, type TestServer } from '../contract/harness.js';
+import { cliRunner } from '../contract/cli-support.js';
 import {
   chunkSignature,
   computeSignature,
@@ -332,6 +334,44 @@ test('a presigned GET works, then fails when tampered or expired', async () => {
     await expired.text(),
     /<Code>SignatureDoesNotMatch<\/Code><Message>Request has expired<\/Message>/,
   );
+});
+
+test('SigV2 (CLI v1 presign, an AWS KEY:SIG header) is refused as S3 refuses it for new buckets', async () => {
+  // "Any new buckets created after June 24, 2020 will not support SigV2 signed requests" (AWS's SigV2
+  // deprecation notice); S3's answer is 400 InvalidRequest with the text below. Every iamd bucket is new.
+  const refused = async (res: Response): Promise<void> => {
+    assert.equal(res.status, 400);
+    const body = await res.text();
+    assert.match(body, /<Code>InvalidRequest<\/Code>/);
+    assert.match(
+      body,
+      /<Message>The authorization mechanism you have provided is not supported\. Please use AWS4-HMAC-SHA256\.<\/Message>/,
+    );
+  };
+  const header = await fetch(`${server.url}/bkt/hello.txt`, {
+    headers: {
+      authorization: `AWS ${ROOT.accessKeyId}:bm90IGEgc2lnbmF0dXJl`,
+      date: new Date().toUTCString(),
+    },
+  });
+  await refused(header);
+  // The AWS CLI v1 presigns with SigV2 unless s3.signature_version is s3v4 (S3 User Guide, "Specifying
+  // the Signature Version in Request Authentication").
+  const home = mkdtempSync(join(tmpdir(), 'iamd-cli-v1-'));
+  const v1 = spawnSync('aws', ['--version'], { encoding: 'utf8' });
+  if (v1.status === 0 && /aws-cli\/1\./.test(v1.stdout + v1.stderr)) {
+    const cli = cliRunner(
+      'aws',
+      () => server.url,
+      () => home,
+    );
+    const r = await cli.aws('s3', 'presign', 's3://bkt/hello.txt');
+    assert.equal(r.code, 0, r.stderr);
+    const url = r.stdout.trim();
+    assert.match(url, /[?&]AWSAccessKeyId=/);
+    await refused(await fetch(url));
+  }
+  rmSync(home, { recursive: true, force: true });
 });
 
 test('anonymous GET is denied, then served once a public-read bucket policy allows it', async () => {

@@ -14,6 +14,7 @@ import {
   type Pipeline,
 } from '../pipeline/index.js';
 import { isOwnEndpoint } from '../routes/paths.js';
+import { isS3SigV2 } from '../../gateway/s3/sigv2.js';
 import { fromNodeStream, type GatewayAnswer } from './incoming.js';
 
 /** The gated services' entry points, and how a request body is read for those that need it whole. */
@@ -54,6 +55,7 @@ function isQueryCall(req: IncomingMessage): boolean {
 /** Which gated service answers `req`, if any. */
 export function routeOf(req: IncomingMessage, entries: GatewayEntries): 's3' | 'dynamodb' | undefined {
   if (isOwnEndpoint(req.url ?? '/')) return undefined;
+  if (entries.s3 !== undefined && isS3SigV2(req.headers.authorization, req.url ?? '/')) return 's3';
   const service = scopeService(req);
   if (service === 's3') return entries.s3 !== undefined ? 's3' : undefined;
   if (service === 'dynamodb') return entries.dynamodb !== undefined ? 'dynamodb' : undefined;

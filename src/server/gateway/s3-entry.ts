@@ -6,6 +6,7 @@
  * streamed to the upstream) → record (CloudTrail data/management events, eventSource s3.amazonaws.com)
  * → render (the upstream's answer as is, or S3's REST-XML error).
  */
+import { isS3SigV2 } from '../../gateway/s3/sigv2.js';
 import type { Readable } from 'node:stream';
 import type { AuthorizationRequest } from '../../api/operation.js';
 import { authenticator, type Authenticator } from '../../authn/authenticate.js';
@@ -80,6 +81,8 @@ export function s3EntryPoint(p: Pipeline, options: S3GatewayOptions): EntryPoint
 
   const decode = async (call: Call): Promise<S3Op> => {
     const incoming = call.incoming as GatewayIncoming;
+    if (isS3SigV2(first(incoming.headers['authorization']), `?${incoming.query}`))
+      throw s3Errors.sigV2NotSupported();
     const sig = parseSigV4(incoming);
     let payload: S3PayloadMode = { kind: 'unsigned' };
     let secret: string | undefined;
