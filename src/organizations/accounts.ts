@@ -393,6 +393,27 @@ export const closeAccount: Operation = {
   },
 };
 
+/**
+ * CreateGovCloudAccount: iamd has no AWS GovCloud (US) partition, so no management account is paired
+ * with a GovCloud account — the precondition the API reference states ("You already have an account in
+ * the AWS GovCloud (US) Region that is paired with a management account") — and the answer is the
+ * documented ConstraintViolationException reason MASTER_ACCOUNT_NOT_GOVCLOUD_ENABLED
+ * (https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateGovCloudAccount.html).
+ */
+export const createGovCloudAccount: Operation = {
+  service: 'organizations',
+  name: 'CreateGovCloudAccount',
+  async handle(input, ctx) {
+    const tags = inputOrgTags(input.Tags);
+    checkTagCount(tags);
+    await managementCall(ctx, 'CreateGovCloudAccount', () => '*', { context: requestTagContext(tags) });
+    throw orgErrors.constraint(
+      'MASTER_ACCOUNT_NOT_GOVCLOUD_ENABLED',
+      'To complete this operation, the management account must have an associated account in the AWS GovCloud (US-West) Region.',
+    );
+  },
+};
+
 /** The account operations. */
 export const accountOperations: readonly Operation[] = [
   listAccounts,
@@ -405,4 +426,5 @@ export const accountOperations: readonly Operation[] = [
   removeAccountFromOrganization,
   leaveOrganization,
   closeAccount,
+  createGovCloudAccount,
 ];

@@ -18,6 +18,7 @@ import {
   type OrgUnitBody,
 } from '../domain/organizations.js';
 import { accountStatusAt } from './closing.js';
+import { delegationAllows } from './delegation-policy.js';
 
 /** An Organizations error with extra members (`Reason` of ConstraintViolationException, InvalidInputException). */
 export class OrgError extends AwsError {
@@ -118,8 +119,9 @@ export async function callerOrg(ctx: CallContext, reader: StoreReader = ctx.stor
 /**
  * Authorizes `action` on `resource` and requires the management account ("This operation can be
  * called only from the organization's management account", every management action's page).
- * Delegated administrators are allowed where `delegatedService` names a service they administer
- * (the read-only calls AWS opens to a delegated administrator).
+ * Delegated administrators are allowed where `delegated` is set (the read-only calls AWS opens to a
+ * delegated administrator), and principals the organization's delegation policy allows for the
+ * actions it can open (delegation-policy.ts).
  */
 export async function managementCall(
   ctx: CallContext,
@@ -132,14 +134,26 @@ export async function managementCall(
   } = {},
 ): Promise<CallerOrg> {
   const c = await callerOrg(ctx);
-  // Organizations resources carry the management account's id in their ARNs, but a member or delegated
-  // administrator is authorized by its own identity policies (and SCPs): Organizations has no
-  // resource-based policies for these calls, so the decision is made as for the caller's account.
+  const context = options.context ? { context: options.context } : {};
+  if (!c.isManagement) {
+    const isDelegatedAdmin =
+      options.delegated === true &&
+      (await ctx.store.list(c.mgmt, 'orgDelegatedAdmin', { keyPrefix: `${c.account}|`, limit: 1 })).length >
+        0;
+    // A member the organization's delegation policy names is decided as any cross-account call on a
+    // resource with a resource-based policy: its identity policies and the delegation policy must both
+    // allow (https://docs.aws.amazon.com/organizations/latest/userguide/orgs-policy-delegate.html).
+    if (!isDelegatedAdmin && (await delegationAllows(ctx, c, action, resource(c.org), options.context)))
+      return c;
+  }
+  // Otherwise the caller's own account decides: Organizations resources carry the management
+  // account's id in their ARNs, but a member or delegated administrator is authorized by its own
+  // identity policies (and SCPs).
   await ctx.authorize({
     action: `organizations:${action}`,
     resource: resource(c.org),
     resourceAccount: c.account,
-    ...(options.context ? { context: options.context } : {}),
+    ...context,
   });
   if (c.isManagement) return c;
   if (options.delegated) {

@@ -226,6 +226,42 @@ export const listHandshakesForAccount: Operation = {
   },
 };
 
+/**
+ * ListHandshakesForOrganization: the organization's invitations, seen from the management account or a
+ * delegated administrator. Filters as the API reference describes them: `ActionType`, or
+ * `ParentHandshakeId` ("You can specify only one filter parameter"); iamd's handshakes are all INVITE
+ * and none has a parent
+ * (https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListHandshakesForOrganization.html).
+ */
+export const listHandshakesForOrganization: Operation = {
+  service: 'organizations',
+  name: 'ListHandshakesForOrganization',
+  async handle(input, ctx) {
+    const filter = input.Filter as { ActionType?: string; ParentHandshakeId?: string } | undefined;
+    if (filter?.ActionType !== undefined && filter.ParentHandshakeId !== undefined)
+      throw orgErrors.invalidInput(
+        'MAX_LIMIT_EXCEEDED_FILTER',
+        'You can specify only one filter parameter for the operation.',
+      );
+    const c = await managementCall(ctx, 'ListHandshakesForOrganization', () => '*', { delegated: true });
+    const all = (await ctx.store.list<HandshakeBody>(c.mgmt, 'orgHandshake'))
+      .map((e) => e.body)
+      .filter(
+        (h) =>
+          h.organizationId === c.org.id &&
+          filter?.ParentHandshakeId === undefined &&
+          (filter?.ActionType === undefined || filter.ActionType === 'INVITE'),
+      )
+      .sort((a, b) => a.requestedAt - b.requestedAt || (a.id < b.id ? -1 : 1));
+    const p = page(
+      ctx,
+      all.map((h) => handshakeShape(h, ctx.now)),
+      input,
+    );
+    return { Handshakes: p.items, NextToken: p.NextToken };
+  },
+};
+
 /** The handshake operations. */
 export const handshakeOperations: readonly Operation[] = [
   inviteAccountToOrganization,
@@ -234,4 +270,5 @@ export const handshakeOperations: readonly Operation[] = [
   cancelHandshake,
   describeHandshake,
   listHandshakesForAccount,
+  listHandshakesForOrganization,
 ];

@@ -8,6 +8,7 @@ import { policyOperations } from './policies.js';
 import { delegatedAdminOperations } from './delegated-admins.js';
 import { tagOperations } from './tags.js';
 import { effectivePolicyOperations } from './effective-policies.js';
+import { resourcePolicyOperations } from './resource-policy.js';
 
 /** Every Organizations operation iamd implements. */
 export const ORGANIZATIONS_OPERATIONS: readonly Operation[] = [
@@ -19,4 +20,5 @@ export const ORGANIZATIONS_OPERATIONS: readonly Operation[] = [
   ...delegatedAdminOperations,
   ...tagOperations,
   ...effectivePolicyOperations,
+  ...resourcePolicyOperations,
 ];

@@ -192,6 +192,25 @@ export const disablePolicyType: Operation = {
 };
 
 /**
+ * EnableAllFeatures: iamd organizations are created with all features (CreateOrganization accepts only
+ * ALL), so the answer is AWS's for an organization that already has them: HandshakeConstraintViolation
+ * reason ORGANIZATION_ALREADY_HAS_ALL_FEATURES
+ * (https://docs.aws.amazon.com/organizations/latest/APIReference/API_EnableAllFeatures.html, Errors).
+ */
+export const enableAllFeatures: Operation = {
+  service: 'organizations',
+  name: 'EnableAllFeatures',
+  async handle(_input, ctx) {
+    await managementCall(ctx, 'EnableAllFeatures', () => '*');
+    throw new OrgError(
+      'HandshakeConstraintViolationException',
+      'The handshake request is invalid because the organization has already enabled all features.',
+      { Reason: 'ORGANIZATION_ALREADY_HAS_ALL_FEATURES' },
+    );
+  },
+};
+
+/**
  * EnableAWSServiceAccess / DisableAWSServiceAccess / ListAWSServiceAccessForOrganization: trusted
  * access for a service principal. IAM's centralized root access needs `iam.amazonaws.com`
  * (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html#id_root-user-access-management).
@@ -243,4 +262,5 @@ export const organizationOperations: readonly Operation[] = [
   serviceAccess('EnableAWSServiceAccess'),
   serviceAccess('DisableAWSServiceAccess'),
   listAwsServiceAccess,
+  enableAllFeatures,
 ];
