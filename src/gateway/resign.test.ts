@@ -66,3 +66,33 @@ test('stripPresignParams keeps every other parameter as sent', () => {
   assert.equal(stripPresignParams('X-Amz-Expires=60&versionId=v%3D1&X-Amz-Date=1'), 'versionId=v%3D1');
   assert.equal(stripPresignParams('X-Amz-%ZZ=1'), 'X-Amz-%ZZ=1');
 });
+
+test('re-signing derives the upstream signing key once per day, not on every request', () => {
+  let hmacs = 0;
+  const counting: SigV4Crypto = {
+    sha256Hex: crypto.sha256Hex,
+    hmac: (k, d) => {
+      hmacs++;
+      return crypto.hmac(k, d);
+    },
+  };
+  const target = { ...upstream, credentials: { accessKeyId: 'K2', secretAccessKey: 'counted-secret' } };
+  const incoming = { method: 'GET', path: '/bkt/k', query: '', headers: { host: 'localhost:4599' } };
+  const day = Date.UTC(2026, 4, 6, 7, 8, 9);
+  resignRequest(incoming, target, 'UNSIGNED-PAYLOAD', undefined, day, counting);
+  // First request of the day: four HMACs to derive the key (date, region, service, aws4_request) + one.
+  assert.equal(hmacs, 5);
+  hmacs = 0;
+  const again = resignRequest(incoming, target, 'UNSIGNED-PAYLOAD', undefined, day + 1000, counting);
+  assert.equal(hmacs, 1);
+  // The cached key signs exactly as a fresh derivation does.
+  const req = { ...again, body: '' };
+  verifySigV4(
+    req,
+    parseSigV4(req)!,
+    'counted-secret',
+    crypto,
+    undefined,
+    s3CanonicalOptions('UNSIGNED-PAYLOAD'),
+  );
+});
