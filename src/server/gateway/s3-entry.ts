@@ -12,6 +12,7 @@ import { authenticator, type Authenticator } from '../../authn/authenticate.js';
 import { sigv4Crypto } from '../../authn/sigv4-crypto.js';
 import { AwsError, isAwsError } from '../../errors/index.js';
 import { awsChunkedDecoder, payloadHashCheck } from '../../gateway/aws-chunked.js';
+import { checksumAlgorithmOf, type ChecksumAlgorithm } from '../../gateway/checksum.js';
 import { GatewayError, s3Errors } from '../../gateway/errors.js';
 import { forward, type UpstreamResponse } from '../../gateway/forward.js';
 import { LOCAL_UPSTREAM_CREDENTIALS, resignRequest, type UpstreamCredentials } from '../../gateway/resign.js';
@@ -263,7 +264,15 @@ export function s3EntryPoint(p: Pipeline, options: S3GatewayOptions): EntryPoint
               seedSignature: sig.signature,
             }
           : undefined;
-      const decoded = incoming.stream.pipe(awsChunkedDecoder(signing, mode.trailer, length));
+      // https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming-trailers.html: `x-amz-trailer`
+      // announces the trailing checksum, which is checked against the decoded body.
+      let checksum: ChecksumAlgorithm | undefined;
+      const announced = first(incoming.headers['x-amz-trailer']);
+      if (mode.trailer && announced !== undefined && announced.trim() !== '') {
+        checksum = checksumAlgorithmOf(announced);
+        if (checksum === undefined) throw s3Errors.unsupportedTrailer();
+      }
+      const decoded = incoming.stream.pipe(awsChunkedDecoder(signing, mode.trailer, length, checksum));
       incoming.stream.on('error', (e) => decoded.destroy(e));
       body = decoded;
     } else if (mode.kind === 'hash') {
