@@ -16,6 +16,7 @@ import {
   type ChunkFailure,
   type ChunkSigning,
 } from '../sigv4/index.js';
+import { checksumDisplayName, createChecksum, type ChecksumAlgorithm } from './checksum.js';
 import { s3Errors } from './errors.js';
 
 /** Node's hashing for chunk signatures. */
@@ -36,15 +37,19 @@ function failure(f: ChunkFailure): Error {
 }
 
 /**
- * Decodes an aws-chunked body. `signing` verifies chunk signatures (STREAMING-AWS4-HMAC-SHA256-PAYLOAD);
- * `decodedLength` (`x-amz-decoded-content-length`) must equal the payload's length.
+ * Decodes an aws-chunked body. `signing` verifies chunk signatures (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)
+ * and, with `trailer`, the trailer signature; `decodedLength` (`x-amz-decoded-content-length`) must
+ * equal the payload's length. `checksum` (the algorithm `x-amz-trailer` announced) is computed over the
+ * decoded payload and must equal the trailing `x-amz-checksum-<algorithm>` (BadDigest otherwise).
  */
 export function awsChunkedDecoder(
   signing: ChunkSigning | undefined,
   trailer: boolean,
   decodedLength: number,
+  checksum?: ChecksumAlgorithm,
 ): Transform {
   const decoder = chunkDecoder(chunkCrypto, signing, trailer);
+  const sum = checksum === undefined ? undefined : createChecksum(checksum);
   let held: Uint8Array | undefined;
   return new Transform({
     transform(chunk: Buffer, _enc, done: TransformCallback) {
@@ -53,6 +58,7 @@ export function awsChunkedDecoder(
       if (decoder.decodedLength > decodedLength) return done(s3Errors.incompleteBody());
       for (const piece of r) {
         if (piece.length === 0) continue;
+        sum?.update(piece);
         if (held !== undefined) this.push(held);
         // The decoder's pieces are views of `chunk`, which the stream may reuse: copy the one held.
         held = Buffer.from(piece);
@@ -63,6 +69,12 @@ export function awsChunkedDecoder(
       const r = decoder.end();
       if (r !== true) return done(failure(r));
       if (decoder.decodedLength !== decodedLength) return done(s3Errors.incompleteBody());
+      if (checksum !== undefined) {
+        const name = `x-amz-checksum-${checksum}`;
+        const sent = decoder.trailers.get(name);
+        if (sent === undefined || decoder.trailers.size !== 1) return done(s3Errors.malformedTrailer());
+        if (sent !== sum!.base64()) return done(s3Errors.badDigest(checksumDisplayName(checksum)));
+      } else if (decoder.trailers.size > 0) return done(s3Errors.malformedTrailer());
       if (held !== undefined) this.push(held);
       done();
     },

@@ -49,6 +49,30 @@ export const s3Errors = {
       'You did not provide the number of bytes specified by the Content-Length HTTP header',
       400,
     ),
+  /**
+   * A trailing checksum that is not the body's (ErrorResponses.html, BadDigest; S3 names the algorithm:
+   * "The CRC32 you specified did not match the calculated checksum.").
+   */
+  badDigest: (algorithm: string) =>
+    new GatewayError(
+      'BadDigest',
+      `The ${algorithm} you specified did not match the calculated checksum.`,
+      400,
+    ),
+  /** The trailer announced by `x-amz-trailer` is absent or not what was announced. */
+  malformedTrailer: () =>
+    new GatewayError(
+      'MalformedTrailerError',
+      'The request contained trailing data that was not well-formed or did not conform to our published schema.',
+      400,
+    ),
+  /** `x-amz-trailer` names something other than one checksum S3 knows. */
+  unsupportedTrailer: () =>
+    new GatewayError(
+      'InvalidRequest',
+      'The value specified in the x-amz-trailer header is not supported',
+      400,
+    ),
   missingDecodedLength: () =>
     new GatewayError('MissingContentLength', 'You must provide the Content-Length HTTP header.', 411),
   /** A request that is no S3 operation. */

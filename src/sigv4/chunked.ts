@@ -59,6 +59,23 @@ export function chunkSignature(
   return toHex(crypto.hmac(signingKey, chunkStringToSign(amzDate, scope, previousSignature, chunkSha256Hex)));
 }
 
+/**
+ * The string to sign of the trailing headers (signed trailer mode): chained from the final chunk's
+ * signature, over the SHA-256 of the trailing headers as `name:value\n` lines
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming-trailers.html).
+ */
+export function trailerStringToSign(
+  amzDate: string,
+  scope: string,
+  previousSignature: string,
+  trailersSha256Hex: string,
+): string {
+  return `AWS4-HMAC-SHA256-TRAILER\n${amzDate}\n${scope}\n${previousSignature}\n${trailersSha256Hex}`;
+}
+
+/** The header that carries the trailer signature. */
+export const TRAILER_SIGNATURE_HEADER = 'x-amz-trailer-signature';
+
 /** How a chunked body failed. */
 export type ChunkFailure =
   /** A chunk signature did not match (the client is told only `SignatureDoesNotMatch`). */
@@ -114,6 +131,9 @@ export function chunkDecoder(
   let decoded = 0;
   let crlfSeen = 0;
   const trailers = new Map<string, string>();
+  /** The trailing header lines as signed (`name:value\n`), and the trailer signature sent. */
+  let trailerText = '';
+  let trailerSig: string | undefined;
 
   const verify = (dataHash: string): boolean => {
     if (signing === undefined) return true;
@@ -155,13 +175,34 @@ export function chunkDecoder(
   /** A trailer line (`name:value`) or the empty line that ends the body. */
   const trailerLine = (text: string): ChunkFailure | undefined => {
     if (text === '') {
+      if (trailer && signing !== undefined) {
+        // Signed trailers: the trailer signature is required and chains from the final chunk's.
+        if (trailerSig === undefined) return 'signature';
+        const expected = toHex(
+          crypto.hmac(
+            signing.signingKey,
+            trailerStringToSign(signing.amzDate, signing.scope, previous, crypto.sha256Hex(trailerText)),
+          ),
+        );
+        if (!constantTimeEqual(expected, trailerSig)) return 'signature';
+      }
       state = 'done';
       return undefined;
     }
     if (!trailer) return 'malformed';
     const colon = text.indexOf(':');
     if (colon <= 0) return 'malformed';
-    trailers.set(text.slice(0, colon).trim().toLowerCase(), text.slice(colon + 1).trim());
+    const name = text.slice(0, colon).trim().toLowerCase();
+    const value = text.slice(colon + 1).trim();
+    if (name === TRAILER_SIGNATURE_HEADER) {
+      if (trailerSig !== undefined || signing === undefined) return 'malformed';
+      trailerSig = value;
+      return undefined;
+    }
+    // Headers after the signature are not covered by it.
+    if (trailerSig !== undefined || trailers.has(name)) return 'malformed';
+    trailers.set(name, value);
+    trailerText += `${name}:${value}\n`;
     return undefined;
   };
 

@@ -23,6 +23,8 @@ export {
   chunkDecoder,
   chunkSignature,
   chunkStringToSign,
+  trailerStringToSign,
+  TRAILER_SIGNATURE_HEADER,
   EMPTY_SHA256,
   STREAMING_SIGNED,
   STREAMING_SIGNED_TRAILER,

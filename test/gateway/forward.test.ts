@@ -7,7 +7,8 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forward } from '../../src/gateway/forward.js';
-import { payloadHashCheck } from '../../src/gateway/aws-chunked.js';
+import { awsChunkedDecoder, payloadHashCheck } from '../../src/gateway/aws-chunked.js';
+import { createChecksum } from '../../src/gateway/checksum.js';
 import { AwsError } from '../../src/errors/index.js';
 import { GatewayError } from '../../src/gateway/errors.js';
 
@@ -112,5 +113,30 @@ test('a kept-alive connection the upstream drops on reuse is retried once on a f
   assert.equal(second.status, 200);
   assert.equal(text, 'ok 1');
   server.closeAllConnections();
+  server.close();
+});
+
+test('a trailing checksum that does not match aborts the upstream request before it is complete', async () => {
+  const seen: { body: number; complete: boolean }[] = [];
+  const { server, url } = await listen((_req, body, complete) => seen.push({ body: body.length, complete }));
+  const wrong = createChecksum('crc32');
+  wrong.update(Buffer.from('not the body'));
+  const body = Readable.from([
+    Buffer.from('5\r\n01234\r\n'),
+    Buffer.from('5\r\n56789\r\n'),
+    Buffer.from(`0\r\nx-amz-checksum-crc32:${wrong.base64()}\r\n\r\n`),
+  ]).pipe(awsChunkedDecoder(undefined, true, 10, 'crc32'));
+  await assert.rejects(forward(url, out, body, 5000), (e: unknown) => {
+    assert.ok(e instanceof GatewayError);
+    assert.equal(e.code, 'BadDigest');
+    assert.equal(e.status, 400);
+    assert.equal(e.message, 'The CRC32 you specified did not match the calculated checksum.');
+    return true;
+  });
+  await new Promise((r) => setTimeout(r, 100));
+  assert.ok(
+    seen.every((s) => !s.complete && s.body < 10),
+    JSON.stringify(seen),
+  );
   server.close();
 });

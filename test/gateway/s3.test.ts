@@ -201,6 +201,18 @@ test('a role with a read-only policy lists and reads but cannot write', async ()
   );
 });
 
+test('a header-signed request 20 minutes old is RequestTimeTooSkewed, as S3 answers', async () => {
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html — RequestTimeTooSkewed (403).
+  const client = s3();
+  client.config.systemClockOffset = -20 * 60_000;
+  await rejectsWith(
+    client.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'hello.txt' })),
+    'RequestTimeTooSkewed',
+    403,
+    'The difference between the request time and the current time is too large.',
+  );
+});
+
 test('an expired session gets ExpiredToken, "The provided token has expired."', async () => {
   const creds = await readOnlySession(900);
   await s3(creds).send(new ListBucketsCommand({}));
@@ -332,7 +344,8 @@ test('a presigned GET works, then fails when tampered or expired', async () => {
   assert.equal(expired.status, 403);
   assert.match(
     await expired.text(),
-    /<Code>SignatureDoesNotMatch<\/Code><Message>Request has expired<\/Message>/,
+    // S3 answers an expired presigned URL with AccessDenied (sigv4-query-string-auth.html).
+    /<Code>AccessDenied<\/Code><Message>Request has expired<\/Message>/,
   );
 });
 

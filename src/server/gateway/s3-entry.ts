@@ -13,6 +13,8 @@ import { authenticator, type Authenticator } from '../../authn/authenticate.js';
 import { sigv4Crypto } from '../../authn/sigv4-crypto.js';
 import { AwsError, isAwsError } from '../../errors/index.js';
 import { awsChunkedDecoder, payloadHashCheck } from '../../gateway/aws-chunked.js';
+import { checksumAlgorithmOf, type ChecksumAlgorithm } from '../../gateway/checksum.js';
+import { checkS3Time } from '../../gateway/s3-time.js';
 import { GatewayError, s3Errors } from '../../gateway/errors.js';
 import { forward, type UpstreamResponse } from '../../gateway/forward.js';
 import { LOCAL_UPSTREAM_CREDENTIALS, resignRequest, type UpstreamCredentials } from '../../gateway/resign.js';
@@ -91,6 +93,9 @@ export function s3EntryPoint(p: Pipeline, options: S3GatewayOptions): EntryPoint
       if ('error' in hashed)
         throw hashed.error === 'missing' ? s3Errors.missingContentSha256() : s3Errors.invalidContentSha256();
       payload = hashed.mode;
+      // S3's signing-time answers (RequestTimeTooSkewed, presigned expiry) come before the scope checks;
+      // at the `off` authentication level no time is checked (suites freeze their clocks).
+      if (!p.deps.resolver.checksNothing) checkS3Time(sig, Date.now());
       const creds = await authenticateCall(p, call, sig, {
         auth,
         canonical: s3CanonicalOptions(hashed.hash),
@@ -266,7 +271,15 @@ export function s3EntryPoint(p: Pipeline, options: S3GatewayOptions): EntryPoint
               seedSignature: sig.signature,
             }
           : undefined;
-      const decoded = incoming.stream.pipe(awsChunkedDecoder(signing, mode.trailer, length));
+      // https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming-trailers.html: `x-amz-trailer`
+      // announces the trailing checksum, which is checked against the decoded body.
+      let checksum: ChecksumAlgorithm | undefined;
+      const announced = first(incoming.headers['x-amz-trailer']);
+      if (mode.trailer && announced !== undefined && announced.trim() !== '') {
+        checksum = checksumAlgorithmOf(announced);
+        if (checksum === undefined) throw s3Errors.unsupportedTrailer();
+      }
+      const decoded = incoming.stream.pipe(awsChunkedDecoder(signing, mode.trailer, length, checksum));
       incoming.stream.on('error', (e) => decoded.destroy(e));
       body = decoded;
     } else if (mode.kind === 'hash') {
