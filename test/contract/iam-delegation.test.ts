@@ -334,6 +334,21 @@ test('rejection, unknown ids, other accounts and listing', async () => {
   const partners = await partnerIam.send(new ListDelegationRequestsCommand({ MaxItems: 1 }));
   assert.equal(partners.DelegationRequests?.length, 1);
   assert.equal(partners.isTruncated, true);
+  // Paging with Marker visits every request once, and ends untruncated.
+  const all = await partnerIam.send(new ListDelegationRequestsCommand({}));
+  const paged: string[] = [];
+  let marker: string | undefined;
+  for (let page = 0; page < 50; page++) {
+    const r = await partnerIam.send(new ListDelegationRequestsCommand({ MaxItems: 1, Marker: marker }));
+    paged.push(...(r.DelegationRequests ?? []).map((d) => d.DelegationRequestId ?? ''));
+    if (r.isTruncated !== true) break;
+    marker = r.Marker;
+  }
+  assert.deepEqual(
+    paged,
+    (all.DelegationRequests ?? []).map((d) => d.DelegationRequestId ?? ''),
+  );
+  assert.ok(paged.length >= 2);
 });
 
 test('the owner may always read its request; the permission check asks the engine about the caller', async () => {
