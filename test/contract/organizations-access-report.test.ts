@@ -23,10 +23,10 @@ import {
   type AccessDetail,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { ROOT, startIamd, UNTHROTTLED, type TestServer } from './harness.js';
-import { createUser, sessionCreds, type TestUser } from './accounts-helper.js';
+import { ROOT, type TestServer } from './harness.js';
+import { sessionCreds, type TestUser } from './accounts-helper.js';
 import { expectClientError } from './support.js';
-import { buildOrganization, orgsClient, type BuiltOrg } from './organizations-support.js';
+import { startOrganization, orgsClient, type BuiltOrg } from './organizations-support.js';
 
 let server: TestServer;
 let admin: TestUser;
@@ -36,12 +36,7 @@ let iamStsOnly = '';
 const ALL = ['dynamodb', 'iam', 'organizations', 's3', 'sts'];
 
 before(async () => {
-  server = await startIamd(UNTHROTTLED);
-  admin = await createUser(server.iam(ROOT), 'admin', {
-    Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-  });
-  org = await buildOrganization(server, admin.creds);
+  ({ server, admin, org } = await startOrganization());
   const o = orgsClient(server, admin.creds);
   // A second member account, under the root.
   const car = await o.send(new CreateAccountCommand({ Email: 'ops@example.com', AccountName: 'ops' }));

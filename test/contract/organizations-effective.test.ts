@@ -19,9 +19,9 @@ import {
   UpdatePolicyCommand,
   type EffectivePolicyType,
 } from '@aws-sdk/client-organizations';
-import { ROOT, startIamd, UNTHROTTLED, type TestServer } from './harness.js';
-import { createUser, type TestUser } from './accounts-helper.js';
-import { buildOrganization, expectOrgError, orgsClient, type BuiltOrg } from './organizations-support.js';
+import { ROOT, type TestServer } from './harness.js';
+import { type TestUser } from './accounts-helper.js';
+import { startOrganization, expectOrgError, orgsClient, type BuiltOrg } from './organizations-support.js';
 
 let server: TestServer;
 let admin: TestUser;
@@ -39,12 +39,7 @@ const ROOT_TAGS = {
 };
 
 before(async () => {
-  server = await startIamd(UNTHROTTLED);
-  admin = await createUser(server.iam(ROOT), 'admin', {
-    Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-  });
-  org = await buildOrganization(server, admin.creds);
+  ({ server, admin, org } = await startOrganization());
   const o = orgsClient(server, admin.creds);
   await o.send(new EnablePolicyTypeCommand({ RootId: org.rootId, PolicyType: 'TAG_POLICY' }));
   await o.send(new EnablePolicyTypeCommand({ RootId: org.rootId, PolicyType: 'AISERVICES_OPT_OUT_POLICY' }));

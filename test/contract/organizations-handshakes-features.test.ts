@@ -17,21 +17,16 @@ import {
   ListHandshakesForOrganizationCommand,
   RemoveAccountFromOrganizationCommand,
 } from '@aws-sdk/client-organizations';
-import { ROOT, startIamd, UNTHROTTLED, type TestServer } from './harness.js';
-import { createUser, type TestUser } from './accounts-helper.js';
-import { buildOrganization, expectOrgError, orgsClient, type BuiltOrg } from './organizations-support.js';
+import { type TestServer } from './harness.js';
+import { type TestUser } from './accounts-helper.js';
+import { startOrganization, expectOrgError, orgsClient, type BuiltOrg } from './organizations-support.js';
 
 let server: TestServer;
 let admin: TestUser;
 let org: BuiltOrg;
 
 before(async () => {
-  server = await startIamd(UNTHROTTLED);
-  admin = await createUser(server.iam(ROOT), 'admin', {
-    Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-  });
-  org = await buildOrganization(server, admin.creds);
+  ({ server, admin, org } = await startOrganization());
 });
 
 after(async () => {

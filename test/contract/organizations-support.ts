@@ -15,8 +15,8 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import type { Creds, TestServer } from './harness.js';
-import { sessionCreds } from './accounts-helper.js';
+import { ROOT, startIamd, UNTHROTTLED, type Creds, type TestServer } from './harness.js';
+import { createUser, sessionCreds, type TestUser } from './accounts-helper.js';
 
 /** An Organizations client on `server` signed with `creds`. */
 export function orgsClient(server: TestServer, creds: Creds): OrganizationsClient {
@@ -87,4 +87,24 @@ export async function buildOrganization(server: TestServer, admin: Creds): Promi
     member,
     memberAdmin: sessionCreds(r.Credentials),
   };
+}
+
+/** A started iamd with an administrator (`Allow *`) in the first account and its organization. */
+export interface OrgFixture {
+  readonly server: TestServer;
+  readonly admin: TestUser;
+  readonly org: BuiltOrg;
+}
+
+/**
+ * Starts iamd (unthrottled), makes the first account's administrator and builds the organization of
+ * {@link buildOrganization} with it: the set-up every Organizations contract test shares.
+ */
+export async function startOrganization(): Promise<OrgFixture> {
+  const server = await startIamd(UNTHROTTLED);
+  const admin = await createUser(server.iam(ROOT), 'admin', {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+  });
+  return { server, admin, org: await buildOrganization(server, admin.creds) };
 }
