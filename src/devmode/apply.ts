@@ -124,6 +124,8 @@ function flatten(value: unknown, prefix: string, out: Map<string, string>): void
 
 class Applier {
   created = 0;
+  /** Accounts this seed made so far (their creation times step by a millisecond). */
+  private accountsMade = 0;
 
   constructor(
     private readonly tx: StoreTx,
@@ -183,7 +185,9 @@ class Applier {
     try {
       const existing = await tx.getAccount(a.id);
       if (!existing) {
-        await tx.putAccount({ id: a.id, createdAt: this.deps.now });
+        // A millisecond apart, in the file's order: export lists accounts by creation time, so a seed
+        // made by export (where a created account may have a lower id) round-trips unchanged.
+        await tx.putAccount({ id: a.id, createdAt: this.deps.now + this.accountsMade++ });
         this.created++;
       }
       for (const [i, k] of a.rootAccessKeys.entries())
