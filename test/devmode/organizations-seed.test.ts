@@ -94,6 +94,9 @@ test('a seeded SCP on an OU denies the member account’s admin; export keeps id
   );
   await orgs.send(new TagResourceCommand({ ResourceId: 'r-seed', Tags: [{ Key: 'env', Value: 'test' }] }));
   await a.stop();
+  // An account made after the seed with a lower id than a seeded one: export lists accounts by creation
+  // time, and seeding the export back must keep that order (it once sorted them by id).
+  assert.equal(run('accounts', 'create', '--data', first, '--id', '100000000000', '--json').status, 0);
 
   const yaml = exportOf(first);
   assert.match(yaml, /team: sandbox/);
