@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- gateway [--json] [--seconds N] [--repeat N] [--stream-mib N]`: the gateway (issue #18)
+ * `npm run bench -- gateway [--json] [--seconds N] [--repeat N] [--stream-mib N] [--only WORKLOAD]`: the gateway (issue #18)
  * against its upstreams called directly, in the same run, with the same load generator. Real s3rver and
  * dynalite (child processes) and a real `iamd serve --upstream …` (SQLite data directory); iamd's calls
  * are signed with a role session's credentials, the direct ones with the upstream's key.
@@ -22,10 +22,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { medianCells, repeatArg, runLoad, type Cell, type LoadRequest } from './http/load.js';
+import {
+  medianCells,
+  repeatArg,
+  runLoad,
+  runLoadMeasured,
+  type Cell,
+  type LoadRequest,
+} from './http/load.js';
 import { EMPTY_SHA256, signedChunk, signForm, signRequest, type SigningCreds } from './http/sign.js';
 import { BENCH_ROOT, startIamdProcess, type ChildServer } from './http/servers.js';
-import { rssOf, S3RVER_CREDS, startDynaliteProcess, startS3rverProcess } from './http/upstreams.js';
+import {
+  rssOf,
+  S3RVER_CREDS,
+  startDynaliteProcess,
+  startPassThroughProxy,
+  startS3rverProcess,
+} from './http/upstreams.js';
 
 const json = process.argv.includes('--json');
 const numberArg = (flag: string, fallback: number): number => {
@@ -35,6 +48,8 @@ const numberArg = (flag: string, fallback: number): number => {
 };
 const seconds = numberArg('--seconds', 3);
 const repeat = repeatArg();
+/** `--only NAME`: measure just that small-request workload (e.g. with IAMD_BENCH_CPU_PROF). */
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const STREAM_BYTES = Math.round(numberArg('--stream-mib', 1024)) * 1024 * 1024;
 const MIB = 1024 * 1024;
 
@@ -49,9 +64,12 @@ const RSS_TARGET = 64 * MIB;
 
 /** Where one side of the comparison sends its requests, and as whom. */
 interface Target {
-  readonly name: 'direct' | 'iamd';
+  readonly name: 'direct' | 'proxy' | 'iamd';
   readonly s3: string;
   readonly dynamodb: string;
+  /** The `Host` requests are signed for, when not the URL's (the pass-through proxy relays it). */
+  readonly s3Host?: string;
+  readonly dynamodbHost?: string;
   readonly s3Creds: SigningCreds;
   readonly dynamodbCreds: SigningCreds;
 }
@@ -93,21 +111,30 @@ async function expectOk(what: string, p: ReturnType<typeof exchange>): Promise<s
 }
 
 /** An S3 request without a body, signed for `url`. */
-function s3Request(url: string, method: string, path: string, creds: SigningCreds): LoadRequest {
-  const s = signRequest(
-    { method, host: new URL(url).host, path, service: 's3', payloadHash: EMPTY_SHA256 },
-    creds,
-  );
+function s3Request(
+  url: string,
+  method: string,
+  path: string,
+  creds: SigningCreds,
+  host = new URL(url).host,
+): LoadRequest {
+  const s = signRequest({ method, host, path, service: 's3', payloadHash: EMPTY_SHA256 }, creds);
   return { method, path, body: '', headers: s.headers };
 }
 
 /** A DynamoDB JSON 1.0 call, signed for `url`. */
-function dynamoRequest(url: string, operation: string, input: unknown, creds: SigningCreds): LoadRequest {
+function dynamoRequest(
+  url: string,
+  operation: string,
+  input: unknown,
+  creds: SigningCreds,
+  host = new URL(url).host,
+): LoadRequest {
   const body = JSON.stringify(input);
   const s = signRequest(
     {
       method: 'POST',
-      host: new URL(url).host,
+      host,
       path: '/',
       service: 'dynamodb',
       headers: {
@@ -274,7 +301,7 @@ async function setUp(iamd: string): Promise<SigningCreds> {
 const WORKLOADS: readonly { name: string; make: (t: Target) => LoadRequest }[] = [
   {
     name: 'GetObject 1 KiB',
-    make: (t) => s3Request(t.s3, 'GET', `/${BUCKET}/${SMALL_KEY}`, t.s3Creds),
+    make: (t) => s3Request(t.s3, 'GET', `/${BUCKET}/${SMALL_KEY}`, t.s3Creds, t.s3Host),
   },
   {
     name: 'PutItem',
@@ -284,6 +311,7 @@ const WORKLOADS: readonly { name: string; make: (t: Target) => LoadRequest }[] =
         'PutItem',
         { TableName: TABLE, Item: { pk: { S: 'bench' }, v: { S: 'x'.repeat(100) } } },
         t.dynamodbCreds,
+        t.dynamodbHost,
       ),
   },
 ];
@@ -309,7 +337,7 @@ function rssSampler(pid: number): { stop: () => Promise<number> } {
 /** One streamed transfer. */
 interface StreamRun {
   readonly workload: string;
-  readonly target: 'direct' | 'iamd';
+  readonly target: Target['name'];
   readonly bytes: number;
   readonly ms: number;
   readonly mibPerSec: number;
@@ -469,6 +497,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'iamd-bench-gateway-'));
   const running: ChildServer[] = [];
   const rows: Cell[] = [];
+  const proxyRows: Cell[] = [];
   const streams: StreamRun[] = [];
   try {
     const s3 = await startS3rverProcess(s3Dir);
@@ -486,11 +515,24 @@ async function main(): Promise<void> {
       `dynamodb=${dynamodb.url}`,
     ]);
     running.push(iamd);
+    const s3Proxy = await startPassThroughProxy(s3.url);
+    running.push(s3Proxy);
+    const dynamodbProxy = await startPassThroughProxy(dynamodb.url);
+    running.push(dynamodbProxy);
     const session = await setUp(iamd.url);
     const direct: Target = {
       name: 'direct',
       s3: s3.url,
       dynamodb: dynamodb.url,
+      s3Creds: S3RVER_CREDS,
+      dynamodbCreds: S3RVER_CREDS,
+    };
+    const proxy: Target = {
+      name: 'proxy',
+      s3: s3Proxy.url,
+      dynamodb: dynamodbProxy.url,
+      s3Host: new URL(s3.url).host,
+      dynamodbHost: new URL(dynamodb.url).host,
       s3Creds: S3RVER_CREDS,
       dynamodbCreds: S3RVER_CREDS,
     };
@@ -504,26 +546,39 @@ async function main(): Promise<void> {
     const urlOf = (w: string, t: Target) => (w === 'PutItem' ? t.dynamodb : t.s3);
     // Every request works on both sides before anything is timed.
     for (const w of WORKLOADS)
-      for (const t of [direct, gateway]) {
+      for (const t of [direct, proxy, gateway]) {
         const r = await send(urlOf(w.name, t), w.make(t));
         if (r.status !== 200) throw new Error(`${w.name} via ${t.name}: ${r.status} ${r.text}`);
       }
     // A discarded warm-up: the load generator, the upstreams and iamd all JIT-compiled first.
     for (const w of WORKLOADS)
-      for (const t of [direct, gateway]) {
+      for (const t of [direct, proxy, gateway]) {
         const r = w.make(t);
         await runLoad(urlOf(w.name, t), () => r, 16, 1000);
       }
     for (let rep = 0; rep < repeat; rep++) {
       for (const concurrency of [1, 16])
-        for (const w of WORKLOADS) {
+        for (const w of WORKLOADS.filter((x) => only === undefined || x.name === only)) {
           const d = w.make(direct);
           const base = await runLoad(urlOf(w.name, direct), () => d, concurrency, seconds * 1000);
+          const x = w.make(proxy);
+          const viaProxy = await runLoadMeasured(
+            { url: urlOf(w.name, proxy), cpuMs: (w.name === 'PutItem' ? dynamodbProxy : s3Proxy).cpuMs },
+            () => x,
+            concurrency,
+            seconds * 1000,
+          );
+          proxyRows.push({ workload: w.name, concurrency, ceiling: base, ...viaProxy });
           const g = w.make(gateway);
-          const result = await runLoad(urlOf(w.name, gateway), () => g, concurrency, seconds * 1000);
-          rows.push({ workload: w.name, concurrency, result, ceiling: base });
+          const viaIamd = await runLoadMeasured(
+            { url: urlOf(w.name, gateway), cpuMs: iamd.cpuMs },
+            () => g,
+            concurrency,
+            seconds * 1000,
+          );
+          rows.push({ workload: w.name, concurrency, ceiling: base, ...viaIamd });
         }
-      streams.push(...(await measureStreams(direct, gateway, iamd.pid)));
+      if (only === undefined) streams.push(...(await measureStreams(direct, gateway, iamd.pid)));
     }
   } finally {
     for (const s of running.reverse()) await s.stop();
@@ -531,6 +586,7 @@ async function main(): Promise<void> {
     rmSync(dataDir, { recursive: true, force: true });
   }
   const medians = medianCells(rows);
+  const proxyMedians = medianCells(proxyRows);
   const streamSummary = ['PutObject UNSIGNED-PAYLOAD', 'PutObject aws-chunked signed', 'GetObject'].map(
     (workload) => {
       const of = (t: 'direct' | 'iamd') => streams.filter((s) => s.workload === workload && s.target === t);
@@ -560,6 +616,8 @@ async function main(): Promise<void> {
           streamBytes: STREAM_BYTES,
           rows,
           medians,
+          proxyRows,
+          proxyMedians,
           streams,
           streamSummary,
         },
@@ -581,10 +639,24 @@ async function main(): Promise<void> {
       `${r.workload.padEnd(16)} ${String(r.concurrency).padStart(5)} ${r.ceiling.rps.toFixed(0).padStart(13)} ${r.result.rps.toFixed(0).padStart(11)} ${((r.result.rps / r.ceiling.rps) * 100).toFixed(0).padStart(5)}% ${r.ceiling.p50ms.toFixed(2).padStart(11)} ${r.result.p50ms.toFixed(2).padStart(9)} ${overhead.toFixed(2).padStart(9)} ${r.ceiling.p99ms.toFixed(2).padStart(11)} ${r.result.p99ms.toFixed(2).padStart(9)} ${String(r.result.errors + r.ceiling.errors).padStart(7)}  ${ratios.map((x) => (x * 100).toFixed(0)).join('/')}`,
     );
   }
+  // The second baseline: a pass-through proxy that checks nothing, i.e. the price of the extra HTTP hop
+  // alone on this machine; iamd's throughput is also shown as a share of it.
   console.log(
-    `\nstreamed ${STREAM_BYTES / MIB} MiB          direct MiB/s  iamd MiB/s  ratio  iamd RSS before  max RSS growth  runs`,
+    '\nvs a pass-through proxy (no checks)  proxy req/s  proxy/direct  p50 proxy  iamd/proxy  proxy cpu µs/req  iamd cpu µs/req  runs (proxy/direct)',
   );
-  for (const s of streamSummary)
+  for (const [i, { cell: x, ratios }] of proxyMedians.entries()) {
+    const g = medians[i]?.cell;
+    const cpu = (c: Cell | undefined) =>
+      c?.cpuUsPerRequest === undefined ? '-' : c.cpuUsPerRequest.toFixed(0);
+    console.log(
+      `${x.workload.padEnd(16)} ${String(x.concurrency).padStart(5)} ${' '.repeat(14)} ${x.result.rps.toFixed(0).padStart(11)} ${((x.result.rps / x.ceiling.rps) * 100).toFixed(0).padStart(12)}% ${x.result.p50ms.toFixed(2).padStart(10)} ${g === undefined ? '-' : ((g.result.rps / x.result.rps) * 100).toFixed(0).padStart(10) + '%'} ${cpu(x).padStart(17)} ${cpu(g).padStart(16)}  ${ratios.map((r) => (r * 100).toFixed(0)).join('/')}`,
+    );
+  }
+  if (streams.length > 0)
+    console.log(
+      `\nstreamed ${STREAM_BYTES / MIB} MiB          direct MiB/s  iamd MiB/s  ratio  iamd RSS before  max RSS growth  runs`,
+    );
+  for (const s of streams.length > 0 ? streamSummary : [])
     console.log(
       `${s.workload.padEnd(29)} ${s.directMiBps.toFixed(0).padStart(12)} ${s.iamdMiBps.toFixed(0).padStart(11)} ${(s.ratio * 100).toFixed(0).padStart(5)}% ${s.rssBeforeMiB.toFixed(0).padStart(12)} MiB ${s.maxRssGrowthMiB.toFixed(1).padStart(11)} MiB  ${s.ratios.map((x) => (x * 100).toFixed(0)).join('/')}`,
     );

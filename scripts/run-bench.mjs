@@ -1,10 +1,10 @@
 // Runs benchmarks: `npm run bench -- NAME [--json] [--seconds N] [--repeat N] [--compare DIR]
-// [--stream-mib N]` runs dist/bench/NAME.bench.js; no name runs all. Flags (and the values of
-// `--seconds` / `--repeat` / `--compare` / `--stream-mib`) go to every benchmark.
+// [--stream-mib N] [--only WORKLOAD]` runs dist/bench/NAME.bench.js; no name runs all. Flags (and the values of
+// `--seconds` / `--repeat` / `--compare` / `--stream-mib` / `--only`) go to every benchmark.
 import { readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
-const VALUE_FLAGS = new Set(['--seconds', '--repeat', '--compare', '--stream-mib']);
+const VALUE_FLAGS = new Set(['--seconds', '--repeat', '--compare', '--stream-mib', '--only']);
 const args = process.argv.slice(2);
 const names = [];
 const flags = [];

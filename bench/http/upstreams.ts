@@ -45,6 +45,32 @@ process.on('SIGTERM', () => s.close(() => process.exit(0)));
   return startChild(source, /dynalite on (http:\/\/\S+)/);
 }
 
+/**
+ * Starts a pass-through HTTP proxy to `upstream` on a free loopback port: every request is relayed as
+ * it came (method, path, headers including `Host` and the signature, body streamed) over keep-alive
+ * connections and the answer relayed back, with nothing checked. The floor any gateway on this machine
+ * pays for one more HTTP hop — the gateway benchmark's second baseline.
+ */
+export function startPassThroughProxy(upstream: string): Promise<ChildServer> {
+  const source = `
+const http = require('node:http');
+const u = new URL(${JSON.stringify(upstream)});
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+const s = http.createServer((req, res) => {
+  const out = http.request({ hostname: u.hostname, port: u.port, method: req.method, path: req.url, headers: req.headers, agent }, (up) => {
+    res.writeHead(up.statusCode, up.headers);
+    up.pipe(res);
+  });
+  out.on('error', () => { if (!res.headersSent) res.writeHead(502); res.end(); });
+  req.pipe(out);
+});
+s.keepAliveTimeout = 60000;
+s.listen(0, '127.0.0.1', () => console.log('proxy on http://127.0.0.1:' + s.address().port));
+process.on('SIGTERM', () => s.close(() => process.exit(0)));
+`;
+  return startChild(source, /proxy on (http:\/\/\S+)/);
+}
+
 /** The resident set size of process `pid` in bytes (`VmRSS` of /proc/PID/status; Linux). */
 export async function rssOf(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
