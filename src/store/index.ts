@@ -128,13 +128,14 @@ export interface AuditPage {
  *
  * - `kind: 'account'`, `key` = the account id: the account record changed; after `deleteAccount`
  *   every entity of that account is gone too.
+ * - `kind: 'meta'`, `account: ''`, `key` = the name: a meta value was written ({@link StoreTx.putMeta}).
  * - `'*'` in a field means "anything": `{account: '*', kind: 'account', key: '*'}` says that anything
  *   in any account may have changed (another process wrote the database, or `clear()` ran), so caches
  *   must flush entirely.
  */
 export interface StoreChange {
   readonly account: string;
-  readonly kind: EntityKind | 'account';
+  readonly kind: EntityKind | 'account' | 'meta';
   readonly key: string;
 }
 

@@ -501,8 +501,12 @@ export function exerciseStore(name: string, makeStore: () => Promise<Store>): vo
   });
 
   withStore('meta values', async (store) => {
+    const changes = recordChanges(store);
     assert.equal(await store.getMeta('keyring'), undefined);
     await store.transact((tx) => tx.putMeta('keyring', 'v1'));
+    // A committed meta write is a change (caches of meta values, here and on other nodes, drop it).
+    assert.deepEqual(changes, [{ account: '', kind: 'meta', key: 'keyring' }]);
+    assert.equal(await store.getMeta('keyring'), 'v1');
     assert.equal(await store.getMeta('keyring'), 'v1');
     await store.transact(async (tx) => {
       assert.equal(await tx.getMeta('keyring'), 'v1');

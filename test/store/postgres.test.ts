@@ -107,6 +107,16 @@ pgTest('a commit on one node reaches the other nodes as change events (LISTEN/NO
     await b.transact((tx) => tx.insert(A, 'user', 'marker', {}));
     await until(() => seenA.length >= 1, 2000, 'the marker change');
     assert.deepEqual(seenA, [{ account: A, kind: 'user', key: 'marker' }]);
+    // Meta values are cached per node: another node's write reaches the cache through the feed.
+    seenA.length = 0;
+    assert.equal(await a.getMeta('s3:bucket:b'), undefined);
+    await b.transact((tx) => tx.putMeta('s3:bucket:b', 'owner-1'));
+    await until(() => seenA.length >= 1, 2000, 'the meta change');
+    assert.deepEqual(seenA, [{ account: '', kind: 'meta', key: 's3:bucket:b' }]);
+    assert.equal(await a.getMeta('s3:bucket:b'), 'owner-1');
+    await c.transact((tx) => tx.putMeta('s3:bucket:b', 'owner-2'));
+    await until(() => seenA.length >= 2, 2000, 'the second meta change');
+    assert.equal(await a.getMeta('s3:bucket:b'), 'owner-2');
   } finally {
     await closeAll([a, b, c]);
   }

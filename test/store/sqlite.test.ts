@@ -188,7 +188,7 @@ test('sqlite file: a commit by another connection emits the wildcard change; own
   }
 });
 
-test('sqlite file: entity reads are cached, frozen, and follow own commits at once, others within a check', async () => {
+test('sqlite file: entity and meta reads are cached, entities frozen; both follow own commits at once, others within a check', async () => {
   const path = freshFile();
   const server = await openSqliteStore({ path, externalCheckMs: 50 });
   const cli = await openSqliteStore({ path, externalCheckMs: 50 });
@@ -215,6 +215,18 @@ test('sqlite file: entity reads are cached, frozen, and follow own commits at on
       seen = await server.get(account, 'user', 'other');
     }
     assert.deepEqual((seen as { body: unknown }).body, { v: 3 });
+
+    // Meta values the same way: own writes at once, another process's within a check.
+    assert.equal(await server.getMeta('m'), undefined);
+    await server.transact((tx) => tx.putMeta('m', 'mine'));
+    assert.equal(await server.getMeta('m'), 'mine');
+    await cli.transact((tx) => tx.putMeta('m', 'theirs'));
+    let meta: string | undefined;
+    for (let waited = 0; meta !== 'theirs' && waited < 3000; waited += 25) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      meta = await server.getMeta('m');
+    }
+    assert.equal(meta, 'theirs');
   } finally {
     await cli.close();
     await server.close();

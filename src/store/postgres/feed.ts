@@ -10,7 +10,7 @@
  * have changed). PostgreSQL caps a payload below 8000 bytes, so large change sets travel as the wildcard.
  */
 import pg from 'pg';
-import type { EntityKind, StoreChange } from '../index.js';
+import type { StoreChange } from '../index.js';
 
 /** The LISTEN/NOTIFY channel. */
 export const CHANGE_CHANNEL = 'iamd_changes';
@@ -59,7 +59,7 @@ export function decodeNotice(payload: string): ChangeNotice | undefined {
     if (!Array.isArray(item) || item.length !== 3 || !item.every((part) => typeof part === 'string'))
       return undefined;
     const [account, kind, key] = item as [string, string, string];
-    changes.push({ account, kind: kind as EntityKind | 'account', key });
+    changes.push({ account, kind: kind as StoreChange['kind'], key });
   }
   return { seq, origin: o, changes };
 }

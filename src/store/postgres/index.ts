@@ -98,6 +98,8 @@ export const WILDCARD_CHANGE: StoreChange = Object.freeze({ account: '*', kind: 
 
 /** How often the wildcard is announced while the listening connection is down (ms). */
 const DOWN_FLUSH_MS = 250;
+/** Meta values cached per node before the cache is emptied and refilled. */
+const META_CACHE_SIZE = 20_000;
 
 /** Connection settings shared by the pool, the listener and the migration connection. */
 function clientConfig(options: PostgresStoreOptions): pg.ClientConfig {
@@ -257,7 +259,7 @@ class PgTx extends Reads implements StoreTx {
     this.#finished = true;
   }
 
-  #changed(account: string, kind: EntityKind | 'account', key: string): void {
+  #changed(account: string, kind: StoreChange['kind'], key: string): void {
     this.changes.set(`${account}\u0000${kind}\u0000${key}`, { account, kind, key });
   }
 
@@ -341,6 +343,7 @@ class PgTx extends Reads implements StoreTx {
   async putMeta(name: string, value: string): Promise<void> {
     this.wrote = true;
     await write(this.exec, 'iamd_put_meta', [name, value]);
+    this.#changed('', 'meta', name);
   }
 
   async appendAudit(event: AuditRecord): Promise<void> {
@@ -357,6 +360,13 @@ class PostgresStore implements Store {
   /** Identifies this store instance in notifications, so it ignores its own. */
   readonly #origin = randomUUID();
   readonly #listeners = new Set<(change: StoreChange) => void>();
+  /**
+   * Meta values read outside transactions (and known absences), by name. Dropped on this node's and
+   * other nodes' `meta` changes and on every wildcard (a lost change feed flushes it repeatedly, as it
+   * does every cache). A read that began before a change was heard is not kept ({@link #metaGeneration}).
+   */
+  readonly #metas = new Map<string, string | undefined>();
+  #metaGeneration = 0;
   readonly #reads: Reads;
   readonly #feed: ChangeFeed;
   readonly #maxAttempts: number;
@@ -416,6 +426,13 @@ class PostgresStore implements Store {
 
   #emit(changes: Iterable<StoreChange>): void {
     for (const change of changes) {
+      if (change.kind === 'meta') {
+        this.#metas.delete(change.key);
+        this.#metaGeneration++;
+      } else if (change.key === '*') {
+        this.#metas.clear();
+        this.#metaGeneration++;
+      }
       for (const listener of this.#listeners) {
         try {
           listener(change);
@@ -721,7 +738,19 @@ class PostgresStore implements Store {
     return this.#read((r) => r.count(account, kind));
   }
   getMeta(name: string): Promise<string | undefined> {
-    return this.#read((r) => r.getMeta(name));
+    if (this.#metas.has(name)) {
+      if (this.#closing) return Promise.reject(new StoreUnavailable('the store is closed'));
+      return Promise.resolve(this.#metas.get(name));
+    }
+    const generation = this.#metaGeneration;
+    return this.#read(async (r) => {
+      const value = await r.getMeta(name);
+      if (generation === this.#metaGeneration) {
+        if (this.#metas.size >= META_CACHE_SIZE) this.#metas.clear();
+        this.#metas.set(name, value);
+      }
+      return value;
+    });
   }
 
   transact<T>(fn: (tx: StoreTx) => Promise<T>, options?: TransactOptions): Promise<T> {

@@ -194,7 +194,7 @@ class SqliteTx implements StoreTx {
     return this.#run(fn);
   }
 
-  #changed(account: string, kind: EntityKind | 'account', key: string): void {
+  #changed(account: string, kind: StoreChange['kind'], key: string): void {
     this.changes.set(`${account}\u0000${kind}\u0000${key}`, { account, kind, key });
   }
 
@@ -297,6 +297,7 @@ class SqliteTx implements StoreTx {
   putMeta(name: string, value: string): Promise<void> {
     return this.#write(() => {
       this.w.putMeta.run(name, value);
+      this.#changed('', 'meta', name);
     });
   }
 
@@ -383,6 +384,12 @@ class SqliteStore implements Store {
    * when the store's change listeners hear of them. Reads inside transactions never use it.
    */
   readonly #entities = new Map<string, Entity<unknown> | undefined>();
+  /**
+   * Meta values read outside transactions (and known absences), by name: kept and dropped like
+   * {@link #entities} (a committed `putMeta` is a `meta` change). The gateway reads a bucket's or
+   * table's owner and policy on every request.
+   */
+  readonly #metas = new Map<string, string | undefined>();
   readonly #auditQueue: PendingAudit[] = [];
   /** The pending flush of a delayed audit batch (audit thread only). */
   #auditTimer: NodeJS.Timeout | undefined;
@@ -461,7 +468,10 @@ class SqliteStore implements Store {
 
   #emit(changes: Iterable<StoreChange>): void {
     for (const change of changes) {
-      if (change.kind === 'account' || change.key === '*') this.#entities.clear();
+      if (change.kind === 'account' || change.key === '*') {
+        this.#entities.clear();
+        this.#metas.clear();
+      } else if (change.kind === 'meta') this.#metas.delete(change.key);
       else this.#entities.delete(entityId(change.account, change.kind, change.key));
       for (const listener of this.#listeners) {
         try {
@@ -556,7 +566,16 @@ class SqliteStore implements Store {
     return this.#read((r) => r.count(account, kind));
   }
   getMeta(name: string): Promise<string | undefined> {
-    return this.#read((r) => r.getMeta(name));
+    if (this.#metas.has(name)) {
+      if (this.#closed) return Promise.reject(new StoreUnavailable('the store is closed'));
+      return Promise.resolve(this.#metas.get(name));
+    }
+    return this.#read((r) => {
+      const value = r.getMeta(name);
+      if (this.#metas.size >= ENTITY_CACHE_SIZE) this.#metas.clear();
+      this.#metas.set(name, value);
+      return value;
+    });
   }
 
   async transact<T>(fn: (tx: StoreTx) => Promise<T>, options?: TransactOptions): Promise<T> {
