@@ -21,6 +21,13 @@ import {
 import { renderDynamoDbError } from '../../gateway/wire-errors.js';
 import { getResourcePolicy, setResourcePolicy } from '../../gateway/dynamodb/resource-policies.js';
 import { forgetTable, recordTable, recordedTableOwner } from '../../gateway/dynamodb/tables.js';
+import {
+  listOwned,
+  OWNED_LISTINGS,
+  validateListing,
+  type OwnedListing,
+  type UpstreamPage,
+} from '../../gateway/dynamodb/owned-listings.js';
 import { validatePolicy } from '../../policy/index.js';
 import { SigningKeyCache } from '../../sigv4/index.js';
 import {
@@ -174,6 +181,8 @@ export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions)
     const incoming = call.incoming;
     const own = await resourcePolicyCall(call, incoming.body);
     if (own !== undefined) return own;
+    const listing = OWNED_LISTINGS[call.operation ?? ''];
+    if (listing !== undefined) return ownedListing(call, listing, incoming.body);
     const res = await send(
       call,
       first(incoming.headers['x-amz-target']) ?? '',
@@ -194,6 +203,53 @@ export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions)
         });
     }
     return { upstream: res };
+  };
+
+  /**
+   * ListTables and the other account-wide listings (src/gateway/dynamodb/owned-listings.ts): only the
+   * entries of tables the caller's account owns — the recorded creator, else the default account, as
+   * for every table named by name in `decode`. An upstream error is relayed as it is.
+   */
+  const ownedListing = async (
+    call: Call,
+    listing: OwnedListing,
+    body: string,
+  ): Promise<Record<string, unknown>> => {
+    const req = (body === '' ? {} : JSON.parse(body)) as Record<string, unknown>;
+    const page = validateListing(listing, req);
+    if ('code' in page) throw new GatewayError(page.code, page.message, 400);
+    const target = first(call.incoming.headers['x-amz-target']) ?? '';
+    const contentType = first(call.incoming.headers['content-type']) ?? 'application/x-amz-json-1.0';
+    const fetchPage = async (
+      upstreamRequest: Record<string, unknown>,
+    ): Promise<UpstreamPage<UpstreamResponse>> => {
+      const res = await send(call, target, JSON.stringify(upstreamRequest), contentType);
+      if (res.status !== 200) return { stop: res };
+      const text = await readText(res.body, LISTING_LIMIT_BYTES);
+      try {
+        const parsed = JSON.parse(text) as unknown;
+        if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+          return { page: parsed as Record<string, unknown> };
+      } catch {
+        // answered below
+      }
+      throw new GatewayError(
+        'InternalServerError',
+        `the upstream's ${call.operation} answer is not a JSON object`,
+        500,
+      );
+    };
+    const owners = new Map<string, boolean>();
+    const owned = async (table: string): Promise<boolean> => {
+      const hit = owners.get(table);
+      if (hit !== undefined) return hit;
+      const owner = (await recordedTableOwner(p.deps.store, call.region, table)) ?? options.defaultAccount();
+      const mine = owner === call.account;
+      owners.set(table, mine);
+      return mine;
+    };
+    const r = await listOwned(listing, req, page, fetchPage, owned);
+    return 'stop' in r ? { upstream: r.stop } : { json: r.page };
   };
 
   /**
@@ -257,6 +313,23 @@ export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions)
     },
     recordsFailure: (call) => call.operation !== undefined,
   };
+}
+
+/** The most of an upstream listing page iamd reads (a ListTables page of 100 names is a few kB). */
+const LISTING_LIMIT_BYTES = 16 * 1024 * 1024;
+
+/** A response body as text, refused past `limit` bytes. */
+async function readText(stream: AsyncIterable<unknown>, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += b.length;
+    if (size > limit)
+      throw new GatewayError('InternalServerError', 'the upstream answer is larger than iamd reads', 500);
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function first(v: string | string[] | undefined): string | undefined {
