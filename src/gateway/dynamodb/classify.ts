@@ -196,13 +196,26 @@ export function partiql(statement: string): { action: string; table?: string } |
   return { action, table };
 }
 
-/** Classifies a DynamoDB request (`target`: the `X-Amz-Target` header; `body`: the JSON text). */
-export function classifyDynamoDb(
+/** A DynamoDB request decoded once (what {@link parseDynamoDb} returns). */
+export type ParsedDynamoDb =
+  | {
+      readonly kind: 'parsed';
+      readonly operation: string;
+      /** The JSON body (`{}` for an empty body). INVARIANT: never mutated; classification only reads it. */
+      readonly request: Readonly<Record<string, unknown>>;
+    }
+  | { readonly kind: 'unclassified'; readonly reason: string };
+
+/**
+ * Decodes a DynamoDB request (`target`: the `X-Amz-Target` header; `body`: the JSON text) once: the
+ * operation and the parsed body, which {@link classifyParsed} then classifies under any scope without
+ * parsing again.
+ */
+export function parseDynamoDb(
   target: string | undefined,
   body: string,
   operations: ReadonlySet<string>,
-  scope: DynamoDbScope,
-): DynamoDbClassification {
+): ParsedDynamoDb {
   if (target === undefined || !target.startsWith(DYNAMODB_TARGET_PREFIX))
     return { kind: 'unclassified', reason: 'missing or foreign X-Amz-Target' };
   const operation = target.slice(DYNAMODB_TARGET_PREFIX.length);
@@ -213,8 +226,40 @@ export function classifyDynamoDb(
   } catch {
     return { kind: 'unclassified', reason: 'the body is not JSON' };
   }
-  const req = obj(parsed);
-  if (req === undefined) return { kind: 'unclassified', reason: 'the body is not a JSON object' };
+  const request = obj(parsed);
+  if (request === undefined) return { kind: 'unclassified', reason: 'the body is not a JSON object' };
+  return { kind: 'parsed', operation, request };
+}
+
+/** Classifies a DynamoDB request (`target`: the `X-Amz-Target` header; `body`: the JSON text). */
+export function classifyDynamoDb(
+  target: string | undefined,
+  body: string,
+  operations: ReadonlySet<string>,
+  scope: DynamoDbScope,
+): DynamoDbClassification {
+  const parsed = parseDynamoDb(target, body, operations);
+  return parsed.kind === 'parsed' ? classifyParsed(parsed, scope) : parsed;
+}
+
+/** Whether `arn`'s account field (after `arn:partition:service:region:`) is `account`; allocates nothing. */
+export function arnAccountIs(arn: string, account: string): boolean {
+  let at = -1;
+  for (let i = 0; i < 4; i++) {
+    at = arn.indexOf(':', at + 1);
+    if (at < 0) return false;
+  }
+  const end = at + 1 + account.length;
+  return arn.startsWith(account, at + 1) && (end === arn.length || arn.charCodeAt(end) === 58); /* : */
+}
+
+/** Classifies a request {@link parseDynamoDb} decoded, under `scope`. Pure; never throws. */
+export function classifyParsed(
+  parsed: { readonly operation: string; readonly request: Readonly<Record<string, unknown>> },
+  scope: DynamoDbScope,
+): DynamoDbClassification {
+  const { operation } = parsed;
+  const req = parsed.request as Json;
   const pkOf = (t: string) => scope.partitionKeys?.get(tableName(t));
   const auths: DynamoDbAuthorization[] = [];
   const onTable = (action: string, t: string, r: Json, index?: string) =>

@@ -13,14 +13,23 @@ import { GatewayError } from '../../gateway/errors.js';
 import { forward, type UpstreamResponse } from '../../gateway/forward.js';
 import { LOCAL_UPSTREAM_CREDENTIALS, resignRequest, type UpstreamCredentials } from '../../gateway/resign.js';
 import {
-  classifyDynamoDb,
+  arnAccountIs,
+  classifyParsed,
   DYNAMODB_TARGET_PREFIX,
+  parseDynamoDb,
   type DynamoDbAuthorization,
   type DynamoDbScope,
 } from '../../gateway/dynamodb/classify.js';
 import { renderDynamoDbError } from '../../gateway/wire-errors.js';
 import { getResourcePolicy, setResourcePolicy } from '../../gateway/dynamodb/resource-policies.js';
 import { forgetTable, recordTable, recordedTableOwner } from '../../gateway/dynamodb/tables.js';
+import {
+  listOwned,
+  OWNED_LISTINGS,
+  validateListing,
+  type OwnedListing,
+  type UpstreamPage,
+} from '../../gateway/dynamodb/owned-listings.js';
 import { validatePolicy } from '../../policy/index.js';
 import { SigningKeyCache } from '../../sigv4/index.js';
 import {
@@ -63,6 +72,8 @@ const KEY_SCHEMA_TTL_MS = 60_000;
 
 interface DynamoOp {
   readonly authorizations: readonly DynamoDbAuthorization[];
+  /** The request's JSON body, parsed once in `decode`. */
+  readonly request: Readonly<Record<string, unknown>>;
 }
 
 /** The DynamoDB entry point over `p`. */
@@ -117,48 +128,49 @@ export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions)
   const decode = async (call: Call): Promise<DynamoOp> => {
     await authenticateSignedCall(p, call, { auth, recordKeyUse: true });
     const incoming = call.incoming;
-    const target = first(incoming.headers['x-amz-target']);
-    let scope: DynamoDbScope = { region: call.region, account: call.account };
-    let c = classifyDynamoDb(target, incoming.body, options.operations, scope);
-    if (c.kind === 'unclassified') {
-      if (c.reason.startsWith('unknown operation') || c.reason.startsWith('missing'))
+    // The body is parsed once; each pass below re-classifies the parsed value under a fuller scope.
+    const parsed = parseDynamoDb(first(incoming.headers['x-amz-target']), incoming.body, options.operations);
+    if (parsed.kind === 'unclassified') {
+      if (parsed.reason.startsWith('unknown operation') || parsed.reason.startsWith('missing'))
         throw new GatewayError('UnknownOperationException', '', 400);
-      throw new GatewayError('SerializationException', c.reason, 400);
+      throw new GatewayError('SerializationException', parsed.reason, 400);
     }
+    let scope: DynamoDbScope = { region: call.region, account: call.account };
+    let c = classifyParsed(parsed, scope);
+    if (c.kind === 'unclassified') throw new GatewayError('SerializationException', c.reason, 400);
     call.operation = c.operation;
     // A table named by name is its owner's (src/gateway/dynamodb/tables.ts); CreateTable makes the
     // caller's own. Tables named by ARN say their account themselves.
     if (c.operation !== 'CreateTable') {
       const owners = new Map<string, string>();
       for (const a of c.authorizations) {
-        if (a.table === undefined || owners.has(a.table) || a.resource.split(':')[4] !== call.account)
-          continue;
+        if (a.table === undefined || owners.has(a.table) || !arnAccountIs(a.resource, call.account)) continue;
         const owner =
           (await recordedTableOwner(p.deps.store, call.region, a.table)) ?? options.defaultAccount();
         if (owner !== call.account) owners.set(a.table, owner);
       }
       if (owners.size > 0) {
         scope = { ...scope, owners };
-        c = classifyDynamoDb(target, incoming.body, options.operations, scope);
+        c = classifyParsed(parsed, scope);
         if (c.kind === 'unclassified') throw new GatewayError('SerializationException', c.reason, 400);
       }
     }
     if (ITEM_OPERATIONS.has(c.operation)) {
       const partitionKeys = new Map<string, string>();
       for (const a of c.authorizations) {
-        if (a.table === undefined || partitionKeys.has(a.table) || a.resource.split(':')[4] !== call.account)
+        if (a.table === undefined || partitionKeys.has(a.table) || !arnAccountIs(a.resource, call.account))
           continue;
         const pk = await partitionKey(call, a.table);
         if (pk !== undefined) partitionKeys.set(a.table, pk);
       }
-      c = classifyDynamoDb(target, incoming.body, options.operations, { ...scope, partitionKeys });
+      c = classifyParsed(parsed, { ...scope, partitionKeys });
       if (c.kind === 'unclassified') throw new GatewayError('SerializationException', c.reason, 400);
     }
     const tables = [...new Set(c.authorizations.map((a) => a.table).filter((t) => t !== undefined))];
     // CloudTrail's DynamoDB requestParameters name the table (CloudTrail User Guide, DynamoDB data events).
     call.input =
       tables.length === 1 ? { tableName: tables[0] } : tables.length > 1 ? { tableNames: tables } : {};
-    return { authorizations: c.authorizations };
+    return { authorizations: c.authorizations, request: parsed.request };
   };
 
   const execute = async (call: Call, op: DynamoOp): Promise<Record<string, unknown> | undefined> => {
@@ -172,8 +184,10 @@ export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions)
       );
     }
     const incoming = call.incoming;
-    const own = await resourcePolicyCall(call, incoming.body);
+    const own = await resourcePolicyCall(call, op.request);
     if (own !== undefined) return own;
+    const listing = OWNED_LISTINGS[call.operation ?? ''];
+    if (listing !== undefined) return ownedListing(call, listing, op.request);
     const res = await send(
       call,
       first(incoming.headers['x-amz-target']) ?? '',
@@ -197,18 +211,63 @@ export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions)
   };
 
   /**
+   * ListTables and the other account-wide listings (src/gateway/dynamodb/owned-listings.ts): only the
+   * entries of tables the caller's account owns — the recorded creator, else the default account, as
+   * for every table named by name in `decode`. An upstream error is relayed as it is.
+   */
+  const ownedListing = async (
+    call: Call,
+    listing: OwnedListing,
+    req: Readonly<Record<string, unknown>>,
+  ): Promise<Record<string, unknown>> => {
+    const page = validateListing(listing, req);
+    if ('code' in page) throw new GatewayError(page.code, page.message, 400);
+    const target = first(call.incoming.headers['x-amz-target']) ?? '';
+    const contentType = first(call.incoming.headers['content-type']) ?? 'application/x-amz-json-1.0';
+    const fetchPage = async (
+      upstreamRequest: Record<string, unknown>,
+    ): Promise<UpstreamPage<UpstreamResponse>> => {
+      const res = await send(call, target, JSON.stringify(upstreamRequest), contentType);
+      if (res.status !== 200) return { stop: res };
+      const text = await readText(res.body, LISTING_LIMIT_BYTES);
+      try {
+        const parsed = JSON.parse(text) as unknown;
+        if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+          return { page: parsed as Record<string, unknown> };
+      } catch {
+        // answered below
+      }
+      throw new GatewayError(
+        'InternalServerError',
+        `the upstream's ${call.operation} answer is not a JSON object`,
+        500,
+      );
+    };
+    const owners = new Map<string, boolean>();
+    const owned = async (table: string): Promise<boolean> => {
+      const hit = owners.get(table);
+      if (hit !== undefined) return hit;
+      const owner = (await recordedTableOwner(p.deps.store, call.region, table)) ?? options.defaultAccount();
+      const mine = owner === call.account;
+      owners.set(table, mine);
+      return mine;
+    };
+    const r = await listOwned(listing, req, page, fetchPage, owned);
+    return 'stop' in r ? { upstream: r.stop } : { json: r.page };
+  };
+
+  /**
    * Put/Get/DeleteResourcePolicy, answered by iamd (DynamoDB API reference: PutResourcePolicy returns
    * `RevisionId`; GetResourcePolicy `Policy` and `RevisionId`; a table without one is
    * `PolicyNotFoundException`); undefined for every other operation.
    */
   const resourcePolicyCall = async (
     call: Call,
-    body: string,
+    input: Readonly<{ ResourceArn?: unknown; Policy?: unknown }>,
   ): Promise<Record<string, unknown> | undefined> => {
     const op = call.operation;
     if (op !== 'PutResourcePolicy' && op !== 'GetResourcePolicy' && op !== 'DeleteResourcePolicy')
       return undefined;
-    const input = JSON.parse(body) as { ResourceArn?: unknown; Policy?: unknown };
     const arn = typeof input.ResourceArn === 'string' ? input.ResourceArn : '';
     const current = await getResourcePolicy(p.deps.store, arn);
     const notFound = () =>
@@ -257,6 +316,23 @@ export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions)
     },
     recordsFailure: (call) => call.operation !== undefined,
   };
+}
+
+/** The most of an upstream listing page iamd reads (a ListTables page of 100 names is a few kB). */
+const LISTING_LIMIT_BYTES = 16 * 1024 * 1024;
+
+/** A response body as text, refused past `limit` bytes. */
+async function readText(stream: AsyncIterable<unknown>, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += b.length;
+    if (size > limit)
+      throw new GatewayError('InternalServerError', 'the upstream answer is larger than iamd reads', 500);
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function first(v: string | string[] | undefined): string | undefined {
