@@ -206,6 +206,7 @@ before(async () => {
 
 after(async () => {
   await server?.stop();
+  proxy?.closeAllConnections();
   await new Promise((r) => proxy?.close(r));
   await upstream?.stop();
   rmSync(auditDir, { recursive: true, force: true });
@@ -259,6 +260,45 @@ test('a missing object has no tags: denied as on AWS without s3:ListBucket (403,
   assert.deepEqual(taggingCalls(from), ['GET /tags/missing.txt?tagging=']);
   // Nothing but the tagging request reached the upstream: the denied GetObject was never forwarded.
   assert.deepEqual(seen.slice(from), ['GET /tags/missing.txt?tagging=']);
+});
+
+test('IfExists and Null see an object without the tag as lacking the key', async () => {
+  // IAM User Guide, "Condition operators": …IfExists is true when the key is not in the request; Null
+  // is true for a key that is absent (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html).
+  const ifExists = await newUser(
+    'ifexists-reader',
+    doc({
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::tags/*',
+      Condition: { StringEqualsIfExists: { [TAG]: 'public' } },
+    }),
+  );
+  const tagged = await newUser(
+    'tagged-reader',
+    doc({
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::tags/*',
+      Condition: { Null: { [TAG]: 'false' } },
+    }),
+  );
+  assert.equal(await read(ifExists, 'tags', 'public.txt'), 'body of public.txt');
+  assert.equal(await read(ifExists, 'tags', 'plain.txt'), 'body of plain.txt');
+  await rejectsWith(
+    read(ifExists, 'tags', 'secret.txt'),
+    'AccessDenied',
+    403,
+    implicitDeny(`arn:aws:iam::${ACCOUNT}:user/ifexists-reader`, 'arn:aws:s3:::tags/secret.txt'),
+  );
+  assert.equal(await read(tagged, 'tags', 'public.txt'), 'body of public.txt');
+  assert.equal(await read(tagged, 'tags', 'secret.txt'), 'body of secret.txt');
+  await rejectsWith(
+    read(tagged, 'tags', 'plain.txt'),
+    'AccessDenied',
+    403,
+    implicitDeny(`arn:aws:iam::${ACCOUNT}:user/tagged-reader`, 'arn:aws:s3:::tags/plain.txt'),
+  );
 });
 
 test('a policy without the key makes no GetObjectTagging call upstream', async () => {
