@@ -490,3 +490,61 @@ test('the audit event and iamd explain carry the decision made with the tags', a
   assert.ok(answer.text.includes(TAG), answer.text);
   assert.ok(answer.text.includes('secret'), answer.text);
 });
+
+test('at the report-only level the first decision (without tags) is not reported; the one with them is', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'iamd-s3-tag-report-'));
+  const auditFile = join(dir, 'audit.jsonl');
+  const via = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  const other = await startIamd([
+    '--auth',
+    'report-only',
+    '--upstream',
+    `s3=${via}`,
+    '--upstream-credentials',
+    's3=S3RVER:S3RVER',
+    '--audit-file',
+    auditFile,
+  ]);
+  try {
+    await other.iam().send(new CreateUserCommand({ UserName: 'r' }));
+    await other
+      .iam()
+      .send(new PutUserPolicyCommand({ UserName: 'r', PolicyName: 'p', PolicyDocument: READ_PUBLIC }));
+    const key = await other.iam().send(new CreateAccessKeyCommand({ UserName: 'r' }));
+    const client = new S3Client({
+      endpoint: other.url,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: {
+        accessKeyId: key.AccessKey!.AccessKeyId!,
+        secretAccessKey: key.AccessKey!.SecretAccessKey!,
+      },
+      maxAttempts: 1,
+    });
+    for (const k of ['public.txt', 'secret.txt']) {
+      const got = await client.send(new GetObjectCommand({ Bucket: 'tags', Key: k }));
+      assert.equal(await got.Body!.transformToString(), `body of ${k}`);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const events = readFileSync(auditFile, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((e) => e['eventName'] === 'GetObject');
+    const of = (k: string) =>
+      events.find((e) => (e['requestParameters'] as Record<string, unknown>)['key'] === k);
+    assert.ok(of('public.txt'));
+    assert.equal(of('public.txt')?.['iamdReportOnly'], undefined);
+    const secret = of('secret.txt')?.['iamdReportOnly'] as Record<string, unknown> | undefined;
+    assert.equal(secret?.['errorCode'], 'AccessDenied');
+    // The pipeline's record keeps the authorizer's wording (the resource unquoted), as for every
+    // report-only gateway denial.
+    assert.equal(
+      secret?.['errorMessage'],
+      `User: arn:aws:iam::${ACCOUNT}:user/r is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::tags/secret.txt because no identity-based policy allows the s3:GetObject action`,
+    );
+  } finally {
+    await other.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
