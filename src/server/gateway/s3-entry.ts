@@ -2,7 +2,8 @@
  * The gateway's S3 entry point (issue #18) on the one pipeline: decode (SigV4 with S3's rules, or an
  * anonymous caller; then the classifier) → authenticate (src/authn, through the pipeline's step) →
  * authorize every (action, resource, condition keys) the classifier names, with the bucket owner's
- * account and the bucket policy → execute (bucket policies are iamd's; everything else is re-signed and
+ * account and the bucket policy (and, when a decision looks `s3:ExistingObjectTag/<key>` up, again with
+ * the object's tags from the upstream) → execute (bucket policies are iamd's; everything else is re-signed and
  * streamed to the upstream) → record (CloudTrail data/management events, eventSource s3.amazonaws.com)
  * → render (the upstream's answer as is, or S3's REST-XML error).
  */
