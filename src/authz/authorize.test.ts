@@ -238,3 +238,40 @@ test('GetFederationToken credentials can call no IAM operation', async () => {
     },
   );
 });
+
+test('the record lists the keys the deciding evaluation missed, not the diagnosed one', async () => {
+  const tag = 's3:ExistingObjectTag/class';
+  const tagReader = await addUser(store, 'tag-reader', {
+    read: doc(
+      {
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: '*',
+        Condition: { StringEquals: { [tag]: 'public' } },
+      },
+      // Never consulted for s3:GetObject (its action does not match); the diagnosed evaluation, which
+      // checks every element, would look the key up.
+      {
+        Effect: 'Allow',
+        Action: 'iam:ListUsers',
+        Resource: '*',
+        Condition: { StringEquals: { 'k:other': 'x' } },
+      },
+    ),
+  });
+  const denied = await authorize(cache, tagReader, FACTS, {
+    action: 's3:GetObject',
+    resource: 'arn:aws:s3:::b/k',
+  });
+  assert.equal(denied.decision.decision, 'ImplicitDeny');
+  assert.deepEqual(denied.absentKeys, ['s3:existingobjecttag/class']);
+  const allowed = await authorize(cache, tagReader, FACTS, {
+    action: 's3:GetObject',
+    resource: 'arn:aws:s3:::b/k',
+    context: { [tag]: 'public' },
+  });
+  assert.equal(allowed.decision.decision, 'Allow');
+  assert.equal(allowed.absentKeys, undefined);
+  const list = await authorize(cache, tagReader, FACTS, { action: 'iam:ListUsers', resource: '*' });
+  assert.deepEqual(list.absentKeys, ['k:other']);
+});

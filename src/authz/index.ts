@@ -34,7 +34,17 @@ export interface AuthorizationRecord {
   readonly decision: Decision;
   /** The `AccessDenied` to throw when the decision is not Allow. */
   readonly denial?: AwsError | undefined;
+  /**
+   * The condition keys (lower-cased) the deciding evaluation looked up and the context lacked
+   * ({@link Decision.absentKeys} of the evaluation without diagnostics, also for a denial, whose
+   * `decision` is the diagnosed one): a caller that can supply such a key's value (the S3 gateway,
+   * `s3:ExistingObjectTag/<key>`) decides again with it; a key not listed cannot change the decision.
+   */
+  readonly absentKeys?: readonly string[] | undefined;
 }
+
+/** The first evaluation records the keys it missed (free while every key looked up is present). */
+const RECORD_ABSENT = Object.freeze({ recordAbsent: true });
 
 /** The engine's view of an iamd principal. */
 export function requestPrincipal(principal: Principal): RequestPrincipal {
@@ -240,7 +250,7 @@ export async function authorize(
     scps,
     rcps,
   };
-  const decision = evaluate(evalRequest, policySet);
+  const decision = evaluate(evalRequest, policySet, RECORD_ABSENT);
   if (decision.decision !== 'Allow') {
     // Denials are rare: evaluate again with diagnostics so the audit trail can say what did not match.
     const diagnosed = evaluate(evalRequest, policySet, { diagnostics: true });
@@ -255,7 +265,7 @@ export async function authorize(
       'AccessDenied',
       `User: ${principalDisplayArn(principal)} is not authorized to perform: ${request.action} on resource: ${request.resource}${reason ? ` ${reason}` : ''}`,
     );
-    return { request: evalRequest, decision: diagnosed, denial };
+    return { request: evalRequest, decision: diagnosed, denial, absentKeys: decision.absentKeys };
   }
-  return { request: evalRequest, decision };
+  return { request: evalRequest, decision, absentKeys: decision.absentKeys };
 }

@@ -68,7 +68,15 @@ const GRANT_RANK: Readonly<Record<ResourceGrant, number>> = {
   federated: 3,
 };
 
-function makeLookup(context: Readonly<Record<string, ContextValue>>): ContextLookup {
+/** Where a recording evaluation collects the keys it looked up and did not find. */
+interface AbsentRecord {
+  keys: string[] | undefined;
+}
+
+function makeLookup(
+  context: Readonly<Record<string, ContextValue>>,
+  absent: AbsentRecord | undefined,
+): ContextLookup {
   let lower: Map<string, ContextValue> | undefined;
   return (keyLower, key) => {
     // Keys are case-insensitive ("Condition element": condition key names are not case-sensitive).
@@ -77,7 +85,13 @@ function makeLookup(context: Readonly<Record<string, ContextValue>>): ContextLoo
       lower = new Map();
       for (const k of Object.keys(context)) lower.set(k.toLowerCase(), context[k] as ContextValue);
     }
-    return lower.get(keyLower);
+    const v = lower.get(keyLower);
+    // Only a miss is recorded: the hot path (every key present) pays nothing.
+    if (v === undefined && absent !== undefined) {
+      const keys = (absent.keys ??= []);
+      if (!keys.includes(keyLower)) keys.push(keyLower);
+    }
+    return v;
   };
 }
 
@@ -225,12 +239,13 @@ export function evaluate(
   const colon = action.indexOf(':');
   const parts = splitArn(request.resource);
   const principal = request.principal;
+  const absent: AbsentRecord | undefined = options?.recordAbsent === true ? { keys: undefined } : undefined;
   const p: Prepared = {
     svc: colon < 0 ? action : action.slice(0, colon),
     name: colon < 0 ? '' : action.slice(colon + 1),
     resource: request.resource,
     parts,
-    lookup: makeLookup(request.context),
+    lookup: makeLookup(request.context, absent),
     request,
     hasBoundary: policies.permissionsBoundary !== undefined,
     diagnostics: options?.diagnostics === true,
@@ -276,6 +291,7 @@ export function evaluate(
       present,
     };
     if (level !== undefined) d.level = level;
+    if (absent?.keys !== undefined) d.absentKeys = absent.keys;
     return d;
   };
 

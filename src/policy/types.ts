@@ -131,10 +131,21 @@ export interface Decision {
   readonly level?: number;
   /** Policy types that were present (explanations only talk about those). */
   readonly present: readonly PolicySource[];
+  /**
+   * With {@link EvaluateOptions.recordAbsent}: the condition keys (lower-cased) that the evaluation
+   * looked up and the request context did not have, in lookup order; absent when there were none.
+   * Without `diagnostics` a statement's elements are checked in order and the check stops at the first
+   * that does not match, so this is exact: a context that only adds values for keys not listed here
+   * gets the same decision (the gateway uses it to fetch a key's value only when a decision can
+   * depend on it, e.g. `s3:ExistingObjectTag/<key>`). With `diagnostics` every condition is checked.
+   */
+  readonly absentKeys?: readonly string[];
 }
 
 /** Options for {@link evaluate}. */
 export interface EvaluateOptions {
   /** Collect {@link Decision.nonMatches} (slower; for explanations and simulators). */
   readonly diagnostics?: boolean;
+  /** Record {@link Decision.absentKeys} (costs nothing while every key looked up is present). */
+  readonly recordAbsent?: boolean;
 }

@@ -2,7 +2,8 @@
  * S3's service-specific condition keys of a request (Service Authorization Reference, Amazon S3,
  * "Condition keys", https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-policy-keys;
  * S3 User Guide, "Policy condition keys for Amazon S3"). Pure: values come from the request only.
- * `s3:ExistingObjectTag/<key>` needs the stored object's tags and is not derived here.
+ * `s3:ExistingObjectTag/<key>` needs the stored object's tags: the entry point adds it when a decision
+ * looks it up (existing-object-tag.ts).
  */
 import type { ContextValue } from '../../api/operation.js';
 

@@ -2,7 +2,8 @@
  * The gateway's S3 entry point (issue #18) on the one pipeline: decode (SigV4 with S3's rules, or an
  * anonymous caller; then the classifier) → authenticate (src/authn, through the pipeline's step) →
  * authorize every (action, resource, condition keys) the classifier names, with the bucket owner's
- * account and the bucket policy → execute (bucket policies are iamd's; everything else is re-signed and
+ * account and the bucket policy (and, when a decision looks `s3:ExistingObjectTag/<key>` up, again with
+ * the object's tags from the upstream) → execute (bucket policies are iamd's; everything else is re-signed and
  * streamed to the upstream) → record (CloudTrail data/management events, eventSource s3.amazonaws.com)
  * → render (the upstream's answer as is, or S3's REST-XML error).
  */
@@ -11,7 +12,7 @@ import type { Readable } from 'node:stream';
 import type { AuthorizationRequest } from '../../api/operation.js';
 import { authenticator, type Authenticator } from '../../authn/authenticate.js';
 import { sigv4Crypto } from '../../authn/sigv4-crypto.js';
-import { AwsError, isAwsError } from '../../errors/index.js';
+import { AwsError, errors, isAwsError } from '../../errors/index.js';
 import { awsChunkedDecoder, payloadHashCheck } from '../../gateway/aws-chunked.js';
 import { checksumAlgorithmOf, type ChecksumAlgorithm } from '../../gateway/checksum.js';
 import { checkS3Time } from '../../gateway/s3-time.js';
@@ -27,6 +28,14 @@ import {
   setBucketPolicy,
 } from '../../gateway/s3/buckets.js';
 import { classifyS3, type S3Authorization, type S3Classified } from '../../gateway/s3/classify.js';
+import {
+  consultedExistingObjectTag,
+  existingObjectTagContext,
+  loadExistingObjectTagActions,
+  objectKeyOf,
+  objectTaggingRequest,
+  parseObjectTagging,
+} from '../../gateway/s3/existing-object-tag.js';
 import { renderS3Error } from '../../gateway/wire-errors.js';
 import { deleteObjectsKeys, filterListBuckets } from '../../gateway/s3/list-buckets.js';
 import {
@@ -76,10 +85,25 @@ const MAX_DELETE_OBJECTS_BODY = 2 * 1024 * 1024;
 /** Largest bucket policy S3 accepts: 20 KB (S3 User Guide, "Bucket policies"). */
 const MAX_BUCKET_POLICY = 20 * 1024;
 
+/**
+ * Largest GetObjectTagging answer read: an object has at most 10 tags of at most 128 + 256 characters
+ * (S3 User Guide, "Categorizing your objects using tags"), a few KB of XML.
+ */
+const MAX_TAGGING_ANSWER = 64 * 1024;
+
 /** The S3 entry point over `p`. */
 export function s3EntryPoint(p: Pipeline, options: S3GatewayOptions): EntryPoint<S3Op> {
   const auth: Authenticator = authenticator(p.deps.resolver, ['s3'], new SigningKeyCache(256));
   const credentials = options.credentials ?? LOCAL_UPSTREAM_CREDENTIALS;
+  // The actions that carry s3:ExistingObjectTag/<key> (iam-data, read once; then a plain value).
+  let tagActions: ReadonlySet<string> | undefined;
+  const tagActionsLoading = loadExistingObjectTagActions();
+  tagActionsLoading.then(
+    (set) => {
+      tagActions = set;
+    },
+    () => undefined,
+  );
 
   const decode = async (call: Call): Promise<S3Op> => {
     const incoming = call.incoming as GatewayIncoming;
@@ -130,19 +154,84 @@ export function s3EntryPoint(p: Pipeline, options: S3GatewayOptions): EntryPoint
     const context = { ...a.context };
     if (resourceAccount !== undefined && resourceAccount !== '')
       context['s3:ResourceAccount'] = resourceAccount;
-    const request: AuthorizationRequest = {
+    let request: AuthorizationRequest = {
       action: a.action,
       resource: a.resource,
       resourceAccount: resourceAccount === '' ? undefined : resourceAccount,
       resourcePolicy,
       context,
     };
+    const key =
+      a.bucket !== undefined && (tagActions ?? (await tagActionsLoading)).has(a.action.toLowerCase())
+        ? objectKeyOf(a.resource, a.bucket)
+        : undefined;
+    if (key !== undefined && a.bucket !== undefined) {
+      // s3:ExistingObjectTag/<key> is the object's tag, which the upstream holds: decided first without
+      // the tags (strictly, so that a denial is not yet reported), then, only when that decision looked
+      // such a key up (src/authz: absentKeys, exact), again with the tags GetObjectTagging returns.
+      // Without such a lookup the decision cannot depend on the tags and costs no round trip.
+      const before = call.authorization;
+      let denial: AwsError | undefined;
+      try {
+        await authorizeCall(p, call, request, false);
+      } catch (err) {
+        if (!isAwsError(err) || err.code !== 'AccessDenied') throw err;
+        denial = err;
+      }
+      const record = call.authorization;
+      const tags =
+        record !== before && consultedExistingObjectTag(record?.absentKeys)
+          ? await existingTags(call, a.bucket, key, a.context['s3:VersionId'])
+          : undefined;
+      if (tags !== undefined && tags.size > 0)
+        request = { ...request, context: { ...context, ...existingObjectTagContext(tags) } };
+      // Same context as the first decision: it stands (a denial goes through the lenient step only at
+      // the report-only and off levels).
+      else if (denial === undefined) return;
+      else if (p.deps.reportOnly === undefined) throw s3Denial(call, denial, a.resource, resourceAccount);
+    }
     try {
       await authorizeCall(p, call, request, true);
     } catch (err) {
       if (!isAwsError(err) || err.code !== 'AccessDenied') throw err;
       throw s3Denial(call, err, a.resource, resourceAccount);
     }
+  };
+
+  /**
+   * The object's tags, from the upstream (GetObjectTagging, re-signed; `versionId` when the request
+   * names one). No such object, version or bucket (404; 405 for a delete marker's version): no tags —
+   * the decision is made without them, and an allowed request gets the upstream's own answer, as on
+   * S3. Any other answer, a malformed tag set, or an upstream that is down or slow: 503
+   * ServiceUnavailable (a decision is never guessed).
+   */
+  const existingTags = async (
+    call: Call,
+    bucket: string,
+    key: string,
+    versionId: unknown,
+  ): Promise<Map<string, string>> => {
+    const target = objectTaggingRequest(bucket, key, typeof versionId === 'string' ? versionId : undefined);
+    const res = await forwardTo(call, 'GET', target.path, target.query, {}, undefined, undefined);
+    if (res.status === 404 || res.status === 405) {
+      res.body.resume();
+      return new Map();
+    }
+    if (res.status !== 200) {
+      res.body.resume();
+      p.deps.logError(
+        new Error(`upstream answered GetObjectTagging with status ${res.status}`),
+        call.requestId,
+      );
+      throw errors.serviceUnavailable();
+    }
+    const text = await readBounded(res.body, MAX_TAGGING_ANSWER);
+    const tags = text === undefined ? undefined : parseObjectTagging(text);
+    if (tags === undefined) {
+      p.deps.logError(new Error('upstream GetObjectTagging answer is not a tag set'), call.requestId);
+      throw errors.serviceUnavailable();
+    }
+    return tags;
   };
 
   const execute = async (call: Call, op: S3Op): Promise<Record<string, unknown> | undefined> => {
@@ -400,6 +489,25 @@ async function readSmallBody(incoming: GatewayIncoming, limit: number, op: S3Op)
     throw s3Errors.malformedPolicy('Policies must be sent in one piece');
   const text = await readAll(stream, limit);
   return text;
+}
+
+/** Reads a stream into a string; undefined when it is over `limit` bytes or fails (never throws). */
+async function readBounded(stream: Readable, limit: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream) {
+      size += (chunk as Buffer).length;
+      if (size > limit) {
+        stream.destroy();
+        return undefined;
+      }
+      chunks.push(chunk as Buffer);
+    }
+  } catch {
+    return undefined;
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Reads a stream into a string, at most `limit` bytes (else MalformedPolicy-sized refusal). */
