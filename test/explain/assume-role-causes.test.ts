@@ -12,10 +12,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createHash, createHmac, type Hash as NodeHash, type Hmac } from 'node:crypto';
 import { CreateRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { signedFetch as signedFetchOf } from '../contract/signed-fetch.js';
 import { ROOT, type Creds, type TestServer } from '../contract/harness.js';
 import {
   allow,
@@ -28,19 +27,6 @@ import {
 } from '../contract/accounts-helper.js';
 
 /** The SHA-256 checksum the SigV4 signer wants (HMAC when given a secret). */
-class Sha256 {
-  private readonly h: NodeHash | Hmac;
-  constructor(secret?: string | Uint8Array) {
-    this.h = secret !== undefined ? createHmac('sha256', secret) : createHash('sha256');
-  }
-  update(data: string | Uint8Array): void {
-    this.h.update(data);
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.h.digest()));
-  }
-}
-
 const BIN = fileURLToPath(new URL('../../../bin/iamd.js', import.meta.url));
 const ACCT = ROOT.accountId;
 const roleArn = (name: string) => `arn:aws:iam::${ACCT}:role/${name}`;
@@ -214,34 +200,12 @@ test('cross-account: the other account trusts the caller but the caller has no i
 });
 
 /** A signed JSON request to iamd (explain endpoint or LookupEvents) with `creds`. */
-async function signedFetch(
+const signedFetch = (
   creds: Creds,
   service: string,
   path: string,
-  init: { method?: string; body?: string; headers?: Record<string, string> } = {},
-): Promise<Response> {
-  const url = new URL(`${server.url}${path}`);
-  const signer = new SignatureV4({
-    service,
-    region: 'us-east-1',
-    credentials: creds,
-    sha256: Sha256 as never, // structurally the signer's checksum constructor
-  });
-  const signed = await signer.sign({
-    method: init.method ?? 'GET',
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: url.pathname,
-    headers: { host: url.host, ...(init.headers ?? {}) },
-    ...(init.body !== undefined ? { body: init.body } : {}),
-  });
-  return fetch(url, {
-    method: init.method ?? 'GET',
-    headers: signed.headers as Record<string, string>,
-    ...(init.body !== undefined ? { body: init.body } : {}),
-  });
-}
+  init?: { method?: string; body?: string; headers?: Record<string, string> },
+) => signedFetchOf(server.url, creds, service, path, init);
 
 test("issue #16 item 2: the caller's account learns neither whether the other account's role exists nor its trust policy; the role's account sees the full reason", async () => {
   const other = createAccount(dir, '777788889999');
@@ -348,41 +312,16 @@ test("issue #16 item 2: the caller's account learns neither whether the other ac
 
 test('the explain endpoint answers the same, for the account root, over SigV4 (service iam)', async () => {
   const id = await deniedRequestId(dave.creds, roleArn('account-trust'));
-  const url = new URL(`${server.url}/_iamd/explain/${id}`);
-  const signer = new SignatureV4({
-    service: 'iam',
-    region: 'us-east-1',
-    credentials: { accessKeyId: ROOT.accessKeyId, secretAccessKey: ROOT.secretAccessKey },
-    sha256: Sha256 as never, // structurally the signer's checksum constructor
-  });
-  const signed = await signer.sign({
-    method: 'GET',
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: url.pathname,
-    headers: { host: url.host },
-  });
-  const r = await fetch(url, { headers: signed.headers as Record<string, string> });
+  const r = await signedFetch(
+    { accessKeyId: ROOT.accessKeyId, secretAccessKey: ROOT.secretAccessKey },
+    'iam',
+    `/_iamd/explain/${id}`,
+  );
   assert.equal(r.status, 200);
   const a = (await r.json()) as Answer;
   assert.equal(a.cause, 'no-identity-permission');
   // A user without iamd:Explain is refused, with AWS's message form.
-  const asDave = new SignatureV4({
-    service: 'iam',
-    region: 'us-east-1',
-    credentials: dave.creds,
-    sha256: Sha256 as never, // structurally the signer's checksum constructor
-  });
-  const s2 = await asDave.sign({
-    method: 'GET',
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: url.pathname,
-    headers: { host: url.host },
-  });
-  const r2 = await fetch(url, { headers: s2.headers as Record<string, string> });
+  const r2 = await signedFetch(dave.creds, 'iam', `/_iamd/explain/${id}`);
   assert.equal(r2.status, 403);
   assert.deepEqual(await r2.json(), {
     __type: 'AccessDenied',

@@ -2,53 +2,30 @@
 // through iamd (else the default account's), so a caller from another account needs the table's
 // resource policy, as on AWS, where another account's table is reached by its ARN and governed by the
 // resource policy (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-cross-account-access.html).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateTableCommand,
   DeleteTableCommand,
-  DynamoDBClient,
   DynamoDBServiceException,
   GetItemCommand,
   PutItemCommand,
   PutResourcePolicyCommand,
 } from '@aws-sdk/client-dynamodb';
 import { ROOT, type Creds, type TestServer } from '../contract/harness.js';
+import { createUser, rootCreds, type CreatedAccount } from '../contract/accounts-helper.js';
 import {
-  createAccount,
-  createUser,
-  rootCreds,
-  startIamdOnData,
-  type CreatedAccount,
-} from '../contract/accounts-helper.js';
-import { startDynalite, type Upstream } from './upstreams.js';
+  createIdTable,
+  dynamoDbClient,
+  startTwoAccountGateway,
+  type TwoAccountGateway,
+} from './two-accounts.js';
 
-let upstream: Upstream;
+let gateway: TwoAccountGateway;
 let server: TestServer;
-let dir = '';
 let other: CreatedAccount;
 
-function ddb(creds: Creds = ROOT): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials: creds,
-    maxAttempts: 1,
-  });
-}
-
-const createTable = (creds: Creds, TableName: string) =>
-  ddb(creds).send(
-    new CreateTableCommand({
-      TableName,
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+const ddb = (creds: Creds = ROOT) => dynamoDbClient(server.url, creds);
+const createTable = (creds: Creds, TableName: string) => createIdTable(ddb(creds), TableName);
 
 async function denied(p: Promise<unknown>, resource: string): Promise<void> {
   await assert.rejects(p, (e: unknown) => {
@@ -61,19 +38,13 @@ async function denied(p: Promise<unknown>, resource: string): Promise<void> {
 }
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'iamd-ddb-xacct-'));
-  upstream = await startDynalite();
-  server = await startIamdOnData(dir, ['--upstream', `dynamodb=${upstream.url}`]);
-  other = createAccount(dir);
+  gateway = await startTwoAccountGateway('dynamodb');
+  ({ server, other } = gateway);
   await createTable(ROOT, 'Shared');
   await ddb().send(new PutItemCommand({ TableName: 'Shared', Item: { id: { S: '1' }, v: { S: 'shared' } } }));
 });
 
-after(async () => {
-  await server?.stop();
-  await upstream?.stop();
-  if (dir !== '') rmSync(dir, { recursive: true, force: true });
-});
+after(() => gateway?.stop());
 
 test("another account's user naming a table by name reaches the owner's table: the resource policy decides", async () => {
   const reader = await createUser(server.iam(rootCreds(other)), 'ddb-reader', {

@@ -7,14 +7,9 @@
 // ValidationException ("1 validation error detected: Value '0' at 'limit' failed to satisfy
 // constraint: Member must have value greater than or equal to 1", as DynamoDB answered in
 // https://github.com/boto/boto/pull/1248).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateTableCommand,
-  DynamoDBClient,
   ListTablesCommand,
   paginateListTables,
   type ListTablesCommandOutput,
@@ -22,19 +17,21 @@ import {
 import { ROOT, type Creds, type TestServer } from '../contract/harness.js';
 import {
   allow,
-  createAccount,
   createUser,
   denied,
   expectAwsError,
   rootCreds,
-  startIamdOnData,
   type CreatedAccount,
 } from '../contract/accounts-helper.js';
-import { startDynalite, type Upstream } from './upstreams.js';
+import {
+  createIdTable,
+  dynamoDbClient,
+  startTwoAccountGateway,
+  type TwoAccountGateway,
+} from './two-accounts.js';
 
-let upstream: Upstream;
+let gateway: TwoAccountGateway;
 let server: TestServer;
-let dir = '';
 let b: CreatedAccount;
 
 // Sorted, the two accounts' names interleave, so every page of one account's walk skips the other's.
@@ -43,19 +40,8 @@ const B_TABLES = ['tbl-02-b', 'tbl-04-b', 'tbl-05-b', 'tbl-07-b'];
 /** Made on the upstream directly: iamd has no record of it, so it is the default account's. */
 const UNRECORDED = 'tbl-06-raw';
 
-function ddb(creds: Creds, endpoint = server.url): DynamoDBClient {
-  return new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: creds, maxAttempts: 1 });
-}
-
-const createTable = (client: DynamoDBClient, TableName: string) =>
-  client.send(
-    new CreateTableCommand({
-      TableName,
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+const ddb = (creds: Creds, endpoint = server.url) => dynamoDbClient(endpoint, creds);
+const createTable = createIdTable;
 
 /** Every page of a Limit=`limit` walk, as `[names, LastEvaluatedTableName]`. */
 async function walk(creds: Creds, limit: number): Promise<[string[], string | undefined][]> {
@@ -73,24 +59,21 @@ async function walk(creds: Creds, limit: number): Promise<[string[], string | un
 }
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'iamd-ddb-list-'));
-  upstream = await startDynalite();
-  server = await startIamdOnData(dir, ['--upstream', `dynamodb=${upstream.url}`]);
-  b = createAccount(dir);
+  gateway = await startTwoAccountGateway('dynamodb');
+  ({ server, other: b } = gateway);
   for (const t of A_TABLES) await createTable(ddb(ROOT), t);
   for (const t of B_TABLES) await createTable(ddb(rootCreds(b)), t);
   // dynalite takes any signature: this table never passes through iamd.
-  await createTable(ddb({ accessKeyId: 'direct', secretAccessKey: 'direct' }, upstream.url), UNRECORDED);
+  await createTable(
+    ddb({ accessKeyId: 'direct', secretAccessKey: 'direct' }, gateway.upstream.url),
+    UNRECORDED,
+  );
 });
 
-after(async () => {
-  await server?.stop();
-  await upstream?.stop();
-  if (dir !== '') rmSync(dir, { recursive: true, force: true });
-});
+after(() => gateway?.stop());
 
 test('the upstream holds both accounts’ tables (the set-up the filtering is measured against)', async () => {
-  const all = await ddb({ accessKeyId: 'direct', secretAccessKey: 'direct' }, upstream.url).send(
+  const all = await ddb({ accessKeyId: 'direct', secretAccessKey: 'direct' }, gateway.upstream.url).send(
     new ListTablesCommand({}),
   );
   assert.deepEqual(all.TableNames, [...A_TABLES, ...B_TABLES, UNRECORDED].sort());

@@ -1,13 +1,9 @@
 // Cross-account S3 through the gateway (issue #18): a bucket belongs to the account that created it;
 // another account's user needs both an identity-based allow and the bucket policy naming its account
 // (IAM User Guide, "Cross-account policy evaluation logic"); ListBuckets shows each account its own.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  S3Client,
   CreateBucketCommand,
   PutObjectCommand,
   GetObjectCommand,
@@ -16,49 +12,23 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { ROOT, type Creds, type TestServer } from '../contract/harness.js';
-import {
-  createAccount,
-  createUser,
-  rootCreds,
-  startIamdOnData,
-  type CreatedAccount,
-} from '../contract/accounts-helper.js';
-import { startS3rver, type Upstream } from './upstreams.js';
+import { createUser, rootCreds, type CreatedAccount } from '../contract/accounts-helper.js';
+import { s3Client, startTwoAccountGateway, type TwoAccountGateway } from './two-accounts.js';
 
-let upstream: Upstream;
+let gateway: TwoAccountGateway;
 let server: TestServer;
-let dir = '';
 let other: CreatedAccount;
 
-function s3(creds: Creds = ROOT): S3Client {
-  return new S3Client({
-    endpoint: server.url,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: creds,
-    maxAttempts: 1,
-  });
-}
+const s3 = (creds: Creds = ROOT) => s3Client(server.url, creds);
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'iamd-s3-xacct-'));
-  upstream = await startS3rver();
-  server = await startIamdOnData(dir, [
-    '--upstream',
-    `s3=${upstream.url}`,
-    '--upstream-credentials',
-    's3=S3RVER:S3RVER',
-  ]);
-  other = createAccount(dir);
+  gateway = await startTwoAccountGateway('s3');
+  ({ server, other } = gateway);
   await s3().send(new CreateBucketCommand({ Bucket: 'shared' }));
   await s3().send(new PutObjectCommand({ Bucket: 'shared', Key: 'doc.txt', Body: 'shared doc' }));
 });
 
-after(async () => {
-  await server?.stop();
-  await upstream?.stop();
-  if (dir !== '') rmSync(dir, { recursive: true, force: true });
-});
+after(() => gateway?.stop());
 
 test('cross-account read needs an identity allow in the caller account and the bucket policy', async () => {
   const iamB = server.iam(rootCreds(other));

@@ -7,7 +7,6 @@
 // the tags from the upstream (GetObjectTagging) only when a decision looked the key up: a counting
 // proxy between iamd and s3rver proves which requests reach the upstream.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createHash, createHmac } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -35,7 +34,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { ROOT, startIamd, type Creds, type TestServer } from '../contract/harness.js';
-import { computeSignature, credentialScope, formatAmzDate, type SigV4Crypto } from '../../src/sigv4/index.js';
+import { signedFetch } from '../contract/signed-fetch.js';
 import { startS3rver, type Upstream } from './upstreams.js';
 
 const ACCOUNT = ROOT.accountId;
@@ -433,41 +432,9 @@ test('an upstream that fails, answers garbage or hangs on GetObjectTagging gives
   assert.equal(await read(reader, 'tags', 'public.txt'), 'body of public.txt');
 });
 
-const crypto: SigV4Crypto = {
-  sha256Hex: (d) => createHash('sha256').update(d).digest('hex'),
-  hmac: (k, d) => new Uint8Array(createHmac('sha256', k).update(d, 'utf8').digest()),
-};
-
 /** GET /_iamd/explain/ID, SigV4-signed for service iam by the account root. */
 async function explain(requestId: string): Promise<{ status: number; text: string }> {
-  const url = new URL(`${server.url}/_iamd/explain/${requestId}`);
-  const now = Date.now();
-  const amzDate = formatAmzDate(now);
-  const headers = { host: url.host, 'x-amz-date': amzDate };
-  const p = {
-    accessKeyId: ROOT.accessKeyId,
-    date: amzDate.slice(0, 8),
-    region: 'us-east-1',
-    service: 'iam',
-    terminator: 'aws4_request',
-    signedHeaders: ['host', 'x-amz-date'],
-    signature: '',
-    amzDate,
-    amzDateMs: now,
-    presigned: false,
-  };
-  const signature = computeSignature(
-    { method: 'GET', path: url.pathname, query: '', headers, body: '' },
-    p,
-    ROOT.secretAccessKey,
-    crypto,
-  );
-  const res = await fetch(url, {
-    headers: {
-      ...headers,
-      authorization: `AWS4-HMAC-SHA256 Credential=${ROOT.accessKeyId}/${credentialScope(p)}, SignedHeaders=host;x-amz-date, Signature=${signature}`,
-    },
-  });
+  const res = await signedFetch(server.url, ROOT, 'iam', `/_iamd/explain/${requestId}`);
   return { status: res.status, text: await res.text() };
 }
 

@@ -35,6 +35,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { ROOT, startIamd, type Creds, type TestServer } from '../contract/harness.js';
+import { signedFetch } from '../contract/signed-fetch.js';
 import { cliRunner } from '../contract/cli-support.js';
 import {
   chunkSignature,
@@ -568,34 +569,7 @@ test('iamd explain answers for a denied gateway request, by its S3 request id', 
   );
   assert.ok(requestId);
   // GET /_iamd/explain/ID, SigV4-signed for service iam by the account root.
-  const url = new URL(`${server.url}/_iamd/explain/${requestId}`);
-  const now = Date.now();
-  const amzDate = formatAmzDate(now);
-  const headers = { host: url.host, 'x-amz-date': amzDate };
-  const p = {
-    accessKeyId: ROOT.accessKeyId,
-    date: amzDate.slice(0, 8),
-    region: 'us-east-1',
-    service: 'iam',
-    terminator: 'aws4_request',
-    signedHeaders: ['host', 'x-amz-date'],
-    signature: '',
-    amzDate,
-    amzDateMs: now,
-    presigned: false,
-  };
-  const signature = computeSignature(
-    { method: 'GET', path: url.pathname, query: '', headers, body: '' },
-    p,
-    ROOT.secretAccessKey,
-    crypto,
-  );
-  const res = await fetch(url, {
-    headers: {
-      ...headers,
-      authorization: `AWS4-HMAC-SHA256 Credential=${ROOT.accessKeyId}/${credentialScope(p)}, SignedHeaders=host;x-amz-date, Signature=${signature}`,
-    },
-  });
+  const res = await signedFetch(server.url, ROOT, 'iam', `/_iamd/explain/${requestId}`);
   const text = await res.text();
   assert.equal(res.status, 200, text);
   assert.ok(text.includes('s3:GetObject'), text);

@@ -1,0 +1,79 @@
+/**
+ * The set-up of the gateway's cross-account tests: iamd on a data directory (so `iamd accounts create`
+ * can add a second account beside the default one) in front of one real upstream, the SDK clients
+ * that reach it, and a DynamoDB table with the `id` hash key the tests use.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { ROOT, type Creds, type TestServer } from '../contract/harness.js';
+import { createAccount, startIamdOnData, type CreatedAccount } from '../contract/accounts-helper.js';
+import { startDynalite, startS3rver, type Upstream } from './upstreams.js';
+
+/** A running gateway with two accounts: the default one (ROOT's) and `other`. */
+export interface TwoAccountGateway {
+  readonly server: TestServer;
+  readonly upstream: Upstream;
+  readonly dir: string;
+  readonly other: CreatedAccount;
+  stop(): Promise<void>;
+}
+
+/** Starts `service`'s upstream and iamd in front of it on a fresh data directory, then a second account. */
+export async function startTwoAccountGateway(service: 's3' | 'dynamodb'): Promise<TwoAccountGateway> {
+  const dir = mkdtempSync(join(tmpdir(), `iamd-${service}-accounts-`));
+  const upstream = service === 's3' ? await startS3rver() : await startDynalite();
+  const args =
+    service === 's3'
+      ? ['--upstream', `s3=${upstream.url}`, '--upstream-credentials', 's3=S3RVER:S3RVER']
+      : ['--upstream', `dynamodb=${upstream.url}`];
+  let server: TestServer;
+  try {
+    server = await startIamdOnData(dir, args);
+  } catch (error) {
+    await upstream.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    server,
+    upstream,
+    dir,
+    other: createAccount(dir),
+    async stop() {
+      await server.stop();
+      await upstream.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An S3 client (path-style, no retries) for `endpoint`. */
+export function s3Client(endpoint: string, creds: Creds = ROOT): S3Client {
+  return new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: creds,
+    maxAttempts: 1,
+  });
+}
+
+/** A DynamoDB client (no retries) for `endpoint`. */
+export function dynamoDbClient(endpoint: string, creds: Creds = ROOT): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: creds, maxAttempts: 1 });
+}
+
+/** Creates the on-demand table `TableName` keyed by the string `id`. */
+export function createIdTable(client: DynamoDBClient, TableName: string): Promise<unknown> {
+  return client.send(
+    new CreateTableCommand({
+      TableName,
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+}
