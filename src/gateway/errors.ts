@@ -42,6 +42,16 @@ export const s3Errors = {
       'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.',
       400,
     ),
+  /**
+   * More than one `x-amz-checksum-*` header (S3's InvalidRequest, as S3 answers it; see
+   * https://github.com/versity/versitygw/issues/1598 for S3's wording recorded against a gateway).
+   */
+  multipleChecksums: () =>
+    new GatewayError(
+      'InvalidRequest',
+      'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.',
+      400,
+    ),
   /** An aws-chunked body whose framing is broken, or that ends early. */
   incompleteBody: () =>
     new GatewayError(

@@ -15,6 +15,7 @@ import { sigv4Crypto } from '../../authn/sigv4-crypto.js';
 import { AwsError, errors, isAwsError } from '../../errors/index.js';
 import { awsChunkedDecoder, payloadHashCheck } from '../../gateway/aws-chunked.js';
 import { checksumAlgorithmOf, type ChecksumAlgorithm } from '../../gateway/checksum.js';
+import { checkWholeBody, checksumCheck, headerChecksum } from '../../gateway/header-checksum.js';
 import { checkS3Time } from '../../gateway/s3-time.js';
 import { GatewayError, s3Errors } from '../../gateway/errors.js';
 import { forward, type UpstreamResponse } from '../../gateway/forward.js';
@@ -342,9 +343,14 @@ export function s3EntryPoint(p: Pipeline, options: S3GatewayOptions): EntryPoint
       read === undefined &&
       mode.kind !== 'chunked' &&
       (length === 0 || (length === undefined && incoming.headers['transfer-encoding'] === undefined));
-    if (read !== undefined) length = Buffer.byteLength(read);
-    else if (bodiless) {
+    // A checksum header is checked against the body as S3 does (src/gateway/header-checksum.ts).
+    const announced = headerChecksum(incoming.headers);
+    if (read !== undefined) {
+      length = Buffer.byteLength(read);
+      if (announced !== undefined) checkWholeBody(announced, read);
+    } else if (bodiless) {
       if (mode.kind === 'hash' && mode.sha256 !== EMPTY_SHA256) throw s3Errors.contentSha256Mismatch();
+      if (announced !== undefined) checkWholeBody(announced, '');
       body = '';
     } else if (mode.kind === 'chunked') {
       const decodedText = first(incoming.headers['x-amz-decoded-content-length']);
@@ -363,10 +369,11 @@ export function s3EntryPoint(p: Pipeline, options: S3GatewayOptions): EntryPoint
       // https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming-trailers.html: `x-amz-trailer`
       // announces the trailing checksum, which is checked against the decoded body.
       let checksum: ChecksumAlgorithm | undefined;
-      const announced = first(incoming.headers['x-amz-trailer']);
-      if (mode.trailer && announced !== undefined && announced.trim() !== '') {
-        checksum = checksumAlgorithmOf(announced);
+      const trailer = first(incoming.headers['x-amz-trailer']);
+      if (mode.trailer && trailer !== undefined && trailer.trim() !== '') {
+        checksum = checksumAlgorithmOf(trailer);
         if (checksum === undefined) throw s3Errors.unsupportedTrailer();
+        if (announced !== undefined) throw s3Errors.multipleChecksums();
       }
       const decoded = incoming.stream.pipe(awsChunkedDecoder(signing, mode.trailer, length, checksum));
       incoming.stream.on('error', (e) => decoded.destroy(e));
@@ -374,6 +381,12 @@ export function s3EntryPoint(p: Pipeline, options: S3GatewayOptions): EntryPoint
     } else if (mode.kind === 'hash') {
       const checked = incoming.stream.pipe(payloadHashCheck(mode.sha256));
       incoming.stream.on('error', (e) => checked.destroy(e));
+      body = checked;
+    }
+    if (announced !== undefined && typeof body !== 'string') {
+      const source = body;
+      const checked = source.pipe(checksumCheck(announced));
+      source.on('error', (e) => checked.destroy(e));
       body = checked;
     }
     // The upstream is addressed path-style: a virtual-hosted request names its bucket in the path there.
