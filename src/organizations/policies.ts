@@ -286,64 +286,86 @@ export const listTargetsForPolicy: Operation = {
   },
 };
 
+/** A policy and a target, both found, inside the call's transaction (see {@link changeAttachment}). */
+interface PolicyOnTarget {
+  readonly tx: StoreTx;
+  readonly c: CallerOrg;
+  /** The PolicyId as given, and its policy. */
+  readonly id: string;
+  readonly policy: OrgPolicyBody;
+  readonly target: string;
+  /** Whether the policy is attached to the target directly. */
+  readonly attached: boolean;
+}
+
+/**
+ * AttachPolicy and DetachPolicy: authorizes the call, then in one transaction finds the policy
+ * (PolicyNotFoundException) and the target (TargetNotFoundException), in that order, and lets
+ * `change` check and write the attachment.
+ */
+async function changeAttachment(
+  input: Record<string, unknown>,
+  ctx: CallContext,
+  operation: 'AttachPolicy' | 'DetachPolicy',
+  change: (on: PolicyOnTarget) => Promise<void>,
+): Promise<Record<string, never>> {
+  const id = input.PolicyId as string;
+  const target = input.TargetId as string;
+  const c = await managementCall(ctx, operation, policyResource(id));
+  return ctx.transact(async (tx) => {
+    const policy = await policyOf(tx, c, id);
+    if (!(await targetExists(tx, c, target))) throw orgErrors.targetNotFound();
+    const attached = (await tx.get(c.mgmt, 'orgAttachment', attachmentKey(target, id))) !== undefined;
+    await change({ tx, c, id, policy, target, attached });
+    return {};
+  });
+}
+
 /** AttachPolicy. */
 export const attachPolicy: Operation = {
   service: 'organizations',
   name: 'AttachPolicy',
-  async handle(input, ctx) {
-    const id = input.PolicyId as string;
-    const target = input.TargetId as string;
-    const c = await managementCall(ctx, 'AttachPolicy', policyResource(id));
-    return ctx.transact(async (tx) => {
-      const p = await policyOf(tx, c, id);
-      if (!(await targetExists(tx, c, target))) throw orgErrors.targetNotFound();
-      if (!c.org.enabledPolicyTypes.includes(p.type)) throw orgErrors.policyTypeNotEnabled();
-      if (await tx.get(c.mgmt, 'orgAttachment', attachmentKey(target, id)))
+  handle: (input, ctx) =>
+    changeAttachment(input, ctx, 'AttachPolicy', async ({ tx, c, id, policy, target, attached }) => {
+      if (!c.org.enabledPolicyTypes.includes(policy.type)) throw orgErrors.policyTypeNotEnabled();
+      if (attached)
         throw new OrgError(
           'DuplicatePolicyAttachmentException',
           'The selected policy is already attached to the specified target.',
         );
-      if ((await attachedOfType(tx, c, target, p.type)).length >= MAX_ATTACHED_PER_TARGET)
+      if ((await attachedOfType(tx, c, target, policy.type)).length >= MAX_ATTACHED_PER_TARGET)
         throw orgErrors.constraint(
           'MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
           'You attempted to exceed the number of policies of a certain type that can be attached to an entity at one time.',
         );
       await attach(tx, c.mgmt, target, id);
-      return {};
-    });
-  },
+    }),
 };
 
 /** DetachPolicy: a target keeps at least one SCP; RCPFullAWSAccess cannot be detached (RCP syntax page). */
 export const detachPolicy: Operation = {
   service: 'organizations',
   name: 'DetachPolicy',
-  async handle(input, ctx) {
-    const id = input.PolicyId as string;
-    const target = input.TargetId as string;
-    const c = await managementCall(ctx, 'DetachPolicy', policyResource(id));
-    return ctx.transact(async (tx) => {
-      const p = await policyOf(tx, c, id);
-      if (!(await targetExists(tx, c, target))) throw orgErrors.targetNotFound();
-      if (!(await tx.get(c.mgmt, 'orgAttachment', attachmentKey(target, id))))
+  handle: (input, ctx) =>
+    changeAttachment(input, ctx, 'DetachPolicy', async ({ tx, c, id, policy, target, attached }) => {
+      if (!attached)
         throw new OrgError(
           'PolicyNotAttachedException',
           "The policy isn't attached to the specified target in the specified root.",
         );
-      const minimum = (): OrgError =>
-        orgErrors.constraint(
-          'MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
-          'You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.',
-        );
       // "You cannot detach this policy" (RCP syntax page): InvalidInputException NON_DETACHABLE_POLICY.
       if (id === RCP_FULL_AWS_ACCESS_ID)
         throw orgErrors.invalidInput('NON_DETACHABLE_POLICY', "You can't detach this AWS Managed Policy.");
-      if (p.type === 'SERVICE_CONTROL_POLICY' && (await attachedOfType(tx, c, target, p.type)).length <= 1)
-        throw minimum();
+      if (
+        policy.type === 'SERVICE_CONTROL_POLICY' &&
+        (await attachedOfType(tx, c, target, policy.type)).length <= 1
+      )
+        throw orgErrors.constraint(
+          'MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
+          'You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.',
+        );
       await tx.delete(c.mgmt, 'orgAttachment', attachmentKey(target, id));
-      return {};
-    });
-  },
+    }),
 };
 
 /** The policy operations. */

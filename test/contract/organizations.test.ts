@@ -345,6 +345,77 @@ test('AWS managed policies: not modifiable, RCPFullAWSAccess not detachable', as
   );
 });
 
+test('AttachPolicy and DetachPolicy: unknown policy or target, type not enabled, not attached, at most five SCPs', async () => {
+  const o = orgs(admin.creds);
+  const ou = await o.send(new CreateOrganizationalUnitCommand({ ParentId: state.rootId, Name: 'limits' }));
+  const target = ou.OrganizationalUnit?.Id ?? '';
+  const scp = async (name: string): Promise<string> =>
+    (
+      await o.send(
+        new CreatePolicyCommand({
+          Name: name,
+          Description: '',
+          Type: 'SERVICE_CONTROL_POLICY',
+          Content: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: 'iam:Get*', Resource: '*' }],
+          }),
+        }),
+      )
+    ).Policy?.PolicySummary?.Id ?? '';
+  const first = await scp('limits-1');
+  const policyNotFound = "We can't find a policy with the PolicyId that you specified.";
+  const targetNotFound =
+    "We can't find a root, OU, account, or email address with the TargetId that you specified.";
+  for (const Command of [AttachPolicyCommand, DetachPolicyCommand]) {
+    // The policy is looked for before the target.
+    await expectOrgError(
+      o.send(new Command({ PolicyId: 'p-zzzzzzzz', TargetId: 'ou-zzzz-zzzzzzzz' })),
+      'PolicyNotFoundException',
+      policyNotFound,
+    );
+    await expectOrgError(
+      o.send(new Command({ PolicyId: 'p-zzzzzzzz', TargetId: target })),
+      'PolicyNotFoundException',
+      policyNotFound,
+    );
+    await expectOrgError(
+      o.send(new Command({ PolicyId: first, TargetId: 'ou-zzzz-zzzzzzzz' })),
+      'TargetNotFoundException',
+      targetNotFound,
+    );
+  }
+  await expectOrgError(
+    o.send(new DetachPolicyCommand({ PolicyId: first, TargetId: target })),
+    'PolicyNotAttachedException',
+    "The policy isn't attached to the specified target in the specified root.",
+  );
+  const tag = await o.send(
+    new CreatePolicyCommand({ Name: 'tags', Description: '', Type: 'TAG_POLICY', Content: '{}' }),
+  );
+  await expectOrgError(
+    o.send(new AttachPolicyCommand({ PolicyId: tag.Policy?.PolicySummary?.Id, TargetId: target })),
+    'PolicyTypeNotEnabledException',
+    "The specified policy type isn't currently enabled in this root.",
+  );
+  // FullAWSAccess and four more make five SCPs on the OU; a sixth is refused.
+  await o.send(new AttachPolicyCommand({ PolicyId: first, TargetId: target }));
+  for (const name of ['limits-2', 'limits-3', 'limits-4'])
+    await o.send(new AttachPolicyCommand({ PolicyId: await scp(name), TargetId: target }));
+  await expectOrgError(
+    o.send(new AttachPolicyCommand({ PolicyId: await scp('limits-5'), TargetId: target })),
+    'ConstraintViolationException',
+    'You attempted to exceed the number of policies of a certain type that can be attached to an entity at one time.',
+    'MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
+  );
+  await o.send(new DetachPolicyCommand({ PolicyId: first, TargetId: target }));
+  const left = await o.send(
+    new ListPoliciesForTargetCommand({ TargetId: target, Filter: 'SERVICE_CONTROL_POLICY' }),
+  );
+  assert.equal(left.Policies?.length, 4);
+  assert.ok(!left.Policies?.some((p) => p.Id === first));
+});
+
 test('an SCP larger than 5,120 characters or malformed is refused', async () => {
   const o = orgs(admin.creds);
   const big = JSON.stringify({
