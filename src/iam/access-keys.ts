@@ -13,7 +13,7 @@ import type { AccessKeyMetadata } from '../protocol/shapes/iam.js';
 import type { Entity } from '../store/index.js';
 import { errors } from '../errors/index.js';
 import { makeAccessKeyId, makeSecretAccessKey } from '../credentials/ids.js';
-import { callerAccount, paginate } from './common.js';
+import { callerAccount, paginate, settableStatus, writeStatus } from './common.js';
 import { nameKey } from '../domain/names.js';
 import type { AccessKeyBody, UserBody } from '../domain/entities.js';
 import { credentialOwner, requireUser, type CredentialOwner } from './users.js';
@@ -109,22 +109,10 @@ export const updateAccessKey = iamOperation<'UpdateAccessKey'>({
   async handle(input, ctx) {
     const account = callerAccount(ctx);
     const accessKeyId = input.AccessKeyId;
-    const status = input.Status;
     const owner = await credentialOwner(ctx, account, 'iam:UpdateAccessKey', input.UserName);
-    // The model's statusType also lists `Expired`, which only AWS itself sets (service-specific
-    // credentials); a caller may set Active or Inactive (UpdateAccessKey API reference).
-    if (status !== 'Active' && status !== 'Inactive')
-      throw errors.invalidInput(`Invalid status ${status}. Valid values are Active and Inactive.`);
+    const status = settableStatus(input.Status);
     return ctx.transact(async (tx) => {
-      const key = await requireOwnedKey(tx, account, owner, accessKeyId);
-      if (key.body.status !== status)
-        await tx.update(
-          account,
-          'accessKey',
-          key.key,
-          { ...key.body, status },
-          { expectedVersion: key.version },
-        );
+      await writeStatus(tx, await requireOwnedKey(tx, account, owner, accessKeyId), status);
       return {};
     });
   },

@@ -14,7 +14,7 @@ import type { Entity, StoreTx } from '../store/index.js';
 import { AwsError, errors } from '../errors/index.js';
 import { base32Encode } from '../credentials/base32.js';
 import { parseCertificate } from '../credentials/certificate.js';
-import { callerAccount, paginate } from './common.js';
+import { callerAccount, paginate, settableStatus, writeStatus } from './common.js';
 import type { SigningCertificate } from '../protocol/shapes/iam.js';
 import { credentialOwner, requireUser, type CredentialOwner } from './users.js';
 
@@ -141,19 +141,8 @@ export const updateSigningCertificate = iamOperation<'UpdateSigningCertificate'>
     const account = callerAccount(ctx);
     const owner = await credentialOwner(ctx, account, 'iam:UpdateSigningCertificate', input.UserName);
     const id = input.CertificateId;
-    const status = input.Status;
-    if (status !== 'Active' && status !== 'Inactive')
-      throw errors.invalidInput(`Invalid status ${status}. Valid values are Active and Inactive.`);
-    return changeOwned(ctx, account, owner, id, async (tx, c) => {
-      if (c.body.status !== status)
-        await tx.update(
-          account,
-          'signingCertificate',
-          id,
-          { ...c.body, status },
-          { expectedVersion: c.version },
-        );
-    });
+    const status = settableStatus(input.Status);
+    return changeOwned(ctx, account, owner, id, (tx, c) => writeStatus(tx, c, status));
   },
 });
 
