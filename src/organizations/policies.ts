@@ -161,15 +161,37 @@ const awsManagedReadOnly = (): OrgError =>
     'You specified a policy that is managed by AWS and cannot be modified.',
   );
 
+/** A policy found inside the call's transaction (see {@link changePolicy}). */
+interface FoundPolicy {
+  readonly tx: StoreTx;
+  readonly c: CallerOrg;
+  /** The PolicyId as given. */
+  readonly id: string;
+  readonly policy: OrgPolicyBody;
+}
+
+/**
+ * The calls that change a policy or its attachments (Update, Delete, Attach, Detach): authorizes
+ * `operation`, then in one transaction finds the policy `PolicyId` (PolicyNotFoundException) and
+ * hands it to `change`.
+ */
+async function changePolicy<T extends Record<string, unknown>>(
+  input: Record<string, unknown>,
+  ctx: CallContext,
+  operation: 'UpdatePolicy' | 'DeletePolicy' | 'AttachPolicy' | 'DetachPolicy',
+  change: (found: FoundPolicy) => Promise<T>,
+): Promise<T> {
+  const id = input.PolicyId as string;
+  const c = await managementCall(ctx, operation, policyResource(id));
+  return ctx.transact(async (tx) => change({ tx, c, id, policy: await policyOf(tx, c, id) }));
+}
+
 /** UpdatePolicy. */
 export const updatePolicy: Operation = {
   service: 'organizations',
   name: 'UpdatePolicy',
-  async handle(input, ctx) {
-    const id = input.PolicyId as string;
-    const c = await managementCall(ctx, 'UpdatePolicy', policyResource(id));
-    return ctx.transact(async (tx) => {
-      const p = await policyOf(tx, c, id);
+  handle: (input, ctx) =>
+    changePolicy(input, ctx, 'UpdatePolicy', async ({ tx, c, id, policy: p }) => {
       if (p.awsManaged) throw awsManagedReadOnly();
       const content = (input.Content as string | undefined) ?? p.content;
       if (input.Content !== undefined) checkContent(p.type, content);
@@ -185,20 +207,16 @@ export const updatePolicy: Operation = {
       };
       await tx.update(c.mgmt, 'orgPolicy', id, next, { index: p.type });
       return { Policy: { PolicySummary: policySummary(next), Content: next.content } };
-    });
-  },
+    }),
 };
 
 /** DeletePolicy: only a policy attached nowhere. */
 export const deletePolicy: Operation = {
   service: 'organizations',
   name: 'DeletePolicy',
-  async handle(input, ctx) {
-    const id = input.PolicyId as string;
-    const c = await managementCall(ctx, 'DeletePolicy', policyResource(id));
-    return ctx.transact(async (tx) => {
-      const p = await policyOf(tx, c, id);
-      if (p.awsManaged) throw awsManagedReadOnly();
+  handle: (input, ctx) =>
+    changePolicy(input, ctx, 'DeletePolicy', async ({ tx, c, id, policy }) => {
+      if (policy.awsManaged) throw awsManagedReadOnly();
       if ((await tx.list(c.mgmt, 'orgAttachment', { index: id, limit: 1 })).length > 0)
         throw new OrgError(
           'PolicyInUseException',
@@ -206,8 +224,7 @@ export const deletePolicy: Operation = {
         );
       await tx.delete(c.mgmt, 'orgPolicy', id);
       return {};
-    });
-  },
+    }),
 };
 
 /** DescribePolicy. */
@@ -287,21 +304,16 @@ export const listTargetsForPolicy: Operation = {
 };
 
 /** A policy and a target, both found, inside the call's transaction (see {@link changeAttachment}). */
-interface PolicyOnTarget {
-  readonly tx: StoreTx;
-  readonly c: CallerOrg;
-  /** The PolicyId as given, and its policy. */
-  readonly id: string;
-  readonly policy: OrgPolicyBody;
+interface PolicyOnTarget extends FoundPolicy {
   readonly target: string;
   /** Whether the policy is attached to the target directly. */
   readonly attached: boolean;
 }
 
 /**
- * AttachPolicy and DetachPolicy: authorizes the call, then in one transaction finds the policy
- * (PolicyNotFoundException) and the target (TargetNotFoundException), in that order, and lets
- * `change` check and write the attachment.
+ * AttachPolicy and DetachPolicy: {@link changePolicy}, then the target `TargetId`
+ * (TargetNotFoundException, after the policy) and whether the policy is attached to it, for `change`
+ * to check and write the attachment.
  */
 async function changeAttachment(
   input: Record<string, unknown>,
@@ -309,14 +321,12 @@ async function changeAttachment(
   operation: 'AttachPolicy' | 'DetachPolicy',
   change: (on: PolicyOnTarget) => Promise<void>,
 ): Promise<Record<string, never>> {
-  const id = input.PolicyId as string;
   const target = input.TargetId as string;
-  const c = await managementCall(ctx, operation, policyResource(id));
-  return ctx.transact(async (tx) => {
-    const policy = await policyOf(tx, c, id);
+  return changePolicy(input, ctx, operation, async (found) => {
+    const { tx, c, id } = found;
     if (!(await targetExists(tx, c, target))) throw orgErrors.targetNotFound();
     const attached = (await tx.get(c.mgmt, 'orgAttachment', attachmentKey(target, id))) !== undefined;
-    await change({ tx, c, id, policy, target, attached });
+    await change({ ...found, target, attached });
     return {};
   });
 }

@@ -33,6 +33,7 @@ import {
   CreateOrganizationCommand,
   CreatePolicyCommand,
   DeleteOrganizationalUnitCommand,
+  DeletePolicyCommand,
   DescribeAccountCommand,
   DescribeCreateAccountStatusCommand,
   DescribeOrganizationCommand,
@@ -125,6 +126,21 @@ async function explainCall(creds: Creds, requestId: string): Promise<string> {
 }
 
 let org: BuiltOrg;
+
+const POLICY_NOT_FOUND = "We can't find a policy with the PolicyId that you specified.";
+
+/** Creates an SCP of one statement as the administrator; returns its id. */
+async function createScp(name: string, statement: object, description = ''): Promise<string> {
+  const created = await orgs(admin.creds).send(
+    new CreatePolicyCommand({
+      Name: name,
+      Description: description,
+      Type: 'SERVICE_CONTROL_POLICY',
+      Content: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }),
+    }),
+  );
+  return created.Policy?.PolicySummary?.Id ?? '';
+}
 /** An account created in the organization, then removed from it (the RCP test). */
 let formerMember: { id: string; creds: Creds } | undefined;
 
@@ -299,22 +315,8 @@ test('AttachPolicy and DetachPolicy: unknown policy or target, type not enabled,
   const o = orgs(admin.creds);
   const ou = await o.send(new CreateOrganizationalUnitCommand({ ParentId: org.rootId, Name: 'limits' }));
   const target = ou.OrganizationalUnit?.Id ?? '';
-  const scp = async (name: string): Promise<string> =>
-    (
-      await o.send(
-        new CreatePolicyCommand({
-          Name: name,
-          Description: '',
-          Type: 'SERVICE_CONTROL_POLICY',
-          Content: JSON.stringify({
-            Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Action: 'iam:Get*', Resource: '*' }],
-          }),
-        }),
-      )
-    ).Policy?.PolicySummary?.Id ?? '';
+  const scp = (name: string) => createScp(name, { Effect: 'Allow', Action: 'iam:Get*', Resource: '*' });
   const first = await scp('limits-1');
-  const policyNotFound = "We can't find a policy with the PolicyId that you specified.";
   const targetNotFound =
     "We can't find a root, OU, account, or email address with the TargetId that you specified.";
   for (const Command of [AttachPolicyCommand, DetachPolicyCommand]) {
@@ -322,12 +324,12 @@ test('AttachPolicy and DetachPolicy: unknown policy or target, type not enabled,
     await expectOrgError(
       o.send(new Command({ PolicyId: 'p-zzzzzzzz', TargetId: 'ou-zzzz-zzzzzzzz' })),
       'PolicyNotFoundException',
-      policyNotFound,
+      POLICY_NOT_FOUND,
     );
     await expectOrgError(
       o.send(new Command({ PolicyId: 'p-zzzzzzzz', TargetId: target })),
       'PolicyNotFoundException',
-      policyNotFound,
+      POLICY_NOT_FOUND,
     );
     await expectOrgError(
       o.send(new Command({ PolicyId: first, TargetId: 'ou-zzzz-zzzzzzzz' })),
@@ -364,6 +366,52 @@ test('AttachPolicy and DetachPolicy: unknown policy or target, type not enabled,
   );
   assert.equal(left.Policies?.length, 4);
   assert.ok(!left.Policies?.some((p) => p.Id === first));
+});
+
+test('UpdatePolicy and DeletePolicy: unknown, AWS managed, duplicate name, in use', async () => {
+  const o = orgs(admin.creds);
+  const deny = { Effect: 'Deny', Action: 'iam:DeleteAccountAlias', Resource: '*' };
+  const id = await createScp('changing', deny, 'before');
+  await createScp('taken', deny);
+  await expectOrgError(
+    o.send(new UpdatePolicyCommand({ PolicyId: 'p-zzzzzzzz', Name: 'x' })),
+    'PolicyNotFoundException',
+    POLICY_NOT_FOUND,
+  );
+  await expectOrgError(
+    o.send(new DeletePolicyCommand({ PolicyId: 'p-zzzzzzzz' })),
+    'PolicyNotFoundException',
+    POLICY_NOT_FOUND,
+  );
+  await expectOrgError(
+    o.send(new DeletePolicyCommand({ PolicyId: 'p-FullAWSAccess' })),
+    'InvalidInputException',
+    'You specified a policy that is managed by AWS and cannot be modified.',
+    'IMMUTABLE_POLICY',
+  );
+  await expectOrgError(
+    o.send(new UpdatePolicyCommand({ PolicyId: id, Name: 'taken' })),
+    'DuplicatePolicyException',
+    'A policy with the same name already exists.',
+  );
+  const updated = await o.send(
+    new UpdatePolicyCommand({ PolicyId: id, Name: 'changed', Description: 'after' }),
+  );
+  assert.equal(updated.Policy?.PolicySummary?.Name, 'changed');
+  assert.equal(updated.Policy?.PolicySummary?.Description, 'after');
+  await o.send(new AttachPolicyCommand({ PolicyId: id, TargetId: org.rootId }));
+  await expectOrgError(
+    o.send(new DeletePolicyCommand({ PolicyId: id })),
+    'PolicyInUseException',
+    'The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.',
+  );
+  await o.send(new DetachPolicyCommand({ PolicyId: id, TargetId: org.rootId }));
+  await o.send(new DeletePolicyCommand({ PolicyId: id }));
+  await expectOrgError(
+    o.send(new DescribePolicyCommand({ PolicyId: id })),
+    'PolicyNotFoundException',
+    POLICY_NOT_FOUND,
+  );
 });
 
 test('an SCP larger than 5,120 characters or malformed is refused', async () => {
