@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { timeOrderedUuid } from './uuid.js';
+import { randomUuid, timeOrderedUuid } from './uuid.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -35,4 +35,16 @@ test('timeOrderedUuid keeps 74 random bits: ids of one millisecond differ', () =
   const now = Date.now();
   const ids = new Set(Array.from({ length: 1000 }, () => timeOrderedUuid(now, (n) => randomBytes(n))));
   assert.equal(ids.size, 1000);
+});
+
+test('randomUuid has the UUID form with version 4 and the RFC variant (RFC 9562 §5.4), from its bytes', () => {
+  const bytes = Uint8Array.from({ length: 16 }, (_, i) => i * 17);
+  // Version nibble 4 over the 13th hex digit; variant bits 10 over the 17th (0x8 | 0x0 & 3 = 8).
+  assert.equal(randomUuid(bytes), '00112233-4455-4677-8899-aabbccddeeff');
+  assert.equal(randomUuid(new Uint8Array(16).fill(255)), 'ffffffff-ffff-4fff-bfff-ffffffffffff');
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (b) => {
+      assert.match(randomUuid(b), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    }),
+  );
 });

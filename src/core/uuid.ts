@@ -1,5 +1,5 @@
 /**
- * Time-ordered UUIDs (RFC 9562, UUID version 7): 48 bits of Unix milliseconds, then version, variant
+ * UUIDs. Time-ordered ones (RFC 9562, UUID version 7): 48 bits of Unix milliseconds, then version, variant
  * and 74 random bits, in the usual 8-4-4-4-12 lower-case hex form AWS request and event ids have.
  *
  * Why: request ids and CloudTrail event ids are keys of the audit trail's indexes. Random (v4) keys
@@ -43,4 +43,13 @@ export function timeOrderedUuid(nowMs: number, random: (n: number) => Uint8Array
   put(8, 0x80 | (r[2]! & 0x3f));
   for (let i = 3; i < 10; i++) put(6 + i, r[i]!);
   return scratch.toString('latin1', 0, 36);
+}
+
+/**
+ * A random UUID (RFC 9562, UUID version 4) from the first 16 bytes of `bytes` (strong random bytes):
+ * the job ids of GenerateServiceLastAccessedDetails and GenerateOrganizationsAccessReport.
+ */
+export function randomUuid(bytes: Uint8Array): string {
+  const h = [...bytes.slice(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16] ?? '0', 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

@@ -13,45 +13,11 @@ import type { AccessKeyMetadata } from '../protocol/shapes/iam.js';
 import type { Entity } from '../store/index.js';
 import { errors } from '../errors/index.js';
 import { makeAccessKeyId, makeSecretAccessKey } from '../credentials/ids.js';
-import { callerAccount, paginate } from './common.js';
+import { callerAccount, paginate, settableStatus, writeStatus } from './common.js';
 import { nameKey } from '../domain/names.js';
 import type { AccessKeyBody, UserBody } from '../domain/entities.js';
-import { authorizeOnUser, implicitUser, noSuchUser, requireUser } from './users.js';
+import { credentialOwner, requireUser, type CredentialOwner } from './users.js';
 import { ACCESS_KEYS_PER_USER, accessKeySecretAad } from '../domain/access-keys.js';
-
-/** Whose keys a call is about: a named user, or the account root (index `''`). */
-interface KeyOwner {
-  /** The store index of the owner's keys. */
-  readonly index: string;
-  /** The user name as stored; undefined for the root. */
-  readonly userName: string | undefined;
-  readonly user: Entity<UserBody> | undefined;
-}
-
-/**
- * Resolves the owner from `UserName` or, when omitted, from the signing credentials (the caller's own
- * user, or the root), and authorizes `action` on it. Throws NoSuchEntity for an unknown user (after
- * authorizing) and ValidationError for role/federated callers without `UserName`.
- */
-async function resolveOwner(
-  ctx: CallContext,
-  account: string,
-  action: string,
-  input: { readonly UserName?: string | undefined },
-): Promise<KeyOwner> {
-  let userName = input.UserName;
-  if (userName === undefined) {
-    const self = implicitUser(ctx);
-    if (self.root) {
-      await ctx.authorize({ action, resource: self.arn });
-      return { index: '', userName: undefined, user: undefined };
-    }
-    userName = self.userName;
-  }
-  const user = await authorizeOnUser(ctx, account, action, userName);
-  if (user === undefined) throw noSuchUser(userName);
-  return { index: user.key, userName: user.body.userName, user };
-}
 
 /** AWS's text for an access key that does not exist for that owner (recorded for UpdateAccessKey). */
 function noSuchKey(accessKeyId: string): Error {
@@ -77,7 +43,7 @@ export const createAccessKey = iamOperation<'CreateAccessKey'>({
   name: 'CreateAccessKey',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const owner = await resolveOwner(ctx, account, 'iam:CreateAccessKey', input);
+    const owner = await credentialOwner(ctx, account, 'iam:CreateAccessKey', input.UserName);
     return ctx.transact(async (tx) => {
       if (owner.user !== undefined) await requireUser(tx, account, owner.user.body.userName);
       const existing = await tx.list<AccessKeyBody>(account, 'accessKey', { index: owner.index });
@@ -113,7 +79,7 @@ export const listAccessKeys = iamOperation<'ListAccessKeys'>({
   name: 'ListAccessKeys',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const owner = await resolveOwner(ctx, account, 'iam:ListAccessKeys', input);
+    const owner = await credentialOwner(ctx, account, 'iam:ListAccessKeys', input.UserName);
     const keys = await ctx.store.list<AccessKeyBody>(account, 'accessKey', { index: owner.index });
     const { page, IsTruncated, Marker } = paginate(keys, (k) => k.key, input, ctx.services);
     return {
@@ -128,7 +94,7 @@ export const listAccessKeys = iamOperation<'ListAccessKeys'>({
 async function requireOwnedKey(
   reader: CallContext['store'],
   account: string,
-  owner: KeyOwner,
+  owner: CredentialOwner,
   accessKeyId: string,
 ): Promise<Entity<AccessKeyBody>> {
   const key = await reader.get<AccessKeyBody>(account, 'accessKey', accessKeyId);
@@ -143,22 +109,10 @@ export const updateAccessKey = iamOperation<'UpdateAccessKey'>({
   async handle(input, ctx) {
     const account = callerAccount(ctx);
     const accessKeyId = input.AccessKeyId;
-    const status = input.Status;
-    const owner = await resolveOwner(ctx, account, 'iam:UpdateAccessKey', input);
-    // The model's statusType also lists `Expired`, which only AWS itself sets (service-specific
-    // credentials); a caller may set Active or Inactive (UpdateAccessKey API reference).
-    if (status !== 'Active' && status !== 'Inactive')
-      throw errors.invalidInput(`Invalid status ${status}. Valid values are Active and Inactive.`);
+    const owner = await credentialOwner(ctx, account, 'iam:UpdateAccessKey', input.UserName);
+    const status = settableStatus(input.Status);
     return ctx.transact(async (tx) => {
-      const key = await requireOwnedKey(tx, account, owner, accessKeyId);
-      if (key.body.status !== status)
-        await tx.update(
-          account,
-          'accessKey',
-          key.key,
-          { ...key.body, status },
-          { expectedVersion: key.version },
-        );
+      await writeStatus(tx, await requireOwnedKey(tx, account, owner, accessKeyId), status);
       return {};
     });
   },
@@ -171,7 +125,7 @@ export const deleteAccessKey = iamOperation<'DeleteAccessKey'>({
   async handle(input, ctx) {
     const account = callerAccount(ctx);
     const accessKeyId = input.AccessKeyId;
-    const owner = await resolveOwner(ctx, account, 'iam:DeleteAccessKey', input);
+    const owner = await credentialOwner(ctx, account, 'iam:DeleteAccessKey', input.UserName);
     return ctx.transact(async (tx) => {
       const key = await requireOwnedKey(tx, account, owner, accessKeyId);
       await tx.delete(account, 'accessKey', key.key);

@@ -4,7 +4,7 @@
 import { AwsError, errors } from '../errors/index.js';
 import type { CallContext, ContextValue, Services } from '../api/operation.js';
 import type { TagBody } from '../domain/entities.js';
-import type { Entity, EntityKind } from '../store/index.js';
+import type { Entity, EntityKind, StoreTx } from '../store/index.js';
 import { iamArn } from '../domain/names.js';
 import { emptyBag } from '../core/bag.js';
 
@@ -13,6 +13,27 @@ export function callerAccount(ctx: CallContext): string {
   if (ctx.principal.type === 'Anonymous')
     throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token');
   return ctx.principal.account;
+}
+
+/**
+ * The `Status` of UpdateAccessKey, UpdateSigningCertificate and UpdateSSHPublicKey: Active or Inactive.
+ * The model's `statusType` also lists `Expired`, which only AWS sets (service-specific credentials), so
+ * a caller giving it gets InvalidInput.
+ */
+export function settableStatus(status: string): 'Active' | 'Inactive' {
+  if (status !== 'Active' && status !== 'Inactive')
+    throw errors.invalidInput(`Invalid status ${status}. Valid values are Active and Inactive.`);
+  return status;
+}
+
+/** Rewrites credential `e` with `status` in `tx`; nothing is written when it has that status already. */
+export async function writeStatus<S extends string>(
+  tx: StoreTx,
+  e: Entity<{ readonly status: S }>,
+  status: S,
+): Promise<void> {
+  if (e.body.status !== status)
+    await tx.update(e.account, e.kind, e.key, { ...e.body, status }, { expectedVersion: e.version });
 }
 
 /** ISO-8601 with seconds (`2026-02-09T21:40:18Z`), as IAM renders dates. */

@@ -224,16 +224,14 @@ async function ownedRequest(
   return e;
 }
 
+/** Whether the calling principal is the request's owner. */
+function callerOwns(ctx: CallContext, b: DelegationRequestBody): boolean {
+  return ctx.principal.type !== 'Anonymous' && b.owner?.arn === ctx.principal.arn;
+}
+
 /** Condition keys of a request as a resource. */
 function requestContext(b: DelegationRequestBody): Record<string, ContextValue> {
   return b.owner !== undefined ? { 'iam:DelegationRequestOwner': b.owner.arn } : {};
-}
-
-/** Wrong state for an operation (InvalidInput; the message names the state). */
-function wrongState(id: string, state: DelegationState, operation: string): AwsError {
-  return errors.invalidInput(
-    `delegation request ${id} is ${state}; ${operation} is not possible in this state`,
-  );
 }
 
 /** Rewrites the request inside the call's transaction, failing if it changed since it was read. */
@@ -249,6 +247,75 @@ async function writeRequest(
       'The delegation request was changed by another request at the same time. Please try again.',
     );
   await tx.update(read.account, 'delegationRequest', read.key, body, { expectedVersion: read.version });
+}
+
+/**
+ * Reads the caller account's own request and authorizes `action` on it (with the request's condition
+ * keys). With `ownerExempt` the request's owner needs no permission ("Once a delegation request has an
+ * owner, that owner gets a default permission", UpdateDelegationRequest API reference).
+ */
+async function authorizedOwnedRequest(
+  ctx: CallContext,
+  id: string,
+  action: string,
+  ownerExempt = false,
+): Promise<Entity<DelegationRequestBody>> {
+  const account = callerAccount(ctx);
+  const e = await ownedRequest(ctx.store, account, id, ctx.now);
+  if (!(ownerExempt && callerOwns(ctx, e.body)))
+    await ctx.authorize({
+      action,
+      resource: delegationRequestArn(account, id),
+      context: requestContext(e.body),
+    });
+  return e;
+}
+
+/** One step of a request's lifecycle (see {@link transition}). */
+interface Transition {
+  /** The operation, named in the wrong-state message. */
+  readonly operation: string;
+  /** The states the request may move from. */
+  readonly from: readonly DelegationState[];
+  /** The code for a request in any other state (the message names the state); InvalidInput unless set. */
+  readonly wrongStateCode?: 'InvalidInput' | 'ConcurrentModification';
+  /**
+   * What the step changes. It runs once the state is known to be right, so it may also refuse the
+   * step for reasons of its own by throwing an AwsError.
+   */
+  readonly update: () => {
+    /** The fields the step sets, the new `state` among them. */
+    readonly set: Partial<DelegationRequestBody>;
+    /** Further writes inside the same transaction, after the request is rewritten. */
+    readonly alsoWrite?: (tx: StoreTx) => Promise<void>;
+  };
+}
+
+/**
+ * Moves request `e` (read as `id`) one step on: checks its effective state is one of `step.from`,
+ * rewrites it with `step.update()` and a new `updatedAt` in the call's transaction, and records the
+ * call in the requestor's account too (it is the partner's request).
+ */
+async function transition(
+  ctx: CallContext,
+  id: string,
+  e: Entity<DelegationRequestBody>,
+  step: Transition,
+): Promise<Record<string, never>> {
+  const state = effectiveState(e.body, ctx.now);
+  if (!step.from.includes(state))
+    throw new AwsError(
+      step.wrongStateCode ?? 'InvalidInput',
+      `delegation request ${id} is ${state}; ${step.operation} is not possible in this state`,
+    );
+  const { set, alsoWrite } = step.update();
+  const body: DelegationRequestBody = { ...e.body, ...set, updatedAt: ctx.now };
+  return ctx.transact(async (tx) => {
+    await writeRequest(tx, e, body);
+    await alsoWrite?.(tx);
+    ctx.alsoRecordIn(e.body.requestorAccount);
+    return {};
+  });
 }
 
 /**
@@ -340,8 +407,7 @@ export const getDelegationRequest = iamOperation<'GetDelegationRequest'>({
   async handle(input, ctx) {
     const account = callerAccount(ctx);
     const e = await visibleRequest(ctx.store, account, input.DelegationRequestId, ctx.now);
-    const isOwner = ctx.principal.type !== 'Anonymous' && e.body.owner?.arn === ctx.principal.arn;
-    if (!isOwner)
+    if (!callerOwns(ctx, e.body))
       await ctx.authorize({
         action: 'iam:GetDelegationRequest',
         resource: delegationRequestArn(account, e.key),
@@ -454,22 +520,33 @@ export const associateDelegationRequest = iamOperation<'AssociateDelegationReque
       action: 'iam:AssociateDelegationRequest',
       resource: delegationRequestArn(account, id),
     });
-    const state = effectiveState(e.body, ctx.now);
-    if (state !== 'UNASSIGNED') throw wrongState(id, state, 'AssociateDelegationRequest');
-    if (e.body.requestorAccount === account)
-      throw errors.invalidInput('a delegation request cannot be associated by the account that created it');
-    const owner = ownerFor(ctx.principal);
-    if (owner === undefined)
-      throw errors.invalidInput(
-        'a delegation request can be associated by an IAM user, a role session or the root',
-      );
-    const body: DelegationRequestBody = { ...e.body, owner, state: 'ASSIGNED', updatedAt: ctx.now };
-    return ctx.transact(async (tx) => {
-      await writeRequest(tx, e, body);
-      if (e.body.targetAccount === undefined)
-        await tx.insert(account, 'delegationLink', id, { requestorAccount: e.body.requestorAccount }, null);
-      ctx.alsoRecordIn(e.body.requestorAccount);
-      return {};
+    return transition(ctx, id, e, {
+      operation: 'AssociateDelegationRequest',
+      from: ['UNASSIGNED'],
+      update: () => {
+        if (e.body.requestorAccount === account)
+          throw errors.invalidInput(
+            'a delegation request cannot be associated by the account that created it',
+          );
+        const owner = ownerFor(ctx.principal);
+        if (owner === undefined)
+          throw errors.invalidInput(
+            'a delegation request can be associated by an IAM user, a role session or the root',
+          );
+        return {
+          set: { owner, state: 'ASSIGNED' },
+          alsoWrite: async (tx) => {
+            if (e.body.targetAccount === undefined)
+              await tx.insert(
+                account,
+                'delegationLink',
+                id,
+                { requestorAccount: e.body.requestorAccount },
+                null,
+              );
+          },
+        };
+      },
     });
   },
 });
@@ -483,26 +560,18 @@ export const acceptDelegationRequest = iamOperation<'AcceptDelegationRequest'>({
   service: 'iam',
   name: 'AcceptDelegationRequest',
   async handle(input, ctx) {
-    const account = callerAccount(ctx);
     const id = input.DelegationRequestId;
-    const e = await ownedRequest(ctx.store, account, id, ctx.now);
-    await ctx.authorize({
-      action: 'iam:AcceptDelegationRequest',
-      resource: delegationRequestArn(account, id),
-      context: requestContext(e.body),
-    });
-    const state = effectiveState(e.body, ctx.now);
-    if (state !== 'ASSIGNED' && state !== 'PENDING_APPROVAL')
-      throw new AwsError(
-        'ConcurrentModification',
-        `delegation request ${id} is ${state}; AcceptDelegationRequest is not possible in this state`,
-      );
-    const approverArn = ctx.principal.type === 'Anonymous' ? undefined : ctx.principal.arn;
-    const body: DelegationRequestBody = { ...e.body, state: 'ACCEPTED', approverArn, updatedAt: ctx.now };
-    return ctx.transact(async (tx) => {
-      await writeRequest(tx, e, body);
-      ctx.alsoRecordIn(e.body.requestorAccount);
-      return {};
+    const e = await authorizedOwnedRequest(ctx, id, 'iam:AcceptDelegationRequest');
+    return transition(ctx, id, e, {
+      operation: 'AcceptDelegationRequest',
+      from: ['ASSIGNED', 'PENDING_APPROVAL'],
+      wrongStateCode: 'ConcurrentModification',
+      update: () => ({
+        set: {
+          state: 'ACCEPTED',
+          approverArn: ctx.principal.type === 'Anonymous' ? undefined : ctx.principal.arn,
+        },
+      }),
     });
   },
 });
@@ -512,27 +581,12 @@ export const rejectDelegationRequest = iamOperation<'RejectDelegationRequest'>({
   service: 'iam',
   name: 'RejectDelegationRequest',
   async handle(input, ctx) {
-    const account = callerAccount(ctx);
     const id = input.DelegationRequestId;
-    const e = await ownedRequest(ctx.store, account, id, ctx.now);
-    await ctx.authorize({
-      action: 'iam:RejectDelegationRequest',
-      resource: delegationRequestArn(account, id),
-      context: requestContext(e.body),
-    });
-    const state = effectiveState(e.body, ctx.now);
-    if (state !== 'ASSIGNED' && state !== 'PENDING_APPROVAL')
-      throw wrongState(id, state, 'RejectDelegationRequest');
-    const body: DelegationRequestBody = {
-      ...e.body,
-      state: 'REJECTED',
-      rejectionReason: input.Notes,
-      updatedAt: ctx.now,
-    };
-    return ctx.transact(async (tx) => {
-      await writeRequest(tx, e, body);
-      ctx.alsoRecordIn(e.body.requestorAccount);
-      return {};
+    const e = await authorizedOwnedRequest(ctx, id, 'iam:RejectDelegationRequest');
+    return transition(ctx, id, e, {
+      operation: 'RejectDelegationRequest',
+      from: ['ASSIGNED', 'PENDING_APPROVAL'],
+      update: () => ({ set: { state: 'REJECTED', rejectionReason: input.Notes } }),
     });
   },
 });
@@ -552,29 +606,12 @@ export const updateDelegationRequest = iamOperation<'UpdateDelegationRequest'>({
   // Decided in the handler: the owner needs no permission, anyone else iam:UpdateDelegationRequest.
   action: null,
   async handle(input, ctx) {
-    const account = callerAccount(ctx);
     const id = input.DelegationRequestId;
-    const e = await ownedRequest(ctx.store, account, id, ctx.now);
-    const isOwner = ctx.principal.type !== 'Anonymous' && e.body.owner?.arn === ctx.principal.arn;
-    if (!isOwner)
-      await ctx.authorize({
-        action: 'iam:UpdateDelegationRequest',
-        resource: delegationRequestArn(account, id),
-        context: requestContext(e.body),
-      });
-    const state = effectiveState(e.body, ctx.now);
-    if (state !== 'ASSIGNED' && state !== 'PENDING_APPROVAL')
-      throw wrongState(id, state, 'UpdateDelegationRequest');
-    const body: DelegationRequestBody = {
-      ...e.body,
-      state: 'PENDING_APPROVAL',
-      notes: input.Notes,
-      updatedAt: ctx.now,
-    };
-    return ctx.transact(async (tx) => {
-      await writeRequest(tx, e, body);
-      ctx.alsoRecordIn(e.body.requestorAccount);
-      return {};
+    const e = await authorizedOwnedRequest(ctx, id, 'iam:UpdateDelegationRequest', true);
+    return transition(ctx, id, e, {
+      operation: 'UpdateDelegationRequest',
+      from: ['ASSIGNED', 'PENDING_APPROVAL'],
+      update: () => ({ set: { state: 'PENDING_APPROVAL', notes: input.Notes } }),
     });
   },
 });
@@ -590,45 +627,35 @@ export const sendDelegationToken = iamOperation<'SendDelegationToken'>({
   service: 'iam',
   name: 'SendDelegationToken',
   async handle(input, ctx) {
-    const account = callerAccount(ctx);
     const id = input.DelegationRequestId;
-    const e = await ownedRequest(ctx.store, account, id, ctx.now);
-    await ctx.authorize({
-      action: 'iam:SendDelegationToken',
-      resource: delegationRequestArn(account, id),
-      context: requestContext(e.body),
-    });
-    const state = effectiveState(e.body, ctx.now);
-    if (state !== 'ACCEPTED') throw wrongState(id, state, 'SendDelegationToken');
-    const callerArn = ctx.principal.type === 'Anonymous' ? '' : ctx.principal.arn;
-    if (e.body.onlySendByOwner && callerArn !== e.body.owner?.arn)
-      throw errors.accessDenied(
-        `User: ${callerArn} is not authorized to perform: iam:SendDelegationToken on resource: ${delegationRequestArn(account, id)} because only the owner of the delegation request may send its token`,
-      );
-    const secret = base32Encode(ctx.services.random(30));
-    const token = `${id}.${secret}`;
-    const expiresAt = ctx.now + e.body.sessionDuration * 1000;
-    const body: DelegationRequestBody = {
-      ...e.body,
-      state: 'FINALIZED',
-      finalizedAt: ctx.now,
-      expiresAt,
-      tokenHash: hashTokenSecret(secret),
-      updatedAt: ctx.now,
-    };
-    const notification: DelegationNotificationBody = {
-      delegationRequestId: id,
-      notificationChannel: e.body.notificationChannel,
-      requestorWorkflowId: e.body.requestorWorkflowId,
-      sentAt: ctx.now,
-      expiresAt,
-      sealedToken: ctx.services.sealSecret(token, notificationAad(id)),
-    };
-    return ctx.transact(async (tx) => {
-      await writeRequest(tx, e, body);
-      await tx.insert(e.body.requestorAccount, 'delegationNotification', id, notification, null);
-      ctx.alsoRecordIn(e.body.requestorAccount);
-      return {};
+    const e = await authorizedOwnedRequest(ctx, id, 'iam:SendDelegationToken');
+    return transition(ctx, id, e, {
+      operation: 'SendDelegationToken',
+      from: ['ACCEPTED'],
+      update: () => {
+        const callerArn = ctx.principal.type === 'Anonymous' ? '' : ctx.principal.arn;
+        if (e.body.onlySendByOwner && callerArn !== e.body.owner?.arn)
+          throw errors.accessDenied(
+            `User: ${callerArn} is not authorized to perform: iam:SendDelegationToken on resource: ${delegationRequestArn(callerAccount(ctx), id)} because only the owner of the delegation request may send its token`,
+          );
+        const secret = base32Encode(ctx.services.random(30));
+        const token = `${id}.${secret}`;
+        const expiresAt = ctx.now + e.body.sessionDuration * 1000;
+        const notification: DelegationNotificationBody = {
+          delegationRequestId: id,
+          notificationChannel: e.body.notificationChannel,
+          requestorWorkflowId: e.body.requestorWorkflowId,
+          sentAt: ctx.now,
+          expiresAt,
+          sealedToken: ctx.services.sealSecret(token, notificationAad(id)),
+        };
+        return {
+          set: { state: 'FINALIZED', finalizedAt: ctx.now, expiresAt, tokenHash: hashTokenSecret(secret) },
+          alsoWrite: async (tx) => {
+            await tx.insert(e.body.requestorAccount, 'delegationNotification', id, notification, null);
+          },
+        };
+      },
     });
   },
 });

@@ -28,7 +28,14 @@ import {
 } from './common.js';
 import { nameKey } from '../domain/names.js';
 import type { MfaDeviceBody, UserBody } from '../domain/entities.js';
-import { authorizeOnUser, implicitUser, noSuchUser, requireUser, userSummary } from './users.js';
+import {
+  authorizeOnUser,
+  credentialOwner,
+  noSuchUser,
+  requireUser,
+  userSummary,
+  type CredentialOwner,
+} from './users.js';
 import { CASE_INSENSITIVE_TAG_KEYS, taggingOperations } from './tagging.js';
 
 /** IAM quota "MFA devices in use per user": 8 ("IAM and AWS STS quotas"). */
@@ -79,32 +86,6 @@ async function authorizeOnDevice(
   const context = { ...(device === undefined ? {} : resourceTagContext(device.body.tags)), ...extra };
   await ctx.authorize({ action, resource: serialNumber, context });
   return device;
-}
-
-/** The owner a per-user MFA call is about: `UserName`, or the caller (user or root) when omitted. */
-interface MfaOwner {
-  readonly index: string;
-  readonly userName: string | undefined;
-}
-
-async function resolveOwner(
-  ctx: CallContext,
-  account: string,
-  action: string,
-  userName: string | undefined,
-): Promise<MfaOwner> {
-  let name = userName;
-  if (name === undefined) {
-    const self = implicitUser(ctx);
-    if (self.root) {
-      await ctx.authorize({ action, resource: self.arn });
-      return { index: '', userName: undefined };
-    }
-    name = self.userName;
-  }
-  const user = await authorizeOnUser(ctx, account, action, name);
-  if (user === undefined) throw noSuchUser(name);
-  return { index: user.key, userName: user.body.userName };
 }
 
 /**
@@ -204,7 +185,7 @@ export const enableMfaDevice = iamOperation<'EnableMFADevice'>({
 async function requireOwnedDevice(
   reader: StoreReader,
   account: string,
-  owner: MfaOwner,
+  owner: CredentialOwner,
   serialNumber: string,
 ): Promise<Entity<MfaDeviceBody>> {
   const d = await findDevice(reader, account, serialNumber);
@@ -220,7 +201,7 @@ export const deactivateMfaDevice = iamOperation<'DeactivateMFADevice'>({
   async handle(input, ctx) {
     const account = callerAccount(ctx);
     const serialNumber = input.SerialNumber;
-    const owner = await resolveOwner(ctx, account, 'iam:DeactivateMFADevice', input.UserName);
+    const owner = await credentialOwner(ctx, account, 'iam:DeactivateMFADevice', input.UserName);
     return ctx.transact(async (tx) => {
       const d = await requireOwnedDevice(tx, account, owner, serialNumber);
       const body: MfaDeviceBody = { ...d.body, userName: undefined, enableDate: undefined, usedSteps: [] };
@@ -255,7 +236,7 @@ export const listMfaDevices = iamOperation<'ListMFADevices'>({
   name: 'ListMFADevices',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const owner = await resolveOwner(ctx, account, 'iam:ListMFADevices', input.UserName);
+    const owner = await credentialOwner(ctx, account, 'iam:ListMFADevices', input.UserName);
     const devices = await ctx.store.list<MfaDeviceBody>(account, 'mfaDevice', { index: owner.index });
     const { page, IsTruncated, Marker } = paginate(devices, (d) => d.key, input, ctx.services);
     return {
@@ -323,7 +304,7 @@ export const resyncMfaDevice = iamOperation<'ResyncMFADevice'>({
   async handle(input, ctx) {
     const account = callerAccount(ctx);
     const serialNumber = input.SerialNumber;
-    const owner = await resolveOwner(ctx, account, 'iam:ResyncMFADevice', input.UserName);
+    const owner = await credentialOwner(ctx, account, 'iam:ResyncMFADevice', input.UserName);
     return ctx.transact(async (tx) => {
       const d = await requireOwnedDevice(tx, account, owner, serialNumber);
       const seed = ctx.services.unsealSecret(d.body.sealedSeed, mfaSeedAad(account, serialNumber));
@@ -354,7 +335,7 @@ export const getMfaDevice = iamOperation<'GetMFADevice'>({
   async handle(input, ctx) {
     const account = callerAccount(ctx);
     const serialNumber = input.SerialNumber;
-    const owner = await resolveOwner(ctx, account, 'iam:GetMFADevice', input.UserName);
+    const owner = await credentialOwner(ctx, account, 'iam:GetMFADevice', input.UserName);
     const d = await requireOwnedDevice(ctx.store, account, owner, serialNumber);
     const out: Mutable<GetMFADeviceOutput> = {
       SerialNumber: d.body.serialNumber,

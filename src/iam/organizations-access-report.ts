@@ -30,6 +30,7 @@
 import type { CallContext, Operation } from '../api/operation.js';
 import { iamOperation } from '../api/typed-operation.js';
 import { AwsError } from '../errors/index.js';
+import { randomUuid } from '../core/uuid.js';
 import type { StoreReader } from '../store/index.js';
 import type { AccessDetail } from '../protocol/shapes/iam.js';
 import {
@@ -231,11 +232,6 @@ async function computeReport(
   });
 }
 
-function uuid(bytes: Uint8Array): string {
-  const h = [...bytes.slice(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16] ?? '0', 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
 /** GenerateOrganizationsAccessReport. */
 export const generateOrganizationsAccessReport = iamOperation<'GenerateOrganizationsAccessReport'>({
   service: 'iam',
@@ -263,7 +259,7 @@ export const generateOrganizationsAccessReport = iamOperation<'GenerateOrganizat
         `service control policies must be enabled on the root of \`${org.id}\` for an Organizations access report`,
       );
     const services = await computeReport(ctx, org, input.EntityPath, input.OrganizationsPolicyId);
-    const jobId = uuid(ctx.services.random(16));
+    const jobId = randomUuid(ctx.services.random(16));
     const job: ReportJob = { jobId, created: ctx.now, completed: ctx.now, services };
     return ctx.transact(async (tx) => {
       await tx.insert(account, 'setting', jobKey(jobId), job);

@@ -22,7 +22,7 @@ import type { Entity } from '../store/index.js';
 import type { AwsError } from '../errors/index.js';
 import { errors } from '../errors/index.js';
 import { base32Encode } from '../credentials/base32.js';
-import { callerAccount, paginate } from './common.js';
+import { callerAccount, paginate, writeStatus } from './common.js';
 import { iamArn } from '../domain/names.js';
 import type { UserBody } from '../domain/entities.js';
 import { requireUser, targetUser } from './users.js';
@@ -246,15 +246,7 @@ export const updateServiceSpecificCredential = iamOperation<'UpdateServiceSpecif
         "1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set",
       );
     return ctx.transact(async (tx) => {
-      const c = await requireOwned(tx, account, user, id);
-      if (c.body.status !== status)
-        await tx.update(
-          account,
-          'serviceCredential',
-          id,
-          { ...c.body, status },
-          { expectedVersion: c.version },
-        );
+      await writeStatus(tx, await requireOwned(tx, account, user, id), status);
       return {};
     });
   },

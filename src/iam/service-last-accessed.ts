@@ -15,6 +15,7 @@ import type { CallContext, Operation } from '../api/operation.js';
 import { iamOperation } from '../api/typed-operation.js';
 import { AwsError } from '../errors/index.js';
 import { parseArn } from '../core/arn.js';
+import { randomUuid } from '../core/uuid.js';
 import type { AuditRecord } from '../store/index.js';
 import { callerAccount, paginate } from './common.js';
 import { nameKey } from '../domain/names.js';
@@ -282,11 +283,6 @@ async function computeJob(
   return { jobId: '', arn, granularity, created: ctx.now, completed: ctx.now, entities, services };
 }
 
-function uuid(bytes: Uint8Array): string {
-  const h = [...bytes.slice(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16] ?? '0', 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
 /** GenerateServiceLastAccessedDetails. */
 export const generateServiceLastAccessedDetails = iamOperation<'GenerateServiceLastAccessedDetails'>({
   service: 'iam',
@@ -297,7 +293,7 @@ export const generateServiceLastAccessedDetails = iamOperation<'GenerateServiceL
     await ctx.authorize({ action: 'iam:GenerateServiceLastAccessedDetails', resource: arn });
     const granularity = input.Granularity ?? 'SERVICE_LEVEL';
     const job = await computeJob(ctx, arn, granularity);
-    const jobId = uuid(ctx.services.random(16));
+    const jobId = randomUuid(ctx.services.random(16));
     return ctx.transact(async (tx) => {
       await tx.insert(account, 'setting', jobKey(jobId), { ...job, jobId });
       return { JobId: jobId };

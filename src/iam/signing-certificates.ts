@@ -10,13 +10,13 @@
  */
 import type { CallContext, Operation } from '../api/operation.js';
 import { iamOperation } from '../api/typed-operation.js';
-import type { Entity } from '../store/index.js';
+import type { Entity, StoreTx } from '../store/index.js';
 import { AwsError, errors } from '../errors/index.js';
 import { base32Encode } from '../credentials/base32.js';
 import { parseCertificate } from '../credentials/certificate.js';
-import { callerAccount, paginate } from './common.js';
+import { callerAccount, paginate, settableStatus, writeStatus } from './common.js';
 import type { SigningCertificate } from '../protocol/shapes/iam.js';
-import { authorizeOnUser, implicitUser, noSuchUser, requireUser } from './users.js';
+import { credentialOwner, requireUser, type CredentialOwner } from './users.js';
 
 /** IAM quota "Signing certificates assigned to an IAM user": 2 (`SigningCertificatesPerUserQuota`). */
 export const SIGNING_CERTIFICATES_PER_USER = 2;
@@ -30,33 +30,6 @@ export interface SigningCertificateBody {
   readonly fingerprint256: string;
   readonly status: 'Active' | 'Inactive';
   readonly uploadDate: number;
-}
-
-/** Whose certificates a call is about. */
-interface Owner {
-  readonly index: string;
-  readonly userName: string | undefined;
-}
-
-/** Resolves `UserName` or the caller (user or root) and authorizes `action` on it. */
-async function resolveOwner(
-  ctx: CallContext,
-  account: string,
-  action: string,
-  input: { readonly UserName?: string | undefined },
-): Promise<Owner> {
-  let userName = input.UserName;
-  if (userName === undefined) {
-    const self = implicitUser(ctx);
-    if (self.root) {
-      await ctx.authorize({ action, resource: self.arn });
-      return { index: '', userName: undefined };
-    }
-    userName = self.userName;
-  }
-  const user = await authorizeOnUser(ctx, account, action, userName);
-  if (user === undefined) throw noSuchUser(userName);
-  return { index: user.key, userName: user.body.userName };
 }
 
 /** Recorded: `The Certificate with id NONEXISTENTCERTID12345678901 cannot be found.` */
@@ -80,16 +53,23 @@ function output(b: SigningCertificateBody): SigningCertificate {
   };
 }
 
-/** Reads the certificate and checks it belongs to `owner`. */
-async function requireOwned(
-  reader: CallContext['store'],
+/**
+ * Update and Delete: runs `change` on `owner`'s certificate `id` in the call's transaction; a
+ * certificate that does not exist or is someone else's is NoSuchEntity.
+ */
+async function changeOwned(
+  ctx: CallContext,
   account: string,
-  owner: Owner,
+  owner: CredentialOwner,
   id: string,
-): Promise<Entity<SigningCertificateBody>> {
-  const c = await reader.get<SigningCertificateBody>(account, 'signingCertificate', id);
-  if (c === undefined || c.index !== owner.index) throw noSuchCertificate(id);
-  return c;
+  change: (tx: StoreTx, c: Entity<SigningCertificateBody>) => Promise<unknown>,
+): Promise<Record<string, never>> {
+  return ctx.transact(async (tx) => {
+    const c = await tx.get<SigningCertificateBody>(account, 'signingCertificate', id);
+    if (c === undefined || c.index !== owner.index) throw noSuchCertificate(id);
+    await change(tx, c);
+    return {};
+  });
 }
 
 /**
@@ -103,7 +83,7 @@ export const uploadSigningCertificate = iamOperation<'UploadSigningCertificate'>
   name: 'UploadSigningCertificate',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const owner = await resolveOwner(ctx, account, 'iam:UploadSigningCertificate', input);
+    const owner = await credentialOwner(ctx, account, 'iam:UploadSigningCertificate', input.UserName);
     const certificateBody = input.CertificateBody;
     const cert = parseCertificate(certificateBody);
     if (cert === undefined)
@@ -140,7 +120,7 @@ export const listSigningCertificates = iamOperation<'ListSigningCertificates'>({
   name: 'ListSigningCertificates',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const owner = await resolveOwner(ctx, account, 'iam:ListSigningCertificates', input);
+    const owner = await credentialOwner(ctx, account, 'iam:ListSigningCertificates', input.UserName);
     const certs = await ctx.store.list<SigningCertificateBody>(account, 'signingCertificate', {
       index: owner.index,
     });
@@ -159,23 +139,10 @@ export const updateSigningCertificate = iamOperation<'UpdateSigningCertificate'>
   name: 'UpdateSigningCertificate',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const owner = await resolveOwner(ctx, account, 'iam:UpdateSigningCertificate', input);
+    const owner = await credentialOwner(ctx, account, 'iam:UpdateSigningCertificate', input.UserName);
     const id = input.CertificateId;
-    const status = input.Status;
-    if (status !== 'Active' && status !== 'Inactive')
-      throw errors.invalidInput(`Invalid status ${status}. Valid values are Active and Inactive.`);
-    return ctx.transact(async (tx) => {
-      const c = await requireOwned(tx, account, owner, id);
-      if (c.body.status !== status)
-        await tx.update(
-          account,
-          'signingCertificate',
-          id,
-          { ...c.body, status },
-          { expectedVersion: c.version },
-        );
-      return {};
-    });
+    const status = settableStatus(input.Status);
+    return changeOwned(ctx, account, owner, id, (tx, c) => writeStatus(tx, c, status));
   },
 });
 
@@ -185,13 +152,9 @@ export const deleteSigningCertificate = iamOperation<'DeleteSigningCertificate'>
   name: 'DeleteSigningCertificate',
   async handle(input, ctx) {
     const account = callerAccount(ctx);
-    const owner = await resolveOwner(ctx, account, 'iam:DeleteSigningCertificate', input);
+    const owner = await credentialOwner(ctx, account, 'iam:DeleteSigningCertificate', input.UserName);
     const id = input.CertificateId;
-    return ctx.transact(async (tx) => {
-      await requireOwned(tx, account, owner, id);
-      await tx.delete(account, 'signingCertificate', id);
-      return {};
-    });
+    return changeOwned(ctx, account, owner, id, (tx) => tx.delete(account, 'signingCertificate', id));
   },
 });
 

@@ -13,7 +13,7 @@ import type { Entity } from '../store/index.js';
 import { AwsError, errors } from '../errors/index.js';
 import { base32Encode } from '../credentials/base32.js';
 import { parseSshPublicKey } from '../credentials/ssh-public-key.js';
-import { callerAccount, paginate } from './common.js';
+import { callerAccount, paginate, settableStatus, writeStatus } from './common.js';
 import type { UserBody } from '../domain/entities.js';
 import type { SSHPublicKey } from '../protocol/shapes/iam.js';
 import { requireUser, targetUser } from './users.js';
@@ -167,20 +167,10 @@ export const updateSshPublicKey = iamOperation<'UpdateSSHPublicKey'>({
   async handle(input, ctx) {
     const account = callerAccount(ctx);
     const user = await targetUser(ctx, account, 'iam:UpdateSSHPublicKey', input.UserName);
-    const status = input.Status;
-    if (status !== 'Active' && status !== 'Inactive')
-      throw errors.invalidInput(`Invalid status ${status}. Valid values are Active and Inactive.`);
+    const status = settableStatus(input.Status);
     const id = input.SSHPublicKeyId;
     return ctx.transact(async (tx) => {
-      const key = await requireOwnedKey(tx, account, user, id);
-      if (key.body.status !== status)
-        await tx.update(
-          account,
-          'sshPublicKey',
-          key.key,
-          { ...key.body, status },
-          { expectedVersion: key.version },
-        );
+      await writeStatus(tx, await requireOwnedKey(tx, account, user, id), status);
       return {};
     });
   },

@@ -100,6 +100,42 @@ export function implicitUser(
   throw errors.validation('Must specify userName when calling with non-User credentials');
 }
 
+/** Whose credentials (access keys, signing certificates, MFA devices) a call is about: a user or the root. */
+export interface CredentialOwner {
+  /** The store index of the owner's credentials: the user's key, `''` for the account root. */
+  readonly index: string;
+  /** The user name as stored; undefined for the root. */
+  readonly userName: string | undefined;
+  /** The user; undefined for the root. */
+  readonly user: Entity<UserBody> | undefined;
+}
+
+/**
+ * The owner a credential call is about: `userName` or, when omitted, the signing credentials' own user
+ * or the account root ({@link implicitUser}), after authorizing `action` on it (a user's ARN, or the
+ * root's). An unknown user is NoSuchEntity, answered only once authorized; a role or federated caller
+ * without `userName` is ValidationError.
+ */
+export async function credentialOwner(
+  ctx: CallContext,
+  account: string,
+  action: string,
+  userName: string | undefined,
+): Promise<CredentialOwner> {
+  let name = userName;
+  if (name === undefined) {
+    const self = implicitUser(ctx);
+    if (self.root) {
+      await ctx.authorize({ action, resource: self.arn });
+      return { index: '', userName: undefined, user: undefined };
+    }
+    name = self.userName;
+  }
+  const user = await authorizeOnUser(ctx, account, action, name);
+  if (user === undefined) throw noSuchUser(name);
+  return { index: user.key, userName: user.body.userName, user };
+}
+
 /**
  * The user a call is about: `UserName`, or the calling IAM user when it is omitted ("it defaults to the
  * principal making the request", e.g. the Create/Get/DeleteLoginProfile API references), after

@@ -161,15 +161,37 @@ const awsManagedReadOnly = (): OrgError =>
     'You specified a policy that is managed by AWS and cannot be modified.',
   );
 
+/** A policy found inside the call's transaction (see {@link changePolicy}). */
+interface FoundPolicy {
+  readonly tx: StoreTx;
+  readonly c: CallerOrg;
+  /** The PolicyId as given. */
+  readonly id: string;
+  readonly policy: OrgPolicyBody;
+}
+
+/**
+ * The calls that change a policy or its attachments (Update, Delete, Attach, Detach): authorizes
+ * `operation`, then in one transaction finds the policy `PolicyId` (PolicyNotFoundException) and
+ * hands it to `change`.
+ */
+async function changePolicy<T extends Record<string, unknown>>(
+  input: Record<string, unknown>,
+  ctx: CallContext,
+  operation: 'UpdatePolicy' | 'DeletePolicy' | 'AttachPolicy' | 'DetachPolicy',
+  change: (found: FoundPolicy) => Promise<T>,
+): Promise<T> {
+  const id = input.PolicyId as string;
+  const c = await managementCall(ctx, operation, policyResource(id));
+  return ctx.transact(async (tx) => change({ tx, c, id, policy: await policyOf(tx, c, id) }));
+}
+
 /** UpdatePolicy. */
 export const updatePolicy: Operation = {
   service: 'organizations',
   name: 'UpdatePolicy',
-  async handle(input, ctx) {
-    const id = input.PolicyId as string;
-    const c = await managementCall(ctx, 'UpdatePolicy', policyResource(id));
-    return ctx.transact(async (tx) => {
-      const p = await policyOf(tx, c, id);
+  handle: (input, ctx) =>
+    changePolicy(input, ctx, 'UpdatePolicy', async ({ tx, c, id, policy: p }) => {
       if (p.awsManaged) throw awsManagedReadOnly();
       const content = (input.Content as string | undefined) ?? p.content;
       if (input.Content !== undefined) checkContent(p.type, content);
@@ -185,20 +207,16 @@ export const updatePolicy: Operation = {
       };
       await tx.update(c.mgmt, 'orgPolicy', id, next, { index: p.type });
       return { Policy: { PolicySummary: policySummary(next), Content: next.content } };
-    });
-  },
+    }),
 };
 
 /** DeletePolicy: only a policy attached nowhere. */
 export const deletePolicy: Operation = {
   service: 'organizations',
   name: 'DeletePolicy',
-  async handle(input, ctx) {
-    const id = input.PolicyId as string;
-    const c = await managementCall(ctx, 'DeletePolicy', policyResource(id));
-    return ctx.transact(async (tx) => {
-      const p = await policyOf(tx, c, id);
-      if (p.awsManaged) throw awsManagedReadOnly();
+  handle: (input, ctx) =>
+    changePolicy(input, ctx, 'DeletePolicy', async ({ tx, c, id, policy }) => {
+      if (policy.awsManaged) throw awsManagedReadOnly();
       if ((await tx.list(c.mgmt, 'orgAttachment', { index: id, limit: 1 })).length > 0)
         throw new OrgError(
           'PolicyInUseException',
@@ -206,8 +224,7 @@ export const deletePolicy: Operation = {
         );
       await tx.delete(c.mgmt, 'orgPolicy', id);
       return {};
-    });
-  },
+    }),
 };
 
 /** DescribePolicy. */
@@ -286,64 +303,79 @@ export const listTargetsForPolicy: Operation = {
   },
 };
 
+/** A policy and a target, both found, inside the call's transaction (see {@link changeAttachment}). */
+interface PolicyOnTarget extends FoundPolicy {
+  readonly target: string;
+  /** Whether the policy is attached to the target directly. */
+  readonly attached: boolean;
+}
+
+/**
+ * AttachPolicy and DetachPolicy: {@link changePolicy}, then the target `TargetId`
+ * (TargetNotFoundException, after the policy) and whether the policy is attached to it, for `change`
+ * to check and write the attachment.
+ */
+async function changeAttachment(
+  input: Record<string, unknown>,
+  ctx: CallContext,
+  operation: 'AttachPolicy' | 'DetachPolicy',
+  change: (on: PolicyOnTarget) => Promise<void>,
+): Promise<Record<string, never>> {
+  const target = input.TargetId as string;
+  return changePolicy(input, ctx, operation, async (found) => {
+    const { tx, c, id } = found;
+    if (!(await targetExists(tx, c, target))) throw orgErrors.targetNotFound();
+    const attached = (await tx.get(c.mgmt, 'orgAttachment', attachmentKey(target, id))) !== undefined;
+    await change({ ...found, target, attached });
+    return {};
+  });
+}
+
 /** AttachPolicy. */
 export const attachPolicy: Operation = {
   service: 'organizations',
   name: 'AttachPolicy',
-  async handle(input, ctx) {
-    const id = input.PolicyId as string;
-    const target = input.TargetId as string;
-    const c = await managementCall(ctx, 'AttachPolicy', policyResource(id));
-    return ctx.transact(async (tx) => {
-      const p = await policyOf(tx, c, id);
-      if (!(await targetExists(tx, c, target))) throw orgErrors.targetNotFound();
-      if (!c.org.enabledPolicyTypes.includes(p.type)) throw orgErrors.policyTypeNotEnabled();
-      if (await tx.get(c.mgmt, 'orgAttachment', attachmentKey(target, id)))
+  handle: (input, ctx) =>
+    changeAttachment(input, ctx, 'AttachPolicy', async ({ tx, c, id, policy, target, attached }) => {
+      if (!c.org.enabledPolicyTypes.includes(policy.type)) throw orgErrors.policyTypeNotEnabled();
+      if (attached)
         throw new OrgError(
           'DuplicatePolicyAttachmentException',
           'The selected policy is already attached to the specified target.',
         );
-      if ((await attachedOfType(tx, c, target, p.type)).length >= MAX_ATTACHED_PER_TARGET)
+      if ((await attachedOfType(tx, c, target, policy.type)).length >= MAX_ATTACHED_PER_TARGET)
         throw orgErrors.constraint(
           'MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
           'You attempted to exceed the number of policies of a certain type that can be attached to an entity at one time.',
         );
       await attach(tx, c.mgmt, target, id);
-      return {};
-    });
-  },
+    }),
 };
 
 /** DetachPolicy: a target keeps at least one SCP; RCPFullAWSAccess cannot be detached (RCP syntax page). */
 export const detachPolicy: Operation = {
   service: 'organizations',
   name: 'DetachPolicy',
-  async handle(input, ctx) {
-    const id = input.PolicyId as string;
-    const target = input.TargetId as string;
-    const c = await managementCall(ctx, 'DetachPolicy', policyResource(id));
-    return ctx.transact(async (tx) => {
-      const p = await policyOf(tx, c, id);
-      if (!(await targetExists(tx, c, target))) throw orgErrors.targetNotFound();
-      if (!(await tx.get(c.mgmt, 'orgAttachment', attachmentKey(target, id))))
+  handle: (input, ctx) =>
+    changeAttachment(input, ctx, 'DetachPolicy', async ({ tx, c, id, policy, target, attached }) => {
+      if (!attached)
         throw new OrgError(
           'PolicyNotAttachedException',
           "The policy isn't attached to the specified target in the specified root.",
         );
-      const minimum = (): OrgError =>
-        orgErrors.constraint(
-          'MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
-          'You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.',
-        );
       // "You cannot detach this policy" (RCP syntax page): InvalidInputException NON_DETACHABLE_POLICY.
       if (id === RCP_FULL_AWS_ACCESS_ID)
         throw orgErrors.invalidInput('NON_DETACHABLE_POLICY', "You can't detach this AWS Managed Policy.");
-      if (p.type === 'SERVICE_CONTROL_POLICY' && (await attachedOfType(tx, c, target, p.type)).length <= 1)
-        throw minimum();
+      if (
+        policy.type === 'SERVICE_CONTROL_POLICY' &&
+        (await attachedOfType(tx, c, target, policy.type)).length <= 1
+      )
+        throw orgErrors.constraint(
+          'MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
+          'You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.',
+        );
       await tx.delete(c.mgmt, 'orgAttachment', attachmentKey(target, id));
-      return {};
-    });
-  },
+    }),
 };
 
 /** The policy operations. */

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  CreateAccessKeyCommand,
   CreateServiceSpecificCredentialCommand,
   DeleteServerCertificateCommand,
   DeleteSigningCertificateCommand,
@@ -36,9 +37,11 @@ import {
   DeleteUserCommand,
   GetSSHPublicKeyCommand,
   type IAMClient,
+  ListAccessKeysCommand,
   ListServiceSpecificCredentialsCommand,
   ListSSHPublicKeysCommand,
   ResetServiceSpecificCredentialCommand,
+  UpdateAccessKeyCommand,
   UpdateServiceSpecificCredentialCommand,
   UpdateSSHPublicKeyCommand,
   UploadSSHPublicKeyCommand,
@@ -933,4 +936,46 @@ test('renaming a user keeps its SSH keys, signing certificates and service-speci
     creds.ServiceSpecificCredentials!.map((c) => [c.ServiceSpecificCredentialId, c.UserName]),
     [[cred.ServiceSpecificCredentialId, 'after-rename']],
   );
+});
+
+test('credential status: Expired is refused (only AWS sets it), Active/Inactive apply and repeat', async () => {
+  // The model's statusType lists Active, Inactive and Expired; a caller may set the first two
+  // (https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAccessKey.html).
+  await iam.send(new CreateUserCommand({ UserName: 'status-user' }));
+  const UserName = 'status-user';
+  const key = (await iam.send(new CreateAccessKeyCommand({ UserName }))).AccessKey!.AccessKeyId!;
+  const cert = (
+    await iam.send(
+      new UploadSigningCertificateCommand({ UserName, CertificateBody: makeCert('status').cert }),
+    )
+  ).Certificate!.CertificateId!;
+  const ssh = (await iam.send(new UploadSSHPublicKeyCommand({ UserName, SSHPublicKeyBody: rsaPem() })))
+    .SSHPublicKey!.SSHPublicKeyId!;
+  const updates = (Status: 'Active' | 'Inactive' | 'Expired'): [string, () => Promise<unknown>][] => [
+    ['access key', () => iam.send(new UpdateAccessKeyCommand({ UserName, AccessKeyId: key, Status }))],
+    [
+      'signing certificate',
+      () => iam.send(new UpdateSigningCertificateCommand({ UserName, CertificateId: cert, Status })),
+    ],
+    [
+      'SSH public key',
+      () => iam.send(new UpdateSSHPublicKeyCommand({ UserName, SSHPublicKeyId: ssh, Status })),
+    ],
+  ];
+  for (const [what, update] of updates('Expired'))
+    await expectClientError(
+      update(),
+      'InvalidInputException',
+      400,
+      'Invalid status Expired. Valid values are Active and Inactive.',
+    ).catch((e: Error) => assert.fail(`${what}: ${e.message}`));
+  // Setting a status twice is no error; the last one sticks.
+  for (const status of ['Inactive', 'Inactive', 'Active', 'Inactive'] as const)
+    for (const [, update] of updates(status)) await update();
+  const statuses = [
+    (await iam.send(new ListAccessKeysCommand({ UserName }))).AccessKeyMetadata![0]!.Status,
+    (await iam.send(new ListSigningCertificatesCommand({ UserName }))).Certificates![0]!.Status,
+    (await iam.send(new ListSSHPublicKeysCommand({ UserName }))).SSHPublicKeys![0]!.Status,
+  ];
+  assert.deepEqual(statuses, ['Inactive', 'Inactive', 'Inactive']);
 });

@@ -450,6 +450,58 @@ test('creation errors: missing template parameter, another account’s template,
   assert.equal(r.DelegationRequest?.State, 'EXPIRED');
 });
 
+test('lifecycle refusals: association by the requestor or a stranger after association, steps from a final state', async () => {
+  // An IAM user (the reviewer's session has expired: earlier tests moved the clock on).
+  const closer = await createUser(server.iam(), 'closer', allow('iam:*'));
+  const customer = server.iam(closer.creds);
+  // A request without a target account: the partner cannot associate its own request.
+  const { DelegationRequestId: id = '' } = await partnerIam.send(
+    new CreateDelegationRequestCommand(requestInput({ OwnerAccountId: undefined })),
+  );
+  await expectAwsError(
+    partnerIam.send(new AssociateDelegationRequestCommand({ DelegationRequestId: id })),
+    'InvalidInputException',
+    400,
+    'a delegation request cannot be associated by the account that created it',
+  );
+  // Associated by the customer, it is linked to the customer's account (listed there) and hidden
+  // from every other account.
+  await customer.send(new AssociateDelegationRequestCommand({ DelegationRequestId: id }));
+  const listed = await customer.send(new ListDelegationRequestsCommand({ OwnerId: closer.arn }));
+  assert.ok(listed.DelegationRequests!.some((d) => d.DelegationRequestId === id && d.State === 'ASSIGNED'));
+  await expectAwsError(
+    server.iam(rootCreds(stranger)).send(new AssociateDelegationRequestCommand({ DelegationRequestId: id })),
+    'NoSuchEntityException',
+    404,
+    `The delegation request with id ${id} cannot be found.`,
+  );
+  await customer.send(new RejectDelegationRequestCommand({ DelegationRequestId: id, Notes: 'no' }));
+  // REJECTED is final: rejecting, updating and sending again are refused with the state named.
+  const refusals: [string, () => Promise<unknown>][] = [
+    [
+      'RejectDelegationRequest',
+      () => customer.send(new RejectDelegationRequestCommand({ DelegationRequestId: id, Notes: 'again' })),
+    ],
+    [
+      'UpdateDelegationRequest',
+      () => customer.send(new UpdateDelegationRequestCommand({ DelegationRequestId: id, Notes: 'again' })),
+    ],
+    ['SendDelegationToken', () => customer.send(new SendDelegationTokenCommand({ DelegationRequestId: id }))],
+  ];
+  for (const [operation, call] of refusals)
+    await expectAwsError(
+      call(),
+      'InvalidInputException',
+      400,
+      `delegation request ${id} is REJECTED; ${operation} is not possible in this state`,
+    );
+  const r = (await customer.send(new GetDelegationRequestCommand({ DelegationRequestId: id })))
+    .DelegationRequest!;
+  assert.equal(r.State, 'REJECTED');
+  assert.equal(r.RejectionReason, 'no');
+  assert.equal(r.Notes, undefined);
+});
+
 test('the AWS CLI v1 reads a delegation request', async (t) => {
   const probe = spawnSync('aws', ['iam', 'get-delegation-request', 'help'], { encoding: 'utf8' });
   if (probe.status !== 0) {

@@ -13,6 +13,9 @@ import {
   ListRootsCommand,
   MoveAccountCommand,
   OrganizationsClient,
+  type CreateAccountCommandOutput,
+  type CreateOrganizationCommandOutput,
+  type EnablePolicyTypeCommandOutput,
 } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { ROOT, startIamd, UNTHROTTLED, type Creds, type TestServer } from './harness.js';
@@ -58,6 +61,13 @@ export interface BuiltOrg {
   readonly member: string;
   /** A session of the member's OrganizationAccountAccessRole, assumed by the management administrator. */
   readonly memberAdmin: Creds;
+  /** What the building calls answered, for the test of building itself (organizations.test.ts). */
+  readonly answers: {
+    readonly createOrganization: CreateOrganizationCommandOutput;
+    /** Enabling SCPs on the root. */
+    readonly enablePolicyType: EnablePolicyTypeCommandOutput;
+    readonly createAccount: CreateAccountCommandOutput;
+  };
 }
 
 /** Creates an organization as `admin` (a management-account administrator) with a member in a `dev` OU. */
@@ -65,7 +75,9 @@ export async function buildOrganization(server: TestServer, admin: Creds): Promi
   const o = orgsClient(server, admin);
   const org = await o.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
   const rootId = (await o.send(new ListRootsCommand({}))).Roots?.[0]?.Id ?? '';
-  await o.send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' }));
+  const enabled = await o.send(
+    new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' }),
+  );
   const ou = await o.send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: 'dev' }));
   const devOu = ou.OrganizationalUnit?.Id ?? '';
   const car = await o.send(new CreateAccountCommand({ Email: 'dev@example.com', AccountName: 'dev' }));
@@ -86,14 +98,32 @@ export async function buildOrganization(server: TestServer, admin: Creds): Promi
     devOu,
     member,
     memberAdmin: sessionCreds(r.Credentials),
+    answers: { createOrganization: org, enablePolicyType: enabled, createAccount: car },
   };
 }
 
-/** A started iamd with an administrator (`Allow *`) in the first account and its organization. */
-export interface OrgFixture {
+/** A started iamd with an administrator (`Allow *`) in the first account. */
+export interface AdminFixture {
   readonly server: TestServer;
   readonly admin: TestUser;
+}
+
+/** A started iamd with an administrator (`Allow *`) in the first account and its organization. */
+export interface OrgFixture extends AdminFixture {
   readonly org: BuiltOrg;
+}
+
+/**
+ * Starts iamd (unthrottled) and makes the first account's administrator, not yet in an organization
+ * (the first half of {@link startOrganization}).
+ */
+export async function startWithAdmin(): Promise<AdminFixture> {
+  const server = await startIamd(UNTHROTTLED);
+  const admin = await createUser(server.iam(ROOT), 'admin', {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+  });
+  return { server, admin };
 }
 
 /**
@@ -101,10 +131,6 @@ export interface OrgFixture {
  * {@link buildOrganization} with it: the set-up every Organizations contract test shares.
  */
 export async function startOrganization(): Promise<OrgFixture> {
-  const server = await startIamd(UNTHROTTLED);
-  const admin = await createUser(server.iam(ROOT), 'admin', {
-    Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-  });
+  const { server, admin } = await startWithAdmin();
   return { server, admin, org: await buildOrganization(server, admin.creds) };
 }

@@ -33,6 +33,7 @@ import {
   CreateOrganizationCommand,
   CreatePolicyCommand,
   DeleteOrganizationalUnitCommand,
+  DeletePolicyCommand,
   DescribeAccountCommand,
   DescribeCreateAccountStatusCommand,
   DescribeOrganizationCommand,
@@ -45,8 +46,7 @@ import {
   ListParentsCommand,
   ListPoliciesForTargetCommand,
   ListRootsCommand,
-  MoveAccountCommand,
-  OrganizationsClient,
+  type OrganizationsClient,
   RemoveAccountFromOrganizationCommand,
   UpdatePolicyCommand,
 } from '@aws-sdk/client-organizations';
@@ -61,45 +61,23 @@ import {
   ListRolesCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, AssumeRootCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { ROOT, startIamd, type Creds, type TestServer } from './harness.js';
-import { createUser, sessionCreds, type TestUser } from './accounts-helper.js';
+import { ROOT, type Creds, type TestServer } from './harness.js';
+import { sessionCreds, type TestUser } from './accounts-helper.js';
 import { expectAwsError } from './support.js';
+import {
+  buildOrganization,
+  expectOrgError,
+  orgsClient,
+  startWithAdmin,
+  type BuiltOrg,
+} from './organizations-support.js';
 
 const MGMT = ROOT.accountId;
 let server: TestServer;
 let admin: TestUser;
 let dir = '';
 
-function orgs(creds: Creds = ROOT): OrganizationsClient {
-  return new OrganizationsClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials: creds,
-    maxAttempts: 1,
-  });
-}
-
-/** Asserts an Organizations error: SDK name (the wire `__type`), status 400, message, and `Reason` when given. */
-async function expectOrgError(
-  p: Promise<unknown>,
-  name: string,
-  message: string,
-  reason?: string,
-): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    const err = e as {
-      name?: string;
-      message?: string;
-      Reason?: string;
-      $metadata?: { httpStatusCode?: number };
-    };
-    assert.equal(err.name, name, `error name (message: ${err.message})`);
-    assert.equal(err.message, message);
-    assert.equal(err.$metadata?.httpStatusCode, 400);
-    if (reason !== undefined) assert.equal(err.Reason, reason);
-    return true;
-  });
-}
+const orgs = (creds: Creds = ROOT): OrganizationsClient => orgsClient(server, creds);
 
 async function assumeRole(creds: Creds, roleArn: string, session = 'admin'): Promise<Creds> {
   const r = await server
@@ -147,27 +125,29 @@ async function explainCall(creds: Creds, requestId: string): Promise<string> {
   assert.fail(`no explanation for ${requestId}`);
 }
 
-const state: {
-  orgId: string;
-  rootId: string;
-  devOu: string;
-  member: string;
-  memberAdmin?: Creds;
-  outsider?: { id: string; creds: Creds };
-} = {
-  orgId: '',
-  rootId: '',
-  devOu: '',
-  member: '',
-};
+let org: BuiltOrg;
+
+const POLICY_NOT_FOUND = "We can't find a policy with the PolicyId that you specified.";
+
+/** Creates an SCP of one statement as the administrator; returns its id. */
+async function createScp(name: string, statement: object, description = ''): Promise<string> {
+  const created = await orgs(admin.creds).send(
+    new CreatePolicyCommand({
+      Name: name,
+      Description: description,
+      Type: 'SERVICE_CONTROL_POLICY',
+      Content: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }),
+    }),
+  );
+  return created.Policy?.PolicySummary?.Id ?? '';
+}
+/** An account created in the organization, then removed from it (the RCP test). */
+let formerMember: { id: string; creds: Creds } | undefined;
 
 before(async () => {
-  server = await startIamd(['--rate-limit-iam', 'off', '--rate-limit-sts', 'off']);
+  // Not startOrganization(): the first test asks before the organization exists; the second builds it.
+  ({ server, admin } = await startWithAdmin());
   dir = mkdtempSync(join(tmpdir(), 'iamd-orgs-'));
-  admin = await createUser(server.iam(), 'admin', {
-    Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-  });
 });
 
 after(async () => {
@@ -185,10 +165,13 @@ test('not in an organization: AWSOrganizationsNotInUseException', async () => {
 
 test('the management account administrator builds an organization with a dev OU and a member account', async () => {
   const o = orgs(admin.creds);
-  const created = await o.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
-  state.orgId = created.Organization?.Id ?? '';
-  assert.match(state.orgId, /^o-[a-z0-9]{10}$/);
-  assert.equal(created.Organization?.Arn, `arn:aws:organizations::${MGMT}:organization/${state.orgId}`);
+  // The shared builder: CreateOrganization (ALL), SCPs enabled on the root, a `dev` OU, CreateAccount
+  // for dev@example.com moved into it, the member's OrganizationAccountAccessRole assumed.
+  org = await buildOrganization(server, admin.creds);
+  const { createOrganization: created, enablePolicyType: enabled, createAccount: car } = org.answers;
+  assert.equal(created.Organization?.Id, org.orgId);
+  assert.match(org.orgId, /^o-[a-z0-9]{10}$/);
+  assert.equal(created.Organization?.Arn, `arn:aws:organizations::${MGMT}:organization/${org.orgId}`);
   assert.equal(created.Organization?.MasterAccountId, MGMT);
   assert.equal(created.Organization?.FeatureSet, 'ALL');
   await expectOrgError(
@@ -198,55 +181,41 @@ test('the management account administrator builds an organization with a dev OU 
   );
 
   const roots = await o.send(new ListRootsCommand({}));
-  state.rootId = roots.Roots?.[0]?.Id ?? '';
-  assert.match(state.rootId, /^r-[0-9a-z]{4}$/);
-  const enabled = await o.send(
-    new EnablePolicyTypeCommand({ RootId: state.rootId, PolicyType: 'SERVICE_CONTROL_POLICY' }),
-  );
+  assert.equal(roots.Roots?.[0]?.Id, org.rootId);
+  assert.match(org.rootId, /^r-[0-9a-z]{4}$/);
   assert.deepEqual(enabled.Root?.PolicyTypes, [{ Type: 'SERVICE_CONTROL_POLICY', Status: 'ENABLED' }]);
-  await o.send(new EnablePolicyTypeCommand({ RootId: state.rootId, PolicyType: 'RESOURCE_CONTROL_POLICY' }));
+  await o.send(new EnablePolicyTypeCommand({ RootId: org.rootId, PolicyType: 'RESOURCE_CONTROL_POLICY' }));
 
-  const ou = await o.send(new CreateOrganizationalUnitCommand({ ParentId: state.rootId, Name: 'dev' }));
-  state.devOu = ou.OrganizationalUnit?.Id ?? '';
-  assert.match(state.devOu, new RegExp(`^ou-${state.rootId.slice(2)}-[a-z0-9]{8}$`));
+  assert.match(org.devOu, new RegExp(`^ou-${org.rootId.slice(2)}-[a-z0-9]{8}$`));
   await expectOrgError(
-    o.send(new CreateOrganizationalUnitCommand({ ParentId: state.rootId, Name: 'dev' })),
+    o.send(new CreateOrganizationalUnitCommand({ ParentId: org.rootId, Name: 'dev' })),
     'DuplicateOrganizationalUnitException',
     'An OU with the same name already exists.',
   );
 
-  const car = await o.send(
-    new CreateAccountCommand({ Email: 'dev@example.com', AccountName: 'dev-account' }),
-  );
   assert.equal(car.CreateAccountStatus?.State, 'SUCCEEDED');
   assert.match(car.CreateAccountStatus?.Id ?? '', /^car-[a-z0-9]{32}$/);
-  state.member = car.CreateAccountStatus?.AccountId ?? '';
-  assert.match(state.member, /^\d{12}$/);
+  assert.equal(car.CreateAccountStatus?.AccountId, org.member);
+  assert.match(org.member, /^\d{12}$/);
   const status = await o.send(
     new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: car.CreateAccountStatus?.Id }),
   );
-  assert.equal(status.CreateAccountStatus?.AccountId, state.member);
+  assert.equal(status.CreateAccountStatus?.AccountId, org.member);
 
-  await o.send(
-    new MoveAccountCommand({
-      AccountId: state.member,
-      SourceParentId: state.rootId,
-      DestinationParentId: state.devOu,
-    }),
-  );
-  const parents = await o.send(new ListParentsCommand({ ChildId: state.member }));
-  assert.deepEqual(parents.Parents, [{ Id: state.devOu, Type: 'ORGANIZATIONAL_UNIT' }]);
-  const children = await o.send(new ListChildrenCommand({ ParentId: state.devOu, ChildType: 'ACCOUNT' }));
-  assert.deepEqual(children.Children, [{ Id: state.member, Type: 'ACCOUNT' }]);
-  const account = await o.send(new DescribeAccountCommand({ AccountId: state.member }));
+  // The builder moved the member into the dev OU.
+  const parents = await o.send(new ListParentsCommand({ ChildId: org.member }));
+  assert.deepEqual(parents.Parents, [{ Id: org.devOu, Type: 'ORGANIZATIONAL_UNIT' }]);
+  const children = await o.send(new ListChildrenCommand({ ParentId: org.devOu, ChildType: 'ACCOUNT' }));
+  assert.deepEqual(children.Children, [{ Id: org.member, Type: 'ACCOUNT' }]);
+  const account = await o.send(new DescribeAccountCommand({ AccountId: org.member }));
   assert.equal(account.Account?.Email, 'dev@example.com');
   assert.equal(account.Account?.JoinedMethod, 'CREATED');
   assert.ok(account.Account?.JoinedTimestamp instanceof Date);
   const accounts = await o.send(new ListAccountsCommand({}));
-  assert.deepEqual(accounts.Accounts?.map((a) => a.Id).sort(), [MGMT, state.member].sort());
+  assert.deepEqual(accounts.Accounts?.map((a) => a.Id).sort(), [MGMT, org.member].sort());
   // FullAWSAccess is attached to every new target while SCPs are enabled.
   const onOu = await o.send(
-    new ListPoliciesForTargetCommand({ TargetId: state.devOu, Filter: 'SERVICE_CONTROL_POLICY' }),
+    new ListPoliciesForTargetCommand({ TargetId: org.devOu, Filter: 'SERVICE_CONTROL_POLICY' }),
   );
   assert.deepEqual(
     onOu.Policies?.map((p) => p.Id),
@@ -255,19 +224,16 @@ test('the management account administrator builds an organization with a dev OU 
 });
 
 test('OrganizationAccountAccessRole: the management administrator reaches the member account', async () => {
-  state.memberAdmin = await assumeRole(
-    admin.creds,
-    `arn:aws:iam::${state.member}:role/OrganizationAccountAccessRole`,
-  );
-  await server.iam(state.memberAdmin).send(new CreateUserCommand({ UserName: 'before-scp' }));
+  // The builder assumed the member's OrganizationAccountAccessRole as the management administrator.
+  await server.iam(org.memberAdmin).send(new CreateUserCommand({ UserName: 'before-scp' }));
   // The member account is in the organization but not its management account.
   await expectOrgError(
-    orgs(state.memberAdmin).send(new ListAccountsCommand({})),
+    orgs(org.memberAdmin).send(new ListAccountsCommand({})),
     'AccessDeniedException',
     "You don't have permissions to access this resource.",
   );
-  const seen = await orgs(state.memberAdmin).send(new DescribeOrganizationCommand({}));
-  assert.equal(seen.Organization?.Id, state.orgId);
+  const seen = await orgs(org.memberAdmin).send(new DescribeOrganizationCommand({}));
+  assert.equal(seen.Organization?.Id, org.orgId);
 });
 
 test('an SCP on the dev OU denies iam:CreateUser to the member administrator, not to the management account', async () => {
@@ -285,18 +251,18 @@ test('an SCP on the dev OU denies iam:CreateUser to the member administrator, no
   );
   const id = policy.Policy?.PolicySummary?.Id ?? '';
   assert.match(id, /^p-[a-z0-9]{8}$/);
-  await o.send(new AttachPolicyCommand({ PolicyId: id, TargetId: state.devOu }));
+  await o.send(new AttachPolicyCommand({ PolicyId: id, TargetId: org.devOu }));
   await expectOrgError(
-    o.send(new AttachPolicyCommand({ PolicyId: id, TargetId: state.devOu })),
+    o.send(new AttachPolicyCommand({ PolicyId: id, TargetId: org.devOu })),
     'DuplicatePolicyAttachmentException',
     'The selected policy is already attached to the specified target.',
   );
-  const memberAdmin = state.memberAdmin!;
+  const memberAdmin = org.memberAdmin;
   await expectAwsError(
     server.iam(memberAdmin).send(new CreateUserCommand({ UserName: 'after-scp' })),
     'AccessDenied',
     403,
-    `User: arn:aws:sts::${state.member}:assumed-role/OrganizationAccountAccessRole/admin is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${state.member}:user/after-scp with an explicit deny in a service control policy`,
+    `User: arn:aws:sts::${org.member}:assumed-role/OrganizationAccountAccessRole/admin is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${org.member}:user/after-scp with an explicit deny in a service control policy`,
   );
   // iamd explain names the SCP and the target it is attached to.
   const failed = await server
@@ -307,17 +273,17 @@ test('an SCP on the dev OU denies iam:CreateUser to the member administrator, no
       (e: { $metadata?: { requestId?: string } }) => e.$metadata?.requestId ?? '',
     );
   const explained = await explainCall(memberAdmin, failed);
-  assert.ok(explained.includes(`DenyCreateUser (${id}) attached to ${state.devOu}`), explained);
+  assert.ok(explained.includes(`DenyCreateUser (${id}) attached to ${org.devOu}`), explained);
   assert.ok(explained.includes('service control policy'), explained);
   // Other actions still pass the SCPs.
   await server.iam(memberAdmin).send(new DeleteUserCommand({ UserName: 'before-scp' }));
   // The management account is not affected by SCPs, even one attached to the root.
-  await o.send(new AttachPolicyCommand({ PolicyId: id, TargetId: state.rootId }));
+  await o.send(new AttachPolicyCommand({ PolicyId: id, TargetId: org.rootId }));
   await server.iam(admin.creds).send(new CreateUserCommand({ UserName: 'mgmt-user' }));
-  await o.send(new DetachPolicyCommand({ PolicyId: id, TargetId: state.rootId }));
+  await o.send(new DetachPolicyCommand({ PolicyId: id, TargetId: org.rootId }));
   // The last SCP of a target cannot be detached.
   await expectOrgError(
-    o.send(new DetachPolicyCommand({ PolicyId: 'p-FullAWSAccess', TargetId: state.member })),
+    o.send(new DetachPolicyCommand({ PolicyId: 'p-FullAWSAccess', TargetId: org.member })),
     'ConstraintViolationException',
     'You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.',
     'MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
@@ -333,7 +299,7 @@ test('AWS managed policies: not modifiable, RCPFullAWSAccess not detachable', as
     'IMMUTABLE_POLICY',
   );
   await expectOrgError(
-    o.send(new DetachPolicyCommand({ PolicyId: 'p-RCPFullAWSAccess', TargetId: state.member })),
+    o.send(new DetachPolicyCommand({ PolicyId: 'p-RCPFullAWSAccess', TargetId: org.member })),
     'InvalidInputException',
     "You can't detach this AWS Managed Policy.",
     'NON_DETACHABLE_POLICY',
@@ -342,6 +308,109 @@ test('AWS managed policies: not modifiable, RCPFullAWSAccess not detachable', as
     o.send(new DescribePolicyCommand({ PolicyId: 'p-zzzzzzzz' })),
     'PolicyNotFoundException',
     "We can't find a policy with the PolicyId that you specified.",
+  );
+});
+
+test('AttachPolicy and DetachPolicy: unknown policy or target, type not enabled, not attached, at most five SCPs', async () => {
+  const o = orgs(admin.creds);
+  const ou = await o.send(new CreateOrganizationalUnitCommand({ ParentId: org.rootId, Name: 'limits' }));
+  const target = ou.OrganizationalUnit?.Id ?? '';
+  const scp = (name: string) => createScp(name, { Effect: 'Allow', Action: 'iam:Get*', Resource: '*' });
+  const first = await scp('limits-1');
+  const targetNotFound =
+    "We can't find a root, OU, account, or email address with the TargetId that you specified.";
+  for (const Command of [AttachPolicyCommand, DetachPolicyCommand]) {
+    // The policy is looked for before the target.
+    await expectOrgError(
+      o.send(new Command({ PolicyId: 'p-zzzzzzzz', TargetId: 'ou-zzzz-zzzzzzzz' })),
+      'PolicyNotFoundException',
+      POLICY_NOT_FOUND,
+    );
+    await expectOrgError(
+      o.send(new Command({ PolicyId: 'p-zzzzzzzz', TargetId: target })),
+      'PolicyNotFoundException',
+      POLICY_NOT_FOUND,
+    );
+    await expectOrgError(
+      o.send(new Command({ PolicyId: first, TargetId: 'ou-zzzz-zzzzzzzz' })),
+      'TargetNotFoundException',
+      targetNotFound,
+    );
+  }
+  await expectOrgError(
+    o.send(new DetachPolicyCommand({ PolicyId: first, TargetId: target })),
+    'PolicyNotAttachedException',
+    "The policy isn't attached to the specified target in the specified root.",
+  );
+  const tag = await o.send(
+    new CreatePolicyCommand({ Name: 'tags', Description: '', Type: 'TAG_POLICY', Content: '{}' }),
+  );
+  await expectOrgError(
+    o.send(new AttachPolicyCommand({ PolicyId: tag.Policy?.PolicySummary?.Id, TargetId: target })),
+    'PolicyTypeNotEnabledException',
+    "The specified policy type isn't currently enabled in this root.",
+  );
+  // FullAWSAccess and four more make five SCPs on the OU; a sixth is refused.
+  await o.send(new AttachPolicyCommand({ PolicyId: first, TargetId: target }));
+  for (const name of ['limits-2', 'limits-3', 'limits-4'])
+    await o.send(new AttachPolicyCommand({ PolicyId: await scp(name), TargetId: target }));
+  await expectOrgError(
+    o.send(new AttachPolicyCommand({ PolicyId: await scp('limits-5'), TargetId: target })),
+    'ConstraintViolationException',
+    'You attempted to exceed the number of policies of a certain type that can be attached to an entity at one time.',
+    'MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
+  );
+  await o.send(new DetachPolicyCommand({ PolicyId: first, TargetId: target }));
+  const left = await o.send(
+    new ListPoliciesForTargetCommand({ TargetId: target, Filter: 'SERVICE_CONTROL_POLICY' }),
+  );
+  assert.equal(left.Policies?.length, 4);
+  assert.ok(!left.Policies?.some((p) => p.Id === first));
+});
+
+test('UpdatePolicy and DeletePolicy: unknown, AWS managed, duplicate name, in use', async () => {
+  const o = orgs(admin.creds);
+  const deny = { Effect: 'Deny', Action: 'iam:DeleteAccountAlias', Resource: '*' };
+  const id = await createScp('changing', deny, 'before');
+  await createScp('taken', deny);
+  await expectOrgError(
+    o.send(new UpdatePolicyCommand({ PolicyId: 'p-zzzzzzzz', Name: 'x' })),
+    'PolicyNotFoundException',
+    POLICY_NOT_FOUND,
+  );
+  await expectOrgError(
+    o.send(new DeletePolicyCommand({ PolicyId: 'p-zzzzzzzz' })),
+    'PolicyNotFoundException',
+    POLICY_NOT_FOUND,
+  );
+  await expectOrgError(
+    o.send(new DeletePolicyCommand({ PolicyId: 'p-FullAWSAccess' })),
+    'InvalidInputException',
+    'You specified a policy that is managed by AWS and cannot be modified.',
+    'IMMUTABLE_POLICY',
+  );
+  await expectOrgError(
+    o.send(new UpdatePolicyCommand({ PolicyId: id, Name: 'taken' })),
+    'DuplicatePolicyException',
+    'A policy with the same name already exists.',
+  );
+  const updated = await o.send(
+    new UpdatePolicyCommand({ PolicyId: id, Name: 'changed', Description: 'after' }),
+  );
+  assert.equal(updated.Policy?.PolicySummary?.Name, 'changed');
+  assert.equal(updated.Policy?.PolicySummary?.Description, 'after');
+  await o.send(new AttachPolicyCommand({ PolicyId: id, TargetId: org.rootId }));
+  await expectOrgError(
+    o.send(new DeletePolicyCommand({ PolicyId: id })),
+    'PolicyInUseException',
+    'The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.',
+  );
+  await o.send(new DetachPolicyCommand({ PolicyId: id, TargetId: org.rootId }));
+  await o.send(new DeletePolicyCommand({ PolicyId: id }));
+  await expectOrgError(
+    o.send(new DescribePolicyCommand({ PolicyId: id })),
+    'PolicyNotFoundException',
+    POLICY_NOT_FOUND,
   );
 });
 
@@ -375,7 +444,7 @@ test('an SCP larger than 5,120 characters or malformed is refused', async () => 
 
 test('OUs nest five levels deep below the root, no more', async () => {
   const o = orgs(admin.creds);
-  let parent = state.rootId;
+  let parent = org.rootId;
   const made: string[] = [];
   for (let i = 1; i <= 5; i++) {
     const ou = await o.send(new CreateOrganizationalUnitCommand({ ParentId: parent, Name: `level-${i}` }));
@@ -411,14 +480,14 @@ test('an RCP keeps principals outside the organization from the member account r
     admin.creds,
     `arn:aws:iam::${outsiderId}:role/OrganizationAccountAccessRole`,
   );
-  state.outsider = { id: outsiderId, creds: outsider };
+  formerMember = { id: outsiderId, creds: outsider };
   await expectOrgError(
     orgs(outsider).send(new DescribeOrganizationCommand({})),
     'AWSOrganizationsNotInUseException',
     'Your account is not a member of an organization.',
   );
   // A role in the member account trusting the outsider and the management account.
-  await server.iam(state.memberAdmin!).send(
+  await server.iam(org.memberAdmin).send(
     new CreateRoleCommand({
       RoleName: 'Shared',
       AssumeRolePolicyDocument: JSON.stringify({
@@ -433,7 +502,7 @@ test('an RCP keeps principals outside the organization from the member account r
       }),
     }),
   );
-  const shared = `arn:aws:iam::${state.member}:role/Shared`;
+  const shared = `arn:aws:iam::${org.member}:role/Shared`;
   await assumeRole(outsider, shared);
   const rcp = await o.send(
     new CreatePolicyCommand({
@@ -448,13 +517,13 @@ test('an RCP keeps principals outside the organization from the member account r
             Principal: '*',
             Action: 'sts:AssumeRole',
             Resource: '*',
-            Condition: { StringNotEqualsIfExists: { 'aws:PrincipalOrgID': state.orgId } },
+            Condition: { StringNotEqualsIfExists: { 'aws:PrincipalOrgID': org.orgId } },
           },
         ],
       }),
     }),
   );
-  await o.send(new AttachPolicyCommand({ PolicyId: rcp.Policy?.PolicySummary?.Id, TargetId: state.devOu }));
+  await o.send(new AttachPolicyCommand({ PolicyId: rcp.Policy?.PolicySummary?.Id, TargetId: org.devOu }));
   await expectAwsError(
     server.sts(outsider).send(new AssumeRoleCommand({ RoleArn: shared, RoleSessionName: 'xx' })),
     'AccessDenied',
@@ -494,14 +563,14 @@ test('an SCP with source-address and region conditions binds the member account'
     }),
   );
   const id = p.Policy?.PolicySummary?.Id ?? '';
-  await o.send(new AttachPolicyCommand({ PolicyId: id, TargetId: state.devOu }));
-  const member = server.iam(state.memberAdmin!);
-  const who = `arn:aws:sts::${state.member}:assumed-role/OrganizationAccountAccessRole/admin`;
+  await o.send(new AttachPolicyCommand({ PolicyId: id, TargetId: org.devOu }));
+  const member = server.iam(org.memberAdmin);
+  const who = `arn:aws:sts::${org.member}:assumed-role/OrganizationAccountAccessRole/admin`;
   await expectAwsError(
     member.send(new ListRolesCommand({})),
     'AccessDenied',
     403,
-    `User: ${who} is not authorized to perform: iam:ListRoles on resource: arn:aws:iam::${state.member}:role/ with an explicit deny in a service control policy`,
+    `User: ${who} is not authorized to perform: iam:ListRoles on resource: arn:aws:iam::${org.member}:role/ with an explicit deny in a service control policy`,
   );
   await expectAwsError(
     member.send(new ListPoliciesCommand({})),
@@ -511,15 +580,15 @@ test('an SCP with source-address and region conditions binds the member account'
   );
   // The management account calls from the same address and region unhindered.
   await server.iam(admin.creds).send(new ListRolesCommand({}));
-  await o.send(new DetachPolicyCommand({ PolicyId: id, TargetId: state.devOu }));
+  await o.send(new DetachPolicyCommand({ PolicyId: id, TargetId: org.devOu }));
   await member.send(new ListRolesCommand({}));
 });
 
 test('invitations: an existing account joins by handshake; delegated administrator for IAM', async () => {
   const o = orgs(admin.creds);
-  const outsider = state.outsider!;
+  const outsider = formerMember!;
   await expectOrgError(
-    o.send(new InviteAccountToOrganizationCommand({ Target: { Id: state.member, Type: 'ACCOUNT' } })),
+    o.send(new InviteAccountToOrganizationCommand({ Target: { Id: org.member, Type: 'ACCOUNT' } })),
     'HandshakeConstraintViolationException',
     'The handshake request is invalid because the invited account is already a member of an organization.',
     'ALREADY_IN_AN_ORGANIZATION',
@@ -553,7 +622,7 @@ test('invitations: an existing account joins by handshake; delegated administrat
   const joined = await o.send(new DescribeAccountCommand({ AccountId: outsider.id }));
   assert.equal(joined.Account?.JoinedMethod, 'INVITED');
   const parents = await o.send(new ListParentsCommand({ ChildId: outsider.id }));
-  assert.deepEqual(parents.Parents, [{ Id: state.rootId, Type: 'ROOT' }]);
+  assert.deepEqual(parents.Parents, [{ Id: org.rootId, Type: 'ROOT' }]);
 
   // A delegated administrator for IAM may read the organization, not change it.
   await o.send(
@@ -582,7 +651,7 @@ test('invitations: an existing account joins by handshake; delegated administrat
   const listed = await orgs(outsider.creds).send(new ListAccountsCommand({}));
   assert.equal(listed.Accounts?.length, 3);
   await expectOrgError(
-    orgs(outsider.creds).send(new CreateOrganizationalUnitCommand({ ParentId: state.rootId, Name: 'nope' })),
+    orgs(outsider.creds).send(new CreateOrganizationalUnitCommand({ ParentId: org.rootId, Name: 'nope' })),
     'AccessDeniedException',
     "You don't have permissions to access this resource.",
   );
@@ -617,42 +686,40 @@ test('centralized root access: IAM features and sts:AssumeRoot for a member acco
   await orgs(admin.creds).send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'iam.amazonaws.com' }));
   // Root sessions are not enabled yet.
   await expectAwsError(
-    server
-      .sts(admin.creds)
-      .send(new AssumeRootCommand({ TargetPrincipal: state.member, TaskPolicyArn: task })),
+    server.sts(admin.creds).send(new AssumeRootCommand({ TargetPrincipal: org.member, TaskPolicyArn: task })),
     'AccessDenied',
     403,
-    `User: ${admin.arn} is not authorized to perform: sts:AssumeRoot on resource: arn:aws:iam::${state.member}:root because root sessions are not enabled for the organization (iam:EnableOrganizationsRootSessions)`,
+    `User: ${admin.arn} is not authorized to perform: sts:AssumeRoot on resource: arn:aws:iam::${org.member}:root because root sessions are not enabled for the organization (iam:EnableOrganizationsRootSessions)`,
   );
   await expectAwsError(
-    server.iam(state.memberAdmin!).send(new EnableOrganizationsRootSessionsCommand({})),
+    server.iam(org.memberAdmin).send(new EnableOrganizationsRootSessionsCommand({})),
     'CallerIsNotManagementAccountException',
     400,
     'The request was rejected because the account making the request is not the management account for the organization.',
   );
   const enabled = await iam.send(new EnableOrganizationsRootSessionsCommand({}));
   assert.deepEqual(enabled.EnabledFeatures, ['RootSessions']);
-  assert.equal(enabled.OrganizationId, state.orgId);
+  assert.equal(enabled.OrganizationId, org.orgId);
   assert.deepEqual((await iam.send(new ListOrganizationsFeaturesCommand({}))).EnabledFeatures, [
     'RootSessions',
   ]);
 
   const r = await server
     .sts(admin.creds)
-    .send(new AssumeRootCommand({ TargetPrincipal: state.member, TaskPolicyArn: task }));
+    .send(new AssumeRootCommand({ TargetPrincipal: org.member, TaskPolicyArn: task }));
   const expiresIn = (r.Credentials?.Expiration?.getTime() ?? 0) - Date.now();
   assert.ok(expiresIn > 0 && expiresIn <= 900_000 + 5_000, `session of ${expiresIn} ms`);
   const rootCreds = sessionCreds(r.Credentials);
   const who = await server.sts(rootCreds).send(new GetCallerIdentityCommand({}));
-  assert.equal(who.Arn, `arn:aws:iam::${state.member}:root`);
+  assert.equal(who.Arn, `arn:aws:iam::${org.member}:root`);
   // The task policy allows auditing the root's credentials and nothing else.
   const user = await server.iam(rootCreds).send(new GetUserCommand({}));
-  assert.equal(user.User?.Arn, `arn:aws:iam::${state.member}:root`);
+  assert.equal(user.User?.Arn, `arn:aws:iam::${org.member}:root`);
   await expectAwsError(
     server.iam(rootCreds).send(new CreateRoleCommand({ RoleName: 'nope', AssumeRolePolicyDocument: '{}' })),
     'AccessDenied',
     403,
-    `User: arn:aws:iam::${state.member}:root is not authorized to perform: iam:CreateRole on resource: arn:aws:iam::${state.member}:role/nope with an explicit deny in an identity-based policy`,
+    `User: arn:aws:iam::${org.member}:root is not authorized to perform: iam:CreateRole on resource: arn:aws:iam::${org.member}:role/nope with an explicit deny in an identity-based policy`,
   );
   // Never for the management account itself, and only for the task policies AWS defines.
   await expectAwsError(
@@ -743,19 +810,19 @@ test(
     assert.equal(described.code, 0, described.stderr);
     assert.equal(
       (JSON.parse(described.stdout) as { Organization: { Id: string } }).Organization.Id,
-      state.orgId,
+      org.orgId,
     );
     const children = await cli(
       'organizations',
       'list-children',
       '--parent-id',
-      state.devOu,
+      org.devOu,
       '--child-type',
       'ACCOUNT',
     );
     assert.equal(children.code, 0, children.stderr);
     assert.deepEqual((JSON.parse(children.stdout) as { Children: unknown[] }).Children, [
-      { Id: state.member, Type: 'ACCOUNT' },
+      { Id: org.member, Type: 'ACCOUNT' },
     ]);
     const policies = await cli('organizations', 'list-policies', '--filter', 'SERVICE_CONTROL_POLICY');
     assert.equal(policies.code, 0, policies.stderr);
@@ -779,9 +846,9 @@ test('leaving and deleting: members leave or are removed, then the organization 
     'MasterCannotLeaveOrganizationException',
     "You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization of the management account.",
   );
-  await orgs(state.outsider!.creds).send(new LeaveOrganizationCommand({}));
+  await orgs(formerMember!.creds).send(new LeaveOrganizationCommand({}));
   await expectOrgError(
-    orgs(state.outsider!.creds).send(new DescribeOrganizationCommand({})),
+    orgs(formerMember!.creds).send(new DescribeOrganizationCommand({})),
     'AWSOrganizationsNotInUseException',
     'Your account is not a member of an organization.',
   );
@@ -790,9 +857,9 @@ test('leaving and deleting: members leave or are removed, then the organization 
     'OrganizationNotEmptyException',
     'To delete an organization you must first remove all member accounts (except the management account).',
   );
-  await o.send(new RemoveAccountFromOrganizationCommand({ AccountId: state.member }));
+  await o.send(new RemoveAccountFromOrganizationCommand({ AccountId: org.member }));
   // Out of the organization, the former member is bound by no SCP any more.
-  await server.iam(state.memberAdmin!).send(new CreateUserCommand({ UserName: 'free-again' }));
+  await server.iam(org.memberAdmin).send(new CreateUserCommand({ UserName: 'free-again' }));
   await o.send(new DeleteOrganizationCommand({}));
   await expectOrgError(
     o.send(new DescribeOrganizationCommand({})),

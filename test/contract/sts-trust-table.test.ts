@@ -79,6 +79,16 @@ async function assumed(user: TestUser, roleArn: string): Promise<void> {
   assert.equal(who.Arn, `arn:aws:sts::${acct}:assumed-role/${res?.slice('role/'.length)}/table`);
 }
 
+/** Asserts `user` is refused sts:AssumeRole on `roleArn` with AWS's AccessDenied text. */
+async function refused(user: TestUser, roleArn: string): Promise<void> {
+  await expectAwsError(
+    assume(user, roleArn),
+    'AccessDenied',
+    403,
+    denied(user.arn, 'sts:AssumeRole', roleArn),
+  );
+}
+
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'iamd-trust-'));
   server = await startIamdOnData(dir);
@@ -124,12 +134,7 @@ test('the second account exists and its root works', async () => {
 });
 
 test('row 1: no identity allow, trust names the account root -> denied', async () => {
-  await expectAwsError(
-    assume(usersA.none, role(A, 'trust-root')),
-    'AccessDenied',
-    403,
-    denied(usersA.none.arn, 'sts:AssumeRole', role(A, 'trust-root')),
-  );
+  await refused(usersA.none, role(A, 'trust-root'));
 });
 
 test('row 2: identity allow, trust names the account root -> assumed', async () => {
@@ -149,12 +154,7 @@ test('row 5: PowerUserAccess, trust names the account root -> assumed', async ()
 });
 
 test('row 6: explicit deny of sts:AssumeRole, trust names the user ARN -> denied', async () => {
-  await expectAwsError(
-    assume(usersA.denying, role(A, 'trust-users')),
-    'AccessDenied',
-    403,
-    denied(usersA.denying.arn, 'sts:AssumeRole', role(A, 'trust-users')),
-  );
+  await refused(usersA.denying, role(A, 'trust-users'));
 });
 
 test('same account: identity allow but a trust policy that does not name the caller -> denied', async () => {
@@ -162,12 +162,7 @@ test('same account: identity allow but a trust policy that does not name the cal
   await iamA.send(
     new CreateRoleCommand({ RoleName: 'trust-other-user', AssumeRolePolicyDocument: trust(usersA.none.arn) }),
   );
-  await expectAwsError(
-    assume(usersA.allowed, role(A, 'trust-other-user')),
-    'AccessDenied',
-    403,
-    denied(usersA.allowed.arn, 'sts:AssumeRole', role(A, 'trust-other-user')),
-  );
+  await refused(usersA.allowed, role(A, 'trust-other-user'));
 });
 
 test('row 7, cross-account: both sides allow -> assumed; either side missing -> denied', async () => {
@@ -176,39 +171,14 @@ test('row 7, cross-account: both sides allow -> assumed; either side missing -> 
   await assumed(usersA.allowed, role(B.AccountId, 'trust-a-users'));
   await assumed(usersA.power, role(B.AccountId, 'trust-a'));
   // Trust names the user, but A's identity policy does not allow: cross-account needs both.
-  await expectAwsError(
-    assume(usersA.none, role(B.AccountId, 'trust-a-users')),
-    'AccessDenied',
-    403,
-    denied(usersA.none.arn, 'sts:AssumeRole', role(B.AccountId, 'trust-a-users')),
-  );
-  await expectAwsError(
-    assume(usersA.none, role(B.AccountId, 'trust-a')),
-    'AccessDenied',
-    403,
-    denied(usersA.none.arn, 'sts:AssumeRole', role(B.AccountId, 'trust-a')),
-  );
+  await refused(usersA.none, role(B.AccountId, 'trust-a-users'));
+  await refused(usersA.none, role(B.AccountId, 'trust-a'));
   // A allows, but B's trust does not name A.
-  await expectAwsError(
-    assume(usersA.allowed, role(B.AccountId, 'trust-b-only')),
-    'AccessDenied',
-    403,
-    denied(usersA.allowed.arn, 'sts:AssumeRole', role(B.AccountId, 'trust-b-only')),
-  );
+  await refused(usersA.allowed, role(B.AccountId, 'trust-b-only'));
   // Explicit deny in A wins over B's trust naming the user.
-  await expectAwsError(
-    assume(usersA.denying, role(B.AccountId, 'trust-a-users')),
-    'AccessDenied',
-    403,
-    denied(usersA.denying.arn, 'sts:AssumeRole', role(B.AccountId, 'trust-a-users')),
-  );
+  await refused(usersA.denying, role(B.AccountId, 'trust-a-users'));
   // A role that does not exist in B answers like a trust that does not allow.
-  await expectAwsError(
-    assume(usersA.allowed, role(B.AccountId, 'ghost')),
-    'AccessDenied',
-    403,
-    denied(usersA.allowed.arn, 'sts:AssumeRole', role(B.AccountId, 'ghost')),
-  );
+  await refused(usersA.allowed, role(B.AccountId, 'ghost'));
 });
 
 test('cross-account in the other direction: B users into A roles', async () => {
@@ -218,10 +188,5 @@ test('cross-account in the other direction: B users into A roles', async () => {
   );
   await assumed(bUser, role(A, 'trust-b-user'));
   // A's role trusting only A's own account root does not let B in, whatever B's policy says.
-  await expectAwsError(
-    assume(bUser, role(A, 'trust-root')),
-    'AccessDenied',
-    403,
-    denied(bUser.arn, 'sts:AssumeRole', role(A, 'trust-root')),
-  );
+  await refused(bUser, role(A, 'trust-root'));
 });
