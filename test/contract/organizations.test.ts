@@ -14,8 +14,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createHash, createHmac, type Hash as NodeHash, type Hmac } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { signedFetch } from './signed-fetch.js';
 import { join } from 'node:path';
 import {
   AcceptHandshakeCommand,
@@ -86,39 +85,10 @@ async function assumeRole(creds: Creds, roleArn: string, session = 'admin'): Pro
   return sessionCreds(r.Credentials);
 }
 
-/** The SHA-256 the SigV4 signer takes (node:crypto behind its checksum interface). */
-class Sha256 {
-  private readonly h: NodeHash | Hmac;
-  constructor(secret?: string | Uint8Array) {
-    this.h = secret !== undefined ? createHmac('sha256', secret) : createHash('sha256');
-  }
-  update(data: string | Uint8Array): void {
-    this.h.update(data);
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.h.digest()));
-  }
-}
-
 /** `GET /_iamd/explain/ID` signed (service iam) with `creds`; retried while the audit writer flushes. */
 async function explainCall(creds: Creds, requestId: string): Promise<string> {
-  const url = new URL(`${server.url}/_iamd/explain/${requestId}`);
   for (let i = 0; i < 40; i++) {
-    const signer = new SignatureV4({
-      service: 'iam',
-      region: 'us-east-1',
-      credentials: creds,
-      sha256: Sha256 as never,
-    });
-    const signed = await signer.sign({
-      method: 'GET',
-      protocol: 'http:',
-      hostname: url.hostname,
-      port: Number(url.port),
-      path: url.pathname,
-      headers: { host: url.host },
-    });
-    const r = await fetch(url, { headers: signed.headers as Record<string, string> });
+    const r = await signedFetch(server.url, creds, 'iam', `/_iamd/explain/${requestId}`);
     if (r.status === 200) return r.text();
     await new Promise((res) => setTimeout(res, 50));
   }
@@ -731,25 +701,8 @@ test('centralized root access: IAM features and sts:AssumeRoot for a member acco
 });
 
 test('requests are signed for their own service: organizations for JSON 1.1, never iam or sts', async () => {
-  const signedPost = async (service: string, headers: Record<string, string>, body: string) => {
-    const url = new URL(server.url);
-    const signer = new SignatureV4({
-      service,
-      region: 'us-east-1',
-      credentials: admin.creds,
-      sha256: Sha256 as never,
-    });
-    const signed = await signer.sign({
-      method: 'POST',
-      protocol: 'http:',
-      hostname: url.hostname,
-      port: Number(url.port),
-      path: '/',
-      headers: { host: url.host, ...headers },
-      body,
-    });
-    return fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body });
-  };
+  const signedPost = (service: string, headers: Record<string, string>, body: string) =>
+    signedFetch(server.url, admin.creds, service, '/', { method: 'POST', headers, body });
   const asIam = await signedPost(
     'iam',
     {
