@@ -22,6 +22,11 @@ import { forward, type UpstreamResponse } from '../../gateway/forward.js';
 import { LOCAL_UPSTREAM_CREDENTIALS, resignRequest, type UpstreamCredentials } from '../../gateway/resign.js';
 import { checkBucketPolicy } from '../../gateway/s3/bucket-policy.js';
 import {
+  objectOwnershipRefusal,
+  ownershipControlsRefusal,
+  OWNERSHIP_CONTROLS_XML,
+} from '../../gateway/s3/object-ownership.js';
+import {
   bucketOwner,
   forgetBucket,
   getBucket,
@@ -262,7 +267,23 @@ export function s3EntryPoint(p: Pipeline, options: S3GatewayOptions): EntryPoint
       return { upstream: await send(call, op, text) };
     }
     for (const a of c.authorizations) await authorizeOne(call, a, c.operation === 'CreateBucket');
+    // Every bucket is BucketOwnerEnforced: ACLs are refused as S3 refuses them (object-ownership.ts).
+    const declared = first(incoming.headers['content-length']);
+    const hasBody =
+      (declared !== undefined && declared !== '0') || incoming.headers['transfer-encoding'] !== undefined;
+    const refusal = objectOwnershipRefusal(c.operation, incoming.headers, hasBody);
+    if (refusal !== undefined) throw refusal;
     switch (c.operation) {
+      case 'PutBucketOwnershipControls': {
+        const text = await readSmallBody(incoming, MAX_BUCKET_POLICY, op);
+        await requireBucket(call, op);
+        const refused = ownershipControlsRefusal(text);
+        if (refused !== undefined) throw refused;
+        return { status: 200 };
+      }
+      case 'GetBucketOwnershipControls':
+        await requireBucket(call, op);
+        return { status: 200, body: OWNERSHIP_CONTROLS_XML, contentType: 'application/xml' };
       case 'PutBucketPolicy': {
         const text = await readSmallBody(incoming, MAX_BUCKET_POLICY, op);
         await requireBucket(call, op);
