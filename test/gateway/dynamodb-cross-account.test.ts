@@ -13,12 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { ROOT, type Creds, type TestServer } from '../contract/harness.js';
 import { createUser, rootCreds, type CreatedAccount } from '../contract/accounts-helper.js';
-import {
-  createIdTable,
-  dynamoDbClient,
-  startTwoAccountGateway,
-  type TwoAccountGateway,
-} from './two-accounts.js';
+import { createIdTable, dynamoDbClient, startTwoAccountGateway, type TwoAccountGateway } from './setup.js';
 
 let gateway: TwoAccountGateway;
 let server: TestServer;

@@ -23,12 +23,7 @@ import {
   rootCreds,
   type CreatedAccount,
 } from '../contract/accounts-helper.js';
-import {
-  createIdTable,
-  dynamoDbClient,
-  startTwoAccountGateway,
-  type TwoAccountGateway,
-} from './two-accounts.js';
+import { createIdTable, dynamoDbClient, startTwoAccountGateway, type TwoAccountGateway } from './setup.js';
 
 let gateway: TwoAccountGateway;
 let server: TestServer;

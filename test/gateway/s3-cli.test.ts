@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ROOT, startIamd, type TestServer } from '../contract/harness.js';
-import { startS3rver, type Upstream } from './upstreams.js';
+import { startS3Gateway, type S3Gateway } from './setup.js';
+import { ROOT, type TestServer } from '../contract/harness.js';
 
 /** The aws binaries installed: CLI v2 (Debian) and v1 (PATH). */
 function findAws(): string[] {
@@ -20,8 +20,8 @@ function findAws(): string[] {
 }
 
 const BINARIES = findAws();
+let gateway: S3Gateway;
 let server: TestServer;
-let upstream: Upstream;
 let dir = '';
 
 interface CliResult {
@@ -71,18 +71,12 @@ before(async () => {
     join(dir, 'config'),
     '[default]\ns3 =\n  addressing_style = path\n  signature_version = s3v4\n',
   );
-  upstream = await startS3rver();
-  server = await startIamd([
-    '--upstream',
-    `s3=${upstream.url}`,
-    '--upstream-credentials',
-    's3=S3RVER:S3RVER',
-  ]);
+  gateway = await startS3Gateway();
+  server = gateway.server;
 });
 
 after(async () => {
-  await server?.stop();
-  await upstream?.stop();
+  await gateway?.stop();
   if (dir !== '') rmSync(dir, { recursive: true, force: true });
 });
 

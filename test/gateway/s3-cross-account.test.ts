@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { ROOT, type Creds, type TestServer } from '../contract/harness.js';
 import { createUser, rootCreds, type CreatedAccount } from '../contract/accounts-helper.js';
-import { s3Client, startTwoAccountGateway, type TwoAccountGateway } from './two-accounts.js';
+import { s3Client, startTwoAccountGateway, type TwoAccountGateway } from './setup.js';
 
 let gateway: TwoAccountGateway;
 let server: TestServer;

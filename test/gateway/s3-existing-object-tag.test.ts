@@ -33,6 +33,7 @@ import {
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { s3Client } from './setup.js';
 import { ROOT, startIamd, type Creds, type TestServer } from '../contract/harness.js';
 import { signedFetch } from '../contract/signed-fetch.js';
 import { startS3rver, type Upstream } from './upstreams.js';
@@ -89,15 +90,7 @@ async function startProxy(target: URL): Promise<string> {
 const taggingCalls = (from: number): string[] =>
   seen.slice(from).filter((l) => l.startsWith('GET ') && /[?&]tagging(=|&|$)/.test(l));
 
-function s3(creds: Creds = ROOT): S3Client {
-  return new S3Client({
-    endpoint: server.url,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: creds,
-    maxAttempts: 1,
-  });
-}
+const s3 = (creds: Creds = ROOT) => s3Client(server.url, creds);
 
 /** Asserts an S3 error's code, status and (when given) message; returns its request id. */
 async function rejectsWith(

@@ -13,29 +13,20 @@ import {
   PutObjectCommand,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { startIamd, type TestServer } from '../contract/harness.js';
-import { s3Client } from './two-accounts.js';
-import { startS3rver, type Upstream } from './upstreams.js';
+import { type TestServer } from '../contract/harness.js';
+import { s3Client, startS3Gateway, type S3Gateway } from './setup.js';
 
-let upstream: Upstream;
+let gateway: S3Gateway;
 let server: TestServer;
 const s3 = () => s3Client(server.url);
 
 before(async () => {
-  upstream = await startS3rver();
-  server = await startIamd([
-    '--upstream',
-    `s3=${upstream.url}`,
-    '--upstream-credentials',
-    's3=S3RVER:S3RVER',
-  ]);
+  gateway = await startS3Gateway();
+  server = gateway.server;
   await s3().send(new CreateBucketCommand({ Bucket: 'owned' }));
 });
 
-after(async () => {
-  await server?.stop();
-  await upstream?.stop();
-});
+after(() => gateway?.stop());
 
 async function refused(
   p: Promise<unknown>,

@@ -6,9 +6,9 @@ import { createHash, createHmac } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import { startS3rver, type Upstream } from './upstreams.js';
-import { ROOT, startIamd, type TestServer } from '../contract/harness.js';
+import { CreateBucketCommand, PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import { startS3Gateway, type S3Gateway, s3Client } from './setup.js';
+import { ROOT, type TestServer } from '../contract/harness.js';
 import {
   chunkSignature,
   computeSignature,
@@ -20,34 +20,18 @@ import {
 } from '../../src/sigv4/index.js';
 import { createChecksum, type ChecksumAlgorithm } from '../../src/gateway/checksum.js';
 
-let upstream: Upstream;
+let gateway: S3Gateway;
 let server: TestServer;
 
-function s3(): S3Client {
-  return new S3Client({
-    endpoint: server.url,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: ROOT,
-    maxAttempts: 1,
-  });
-}
+const s3 = () => s3Client(server.url);
 
 before(async () => {
-  upstream = await startS3rver();
-  server = await startIamd([
-    '--upstream',
-    `s3=${upstream.url}`,
-    '--upstream-credentials',
-    's3=S3RVER:S3RVER',
-  ]);
+  gateway = await startS3Gateway();
+  server = gateway.server;
   await s3().send(new CreateBucketCommand({ Bucket: 'trl' }));
 });
 
-after(async () => {
-  await server?.stop();
-  await upstream?.stop();
-});
+after(() => gateway?.stop());
 
 const crypto: SigV4Crypto = {
   sha256Hex: (d) => createHash('sha256').update(d).digest('hex'),

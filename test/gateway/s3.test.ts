@@ -11,9 +11,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { spawnSync } from 'node:child_process';
-import { startS3rver, type Upstream } from './upstreams.js';
 import {
-  S3Client,
   CreateBucketCommand,
   PutObjectCommand,
   GetObjectCommand,
@@ -34,6 +32,7 @@ import {
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { startS3Gateway, type S3Gateway, s3Client } from './setup.js';
 import { ROOT, startIamd, type Creds, type TestServer } from '../contract/harness.js';
 import { signedFetch } from '../contract/signed-fetch.js';
 import { cliRunner } from '../contract/cli-support.js';
@@ -48,20 +47,12 @@ import {
 } from '../../src/sigv4/index.js';
 
 const ACCOUNT = ROOT.accountId;
-let upstream: Upstream;
 const auditDir = mkdtempSync(join(tmpdir(), 'iamd-s3-audit-'));
 const AUDIT_FILE = join(auditDir, 'audit.jsonl');
+let gateway: S3Gateway;
 let server: TestServer;
 
-function s3(creds: Creds = ROOT, endpoint?: string): S3Client {
-  return new S3Client({
-    endpoint: endpoint ?? server.url,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: creds,
-    maxAttempts: 1,
-  });
-}
+const s3 = (creds: Creds = ROOT, endpoint?: string) => s3Client(endpoint ?? server.url, creds);
 
 async function rejectsWith(
   p: Promise<unknown>,
@@ -79,22 +70,14 @@ async function rejectsWith(
 }
 
 before(async () => {
-  upstream = await startS3rver();
-  server = await startIamd([
-    '--upstream',
-    `s3=${upstream.url}`,
-    '--upstream-credentials',
-    's3=S3RVER:S3RVER',
-    '--audit-file',
-    AUDIT_FILE,
-  ]);
+  gateway = await startS3Gateway(['--audit-file', AUDIT_FILE]);
+  server = gateway.server;
   await s3().send(new CreateBucketCommand({ Bucket: 'bkt' }));
   await s3().send(new PutObjectCommand({ Bucket: 'bkt', Key: 'hello.txt', Body: 'hello world' }));
 });
 
 after(async () => {
-  await server?.stop();
-  await upstream?.stop();
+  await gateway?.stop();
   rmSync(auditDir, { recursive: true, force: true });
 });
 

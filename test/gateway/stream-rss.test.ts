@@ -9,8 +9,8 @@ import { request, type IncomingMessage } from 'node:http';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
-import { ROOT, startIamd, type TestServer } from '../contract/harness.js';
-import { startS3rver, type Upstream } from './upstreams.js';
+import { startS3Gateway, type S3Gateway } from './setup.js';
+import { ROOT, type TestServer } from '../contract/harness.js';
 import {
   computeSignature,
   credentialScope,
@@ -24,7 +24,7 @@ const SIZE = 256 * MIB;
 const BOUND = 64 * MIB;
 const onLinux = process.platform === 'linux';
 
-let upstream: Upstream;
+let gateway: S3Gateway;
 let server: TestServer;
 
 const crypto: SigV4Crypto = {
@@ -33,13 +33,8 @@ const crypto: SigV4Crypto = {
 };
 
 before(async () => {
-  upstream = await startS3rver();
-  server = await startIamd([
-    '--upstream',
-    `s3=${upstream.url}`,
-    '--upstream-credentials',
-    's3=S3RVER:S3RVER',
-  ]);
+  gateway = await startS3Gateway();
+  server = gateway.server;
   const s3 = new S3Client({
     endpoint: server.url,
     region: 'us-east-1',
@@ -50,10 +45,7 @@ before(async () => {
   await s3.send(new CreateBucketCommand({ Bucket: 'big' }));
 });
 
-after(async () => {
-  await server?.stop();
-  await upstream?.stop();
-});
+after(() => gateway?.stop());
 
 function rss(pid: number): number {
   const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

@@ -1,16 +1,49 @@
 /**
- * The set-up of the gateway's cross-account tests: iamd on a data directory (so `iamd accounts create`
- * can add a second account beside the default one) in front of one real upstream, the SDK clients
- * that reach it, and a DynamoDB table with the `id` hash key the tests use.
+ * The gateway tests' set-up: iamd in front of a real upstream (s3rver with its key, or dynalite) — on a
+ * data directory with a second account for the cross-account tests — the SDK clients that reach it,
+ * and a DynamoDB table with the `id` hash key the tests use.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { ROOT, type Creds, type TestServer } from '../contract/harness.js';
+import { ROOT, startIamd, type Creds, type TestServer } from '../contract/harness.js';
 import { createAccount, startIamdOnData, type CreatedAccount } from '../contract/accounts-helper.js';
 import { startDynalite, startS3rver, type Upstream } from './upstreams.js';
+
+/** A running gateway in front of s3rver. */
+export interface S3Gateway {
+  readonly server: TestServer;
+  readonly upstream: Upstream;
+  stop(): Promise<void>;
+}
+
+/** Starts s3rver and an in-memory iamd gating it with s3rver's key (`extraArgs` go to `iamd serve`). */
+export async function startS3Gateway(extraArgs: readonly string[] = []): Promise<S3Gateway> {
+  const upstream = await startS3rver();
+  let server: TestServer;
+  try {
+    server = await startIamd([
+      '--upstream',
+      `s3=${upstream.url}`,
+      '--upstream-credentials',
+      's3=S3RVER:S3RVER',
+      ...extraArgs,
+    ]);
+  } catch (error) {
+    await upstream.stop();
+    throw error;
+  }
+  return {
+    server,
+    upstream,
+    async stop() {
+      await server.stop();
+      await upstream.stop();
+    },
+  };
+}
 
 /** A running gateway with two accounts: the default one (ROOT's) and `other`. */
 export interface TwoAccountGateway {
