@@ -14,13 +14,7 @@ import { AwsError } from '../../errors/index.js';
 import type { Authenticator } from '../../authn/authenticate.js';
 import type { ResolvedCredentials } from '../../authn/resolve.js';
 import { sigv4Crypto } from '../../authn/sigv4-crypto.js';
-import {
-  checkScope,
-  constantTimeEqual,
-  parseAmzDate,
-  toHex,
-  type ParsedSigV4,
-} from '../../sigv4/index.js';
+import { checkScope, constantTimeEqual, parseAmzDate, toHex, type ParsedSigV4 } from '../../sigv4/index.js';
 import { GatewayError, s3Errors } from '../errors.js';
 import { S3_SIGNATURE_MISMATCH } from '../wire-errors.js';
 import { formValue } from './post-policy.js';

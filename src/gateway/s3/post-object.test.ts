@@ -119,7 +119,13 @@ test('property: any key round-trips through the PutObject path the classifier re
 
 test('answers: redirect 303 with bucket, key and etag; 201 PostResponse; 200; 204 by default', () => {
   const url = 'http://localhost/bkt/a%20b';
-  const r303 = postAnswer([['success_action_redirect', 'https://app.example/done?x=1']], 'bkt', 'a b', '"e"', url);
+  const r303 = postAnswer(
+    [['success_action_redirect', 'https://app.example/done?x=1']],
+    'bkt',
+    'a b',
+    '"e"',
+    url,
+  );
   assert.equal(r303.status, 303);
   assert.equal(r303.headers['location'], 'https://app.example/done?x=1&bucket=bkt&key=a+b&etag=%22e%22');
   const r201 = postAnswer([['success_action_status', '201']], 'bkt', 'a<b', '"e"', url);

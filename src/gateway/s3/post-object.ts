@@ -140,7 +140,11 @@ export function postObjectHeaders(fields: readonly (readonly [string, string])[]
     }
     if (header === undefined || header in headers) continue;
     if (!HEADER_VALUE.test(v))
-      throw new GatewayError('InvalidArgument', `the value of form field \`${name}\` is not a valid header value`, 400);
+      throw new GatewayError(
+        'InvalidArgument',
+        `the value of form field \`${name}\` is not a valid header value`,
+        400,
+      );
     headers[header] = v;
   }
   return headers;
@@ -148,7 +152,13 @@ export function postObjectHeaders(fields: readonly (readonly [string, string])[]
 
 /** The PutObject request the form stands for, as the classifier reads it (path-style). */
 export function postPutRequest(bucket: string, key: string, headers: Record<string, string>): S3Request {
-  return { method: 'PUT', host: '', path: `/${uriEncode(bucket)}/${uriEncode(key, true)}`, query: '', headers };
+  return {
+    method: 'PUT',
+    host: '',
+    path: `/${uriEncode(bucket)}/${uriEncode(key, true)}`,
+    query: '',
+    headers,
+  };
 }
 
 /** S3's answer to a POST that stored the object. */

@@ -99,9 +99,14 @@ test('an expired policy is AccessDenied "Invalid according to Policy: Policy exp
 test('a failed condition is named as S3 names it, exact matches as ["eq", …]', () => {
   const p = policyOf({
     expiration: LATER,
-    conditions: [{ bucket: 'b' }, ['starts-with', '$key', 'user/'], ['starts-with', '$Content-Type', 'image/']],
+    conditions: [
+      { bucket: 'b' },
+      ['starts-with', '$key', 'user/'],
+      ['starts-with', '$Content-Type', 'image/'],
+    ],
   });
-  const check = (fields: [string, string][], bucket = 'b') => checkPostPolicy(p, { fields, bucket, nowMs: NOW });
+  const check = (fields: [string, string][], bucket = 'b') =>
+    checkPostPolicy(p, { fields, bucket, nowMs: NOW });
   assert.equal(
     check([['key', 'user/x']], 'other')?.message,
     'Invalid according to Policy: Policy Condition failed: ["eq", "$bucket", "b"]',
@@ -188,7 +193,10 @@ test('property: any policy document, form and size give a value or one of S3 err
   const doc = fc.oneof(
     json,
     fc.record({
-      expiration: fc.oneof(json, fc.date({ noInvalidDate: true }).map((d) => d.toISOString())),
+      expiration: fc.oneof(
+        json,
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      ),
       conditions: fc.oneof(json, fc.array(condition, { maxLength: 6 })),
     }),
   );

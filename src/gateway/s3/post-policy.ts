@@ -92,7 +92,8 @@ export function parsePostPolicy(encoded: string): { policy: PostPolicy } | { err
   } catch {
     return { error: invalidPolicy(INVALID_JSON) };
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { error: invalidPolicy(INVALID_JSON) };
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    return { error: invalidPolicy(INVALID_JSON) };
   const root = doc as Record<string, unknown>;
   const expiration = root['expiration'];
   if (expiration === undefined) return { error: invalidPolicy('Policy missing expiration.') };

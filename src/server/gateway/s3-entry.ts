@@ -235,17 +235,28 @@ export function s3EntryPoint(p: Pipeline, options: S3GatewayOptions): EntryPoint
       spooled = await spoolFile(post.form.file, max, (size) => postPolicyError(entityTooLarge(size, max)));
       const sizeRefused = checkPostSize(post.policy, spooled.size);
       if (sizeRefused !== undefined) throw postPolicyError(sizeRefused);
-      body = createReadStream(spooled.path);
       const path = `/${uriEncode(post.bucket)}/${uriEncode(post.key, true)}`;
+      body = createReadStream(spooled.path);
       const res = await forwardTo(call, 'PUT', path, '', post.headers, body, spooled.size);
       if (res.status < 200 || res.status >= 300) return { upstream: res };
       res.body.resume();
-      const answer = postAnswer(post.form.fields, post.bucket, post.key, first(res.headers['etag']), post.objectUrl);
+      const answer = postAnswer(
+        post.form.fields,
+        post.bucket,
+        post.key,
+        first(res.headers['etag']),
+        post.objectUrl,
+      );
       for (const h of ['x-amz-version-id', 'x-amz-server-side-encryption']) {
         const v = first(res.headers[h]);
         if (v !== undefined) answer.headers[h] = v;
       }
-      return { status: answer.status, body: answer.body, contentType: answer.contentType, headers: answer.headers };
+      return {
+        status: answer.status,
+        body: answer.body,
+        contentType: answer.contentType,
+        headers: answer.headers,
+      };
     } catch (err) {
       post.form.discard();
       throw err;

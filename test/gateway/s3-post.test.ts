@@ -1,0 +1,430 @@
+// S3 browser-based POST uploads through the gateway (issue #18), driven by real clients in front of a
+// real S3-compatible store (s3rver): @aws-sdk/s3-presigned-post's createPresignedPost posted with
+// Node's fetch + FormData, and boto3's generate_presigned_post posted with requests (python3).
+// AWS: "Browser-Based Uploads Using POST (AWS Signature Version 4)",
+// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-UsingHTTPPOST.html; "POST Policy",
+// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html; "POST Object",
+// https://docs.aws.amazon.com/AmazonS3/latest/API/RESTObjectPOST.html; error codes,
+// https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutBucketPolicyCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { createPresignedPost, type PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
+import {
+  CreateAccessKeyCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { ROOT, startIamd, type Creds, type TestServer } from '../contract/harness.js';
+import { startS3rver, type Upstream } from './upstreams.js';
+
+const ACCOUNT = ROOT.accountId;
+let upstream: Upstream;
+let server: TestServer;
+const auditDir = mkdtempSync(join(tmpdir(), 'iamd-s3-post-audit-'));
+const AUDIT_FILE = join(auditDir, 'audit.jsonl');
+let uploader: Creds;
+let assumer: Creds;
+
+function s3(creds: Creds = ROOT): S3Client {
+  return new S3Client({
+    endpoint: server.url,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: creds,
+    maxAttempts: 1,
+  });
+}
+
+async function newUser(name: string, policy?: object): Promise<Creds> {
+  await server.iam().send(new CreateUserCommand({ UserName: name }));
+  if (policy !== undefined)
+    await server
+      .iam()
+      .send(
+        new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: JSON.stringify(policy) }),
+      );
+  const key = await server.iam().send(new CreateAccessKeyCommand({ UserName: name }));
+  return { accessKeyId: key.AccessKey!.AccessKeyId!, secretAccessKey: key.AccessKey!.SecretAccessKey! };
+}
+
+/** A session of a role allowed s3:PutObject on bkt/* (and nothing else). */
+async function uploaderSession(name: string, duration = 3600): Promise<Creds> {
+  await server.iam().send(
+    new CreateRoleCommand({
+      RoleName: name,
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' },
+        ],
+      }),
+    }),
+  );
+  await server.iam().send(
+    new PutRolePolicyCommand({
+      RoleName: name,
+      PolicyName: 'put',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::bkt/*' }],
+      }),
+    }),
+  );
+  const r = await server.sts(assumer).send(
+    new AssumeRoleCommand({
+      RoleArn: `arn:aws:iam::${ACCOUNT}:role/${name}`,
+      RoleSessionName: 'web',
+      DurationSeconds: duration,
+    }),
+  );
+  const c = r.Credentials!;
+  return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
+}
+
+before(async () => {
+  upstream = await startS3rver();
+  server = await startIamd([
+    '--upstream',
+    `s3=${upstream.url}`,
+    '--upstream-credentials',
+    's3=S3RVER:S3RVER',
+    '--audit-file',
+    AUDIT_FILE,
+  ]);
+  await s3().send(new CreateBucketCommand({ Bucket: 'bkt' }));
+  await s3().send(new CreateBucketCommand({ Bucket: 'pub' }));
+  assumer = await newUser('assumer', {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }],
+  });
+  uploader = await uploaderSession('uploader');
+});
+
+after(async () => {
+  await server?.stop();
+  await upstream?.stop();
+  rmSync(auditDir, { recursive: true, force: true });
+});
+
+/** Posts a presigned form (fields in order, then the file last) with fetch + FormData. */
+async function post(
+  url: string,
+  fields: Record<string, string>,
+  body: string | Uint8Array,
+  filename = 'upload.bin',
+): Promise<Response> {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  form.append('file', new Blob([body]), filename);
+  return fetch(url, { method: 'POST', body: form, redirect: 'manual' });
+}
+
+async function presign(creds: Creds, options: PresignedPostOptions) {
+  return createPresignedPost(s3(creds), options);
+}
+
+async function s3Error(res: Response, status: number, code: string, message: string): Promise<string> {
+  const text = await res.text();
+  assert.equal(res.status, status, text);
+  assert.match(text, new RegExp(`<Code>${code}</Code>`));
+  const m = /<Message>([^<]*)<\/Message>/.exec(text);
+  assert.equal(m?.[1]?.replaceAll('&quot;', '"'), message);
+  return text;
+}
+
+async function objectText(key: string, bucket = 'bkt'): Promise<{ body: string; type?: string }> {
+  const got = await s3().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return { body: await got.Body!.transformToString(), type: got.ContentType };
+}
+
+test('a role allowed s3:PutObject uploads with createPresignedPost; the object reads back identical', async () => {
+  const { url, fields } = await presign(uploader, {
+    Bucket: 'bkt',
+    Key: 'uploads/${filename}',
+    Conditions: [
+      ['starts-with', '$key', 'uploads/'],
+      ['content-length-range', 1, 1024],
+    ],
+    Fields: { 'Content-Type': 'text/plain', 'x-amz-meta-owner': 'web' },
+  });
+  assert.equal(url, `${server.url}/bkt`);
+  const res = await post(url, fields, 'hello from a browser', 'note.txt');
+  assert.equal(res.status, 204, await res.clone().text());
+  assert.equal(await res.text(), '');
+  const etag = res.headers.get('etag');
+  assert.match(etag ?? '', /^"[0-9a-f]{32}"$/);
+  assert.equal(res.headers.get('location'), `${server.url}/bkt/uploads/note.txt`);
+  const got = await objectText('uploads/note.txt');
+  assert.deepEqual(got, { body: 'hello from a browser', type: 'text/plain' });
+  const head = await s3().send(new HeadObjectCommand({ Bucket: 'bkt', Key: 'uploads/note.txt' }));
+  assert.equal(head.Metadata?.['owner'], 'web');
+  assert.equal(head.ETag, etag);
+});
+
+test('a user without s3:PutObject is denied with S3 AccessDenied, audited as PostObject', async () => {
+  const nobody = await newUser('nobody');
+  const { url, fields } = await presign(nobody, { Bucket: 'bkt', Key: 'denied.txt' });
+  const res = await post(url, fields, 'x');
+  await s3Error(
+    res,
+    403,
+    'AccessDenied',
+    `User: arn:aws:iam::${ACCOUNT}:user/nobody is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::bkt/denied.txt" because no identity-based policy allows the s3:PutObject action`,
+  );
+  await assert.rejects(s3().send(new GetObjectCommand({ Bucket: 'bkt', Key: 'denied.txt' })));
+  // CloudTrail records a browser upload as PostObject, a data event of s3.amazonaws.com.
+  let event: Record<string, unknown> | undefined;
+  for (let i = 0; i < 50 && event === undefined; i++) {
+    const lines = readFileSync(AUDIT_FILE, 'utf8').trim().split('\n');
+    event = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find(
+        (e) =>
+          e['eventName'] === 'PostObject' &&
+          (e['requestParameters'] as Record<string, unknown> | null)?.['key'] === 'denied.txt',
+      );
+    if (event === undefined) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(event, 'PostObject event recorded');
+  assert.equal(event['eventSource'], 's3.amazonaws.com');
+  assert.equal(event['errorCode'], 'AccessDenied');
+  assert.equal(event['eventCategory'], 'Data');
+});
+
+test('an expired policy is AccessDenied "Invalid according to Policy: Policy expired."', async () => {
+  const { url, fields } = await presign(uploader, { Bucket: 'bkt', Key: 'late.txt', Expires: -5 });
+  await s3Error(
+    await post(url, fields, 'x'),
+    403,
+    'AccessDenied',
+    'Invalid according to Policy: Policy expired.',
+  );
+});
+
+test('a key outside the starts-with condition fails that condition, as S3 words it', async () => {
+  // A ${filename} key is signed as ["starts-with", "$key", "uploads/"] (the SDK, as boto3, does so).
+  const { url, fields } = await presign(uploader, { Bucket: 'bkt', Key: 'uploads/${filename}' });
+  await s3Error(
+    await post(url, { ...fields, key: 'other/${filename}' }, 'x'),
+    403,
+    'AccessDenied',
+    'Invalid according to Policy: Policy Condition failed: ["starts-with", "$key", "uploads/"]',
+  );
+  await assert.rejects(s3().send(new GetObjectCommand({ Bucket: 'bkt', Key: 'other/upload.bin' })));
+  // An exact key is signed as {"key": …}: S3 names it as an eq condition.
+  const exact = await presign(uploader, { Bucket: 'bkt', Key: 'uploads/a.txt' });
+  await s3Error(
+    await post(exact.url, { ...exact.fields, key: 'uploads/b.txt' }, 'x'),
+    403,
+    'AccessDenied',
+    'Invalid according to Policy: Policy Condition failed: ["eq", "$key", "uploads/a.txt"]',
+  );
+});
+
+test('too large and too small uploads are EntityTooLarge / EntityTooSmall with the sizes', async () => {
+  const { url, fields } = await presign(uploader, {
+    Bucket: 'bkt',
+    Key: 'sized.txt',
+    Conditions: [['content-length-range', 5, 10]],
+  });
+  const large = await s3Error(
+    await post(url, fields, 'x'.repeat(11)),
+    400,
+    'EntityTooLarge',
+    'Your proposed upload exceeds the maximum allowed size',
+  );
+  assert.match(large, /<ProposedSize>11<\/ProposedSize><MaxSizeAllowed>10<\/MaxSizeAllowed>/);
+  const small = await s3Error(
+    await post(url, fields, 'x'.repeat(4)),
+    400,
+    'EntityTooSmall',
+    'Your proposed upload is smaller than the minimum allowed size',
+  );
+  assert.match(small, /<ProposedSize>4<\/ProposedSize><MinSizeAllowed>5<\/MinSizeAllowed>/);
+  await assert.rejects(s3().send(new GetObjectCommand({ Bucket: 'bkt', Key: 'sized.txt' })));
+  const ok = await post(url, fields, 'x'.repeat(10));
+  assert.equal(ok.status, 204);
+});
+
+test('a field no condition names is refused: "Extra input fields"; x-ignore- fields are not', async () => {
+  const { url, fields } = await presign(uploader, { Bucket: 'bkt', Key: 'extra.txt' });
+  await s3Error(
+    await post(url, { ...fields, 'x-amz-meta-sneaky': '1' }, 'x'),
+    403,
+    'AccessDenied',
+    'Invalid according to Policy: Extra input fields: x-amz-meta-sneaky',
+  );
+  const ignored = await post(url, { ...fields, 'x-ignore-submit': 'Upload' }, 'x');
+  assert.equal(ignored.status, 204);
+});
+
+test('a tampered policy is SignatureDoesNotMatch; an unknown key InvalidAccessKeyId', async () => {
+  const { url, fields } = await presign(uploader, {
+    Bucket: 'bkt',
+    Key: 'tamper.txt',
+    Conditions: [['content-length-range', 0, 10]],
+  });
+  const doc = JSON.parse(Buffer.from(fields['Policy']!, 'base64').toString()) as { conditions: unknown[] };
+  doc.conditions = doc.conditions.map((c) =>
+    Array.isArray(c) && c[0] === 'content-length-range' ? ['content-length-range', 0, 1e9] : c,
+  );
+  const tampered = { ...fields, Policy: Buffer.from(JSON.stringify(doc)).toString('base64') };
+  await s3Error(
+    await post(url, tampered, 'x'),
+    403,
+    'SignatureDoesNotMatch',
+    'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+  );
+  const ghost = await presign(
+    { accessKeyId: 'AKIAGHOSTGHOSTGHOST1', secretAccessKey: 'x'.repeat(40) },
+    { Bucket: 'bkt', Key: 'ghost.txt' },
+  );
+  await s3Error(
+    await post(ghost.url, ghost.fields, 'x'),
+    403,
+    'InvalidAccessKeyId',
+    'The AWS Access Key Id you provided does not exist in our records.',
+  );
+});
+
+test('success_action_status 201 answers a PostResponse; success_action_redirect a 303', async () => {
+  const created = await presign(uploader, {
+    Bucket: 'bkt',
+    Key: 'created.txt',
+    Fields: { success_action_status: '201' },
+  });
+  const r201 = await post(created.url, created.fields, 'created');
+  assert.equal(r201.status, 201);
+  const etag = r201.headers.get('etag')!;
+  assert.equal(
+    await r201.text(),
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+      `<PostResponse><Location>${server.url}/bkt/created.txt</Location><Bucket>bkt</Bucket>` +
+      `<Key>created.txt</Key><ETag>${etag.replaceAll('"', '&quot;')}</ETag></PostResponse>`,
+  );
+  const redirected = await presign(uploader, {
+    Bucket: 'bkt',
+    Key: 'redirected.txt',
+    Fields: { success_action_redirect: 'https://app.example/done' },
+  });
+  const r303 = await post(redirected.url, redirected.fields, 'redirected');
+  assert.equal(r303.status, 303);
+  const location = new URL(r303.headers.get('location')!);
+  assert.equal(location.origin + location.pathname, 'https://app.example/done');
+  assert.equal(location.searchParams.get('bucket'), 'bkt');
+  assert.equal(location.searchParams.get('key'), 'redirected.txt');
+  assert.match(location.searchParams.get('etag') ?? '', /^"[0-9a-f]{32}"$/);
+  assert.equal((await objectText('redirected.txt')).body, 'redirected');
+});
+
+test('an anonymous POST is allowed only by a bucket policy granting s3:PutObject to "*"', async () => {
+  const anon = (bucket: string, key: string) => post(`${server.url}/${bucket}`, { key }, `anon ${key}`);
+  await s3Error(await anon('pub', 'a.txt'), 403, 'AccessDenied', 'Access Denied');
+  await s3().send(
+    new PutBucketPolicyCommand({
+      Bucket: 'pub',
+      Policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: '*', Action: 's3:PutObject', Resource: 'arn:aws:s3:::pub/*' },
+        ],
+      }),
+    }),
+  );
+  const ok = await anon('pub', 'a.txt');
+  assert.equal(ok.status, 204);
+  assert.equal((await objectText('a.txt', 'pub')).body, 'anon a.txt');
+  await s3Error(await anon('bkt', 'a.txt'), 403, 'AccessDenied', 'Access Denied');
+});
+
+test('a 20 MiB file streams through to the upstream intact', async () => {
+  const big = new Uint8Array(20 * 1024 * 1024);
+  for (let i = 0; i < big.length; i += 4096) big[i] = i % 251;
+  const { url, fields } = await presign(uploader, {
+    Bucket: 'bkt',
+    Key: 'big.bin',
+    Conditions: [['content-length-range', 0, 32 * 1024 * 1024]],
+  });
+  const res = await post(url, fields, big);
+  assert.equal(res.status, 204, await res.clone().text());
+  const got = await s3().send(new GetObjectCommand({ Bucket: 'bkt', Key: 'big.bin' }));
+  const bytes = await got.Body!.transformToByteArray();
+  assert.equal(bytes.length, big.length);
+  assert.equal(
+    createHash('sha256').update(bytes).digest('hex'),
+    createHash('sha256').update(big).digest('hex'),
+  );
+});
+
+test('boto3 generate_presigned_post (SigV4) + requests.post upload through the gateway', async () => {
+  const script = `
+import sys, json, boto3, requests
+from botocore.config import Config
+c = boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1',
+    aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3], aws_session_token=sys.argv[4],
+    config=Config(signature_version='s3v4', s3={'addressing_style': 'path'}))
+v2 = boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1',
+    aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3], aws_session_token=sys.argv[4],
+    config=Config(s3={'addressing_style': 'path'}))
+out = {}
+p = v2.generate_presigned_post('bkt', 'py/v2.txt')
+r = requests.post(p['url'], data=p['fields'], files={'file': ('v2.txt', b'v2')})
+out['v2'] = [r.status_code, r.text]
+p = c.generate_presigned_post('bkt', 'py/\${filename}', Fields={'Content-Type': 'text/csv'},
+    Conditions=[{'Content-Type': 'text/csv'}, ['content-length-range', 1, 100]], ExpiresIn=300)
+r = requests.post(p['url'], data=p['fields'], files={'file': ('data.csv', b'a,b\\n1,2\\n')})
+out['ok'] = [r.status_code, r.text]
+r = requests.post(p['url'], data=p['fields'], files={'file': ('big.csv', b'x' * 101)})
+out['big'] = [r.status_code, r.text]
+print(json.dumps(out))
+`;
+  // Spawned asynchronously: s3rver runs in this process and must keep answering meanwhile.
+  const child = spawn(
+    'python3',
+    ['-c', script, server.url, uploader.accessKeyId, uploader.secretAccessKey, uploader.sessionToken!],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(status, 0, stderr);
+  const out = JSON.parse(stdout) as Record<string, [number, string]>;
+  assert.deepEqual(out['ok'], [204, '']);
+  assert.equal(out['big']![0], 400);
+  assert.match(out['big']![1], /<Code>EntityTooLarge<\/Code>/);
+  // boto3's default presigned POST for us-east-1 is SigV2 (AWSAccessKeyId, signature): refused as S3
+  // refuses SigV2 for buckets created after June 24, 2020 (every iamd bucket is new).
+  assert.equal(out['v2']![0], 400);
+  assert.match(
+    out['v2']![1],
+    /<Code>InvalidRequest<\/Code><Message>The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.<\/Message>/,
+  );
+});
+
+test('boto3 reads back what it posted', async () => {
+  assert.deepEqual(await objectText('py/data.csv'), { body: 'a,b\n1,2\n', type: 'text/csv' });
+});
+
+test('an expired session token is ExpiredToken, "The provided token has expired."', async () => {
+  const short = await uploaderSession('short-uploader', 900);
+  const { url, fields } = await presign(short, { Bucket: 'bkt', Key: 'expired.txt' });
+  await server.advance(3600);
+  await s3Error(await post(url, fields, 'x'), 400, 'ExpiredToken', 'The provided token has expired.');
+});
