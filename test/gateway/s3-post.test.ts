@@ -6,8 +6,9 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html; "POST Object",
 // https://docs.aws.amazon.com/AmazonS3/latest/API/RESTObjectPOST.html; error codes,
 // https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html.
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash, createHmac } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -31,6 +32,7 @@ import {
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { ROOT, startIamd, type Creds, type TestServer } from '../contract/harness.js';
 import { startS3rver, type Upstream } from './upstreams.js';
+import { deriveSigningKey, formatAmzDate, type SigV4Crypto } from '../../src/sigv4/index.js';
 
 const ACCOUNT = ROOT.accountId;
 let upstream: Upstream;
@@ -143,7 +145,13 @@ async function s3Error(res: Response, status: number, code: string, message: str
   assert.equal(res.status, status, text);
   assert.match(text, new RegExp(`<Code>${code}</Code>`));
   const m = /<Message>([^<]*)<\/Message>/.exec(text);
-  assert.equal(m?.[1]?.replaceAll('&quot;', '"'), message);
+  const unescaped = m?.[1]
+    ?.replaceAll('&quot;', '"')
+    .replaceAll('&apos;', "'")
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&amp;', '&');
+  assert.equal(unescaped, message);
   return text;
 }
 
@@ -420,6 +428,133 @@ print(json.dumps(out))
 
 test('boto3 reads back what it posted', async () => {
   assert.deepEqual(await objectText('py/data.csv'), { body: 'a,b\n1,2\n', type: 'text/csv' });
+});
+
+const crypto: SigV4Crypto = {
+  sha256Hex: (d) => createHash('sha256').update(d).digest('hex'),
+  hmac: (k, d) => new Uint8Array(createHmac('sha256', k).update(d, 'utf8').digest()),
+};
+
+/** The SigV4 fields of a form signing `policy` (any string) with `creds`, as the docs compute them. */
+function signedFields(creds: Creds, policy: string): Record<string, string> {
+  const amzDate = formatAmzDate(Date.now());
+  const date = amzDate.slice(0, 8);
+  const key = deriveSigningKey(creds.secretAccessKey, date, 'us-east-1', 's3', crypto);
+  return {
+    'x-amz-algorithm': 'AWS4-HMAC-SHA256',
+    'x-amz-credential': `${creds.accessKeyId}/${date}/us-east-1/s3/aws4_request`,
+    'x-amz-date': amzDate,
+    ...(creds.sessionToken !== undefined ? { 'x-amz-security-token': creds.sessionToken } : {}),
+    policy,
+    'x-amz-signature': Buffer.from(crypto.hmac(key, policy)).toString('hex'),
+  };
+}
+
+test('a correctly signed policy that is not base64 JSON is InvalidPolicyDocument, never a 500', async () => {
+  for (const policy of ['not base64!', Buffer.from('{"expiration": ').toString('base64')]) {
+    const res = await post(`${server.url}/bkt`, { key: 'bad.txt', ...signedFields(uploader, policy) }, 'x');
+    await s3Error(res, 400, 'InvalidPolicyDocument', 'Invalid Policy: Invalid JSON.');
+  }
+  const noExpiry = Buffer.from(JSON.stringify({ conditions: [] })).toString('base64');
+  const res = await post(`${server.url}/bkt`, { key: 'bad.txt', ...signedFields(uploader, noExpiry) }, 'x');
+  await s3Error(res, 400, 'InvalidPolicyDocument', 'Invalid Policy: Policy missing expiration.');
+});
+
+test('malformed forms get S3 errors: no file, broken multipart, fields over 20 KB before the file', async () => {
+  const noFile = new FormData();
+  noFile.append('key', 'k');
+  await s3Error(
+    await fetch(`${server.url}/pub`, { method: 'POST', body: noFile }),
+    400,
+    'IncorrectNumberOfFilesInPostRequest',
+    'POST requires exactly one file upload per request.',
+  );
+  const broken = await fetch(`${server.url}/pub`, {
+    method: 'POST',
+    headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
+    body: '--xyz\r\nContent-Disposition: form-data; name="key"\r\n\r\nk\r\n--xyz\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n\r\ntruncated',
+  });
+  await s3Error(
+    broken,
+    400,
+    'MalformedPOSTRequest',
+    'The body of your POST request is not well-formed multipart/form-data.',
+  );
+  await s3Error(
+    await post(`${server.url}/pub`, { key: 'k', 'x-ignore-pad': 'p'.repeat(21 * 1024) }, 'x'),
+    400,
+    'MaxPostPreDataLengthExceededError',
+    'Your POST request fields preceding the upload file were too large.',
+  );
+  // Without a key field S3 names the field it wants.
+  await s3Error(
+    await post(`${server.url}/pub`, {}, 'x'),
+    400,
+    'InvalidArgument',
+    "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.",
+  );
+});
+
+test('fields after the file are ignored, as S3 ignores them', async () => {
+  const { url, fields } = await presign(uploader, { Bucket: 'bkt', Key: 'late-field.txt' });
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  form.append('file', new Blob(['body']), 'f.txt');
+  form.append('x-amz-meta-late', 'ignored');
+  const res = await fetch(url, { method: 'POST', body: form });
+  assert.equal(res.status, 204, await res.clone().text());
+  const head = await s3().send(new HeadObjectCommand({ Bucket: 'bkt', Key: 'late-field.txt' }));
+  assert.equal(head.Metadata?.['late'], undefined);
+});
+
+test('virtual-hosted addressing: POST / on bkt.s3.localhost uploads to bkt', async () => {
+  const { fields } = await presign(uploader, {
+    Bucket: 'bkt',
+    Key: 'virtual.txt',
+    Fields: { success_action_status: '201' },
+  });
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  form.append('file', new Blob(['virtual']), 'v.txt');
+  const encoded = new Response(form);
+  const body = Buffer.from(await encoded.arrayBuffer());
+  const port = new URL(server.url).port;
+  const host = `bkt.s3.localhost:${port}`;
+  const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/',
+        headers: {
+          host,
+          'content-type': encoded.headers.get('content-type')!,
+          'content-length': body.length,
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+  assert.equal(answer.status, 201, answer.body);
+  assert.match(
+    answer.body,
+    new RegExp(`<Location>http://${host}/virtual.txt</Location><Bucket>bkt</Bucket>`),
+  );
+  assert.equal((await objectText('virtual.txt')).body, 'virtual');
+});
+
+test('no spooled upload is left behind in the temporary directory', () => {
+  assert.deepEqual(
+    readdirSync(tmpdir()).filter((n) => n.startsWith('iamd-post-')),
+    [],
+  );
 });
 
 test('an expired session token is ExpiredToken, "The provided token has expired."', async () => {
