@@ -550,6 +550,30 @@ test('virtual-hosted addressing: POST / on bkt.s3.localhost uploads to bkt', asy
   assert.equal((await objectText('virtual.txt')).body, 'virtual');
 });
 
+test('an upstream that is down answers 503 ServiceUnavailable, and the spool is still removed', async () => {
+  const down = await startIamd(['--upstream', 's3=http://127.0.0.1:1']);
+  try {
+    const { url, fields } = await createPresignedPost(
+      new S3Client({
+        endpoint: down.url,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: ROOT,
+        maxAttempts: 1,
+      }),
+      { Bucket: 'bkt', Key: 'down.txt' },
+    );
+    await s3Error(
+      await post(url, fields, 'x'),
+      503,
+      'ServiceUnavailable',
+      'Please reduce your request rate.',
+    );
+  } finally {
+    await down.stop();
+  }
+});
+
 test('no spooled upload is left behind in the temporary directory', () => {
   assert.deepEqual(
     readdirSync(tmpdir()).filter((n) => n.startsWith('iamd-post-')),
