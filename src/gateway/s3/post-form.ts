@@ -107,6 +107,8 @@ export function readPostForm(body: Readable, headers: IncomingHttpHeaders): Prom
       }
       settled = true;
       file = stream;
+      // The body may break before the file is read (it fails once read, spoolFile): never unhandled.
+      stream.on('error', () => undefined);
       resolve({
         fields,
         filename: info.filename ?? '',
@@ -156,6 +158,15 @@ export async function spoolFile(
   let size = 0;
   try {
     await new Promise<void>((resolve, reject) => {
+      // A part that broke before it was read is gone already; one that breaks later closes unended.
+      if (file.destroyed) {
+        reject(postErrors.malformed());
+        return;
+      }
+      let ended = false;
+      file.on('close', () => {
+        if (!ended) reject(postErrors.malformed());
+      });
       out.on('error', reject);
       // The body ended early or broke its framing: the client's fault, not the disk's.
       file.on('error', (e) => reject(e instanceof GatewayError ? e : postErrors.malformed()));
@@ -168,6 +179,7 @@ export async function spoolFile(
         }
       });
       file.on('end', () => {
+        ended = true;
         if (size > max) {
           reject(tooLarge(size));
           return;

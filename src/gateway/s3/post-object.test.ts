@@ -49,6 +49,15 @@ test('the key replaces ${filename}; a form without a key is InvalidArgument as S
   );
 });
 
+test('a key over 1,024 bytes (after ${filename}) is KeyTooLongError', () => {
+  assert.equal(postObjectKey([['key', 'k'.repeat(1024)]], 'f').length, 1024);
+  assert.throws(
+    () => postObjectKey([['key', 'k'.repeat(1020) + '${filename}']], 'long.txt'),
+    (e: unknown) =>
+      e instanceof GatewayError && e.code === 'KeyTooLongError' && e.message === 'Your key is too long',
+  );
+});
+
 test('form fields become the PutObject headers S3 applies; authentication fields do not', () => {
   const headers = postObjectHeaders([
     ['key', 'k'],

@@ -76,13 +76,15 @@ function field(fields: readonly (readonly [string, string])[], name: string): st
 /**
  * The object key: the `key` field with every `${filename}` replaced by the uploaded file's name
  * (PostObject, key: "To use the file name provided by the user, use the ${filename} variable").
- * A form without a key is S3's InvalidArgument.
+ * A form without a key is S3's InvalidArgument; a key over 1,024 bytes KeyTooLongError.
  */
 export function postObjectKey(fields: readonly (readonly [string, string])[], filename: string): string {
   const raw = field(fields, 'key');
   if (raw === undefined || raw === '') throw missingField('key');
   const key = raw.replaceAll('${filename}', filename);
   if (key === '') throw missingField('key');
+  // Keys are at most 1,024 bytes of UTF-8 (S3 User Guide, "Naming Amazon S3 objects"; ErrorResponses.html, KeyTooLongError).
+  if (Buffer.byteLength(key) > 1024) throw new GatewayError('KeyTooLongError', 'Your key is too long', 400);
   return key;
 }
 
