@@ -39,6 +39,8 @@ let upstream: Upstream;
 let server: TestServer;
 const auditDir = mkdtempSync(join(tmpdir(), 'iamd-s3-post-audit-'));
 const AUDIT_FILE = join(auditDir, 'audit.jsonl');
+/** iamd's own temporary directory (TMPDIR), where it spools uploads: empty once each answer is sent. */
+const spoolDir = mkdtempSync(join(tmpdir(), 'iamd-s3-post-spool-'));
 let uploader: Creds;
 let assumer: Creds;
 
@@ -100,14 +102,17 @@ async function uploaderSession(name: string, duration = 3600): Promise<Creds> {
 
 before(async () => {
   upstream = await startS3rver();
-  server = await startIamd([
-    '--upstream',
-    `s3=${upstream.url}`,
-    '--upstream-credentials',
-    's3=S3RVER:S3RVER',
-    '--audit-file',
-    AUDIT_FILE,
-  ]);
+  server = await startIamd(
+    [
+      '--upstream',
+      `s3=${upstream.url}`,
+      '--upstream-credentials',
+      's3=S3RVER:S3RVER',
+      '--audit-file',
+      AUDIT_FILE,
+    ],
+    { TMPDIR: spoolDir },
+  );
   await s3().send(new CreateBucketCommand({ Bucket: 'bkt' }));
   await s3().send(new CreateBucketCommand({ Bucket: 'pub' }));
   assumer = await newUser('assumer', {
@@ -121,6 +126,7 @@ after(async () => {
   await server?.stop();
   await upstream?.stop();
   rmSync(auditDir, { recursive: true, force: true });
+  rmSync(spoolDir, { recursive: true, force: true });
 });
 
 /** Posts a presigned form (fields in order, then the file last) with fetch + FormData. */
@@ -551,7 +557,7 @@ test('virtual-hosted addressing: POST / on bkt.s3.localhost uploads to bkt', asy
 });
 
 test('an upstream that is down answers 503 ServiceUnavailable, and the spool is still removed', async () => {
-  const down = await startIamd(['--upstream', 's3=http://127.0.0.1:1']);
+  const down = await startIamd(['--upstream', 's3=http://127.0.0.1:1'], { TMPDIR: spoolDir });
   try {
     const { url, fields } = await createPresignedPost(
       new S3Client({
@@ -575,8 +581,9 @@ test('an upstream that is down answers 503 ServiceUnavailable, and the spool is 
 });
 
 test('no spooled upload is left behind in the temporary directory', () => {
+  // Every upload above (stored, refused for its size, denied, failed upstream) went through the spool.
   assert.deepEqual(
-    readdirSync(tmpdir()).filter((n) => n.startsWith('iamd-post-')),
+    readdirSync(spoolDir).filter((n) => n.startsWith('iamd-post-')),
     [],
   );
 });
