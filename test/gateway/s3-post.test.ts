@@ -201,7 +201,8 @@ test('a user without s3:PutObject is denied with S3 AccessDenied, audited as Pos
     `User: arn:aws:iam::${ACCOUNT}:user/nobody is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::bkt/denied.txt" because no identity-based policy allows the s3:PutObject action`,
   );
   await assert.rejects(s3().send(new GetObjectCommand({ Bucket: 'bkt', Key: 'denied.txt' })));
-  // CloudTrail records a browser upload as PostObject, a data event of s3.amazonaws.com.
+  // CloudTrail records a browser upload as PostObject, a data event of s3.amazonaws.com (S3 User Guide,
+  // "Amazon S3 CloudTrail events", https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html).
   let event: Record<string, unknown> | undefined;
   for (let i = 0; i < 50 && event === undefined; i++) {
     const lines = readFileSync(AUDIT_FILE, 'utf8').trim().split('\n');

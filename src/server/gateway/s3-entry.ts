@@ -6,6 +6,8 @@
  * the object's tags from the upstream) → execute (bucket policies are iamd's; everything else is re-signed and
  * streamed to the upstream) → record (CloudTrail data/management events, eventSource s3.amazonaws.com)
  * → render (the upstream's answer as is, or S3's REST-XML error).
+ * A browser POST upload (POST Object, multipart form) decodes its form instead (src/gateway/s3/post-*.ts):
+ * the form's signature and policy authenticate, and it runs as the PutObject it stands for.
  */
 import { isS3SigV2 } from '../../gateway/s3/sigv2.js';
 import { createReadStream } from 'node:fs';
