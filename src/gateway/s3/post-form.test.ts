@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
+import fc from 'fast-check';
 import { GatewayError } from '../errors.js';
 import { MAX_POST_PRE_DATA, readPostForm, spoolFile } from './post-form.js';
 
@@ -100,4 +101,51 @@ test('forms S3 cannot take: no file, fields over 20 KB, broken framing, not mult
     spoolFile(truncated.file, 100, () => new Error('too large')),
     malformed,
   );
+});
+
+test('property: any body is a form or one of S3 errors; never a throw, an uncaught error or a hang', async () => {
+  const piece = fc.oneof(
+    fc
+      .tuple(
+        fc.constantFrom('key', 'file', 'policy', 'x-amz-meta-a', 'File'),
+        fc.string(),
+        fc.option(fc.string()),
+      )
+      .map(([n, v, f]) => part(n, v, f ?? undefined)),
+    fc.string(),
+    fc.constantFrom(
+      `--${BOUNDARY}\r\n`,
+      `--${BOUNDARY}--\r\n`,
+      '\r\n\r\n',
+      'Content-Disposition: form-data; name="file"; filename="x"\r\n',
+    ),
+  );
+  const uncaught: unknown[] = [];
+  const onUncaught = (e: unknown): void => {
+    uncaught.push(e);
+  };
+  process.on('uncaughtException', onUncaught);
+  try {
+    await fc.assert(
+      fc.asyncProperty(fc.array(piece, { maxLength: 6 }), fc.boolean(), async (pieces, ended) => {
+        const text = pieces.join('') + (ended ? `--${BOUNDARY}--\r\n` : '');
+        try {
+          const form = await readPostForm(Readable.from([Buffer.from(text)]), headers);
+          const spooled = await spoolFile(
+            form.file,
+            1024,
+            () => new GatewayError('EntityTooLarge', 'big', 400),
+          );
+          await spooled.remove();
+        } catch (e) {
+          assert.ok(e instanceof GatewayError, String(e));
+        }
+      }),
+      { numRuns: 200 },
+    );
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(uncaught, []);
+  } finally {
+    process.off('uncaughtException', onUncaught);
+  }
 });

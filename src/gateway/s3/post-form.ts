@@ -99,6 +99,8 @@ export function readPostForm(body: Readable, headers: IncomingHttpHeaders): Prom
       fields.push([name, value]);
     });
     parser.on('file', (name, stream, info) => {
+      // A body that breaks inside a part fails that part's stream too: never an unhandled error.
+      stream.on('error', () => undefined);
       if (settled || name.toLowerCase() !== 'file') {
         // After the file, parts are ignored; before it, a file in another field is no S3 form.
         stream.resume();
@@ -107,8 +109,6 @@ export function readPostForm(body: Readable, headers: IncomingHttpHeaders): Prom
       }
       settled = true;
       file = stream;
-      // The body may break before the file is read (it fails once read, spoolFile): never unhandled.
-      stream.on('error', () => undefined);
       resolve({
         fields,
         filename: info.filename ?? '',
