@@ -97,6 +97,10 @@ export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions)
   const keys = new Map<string, { pk: string | undefined; at: number }>();
   /** Table name → the upstream's ARN of it (see `upstreamTableArn`). */
   const tableArns = new Map<string, string>();
+  const rememberTableArn = (table: string, arn: string): void => {
+    if (tableArns.size > 10_000) tableArns.clear();
+    tableArns.set(table, arn);
+  };
 
   const send = (call: Call, target: string, body: string, contentType: string): Promise<UpstreamResponse> => {
     const out = resignRequest(
@@ -138,6 +142,9 @@ export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions)
     }
     if (keys.size > 10_000) keys.clear();
     keys.set(table, { pk, at: Date.now() });
+    // The same answer names the table's upstream ARN, which aws:ResourceTag lookups need.
+    const arn = res.status === 200 ? describedTableArn(text) : undefined;
+    if (arn !== undefined) rememberTableArn(table, arn);
     return pk;
   };
 
@@ -201,8 +208,7 @@ export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions)
     if (status === 200) {
       const arn = describedTableArn(text);
       if (arn === undefined) throw unavailable(call, 'the upstream DescribeTable answer names no table ARN');
-      if (tableArns.size > 10_000) tableArns.clear();
-      tableArns.set(table, arn);
+      rememberTableArn(table, arn);
       return arn;
     }
     if (status === 400 && isResourceNotFound(text)) return undefined;
