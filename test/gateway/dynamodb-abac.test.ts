@@ -490,3 +490,74 @@ test('the audit event carries the decision made with the table’s tags', async 
   assert.equal(trace.request.context['aws:ResourceTag/team'], 'blue');
   assert.equal(trace.request.context['aws:ResourceTag/env'], 'dev');
 });
+
+test('a table the upstream does not have has no tags: denied (not 503, not the upstream’s ResourceNotFound)', async () => {
+  const from = proxy.seen.length;
+  await rejectsWith(
+    put(red, 'Missing', 'm1'),
+    'AccessDeniedException',
+    400,
+    implicitDeny(RED, 'dynamodb:PutItem', 'Missing'),
+  );
+  // DescribeTable answered ResourceNotFoundException: no ListTagsOfResource, nothing forwarded.
+  assert.deepEqual(
+    targets(from).filter((t) => t !== 'DescribeTable'),
+    [],
+  );
+  // The root (no policy looks the key up) gets the upstream's own answer.
+  await rejectsWith(put(ROOT, 'Missing', 'm1'), 'ResourceNotFoundException', 400);
+});
+
+test('at the report-only level the decision without tags is not reported; the one with them is', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'iamd-ddb-abac-report-'));
+  const auditFile = join(dir, 'audit.jsonl');
+  const other = await startIamd([
+    '--auth',
+    'report-only',
+    '--upstream',
+    `dynamodb=${proxy.url}`,
+    '--audit-file',
+    auditFile,
+  ]);
+  try {
+    await other.iam().send(new CreateUserCommand({ UserName: 'r' }));
+    await other.iam().send(
+      new PutUserPolicyCommand({
+        UserName: 'r',
+        PolicyName: 'p',
+        PolicyDocument: doc({
+          Effect: 'Allow',
+          Action: 'dynamodb:PutItem',
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:ResourceTag/team': 'red' } },
+        }),
+      }),
+    );
+    const key = await other.iam().send(new CreateAccessKeyCommand({ UserName: 'r' }));
+    const client = dynamoDbClient(other.url, {
+      accessKeyId: key.AccessKey!.AccessKeyId!,
+      secretAccessKey: key.AccessKey!.SecretAccessKey!,
+    });
+    for (const TableName of ['Red', 'Blue'])
+      await client.send(new PutItemCommand({ TableName, Item: { id: { S: 'report' } } }));
+    await new Promise((r) => setTimeout(r, 300));
+    const events = readFileSync(auditFile, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((e) => e['eventName'] === 'PutItem');
+    const of = (t: string) =>
+      events.find((e) => (e['requestParameters'] as Record<string, unknown>)['tableName'] === t);
+    assert.ok(of('Red'));
+    assert.equal(of('Red')?.['iamdReportOnly'], undefined);
+    const blue = of('Blue')?.['iamdReportOnly'] as Record<string, unknown> | undefined;
+    assert.equal(blue?.['errorCode'], 'AccessDenied');
+    assert.equal(
+      blue?.['errorMessage'],
+      `User: arn:aws:iam::${ACCOUNT}:user/r is not authorized to perform: dynamodb:PutItem on resource: ${arnOf('Blue')} because no identity-based policy allows the dynamodb:PutItem action`,
+    );
+  } finally {
+    await other.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
