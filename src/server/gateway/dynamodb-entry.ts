@@ -4,9 +4,8 @@
  * table/index ARN, condition keys) the classifier names — `dynamodb:LeadingKeys` needs the table's
  * partition key, learnt from the upstream's DescribeTable and cached briefly; when a decision looks
  * `aws:ResourceTag/<key>` up, it is made again with the table's (or stream's) tags from the upstream's
- * ListTagsOfResource → execute (re-signed,
- * forwarded) → record (eventSource dynamodb.amazonaws.com) → render (the upstream's answer, or DynamoDB's
- * JSON error).
+ * ListTagsOfResource → execute (re-signed, forwarded) → record (eventSource dynamodb.amazonaws.com) →
+ * render (the upstream's answer, or DynamoDB's JSON error).
  */
 import { createHash } from 'node:crypto';
 import type { AuthorizationRequest } from '../../api/operation.js';
