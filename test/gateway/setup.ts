@@ -4,6 +4,8 @@
  * and a DynamoDB table with the `id` hash key the tests use.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -109,4 +111,67 @@ export function createIdTable(client: DynamoDBClient, TableName: string): Promis
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
+}
+
+/** One request an upstream was sent through a {@link RecordingProxy}. */
+export interface ProxiedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingMessage['headers'];
+  /** The request body, as far as it has arrived. */
+  body: string;
+}
+
+/** A proxy between iamd and an upstream that records every request and can answer some itself. */
+export interface RecordingProxy {
+  readonly url: string;
+  /** Every request received, in order. */
+  readonly seen: ProxiedRequest[];
+  /**
+   * Called for each request before it is passed on: answering `res` (and returning true) keeps it from
+   * the upstream; a request left unanswered with true hangs (an upstream that never answers).
+   */
+  intercept: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
+  stop(): Promise<void>;
+}
+
+/** Starts a {@link RecordingProxy} on a free loopback port in front of `target` (a base URL). */
+export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
+  const to = new URL(target);
+  const proxy: RecordingProxy = {
+    url: '',
+    seen: [],
+    intercept: undefined,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+  const server = createServer((req, res) => {
+    const seen: ProxiedRequest = {
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      body: '',
+    };
+    proxy.seen.push(seen);
+    req.on('data', (chunk: Buffer) => {
+      seen.body += chunk.toString('utf8');
+    });
+    if (proxy.intercept?.(req, res) === true) {
+      req.resume();
+      return;
+    }
+    const out = httpRequest(
+      { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    out.on('error', () => res.destroy());
+    req.pipe(out);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return Object.assign(proxy, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
 }

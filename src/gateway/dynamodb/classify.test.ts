@@ -291,3 +291,118 @@ test('property: arnAccountIs is the ARN’s fifth colon-separated field compared
   assert.equal(arnAccountIs('arn:aws:dynamodb:eu-west-1:1111222233334:table/Music', '111122223333'), false);
   assert.equal(arnAccountIs('*', '111122223333'), false);
 });
+
+// dynamodb:EnclosingOperation: the transaction's name on each item action it is authorized as ("Using IAM
+// with DynamoDB transactions", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html,
+// Examples 2 and 3: `dynamodb:EnclosingOperation` is `TransactWriteItems` / `TransactGetItems`, on
+// ConditionCheckItem too); PartiQL transactions are `ExecuteTransaction` ("IAM security policies with
+// PartiQL for DynamoDB", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-iam.html).
+test('dynamodb:EnclosingOperation: every item action of a transaction carries the transaction’s name', () => {
+  const w = classified('TransactWriteItems', {
+    TransactItems: [
+      { Put: { TableName: 'Music', Item: { Artist: { S: 'A' } } } },
+      { Update: { TableName: 'Music', Key: { Artist: { S: 'B' } }, UpdateExpression: 'SET x = :v' } },
+      { ConditionCheck: { TableName: 'Other', Key: {}, ConditionExpression: 'x' } },
+      { Delete: { TableName: 'Music', Key: { Artist: { S: 'C' } } } },
+    ],
+  });
+  assert.deepEqual(
+    w.authorizations.map((a) => [a.action, a.context['dynamodb:EnclosingOperation']]),
+    [
+      ['dynamodb:PutItem', 'TransactWriteItems'],
+      ['dynamodb:UpdateItem', 'TransactWriteItems'],
+      ['dynamodb:ConditionCheckItem', 'TransactWriteItems'],
+      ['dynamodb:DeleteItem', 'TransactWriteItems'],
+    ],
+  );
+  // The item's own keys stay beside it.
+  assert.deepEqual(w.authorizations[0]!.context['dynamodb:LeadingKeys'], ['A']);
+  const g = classified('TransactGetItems', { TransactItems: [{ Get: { TableName: 'Music', Key: {} } }] });
+  assert.equal(g.authorizations[0]!.context['dynamodb:EnclosingOperation'], 'TransactGetItems');
+  const x = classified('ExecuteTransaction', {
+    TransactStatements: [{ Statement: 'INSERT INTO "Music" VALUE {}' }, { Statement: 'SELECT * FROM Other' }],
+  });
+  assert.deepEqual(
+    x.authorizations.map((a) => [a.action, a.context['dynamodb:EnclosingOperation']]),
+    [
+      ['dynamodb:PartiQLInsert', 'ExecuteTransaction'],
+      ['dynamodb:PartiQLSelect', 'ExecuteTransaction'],
+    ],
+  );
+});
+
+test('dynamodb:EnclosingOperation: absent from non-transactional calls, batches included', () => {
+  for (const [op, body] of [
+    ['PutItem', { TableName: 'Music', Item: { Artist: { S: 'A' } } }],
+    ['GetItem', { TableName: 'Music', Key: { Artist: { S: 'A' } } }],
+    ['BatchWriteItem', { RequestItems: { Music: [{ PutRequest: { Item: {} } }] } }],
+    ['ExecuteStatement', { Statement: 'SELECT * FROM "Music"' }],
+    ['BatchExecuteStatement', { Statements: [{ Statement: 'INSERT INTO "Music" VALUE {}' }] }],
+  ] as const)
+    for (const a of classified(op, body).authorizations)
+      assert.equal('dynamodb:EnclosingOperation' in a.context, false, op);
+});
+
+test('property: dynamodb:EnclosingOperation is set exactly for the three transaction operations', () => {
+  const transactions = new Set(['TransactWriteItems', 'TransactGetItems', 'ExecuteTransaction']);
+  fc.assert(
+    fc.property(fc.constantFrom(...OPS), (op) => {
+      for (const a of classified(op, bodyFor(op)).authorizations)
+        assert.equal(a.context['dynamodb:EnclosingOperation'], transactions.has(op) ? op : undefined, op);
+    }),
+  );
+});
+
+// aws:RequestTag/<key> and aws:TagKeys: CreateTable and TagResource carry both, UntagResource aws:TagKeys
+// (Service Authorization Reference for DynamoDB,
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html; "Using
+// attribute-based access control with DynamoDB", Examples 2 and 3,
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/abac-example-use-cases.html).
+test('CreateTable and TagResource: aws:RequestTag/<key> per tag and aws:TagKeys; UntagResource: aws:TagKeys', () => {
+  const create = classified('CreateTable', {
+    TableName: 'New',
+    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    Tags: [
+      { Key: 'team', Value: 'red' },
+      { Key: 'cost-center', Value: '' },
+    ],
+  }).authorizations[0]!;
+  assert.equal(create.action, 'dynamodb:CreateTable');
+  assert.equal(create.resource, 'arn:aws:dynamodb:eu-west-1:111122223333:table/New');
+  assert.equal(create.context['aws:RequestTag/team'], 'red');
+  assert.equal(create.context['aws:RequestTag/cost-center'], '');
+  assert.deepEqual(create.context['aws:TagKeys'], ['team', 'cost-center']);
+  const arn = 'arn:aws:dynamodb:eu-west-1:111122223333:table/Music';
+  const tag = classified('TagResource', { ResourceArn: arn, Tags: [{ Key: 'team', Value: 'blue' }] })
+    .authorizations[0]!;
+  assert.equal(tag.resource, arn);
+  assert.equal(tag.context['aws:RequestTag/team'], 'blue');
+  assert.deepEqual(tag.context['aws:TagKeys'], ['team']);
+  const untag = classified('UntagResource', { ResourceArn: arn, TagKeys: ['team', 'env', 'team'] })
+    .authorizations[0]!;
+  assert.deepEqual(untag.context['aws:TagKeys'], ['team', 'env']);
+  assert.equal(
+    Object.keys(untag.context).some((k) => k.startsWith('aws:RequestTag/')),
+    false,
+  );
+});
+
+test('no tags, malformed tags, other operations: no tag keys', () => {
+  const none = classified('CreateTable', { TableName: 'New' }).authorizations[0]!;
+  assert.equal('aws:TagKeys' in none.context, false);
+  const odd = classified('TagResource', {
+    ResourceArn: 'arn:aws:dynamodb:eu-west-1:111122223333:table/Music',
+    Tags: [{ Key: 'k' }, { Value: 'v' }, 'x', { Key: 1, Value: '2' }, { Key: 'ok', Value: 'yes' }],
+  }).authorizations[0]!;
+  assert.deepEqual(odd.context['aws:TagKeys'], ['ok']);
+  assert.deepEqual(
+    Object.keys(odd.context).filter((k) => k.startsWith('aws:')),
+    ['aws:RequestTag/ok', 'aws:TagKeys'],
+  );
+  const untag = classified('UntagResource', { ResourceArn: 'arn:x', TagKeys: 'team' }).authorizations[0]!;
+  assert.equal('aws:TagKeys' in untag.context, false);
+  // UpdateTable names tags nowhere; a Tags member there is not the request's tags.
+  const update = classified('UpdateTable', { TableName: 'Music', Tags: [{ Key: 'a', Value: 'b' }] })
+    .authorizations[0]!;
+  assert.equal('aws:TagKeys' in update.context, false);
+});

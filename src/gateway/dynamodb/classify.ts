@@ -9,7 +9,9 @@
  * ConditionCheck → ConditionCheckItem, Get → GetItem); PartiQL statements by verb (PartiQLSelect, …).
  * Condition keys: `dynamodb:LeadingKeys` (partition-key values; the table's key schema comes in as an
  * argument), `dynamodb:Attributes`, `dynamodb:Select`, `dynamodb:ReturnValues`,
- * `dynamodb:ReturnConsumedCapacity`. Pure and total: never throws.
+ * `dynamodb:ReturnConsumedCapacity`, `dynamodb:EnclosingOperation` (the item actions of a transaction),
+ * `aws:RequestTag/<key>` and `aws:TagKeys` (the tags CreateTable and TagResource set, the keys
+ * UntagResource removes). Pure and total: never throws.
  */
 import type { ContextValue } from '../../api/operation.js';
 
@@ -56,6 +58,20 @@ const TRANSACT_ACTIONS: Readonly<Record<string, string>> = {
   ConditionCheck: 'dynamodb:ConditionCheckItem',
   Get: 'dynamodb:GetItem',
 };
+
+/**
+ * The operations whose item actions carry `dynamodb:EnclosingOperation` = the operation's name: the
+ * DynamoDB developer guide's transaction policies ("Using IAM with DynamoDB transactions",
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html) compare it
+ * with `TransactWriteItems` / `TransactGetItems`, its PartiQL ones ("IAM security policies with PartiQL
+ * for DynamoDB", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-iam.html) with
+ * `ExecuteTransaction`. Batches (BatchWriteItem, BatchExecuteStatement) are no transactions: no key.
+ */
+const ENCLOSING: ReadonlySet<string> = new Set([
+  'TransactWriteItems',
+  'TransactGetItems',
+  'ExecuteTransaction',
+]);
 
 type Json = Record<string, unknown>;
 
@@ -176,6 +192,35 @@ function conditionKeys(req: Json, pk: string | undefined): Record<string, Contex
     const v = str(req[k]);
     if (v !== undefined) c[`dynamodb:${k}`] = v;
   }
+  return c;
+}
+
+/**
+ * The tag keys of a request (Service Authorization Reference for DynamoDB,
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html: CreateTable
+ * and TagResource carry `aws:RequestTag/${TagKey}` and `aws:TagKeys`, UntagResource `aws:TagKeys`):
+ * `Tags` (`[{Key, Value}]`) gives `aws:RequestTag/<Key>` = Value and the keys; `TagKeys` the keys. No
+ * key without a tag (a request with none has neither key).
+ */
+export function requestTagKeys(
+  operation: string,
+  req: Readonly<Record<string, unknown>>,
+): Record<string, ContextValue> {
+  const c = Object.create(null) as Record<string, ContextValue>;
+  const keys: string[] = [];
+  if (operation === 'CreateTable' || operation === 'TagResource') {
+    for (const tag of Array.isArray(req['Tags']) ? req['Tags'] : []) {
+      const key = str(obj(tag)?.['Key']);
+      const value = str(obj(tag)?.['Value']);
+      if (key === undefined || value === undefined) continue;
+      c[`aws:RequestTag/${key}`] = value;
+      if (!keys.includes(key)) keys.push(key);
+    }
+  } else if (operation === 'UntagResource') {
+    for (const key of Array.isArray(req['TagKeys']) ? req['TagKeys'] : [])
+      if (typeof key === 'string' && !keys.includes(key)) keys.push(key);
+  }
+  if (keys.length > 0) c['aws:TagKeys'] = keys;
   return c;
 }
 
@@ -310,6 +355,8 @@ export function classifyParsed(
           if (a !== undefined && rr !== undefined && t !== undefined) onTable(a, t, rr);
         }
       }
+      for (const a of auths)
+        (a.context as Record<string, ContextValue>)['dynamodb:EnclosingOperation'] = operation;
       break;
     }
     case 'ExecuteStatement':
@@ -327,11 +374,13 @@ export function classifyParsed(
         const q = partiql(str(obj(s)?.['Statement']) ?? '');
         if (q?.table === undefined)
           return { kind: 'unclassified', reason: 'a PartiQL statement names no table' };
+        const context = Object.create(null) as Record<string, ContextValue>;
+        if (ENCLOSING.has(operation)) context['dynamodb:EnclosingOperation'] = operation;
         auths.push({
           action: q.action,
           resource: tableArn(scope, q.table),
           table: tableName(q.table),
-          context: Object.create(null),
+          context,
         });
       }
       break;
@@ -357,6 +406,8 @@ export function classifyParsed(
           context: Object.create(null),
         });
       else auths.push({ action, resource: '*', context: conditionKeys(req, undefined) });
+      const first = auths[0];
+      if (first !== undefined) Object.assign(first.context, requestTagKeys(operation, req));
     }
   }
   if (auths.length === 0) return { kind: 'unclassified', reason: `${operation} names no table` };

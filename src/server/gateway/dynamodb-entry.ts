@@ -2,11 +2,14 @@
  * The gateway's DynamoDB entry point (issue #18) on the one pipeline: decode (the JSON 1.0 target and
  * body) → authenticate (src/authn; DynamoDB calls are always signed) → authorize every (action,
  * table/index ARN, condition keys) the classifier names — `dynamodb:LeadingKeys` needs the table's
- * partition key, learnt from the upstream's DescribeTable and cached briefly → execute (re-signed,
- * forwarded) → record (eventSource dynamodb.amazonaws.com) → render (the upstream's answer, or DynamoDB's
- * JSON error).
+ * partition key, learnt from the upstream's DescribeTable and cached briefly; when a decision looks
+ * `aws:ResourceTag/<key>` up, it is made again with the table's (or stream's) tags from the upstream's
+ * ListTagsOfResource → execute (re-signed, forwarded) → record (eventSource dynamodb.amazonaws.com) →
+ * render (the upstream's answer, or DynamoDB's JSON error).
  */
 import { createHash } from 'node:crypto';
+import type { AuthorizationRequest } from '../../api/operation.js';
+import { errors, isAwsError, type AwsError } from '../../errors/index.js';
 import { authenticator, type Authenticator } from '../../authn/authenticate.js';
 import { sigv4Crypto } from '../../authn/sigv4-crypto.js';
 import { GatewayError } from '../../gateway/errors.js';
@@ -30,6 +33,16 @@ import {
   type OwnedListing,
   type UpstreamPage,
 } from '../../gateway/dynamodb/owned-listings.js';
+import {
+  consultedResourceTag,
+  describedTableArn,
+  isResourceNotFound,
+  parseTagPage,
+  resourceTagContext,
+  tagSubject,
+  upstreamTagArn,
+  type TagSubject,
+} from '../../gateway/dynamodb/resource-tags.js';
 import { validatePolicy } from '../../policy/index.js';
 import { SigningKeyCache } from '../../sigv4/index.js';
 import {
@@ -81,6 +94,12 @@ export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions)
   const auth: Authenticator = authenticator(p.deps.resolver, ['dynamodb'], new SigningKeyCache(256));
   const credentials = options.credentials ?? LOCAL_UPSTREAM_CREDENTIALS;
   const keys = new Map<string, { pk: string | undefined; at: number }>();
+  /** Table name → the upstream's ARN of it (see `upstreamTableArn`). */
+  const tableArns = new Map<string, string>();
+  const rememberTableArn = (table: string, arn: string): void => {
+    if (tableArns.size > 10_000) tableArns.clear();
+    tableArns.set(table, arn);
+  };
 
   const send = (call: Call, target: string, body: string, contentType: string): Promise<UpstreamResponse> => {
     const out = resignRequest(
@@ -122,6 +141,9 @@ export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions)
     }
     if (keys.size > 10_000) keys.clear();
     keys.set(table, { pk, at: Date.now() });
+    // The same answer names the table's upstream ARN, which aws:ResourceTag lookups need.
+    const arn = res.status === 200 ? describedTableArn(text) : undefined;
+    if (arn !== undefined) rememberTableArn(table, arn);
     return pk;
   };
 
@@ -173,16 +195,137 @@ export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions)
     return { authorizations: c.authorizations, request: parsed.request };
   };
 
-  const execute = async (call: Call, op: DynamoOp): Promise<Record<string, unknown> | undefined> => {
-    for (const a of op.authorizations) {
-      const stored = a.resource === '*' ? undefined : await getResourcePolicy(p.deps.store, a.resource);
-      await authorizeCall(
-        p,
-        call,
-        { action: a.action, resource: a.resource, resourcePolicy: stored?.policy, context: a.context },
-        true,
-      );
+  /**
+   * The upstream's ARN of `table` (DescribeTable, re-signed): remembered once known — a table's ARN is
+   * its region, account and name, the same for a table deleted and created again — never its absence.
+   * Undefined when the upstream has no such table; anything but a table description: 503.
+   */
+  const upstreamTableArn = async (call: Call, table: string): Promise<string | undefined> => {
+    const hit = tableArns.get(table);
+    if (hit !== undefined) return hit;
+    const { status, text } = await ask(call, 'DescribeTable', { TableName: table });
+    if (status === 200) {
+      const arn = describedTableArn(text);
+      if (arn === undefined) throw unavailable(call, 'the upstream DescribeTable answer names no table ARN');
+      rememberTableArn(table, arn);
+      return arn;
     }
+    if (status === 400 && isResourceNotFound(text)) return undefined;
+    throw unavailable(call, `upstream answered DescribeTable with status ${status}`);
+  };
+
+  /**
+   * The tags of a table or stream, from the upstream (ListTagsOfResource on its own ARN, every page). No
+   * such table or stream: no tags — the decision is made without them and an allowed request gets the
+   * upstream's own answer, as on DynamoDB. Any other answer, a malformed page, or an upstream that is
+   * down or slow: 503 (a decision is never guessed). Nothing is kept past the call.
+   */
+  const resourceTags = async (call: Call, subject: TagSubject): Promise<Map<string, string>> => {
+    const tags = new Map<string, string>();
+    const tableArn = await upstreamTableArn(call, subject.table);
+    if (tableArn === undefined) return tags;
+    const resourceArn = upstreamTagArn(tableArn, subject);
+    const tokens = new Set<string>();
+    let nextToken: string | undefined;
+    for (let page = 0; page < MAX_TAG_PAGES; page++) {
+      const input: Record<string, string> = { ResourceArn: resourceArn };
+      if (nextToken !== undefined) input['NextToken'] = nextToken;
+      const { status, text } = await ask(call, 'ListTagsOfResource', input);
+      if (status === 400 && isResourceNotFound(text)) return new Map();
+      if (status !== 200)
+        throw unavailable(call, `upstream answered ListTagsOfResource with status ${status}`);
+      const parsed = parseTagPage(text);
+      if (parsed === undefined)
+        throw unavailable(call, 'upstream ListTagsOfResource answer is not a tag list');
+      for (const [k, v] of parsed.tags) tags.set(k, v);
+      nextToken = parsed.nextToken;
+      if (nextToken === undefined) return tags;
+      // A token seen before would page forever.
+      if (tokens.has(nextToken)) break;
+      tokens.add(nextToken);
+    }
+    throw unavailable(call, 'upstream ListTagsOfResource pages do not end');
+  };
+
+  /** One small JSON request to the upstream, its answer read whole (bounded); a broken answer is 503. */
+  const ask = async (
+    call: Call,
+    operation: string,
+    input: Record<string, string>,
+  ): Promise<{ status: number; text: string }> => {
+    const res = await send(call, DYNAMODB_TARGET_PREFIX + operation, JSON.stringify(input), AMZ_JSON);
+    let text: string;
+    try {
+      text = await readText(res.body, TAG_ANSWER_LIMIT_BYTES);
+    } catch {
+      res.body.destroy();
+      throw unavailable(call, `upstream ${operation} answer could not be read`);
+    }
+    return { status: res.status, text };
+  };
+
+  const unavailable = (call: Call, why: string): AwsError => {
+    p.deps.logError(new Error(why), call.requestId);
+    return errors.serviceUnavailable();
+  };
+
+  /**
+   * Authorizes one (action, resource) of the call. A table, index or stream resource carries
+   * `aws:ResourceTag/<key>`, whose values the upstream holds: the request is decided first without
+   * the tags (strictly, so that a denial is not yet reported), then, only when that decision looked
+   * such a key up (src/authz: absentKeys, exact), again with the tags ListTagsOfResource returns; that
+   * second decision is the call's (audited) one. Without such a lookup the decision cannot depend on
+   * the tags and costs no round trip. CreateTable names a table that does not exist yet: no tags.
+   */
+  const authorizeOne = async (
+    call: Call,
+    a: DynamoDbAuthorization,
+    tagsOf: (subject: TagSubject) => Promise<Map<string, string>>,
+  ): Promise<void> => {
+    const stored = a.resource === '*' ? undefined : await getResourcePolicy(p.deps.store, a.resource);
+    let request: AuthorizationRequest = {
+      action: a.action,
+      resource: a.resource,
+      resourcePolicy: stored?.policy,
+      context: a.context,
+    };
+    const subject = call.operation === 'CreateTable' ? undefined : tagSubject(a.resource);
+    if (subject !== undefined) {
+      const before = call.authorization;
+      let denial: AwsError | undefined;
+      try {
+        await authorizeCall(p, call, request, false);
+      } catch (err) {
+        if (!isAwsError(err) || err.code !== 'AccessDenied') throw err;
+        denial = err;
+      }
+      const record = call.authorization;
+      const tags =
+        record !== before && consultedResourceTag(record?.absentKeys) ? await tagsOf(subject) : undefined;
+      if (tags !== undefined && tags.size > 0)
+        request = { ...request, context: { ...a.context, ...resourceTagContext(tags) } };
+      // Same context as the first decision: it stands (a denial goes through the lenient step only at
+      // the report-only and off levels).
+      else if (denial === undefined) return;
+      else if (p.deps.reportOnly === undefined) throw denial;
+    }
+    await authorizeCall(p, call, request, true);
+  };
+
+  const execute = async (call: Call, op: DynamoOp): Promise<Record<string, unknown> | undefined> => {
+    // The tags of each table or stream are read at most once per call (a transaction names a table
+    // per item) and never kept past it: TagResource/UntagResource take effect on the next request.
+    const fetched = new Map<string, Promise<Map<string, string>>>();
+    const tagsOf = (subject: TagSubject): Promise<Map<string, string>> => {
+      const key = `${subject.table}/${subject.stream ?? ''}`;
+      let hit = fetched.get(key);
+      if (hit === undefined) {
+        hit = resourceTags(call, subject);
+        fetched.set(key, hit);
+      }
+      return hit;
+    };
+    for (const a of op.authorizations) await authorizeOne(call, a, tagsOf);
     const incoming = call.incoming;
     const own = await resourcePolicyCall(call, op.request);
     if (own !== undefined) return own;
@@ -317,6 +460,19 @@ export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions)
     recordsFailure: (call) => call.operation !== undefined,
   };
 }
+
+/** The JSON 1.0 content type of the requests iamd itself sends upstream. */
+const AMZ_JSON = 'application/x-amz-json-1.0';
+
+/**
+ * The most of a DescribeTable or ListTagsOfResource answer iamd reads: a table description with its
+ * indexes is a few kB; a resource has at most 50 tags of at most 128 + 256 characters (DynamoDB
+ * developer guide, "Tagging restrictions in DynamoDB").
+ */
+const TAG_ANSWER_LIMIT_BYTES = 1024 * 1024;
+
+/** The most ListTagsOfResource pages read for one resource (50 tags fit in one). */
+const MAX_TAG_PAGES = 100;
 
 /** The most of an upstream listing page iamd reads (a ListTables page of 100 names is a few kB). */
 const LISTING_LIMIT_BYTES = 16 * 1024 * 1024;
