@@ -18,6 +18,9 @@ import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { GatewayError } from '../errors.js';
 
+/** How long a POST upload may send nothing before it is RequestTimeout (S3 closes idle uploads too). */
+export const POST_IDLE_MS = 20_000;
+
 /** Largest total of the fields before the file (names and values): 20 KB (S3 API reference, PostObject). */
 export const MAX_POST_PRE_DATA = 20 * 1024;
 
@@ -47,6 +50,17 @@ export const postErrors = {
       'Your POST request fields preceding the upload file were too large.',
       400,
     ),
+  /**
+   * S3's RequestTimeout (ErrorResponses.html): the upload stopped sending. Also the answer to a body
+   * the parser stops on without ending it (busboy can leave a part open after a premature closing
+   * delimiter): never a request that waits forever.
+   */
+  idle: () =>
+    new GatewayError(
+      'RequestTimeout',
+      'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.',
+      400,
+    ),
   noFile: () =>
     new GatewayError(
       'IncorrectNumberOfFilesInPostRequest',
@@ -60,7 +74,11 @@ export const postErrors = {
  * MalformedPOSTRequest (not multipart, broken framing, a part other than `file` carrying a file),
  * MaxPostPreDataLengthExceededError, or IncorrectNumberOfFilesInPostRequest (no file part).
  */
-export function readPostForm(body: Readable, headers: IncomingHttpHeaders): Promise<PostForm> {
+export function readPostForm(
+  body: Readable,
+  headers: IncomingHttpHeaders,
+  idleMs = POST_IDLE_MS,
+): Promise<PostForm> {
   return new Promise<PostForm>((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
@@ -124,6 +142,16 @@ export function readPostForm(body: Readable, headers: IncomingHttpHeaders): Prom
       if (!settled) fail(postErrors.noFile());
     });
     body.on('error', () => fail(postErrors.malformed()));
+    // Once the whole body is in, the parser has everything it will get: a form it neither finished
+    // nor failed by then is one it stopped on.
+    body.on('end', () => {
+      if (settled) return;
+      const stopped = setTimeout(() => {
+        if (!settled) fail(postErrors.malformed());
+      }, idleMs);
+      parser.once('close', () => clearTimeout(stopped));
+      parser.once('file', () => clearTimeout(stopped));
+    });
     body.pipe(parser);
   });
 }
@@ -145,6 +173,7 @@ export async function spoolFile(
   file: Readable,
   max: number,
   tooLarge: (size: number) => Error,
+  idleMs = POST_IDLE_MS,
 ): Promise<SpooledFile> {
   const path = join(tmpdir(), `iamd-post-${randomUUID()}`);
   const out = createWriteStream(path, { flags: 'wx', mode: 0o600 });
@@ -152,7 +181,9 @@ export async function spoolFile(
   const remove = async (): Promise<void> => {
     if (removed) return;
     removed = true;
-    out.destroy();
+    // A stream destroyed before its file opened still opens (and so creates) it, then closes: the file
+    // is removed only once the stream has closed, or it could be created after the removal.
+    if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()).destroy());
     await rm(path, { force: true }).catch(() => undefined);
   };
   let size = 0;
@@ -164,21 +195,45 @@ export async function spoolFile(
         return;
       }
       let ended = false;
+      // Nothing for `idleMs` (not counting waits for the disk) is RequestTimeout.
+      let idle: NodeJS.Timeout | undefined;
+      const quiet = (): void => {
+        clearTimeout(idle);
+        idle = setTimeout(() => {
+          file.destroy();
+          reject(postErrors.idle());
+        }, idleMs);
+      };
+      const settle = (): void => clearTimeout(idle);
+      quiet();
       file.on('close', () => {
+        settle();
         if (!ended) reject(postErrors.malformed());
       });
-      out.on('error', reject);
+      out.on('error', (e) => {
+        settle();
+        reject(e);
+      });
       // The body ended early or broke its framing: the client's fault, not the disk's.
-      file.on('error', (e) => reject(e instanceof GatewayError ? e : postErrors.malformed()));
+      file.on('error', (e) => {
+        settle();
+        reject(e instanceof GatewayError ? e : postErrors.malformed());
+      });
       file.on('data', (chunk: Buffer) => {
+        quiet();
         size += chunk.length;
         if (size > max) return;
         if (!out.write(chunk)) {
+          settle();
           file.pause();
-          out.once('drain', () => file.resume());
+          out.once('drain', () => {
+            quiet();
+            file.resume();
+          });
         }
       });
       file.on('end', () => {
+        settle();
         ended = true;
         if (size > max) {
           reject(tooLarge(size));
