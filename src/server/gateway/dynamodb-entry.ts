@@ -228,9 +228,9 @@ export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions)
     const tokens = new Set<string>();
     let nextToken: string | undefined;
     for (let page = 0; page < MAX_TAG_PAGES; page++) {
-      const input: Record<string, string> = { ResourceArn: resourceArn };
-      if (nextToken !== undefined) input['NextToken'] = nextToken;
-      const { status, text } = await ask(call, 'ListTagsOfResource', input);
+      const request: Record<string, string> = { ResourceArn: resourceArn };
+      if (nextToken !== undefined) request['NextToken'] = nextToken;
+      const { status, text } = await ask(call, 'ListTagsOfResource', request);
       if (status === 400 && isResourceNotFound(text)) return new Map();
       if (status !== 200)
         throw unavailable(call, `upstream answered ListTagsOfResource with status ${status}`);
