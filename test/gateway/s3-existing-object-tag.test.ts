@@ -7,8 +7,7 @@
 // the tags from the upstream (GetObjectTagging) only when a decision looked the key up: a counting
 // proxy between iamd and s3rver proves which requests reach the upstream.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -33,7 +32,7 @@ import {
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { s3Client } from './setup.js';
+import { s3Client, startRecordingProxy, type RecordingProxy } from './setup.js';
 import { ROOT, startIamd, type Creds, type TestServer } from '../contract/harness.js';
 import { signedFetch } from '../contract/signed-fetch.js';
 import { startS3rver, type Upstream } from './upstreams.js';
@@ -47,48 +46,32 @@ const AUDIT_FILE = join(auditDir, 'audit.jsonl');
 
 /** What the counting proxy does with a GetObjectTagging request (the test switches it). */
 let taggingMode: 'pass' | 'fail' | 'garbage' | 'hang' = 'pass';
-/** Every request the upstream was sent through the proxy: `METHOD /path?query`. */
-const seen: string[] = [];
-let proxy: Server;
-
 /** A proxy in front of s3rver that records each request and can break GetObjectTagging answers. */
-async function startProxy(target: URL): Promise<string> {
-  proxy = createServer((req, res) => {
-    const line = `${req.method} ${req.url}`;
-    seen.push(line);
-    const tagging = req.method === 'GET' && /[?&]tagging(=|&|$)/.test(req.url ?? '');
-    if (tagging && taggingMode === 'fail') {
-      req.resume();
-      res.writeHead(500, { 'content-type': 'application/xml' });
-      res.end(
-        '<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>',
-      );
-      return;
-    }
-    if (tagging && taggingMode === 'garbage') {
-      req.resume();
-      res.writeHead(200, { 'content-type': 'application/xml' });
-      res.end('<Tagging><TagSet><Tag><Key>class</Key><Value>public</Value></Tag>');
-      return;
-    }
-    if (tagging && taggingMode === 'hang') return;
-    const out = httpRequest(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    out.on('error', () => res.destroy());
-    req.pipe(out);
-  });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  return `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+let proxy: RecordingProxy;
+/** Every request the upstream was sent through the proxy: `METHOD /path?query`. */
+const seen = (): string[] => proxy.seen.map((r) => `${r.method} ${r.url}`);
+
+const isTagging = (req: IncomingMessage): boolean =>
+  req.method === 'GET' && /[?&]tagging(=|&|$)/.test(req.url ?? '');
+
+/** Answers (or leaves hanging) a GetObjectTagging request as `taggingMode` says. */
+function breakTagging(req: IncomingMessage, res: ServerResponse): boolean {
+  if (!isTagging(req) || taggingMode === 'pass') return false;
+  if (taggingMode === 'fail') {
+    res.writeHead(500, { 'content-type': 'application/xml' });
+    res.end('<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>');
+  } else if (taggingMode === 'garbage') {
+    res.writeHead(200, { 'content-type': 'application/xml' });
+    res.end('<Tagging><TagSet><Tag><Key>class</Key><Value>public</Value></Tag>');
+  }
+  return true;
 }
 
 /** The GetObjectTagging requests the upstream received since `from`. */
 const taggingCalls = (from: number): string[] =>
-  seen.slice(from).filter((l) => l.startsWith('GET ') && /[?&]tagging(=|&|$)/.test(l));
+  seen()
+    .slice(from)
+    .filter((l) => l.startsWith('GET ') && /[?&]tagging(=|&|$)/.test(l));
 
 const s3 = (creds: Creds = ROOT) => s3Client(server.url, creds);
 
@@ -183,7 +166,9 @@ let reader: Creds;
 
 before(async () => {
   upstream = await startS3rver();
-  const via = await startProxy(new URL(upstream.url));
+  proxy = await startRecordingProxy(upstream.url);
+  proxy.intercept = breakTagging;
+  const via = proxy.url;
   server = await startIamd(
     ['--upstream', `s3=${via}`, '--upstream-credentials', 's3=S3RVER:S3RVER', '--audit-file', AUDIT_FILE],
     { IAMD_UPSTREAM_TIMEOUT_MS: '1500' },
@@ -198,14 +183,13 @@ before(async () => {
 
 after(async () => {
   await server?.stop();
-  proxy?.closeAllConnections();
-  await new Promise((r) => proxy?.close(r));
+  await proxy?.stop();
   await upstream?.stop();
   rmSync(auditDir, { recursive: true, force: true });
 });
 
 test('a role allowed s3:GetObject only on class=public reads such an object, not a secret or untagged one', async () => {
-  const from = seen.length;
+  const from = seen().length;
   assert.equal(await read(reader, 'tags', 'public.txt'), 'body of public.txt');
   assert.equal(await read(reader, 'tags', 'dir/a b+é.txt'), 'body of dir/a b+é.txt');
   const head = await s3(reader).send(new HeadObjectCommand({ Bucket: 'tags', Key: 'public.txt' }));
@@ -242,7 +226,7 @@ test('a role allowed s3:GetObject only on class=public reads such an object, not
 });
 
 test('a missing object has no tags: denied as on AWS without s3:ListBucket (403, not 404)', async () => {
-  const from = seen.length;
+  const from = seen().length;
   await rejectsWith(
     read(reader, 'tags', 'missing.txt'),
     'AccessDenied',
@@ -251,7 +235,7 @@ test('a missing object has no tags: denied as on AWS without s3:ListBucket (403,
   );
   assert.deepEqual(taggingCalls(from), ['GET /tags/missing.txt?tagging=']);
   // Nothing but the tagging request reached the upstream: the denied GetObject was never forwarded.
-  assert.deepEqual(seen.slice(from), ['GET /tags/missing.txt?tagging=']);
+  assert.deepEqual(seen().slice(from), ['GET /tags/missing.txt?tagging=']);
 });
 
 test('IfExists and Null see an object without the tag as lacking the key', async () => {
@@ -312,7 +296,7 @@ test('a policy without the key makes no GetObjectTagging call upstream', async (
       },
     ),
   );
-  const from = seen.length;
+  const from = seen().length;
   assert.equal(await read(plain, 'tags', 'secret.txt'), 'body of secret.txt');
   assert.equal(await read(writer, 'tags', 'secret.txt'), 'body of secret.txt');
   await rejectsWith(
@@ -324,7 +308,7 @@ test('a policy without the key makes no GetObjectTagging call upstream', async (
   // The root's own request (no policy takes part) neither.
   assert.equal(await read(ROOT, 'tags', 'secret.txt'), 'body of secret.txt');
   assert.deepEqual(taggingCalls(from), []);
-  assert.deepEqual(seen.slice(from), [
+  assert.deepEqual(seen().slice(from), [
     'GET /tags/secret.txt?x-id=GetObject',
     'GET /tags/secret.txt?x-id=GetObject',
     'GET /tags/secret.txt?x-id=GetObject',
@@ -352,7 +336,7 @@ test('a Deny on s3:ExistingObjectTag in a bucket policy denies the tagged object
     'guarded-reader',
     doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }),
   );
-  const from = seen.length;
+  const from = seen().length;
   assert.equal(await read(user, 'guarded', 'public.txt'), 'body of public.txt');
   assert.equal(await read(user, 'guarded', 'plain.txt'), 'body of plain.txt');
   await rejectsWith(
@@ -367,7 +351,7 @@ test('a Deny on s3:ExistingObjectTag in a bucket policy denies the tagged object
 });
 
 test('a request for a version asks for that version’s tags (versionId passed)', async () => {
-  const from = seen.length;
+  const from = seen().length;
   assert.equal(await read(reader, 'tags', 'public.txt', 'v+1/x'), 'body of public.txt');
   await rejectsWith(
     read(reader, 'tags', 'secret.txt', 'v2'),
@@ -394,7 +378,7 @@ test('a copy reads the source object’s tags for its s3:GetObject', async () =>
       },
     ),
   );
-  const from = seen.length;
+  const from = seen().length;
   await s3(copier).send(
     new CopyObjectCommand({ Bucket: 'tags', Key: 'copies/p', CopySource: 'tags/public.txt' }),
   );
@@ -454,7 +438,7 @@ test('the audit event and iamd explain carry the decision made with the tags', a
 test('at the report-only level the first decision (without tags) is not reported; the one with them is', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'iamd-s3-tag-report-'));
   const auditFile = join(dir, 'audit.jsonl');
-  const via = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  const via = proxy.url;
   const other = await startIamd([
     '--auth',
     'report-only',
