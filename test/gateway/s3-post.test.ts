@@ -24,6 +24,7 @@ import {
 import { createPresignedPost, type PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
 import {
   CreateAccessKeyCommand,
+  GetAccessKeyLastUsedCommand,
   CreateRoleCommand,
   CreateUserCommand,
   PutRolePolicyCommand,
@@ -219,6 +220,17 @@ test('a user without s3:PutObject is denied with S3 AccessDenied, audited as Pos
   assert.equal(event['eventSource'], 's3.amazonaws.com');
   assert.equal(event['errorCode'], 'AccessDenied');
   assert.equal(event['eventCategory'], 'Data');
+  // The user's key was used (authenticated), as any signed call records it (GetAccessKeyLastUsed).
+  const lastUsed = () =>
+    server.iam().send(new GetAccessKeyLastUsedCommand({ AccessKeyId: nobody.accessKeyId }));
+  let used = await lastUsed();
+  for (let i = 0; i < 40 && used.AccessKeyLastUsed?.ServiceName !== 's3'; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    used = await lastUsed();
+  }
+  assert.equal(used.AccessKeyLastUsed?.ServiceName, 's3');
+  assert.equal(used.AccessKeyLastUsed?.Region, 'us-east-1');
+  assert.ok(used.AccessKeyLastUsed?.LastUsedDate instanceof Date);
 });
 
 test('an expired policy is AccessDenied "Invalid according to Policy: Policy expired."', async () => {

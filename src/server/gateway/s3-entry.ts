@@ -85,6 +85,7 @@ import {
 import {
   authenticateCall,
   authorizeCall,
+  noteKeyUse,
   ServiceError,
   transactCall,
   type Call,
@@ -204,6 +205,7 @@ export function s3EntryPoint(p: Pipeline, options: S3GatewayOptions): EntryPoint
         const creds = await authenticatePost(auth, signed, call.now);
         call.region = signed.sig.region;
         call.principal = creds.principal;
+        noteKeyUse(p, call, signed.sig, creds);
         const parsed = parsePostPolicy(signed.policy);
         if ('error' in parsed) throw postPolicyError(parsed.error);
         policy = parsed.policy;

@@ -38,7 +38,12 @@ export {
   type ErrorFormat,
   type RenderedError,
 } from './render.js';
-export { authenticateCall, authenticateSignedCall, type AuthenticateOptions } from './step-authenticate.js';
+export {
+  authenticateCall,
+  authenticateSignedCall,
+  noteKeyUse,
+  type AuthenticateOptions,
+} from './step-authenticate.js';
 export { authorizeCall, letThrough, safeExplain } from './step-authorize.js';
 export { executeCall } from './step-execute.js';
 export { runCall, type EntryPoint } from './run.js';

@@ -50,8 +50,7 @@ export async function authenticateCall(
     !throttle.allowAccount(call.service, creds.principal.account, call.now)
   )
     throw errors.throttling();
-  if (options.recordKeyUse === true && !creds.principal.session && !creds.unverified)
-    noteKeyUse(p, call, sig, creds.principal.account);
+  if (options.recordKeyUse === true) noteKeyUse(p, call, sig, creds);
   return creds;
 }
 
@@ -74,7 +73,9 @@ export async function authenticateSignedCall(
  * once a minute per key in recordAccessKeyUse; this in-memory check keeps even the read off the request
  * path in between.
  */
-function noteKeyUse(p: Pipeline, call: Call, sig: ParsedSigV4, account: string): void {
+export function noteKeyUse(p: Pipeline, call: Call, sig: ParsedSigV4, creds: ResolvedCredentials): void {
+  if (creds.principal.session || creds.unverified) return;
+  const account = creds.principal.account;
   const useKey = `${sig.accessKeyId}|${sig.service}|${sig.region}`;
   const last = p.keyUse.get(useKey);
   const now = call.now;
