@@ -6,11 +6,10 @@
  * the object's tags from the upstream) → execute (bucket policies are iamd's; everything else is re-signed and
  * streamed to the upstream) → record (CloudTrail data/management events, eventSource s3.amazonaws.com)
  * → render (the upstream's answer as is, or S3's REST-XML error).
- * A browser POST upload (POST Object, multipart form) decodes its form instead (src/gateway/s3/post-*.ts):
- * the form's signature and policy authenticate, and it runs as the PutObject it stands for.
+ * A browser POST upload (POST Object, multipart form) decodes its form instead (./s3-post.ts): the
+ * form's signature and policy authenticate, and it runs as the PutObject it stands for.
  */
 import { isS3SigV2 } from '../../gateway/s3/sigv2.js';
-import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { AuthorizationRequest } from '../../api/operation.js';
 import { authenticator, type Authenticator } from '../../authn/authenticate.js';
@@ -46,28 +45,7 @@ import {
   parseObjectTagging,
 } from '../../gateway/s3/existing-object-tag.js';
 import { renderS3Error } from '../../gateway/wire-errors.js';
-import { s3Address } from '../../gateway/s3/address.js';
-import { authenticatePost, postSignatureOf } from '../../gateway/s3/post-auth.js';
-import { readPostForm, spoolFile, type PostForm } from '../../gateway/s3/post-form.js';
-import {
-  errorElements,
-  isPostObject,
-  postAnswer,
-  postObjectHeaders,
-  postObjectKey,
-  postObjectUrl,
-  postPolicyError,
-  postPutRequest,
-  withElements,
-} from '../../gateway/s3/post-object.js';
-import {
-  checkPostPolicy,
-  checkPostSize,
-  entityTooLarge,
-  maxPostSize,
-  parsePostPolicy,
-  type PostPolicy,
-} from '../../gateway/s3/post-policy.js';
+import { errorElements, isPostObject, withElements } from '../../gateway/s3/post-object.js';
 import { deleteObjectsKeys, filterListBuckets } from '../../gateway/s3/list-buckets.js';
 import {
   credentialScope,
@@ -78,14 +56,12 @@ import {
   s3PayloadHash,
   SigningKeyCache,
   UNSIGNED_PAYLOAD,
-  uriEncode,
   type ParsedSigV4,
   type S3PayloadMode,
 } from '../../sigv4/index.js';
 import {
   authenticateCall,
   authorizeCall,
-  noteKeyUse,
   ServiceError,
   transactCall,
   type Call,
@@ -93,6 +69,7 @@ import {
   type Pipeline,
 } from '../pipeline/index.js';
 import type { GatewayAnswer, GatewayIncoming } from './incoming.js';
+import { decodePost, executePost, type PostUpload } from './s3-post.js';
 
 /** How the S3 gateway reaches its upstream. */
 export interface S3GatewayOptions {
@@ -112,16 +89,6 @@ interface S3Op {
   readonly secret: string | undefined;
   /** A POST Object upload (browser form): the form, its policy, and the PutObject it stands for. */
   readonly post?: PostUpload | undefined;
-}
-
-/** A POST Object between decode and execute. */
-interface PostUpload {
-  readonly form: PostForm;
-  readonly policy: PostPolicy | undefined;
-  readonly bucket: string;
-  readonly key: string;
-  readonly headers: Record<string, string>;
-  readonly objectUrl: string;
 }
 
 /** Largest DeleteObjects body read: 1,000 keys of at most 1,024 bytes each, with their XML. */
@@ -152,7 +119,10 @@ export function s3EntryPoint(p: Pipeline, options: S3GatewayOptions): EntryPoint
 
   const decode = async (call: Call): Promise<S3Op> => {
     const incoming = call.incoming as GatewayIncoming;
-    if (isPostObject(incoming, options.virtualHosts)) return decodePost(call, incoming);
+    if (isPostObject(incoming, options.virtualHosts)) {
+      const { classified, post } = await decodePost(p, call, incoming, auth, options.virtualHosts);
+      return { classified, payload: { kind: 'unsigned' }, sig: undefined, secret: undefined, post };
+    }
     if (isS3SigV2(first(incoming.headers['authorization']), `?${incoming.query}`))
       throw s3Errors.sigV2NotSupported();
     const sig = parseSigV4(incoming);
@@ -185,95 +155,6 @@ export function s3EntryPoint(p: Pipeline, options: S3GatewayOptions): EntryPoint
     if (classified.key !== undefined) input['key'] = classified.key;
     call.input = input;
     return { classified, payload, sig, secret };
-  };
-
-  /**
-   * A POST Object (browser upload, src/gateway/s3/post-object.ts): the form's fields up to the file,
-   * the form's signature (or an anonymous caller), its policy, then the PutObject it stands for —
-   * classified as a PUT with the form's fields as headers (`s3:authType` POST), recorded as PostObject.
-   */
-  const decodePost = async (call: Call, incoming: GatewayIncoming): Promise<S3Op> => {
-    const addr = s3Address(incoming.host, incoming.path, options.virtualHosts);
-    const bucket = addr.bucket ?? '';
-    call.operation = 'PostObject';
-    call.input = { bucketName: bucket };
-    const form = await readPostForm(incoming.stream, incoming.stream.headers);
-    try {
-      const signed = postSignatureOf(form.fields);
-      let policy: PostPolicy | undefined;
-      if (signed !== undefined) {
-        const creds = await authenticatePost(auth, signed, call.now);
-        call.region = signed.sig.region;
-        call.principal = creds.principal;
-        noteKeyUse(p, call, signed.sig, creds);
-        const parsed = parsePostPolicy(signed.policy);
-        if ('error' in parsed) throw postPolicyError(parsed.error);
-        policy = parsed.policy;
-        // The expiration is the signer's clock's, judged on real time (at `off`, not at all).
-        const nowMs = p.deps.resolver.checksNothing ? undefined : Date.now();
-        const refused = checkPostPolicy(policy, { fields: form.fields, bucket, nowMs });
-        if (refused !== undefined) throw postPolicyError(refused);
-      }
-      const key = postObjectKey(form.fields, form.filename);
-      call.input = { bucketName: bucket, key };
-      const headers = postObjectHeaders(form.fields);
-      const classified = classifyS3(postPutRequest(bucket, key, headers), {
-        baseHosts: [],
-        authType: signed === undefined ? undefined : 'POST',
-      });
-      if (classified.kind === 'unclassified') throw s3Errors.notImplemented(classified.reason);
-      const objectUrl = postObjectUrl(call.secureTransport, incoming.host, bucket, key, addr.virtualHosted);
-      const post: PostUpload = { form, policy, bucket, key, headers, objectUrl };
-      return { classified, payload: { kind: 'unsigned' }, sig: undefined, secret: undefined, post };
-    } catch (err) {
-      form.discard();
-      throw err;
-    }
-  };
-
-  /**
-   * Runs a POST Object: authorized as its PutObject, the file spooled to disk (bounded by the policy's
-   * largest size and S3's 5 GB) and checked against content-length-range, then sent to the upstream
-   * as a re-signed PutObject; answered as S3 answers a POST. The spool is deleted on every path.
-   */
-  const executePost = async (call: Call, op: S3Op, post: PostUpload): Promise<Record<string, unknown>> => {
-    let spooled: Awaited<ReturnType<typeof spoolFile>> | undefined;
-    let body: Readable | undefined;
-    try {
-      for (const a of op.classified.authorizations) await authorizeOne(call, a, false);
-      const max = maxPostSize(post.policy);
-      spooled = await spoolFile(post.form.file, max, (size) => postPolicyError(entityTooLarge(size, max)));
-      const sizeRefused = checkPostSize(post.policy, spooled.size);
-      if (sizeRefused !== undefined) throw postPolicyError(sizeRefused);
-      const path = `/${uriEncode(post.bucket)}/${uriEncode(post.key, true)}`;
-      body = createReadStream(spooled.path);
-      const res = await forwardTo(call, 'PUT', path, '', post.headers, body, spooled.size);
-      if (res.status < 200 || res.status >= 300) return { upstream: res };
-      res.body.resume();
-      const answer = postAnswer(
-        post.form.fields,
-        post.bucket,
-        post.key,
-        first(res.headers['etag']),
-        post.objectUrl,
-      );
-      for (const h of ['x-amz-version-id', 'x-amz-server-side-encryption']) {
-        const v = first(res.headers[h]);
-        if (v !== undefined) answer.headers[h] = v;
-      }
-      return {
-        status: answer.status,
-        body: answer.body,
-        contentType: answer.contentType,
-        headers: answer.headers,
-      };
-    } catch (err) {
-      post.form.discard();
-      throw err;
-    } finally {
-      body?.destroy();
-      await spooled?.remove();
-    }
   };
 
   /** Authorizes one (action, resource) of the call; S3's wording for a denial. */
@@ -370,7 +251,11 @@ export function s3EntryPoint(p: Pipeline, options: S3GatewayOptions): EntryPoint
   };
 
   const execute = async (call: Call, op: S3Op): Promise<Record<string, unknown> | undefined> => {
-    if (op.post !== undefined) return executePost(call, op, op.post);
+    if (op.post !== undefined)
+      return executePost(call, op.classified, op.post, {
+        authorize: (c, a) => authorizeOne(c, a, false),
+        forward: forwardTo,
+      });
     const c = op.classified;
     const incoming = call.incoming as GatewayIncoming;
     const bucket = c.bucket ?? '';
