@@ -138,14 +138,18 @@ export function makeServices(
   };
 }
 
-/** Resolves when `store` answers a small read within 2 s; rejects otherwise. */
+/**
+ * Resolves when `store` answers a small read within 2 s; rejects otherwise. The read is one no store
+ * caches (an account lookup; meta values and entities are cached per node), so it reaches the database
+ * every time.
+ */
 async function readyProbe(store: Store): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error('the store did not answer within 2 s')), 2000);
   });
   try {
-    await Promise.race([store.getMeta('iamd/ready-probe'), timeout]);
+    await Promise.race([store.getAccount('iamd-ready-probe'), timeout]);
   } finally {
     clearTimeout(timer);
   }
