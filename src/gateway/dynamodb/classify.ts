@@ -10,10 +10,12 @@
  * Condition keys: `dynamodb:LeadingKeys` (partition-key values; the table's key schema comes in as an
  * argument), `dynamodb:Attributes`, `dynamodb:Select`, `dynamodb:ReturnValues`,
  * `dynamodb:ReturnConsumedCapacity`, `dynamodb:EnclosingOperation` (the item actions of a transaction),
+ * `dynamodb:FullTableScan` (each PartiQL SELECT; see ./full-table-scan.ts),
  * `aws:RequestTag/<key>` and `aws:TagKeys` (the tags CreateTable and TagResource set, the keys
  * UntagResource removes). Pure and total: never throws.
  */
 import type { ContextValue } from '../../api/operation.js';
+import { isFullTableScan, selectShape } from './full-table-scan.js';
 
 /** The target prefix of DynamoDB's JSON 1.0 protocol (models/dynamodb.json `targetPrefix`). */
 export const DYNAMODB_TARGET_PREFIX = 'DynamoDB_20120810.';
@@ -88,6 +90,11 @@ export interface DynamoDbScope {
   readonly account: string;
   /** The partition-key attribute name of each table whose key schema is known. */
   readonly partitionKeys?: ReadonlyMap<string, string> | undefined;
+  /**
+   * The partition-key attribute of each secondary index whose key schema is known: table name → index
+   * name → the index's HASH key (a local secondary index's is its table's).
+   */
+  readonly indexPartitionKeys?: ReadonlyMap<string, ReadonlyMap<string, string>> | undefined;
   /**
    * The owning account of tables named by name, where it is not `account` (the gateway's record: the
    * account that created the table through iamd, else the default account).
@@ -241,6 +248,27 @@ export function partiql(statement: string): { action: string; table?: string } |
   return { action, table };
 }
 
+/**
+ * `dynamodb:FullTableScan` of the SELECT `statement` on `table` (the table {@link partiql} named): false
+ * only when the partition key of the table or index it reads is known and the WHERE clause pins it.
+ * The key is always present on a SELECT — `true` or `false` — so a `Bool` condition on either value
+ * decides ("IAM security policies with PartiQL for DynamoDB",
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-iam.html, "Allow select statements
+ * and deny full table scan statements"). An unknown key schema (the upstream's DescribeTable failed) reads
+ * as a full scan: a Deny on full scans then holds instead of being bypassed.
+ */
+function fullTableScan(statement: string, table: string, scope: DynamoDbScope): boolean {
+  const shape = selectShape(statement);
+  const name = tableName(table);
+  // A target read differently from the one authorized (`FROM T.I` unquoted) is no key lookup to trust.
+  if (shape === undefined || shape.table !== name) return true;
+  const pk =
+    shape.index === undefined
+      ? scope.partitionKeys?.get(name)
+      : scope.indexPartitionKeys?.get(name)?.get(shape.index);
+  return isFullTableScan(statement, pk);
+}
+
 /** A DynamoDB request decoded once (what {@link parseDynamoDb} returns). */
 export type ParsedDynamoDb =
   | {
@@ -376,6 +404,8 @@ export function classifyParsed(
           return { kind: 'unclassified', reason: 'a PartiQL statement names no table' };
         const context = Object.create(null) as Record<string, ContextValue>;
         if (ENCLOSING.has(operation)) context['dynamodb:EnclosingOperation'] = operation;
+        if (q.action === 'dynamodb:PartiQLSelect')
+          context['dynamodb:FullTableScan'] = fullTableScan(str(obj(s)?.['Statement']) ?? '', q.table, scope);
         auths.push({
           action: q.action,
           resource: tableArn(scope, q.table),
