@@ -83,6 +83,50 @@ const ITEM_OPERATIONS: ReadonlySet<string> = new Set([
 /** How long a table's partition key is remembered. */
 const KEY_SCHEMA_TTL_MS = 60_000;
 
+/** What the gateway remembers of a table's key schema (see `describedKeySchema`). */
+interface KeySchema {
+  /** The table's partition-key (HASH) attribute; undefined when unknown. */
+  readonly pk: string | undefined;
+  /** Index name → its partition-key attribute. */
+  readonly indexes: ReadonlyMap<string, string>;
+  readonly at: number;
+}
+
+/**
+ * The partition keys of a DescribeTable answer (`text`; '' or anything else unreadable: none known): the
+ * table's HASH key, each global secondary index's own HASH key, and each local secondary index's — which
+ * is always the table's (DynamoDB API Reference, LocalSecondaryIndex: "same partition key as the base
+ * table", https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_LocalSecondaryIndex.html).
+ */
+function describedKeySchema(text: string): Omit<KeySchema, 'at'> {
+  type Keys = { AttributeName?: unknown; KeyType?: unknown }[] | undefined;
+  type Index = { IndexName?: unknown; KeySchema?: Keys };
+  const hash = (ks: Keys): string | undefined => {
+    const name = Array.isArray(ks) ? ks.find((k) => k?.KeyType === 'HASH')?.AttributeName : undefined;
+    return typeof name === 'string' ? name : undefined;
+  };
+  const indexes = new Map<string, string>();
+  let table:
+    { KeySchema?: Keys; GlobalSecondaryIndexes?: Index[]; LocalSecondaryIndexes?: Index[] } | undefined;
+  try {
+    table = (JSON.parse(text) as { Table?: typeof table } | null)?.Table;
+  } catch {
+    table = undefined;
+  }
+  if (typeof table !== 'object' || table === null) return { pk: undefined, indexes };
+  const pk = hash(table.KeySchema);
+  const each = (list: unknown, own: boolean): void => {
+    for (const ix of Array.isArray(list) ? (list as Index[]) : []) {
+      const name = ix?.IndexName;
+      const key = own ? hash(ix?.KeySchema) : pk;
+      if (typeof name === 'string' && key !== undefined) indexes.set(name, key);
+    }
+  };
+  each(table.GlobalSecondaryIndexes, true);
+  each(table.LocalSecondaryIndexes, false);
+  return { pk, indexes };
+}
+
 interface DynamoOp {
   readonly authorizations: readonly DynamoDbAuthorization[];
   /** The request's JSON body, parsed once in `decode`. */
@@ -93,7 +137,7 @@ interface DynamoOp {
 export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions): EntryPoint<DynamoOp> {
   const auth: Authenticator = authenticator(p.deps.resolver, ['dynamodb'], new SigningKeyCache(256));
   const credentials = options.credentials ?? LOCAL_UPSTREAM_CREDENTIALS;
-  const keys = new Map<string, { pk: string | undefined; at: number }>();
+  const keys = new Map<string, KeySchema>();
   /** Table name → the upstream's ARN of it (see `upstreamTableArn`). */
   const tableArns = new Map<string, string>();
   const rememberTableArn = (table: string, arn: string): void => {
@@ -118,10 +162,13 @@ export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions)
     return forward(options.upstream, out, body, options.timeoutMs);
   };
 
-  /** The partition-key attribute of `table` (DescribeTable upstream, cached); undefined if unknown. */
-  const partitionKey = async (call: Call, table: string): Promise<string | undefined> => {
+  /**
+   * The key schema of `table` (DescribeTable upstream, cached): its partition-key attribute (undefined if
+   * unknown) and each secondary index's — a global index's own HASH key, a local index's the table's.
+   */
+  const keySchema = async (call: Call, table: string): Promise<KeySchema> => {
     const hit = keys.get(table);
-    if (hit !== undefined && Date.now() - hit.at < KEY_SCHEMA_TTL_MS) return hit.pk;
+    if (hit !== undefined && Date.now() - hit.at < KEY_SCHEMA_TTL_MS) return hit;
     const res = await send(
       call,
       DYNAMODB_TARGET_PREFIX + 'DescribeTable',
@@ -130,21 +177,13 @@ export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions)
     );
     let text = '';
     for await (const chunk of res.body) text += String(chunk);
-    let pk: string | undefined;
-    try {
-      const schema = (
-        JSON.parse(text) as { Table?: { KeySchema?: { AttributeName: string; KeyType: string }[] } }
-      ).Table?.KeySchema;
-      pk = schema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
-    } catch {
-      pk = undefined;
-    }
+    const schema: KeySchema = { ...describedKeySchema(res.status === 200 ? text : ''), at: Date.now() };
     if (keys.size > 10_000) keys.clear();
-    keys.set(table, { pk, at: Date.now() });
+    keys.set(table, schema);
     // The same answer names the table's upstream ARN, which aws:ResourceTag lookups need.
     const arn = res.status === 200 ? describedTableArn(text) : undefined;
     if (arn !== undefined) rememberTableArn(table, arn);
-    return pk;
+    return schema;
   };
 
   const decode = async (call: Call): Promise<DynamoOp> => {
@@ -177,15 +216,20 @@ export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions)
         if (c.kind === 'unclassified') throw new GatewayError('SerializationException', c.reason, 400);
       }
     }
-    if (ITEM_OPERATIONS.has(c.operation)) {
+    // PartiQL SELECTs need the key schema for dynamodb:FullTableScan (their tables' and indexes').
+    const selects = c.authorizations.some((a) => a.action === 'dynamodb:PartiQLSelect');
+    if (ITEM_OPERATIONS.has(c.operation) || selects) {
       const partitionKeys = new Map<string, string>();
+      const indexPartitionKeys = new Map<string, ReadonlyMap<string, string>>();
+      const seen = new Set<string>();
       for (const a of c.authorizations) {
-        if (a.table === undefined || partitionKeys.has(a.table) || !arnAccountIs(a.resource, call.account))
-          continue;
-        const pk = await partitionKey(call, a.table);
-        if (pk !== undefined) partitionKeys.set(a.table, pk);
+        if (a.table === undefined || seen.has(a.table) || !arnAccountIs(a.resource, call.account)) continue;
+        seen.add(a.table);
+        const schema = await keySchema(call, a.table);
+        if (schema.pk !== undefined) partitionKeys.set(a.table, schema.pk);
+        if (schema.indexes.size > 0) indexPartitionKeys.set(a.table, schema.indexes);
       }
-      c = classifyParsed(parsed, { ...scope, partitionKeys });
+      c = classifyParsed(parsed, { ...scope, partitionKeys, indexPartitionKeys });
       if (c.kind === 'unclassified') throw new GatewayError('SerializationException', c.reason, 400);
     }
     const tables = [...new Set(c.authorizations.map((a) => a.table).filter((t) => t !== undefined))];
