@@ -15,7 +15,7 @@
  * UntagResource removes). Pure and total: never throws.
  */
 import type { ContextValue } from '../../api/operation.js';
-import { isFullTableScan, selectShape } from './full-table-scan.js';
+import { isFullTableScan, selectShape, statementTarget } from './full-table-scan.js';
 
 /** The target prefix of DynamoDB's JSON 1.0 protocol (models/dynamodb.json `targetPrefix`). */
 export const DYNAMODB_TARGET_PREFIX = 'DynamoDB_20120810.';
@@ -231,7 +231,11 @@ export function requestTagKeys(
   return c;
 }
 
-/** The PartiQL action and table of a statement (`SELECT … FROM "T"`, `INSERT INTO "T"`, …). */
+/**
+ * The PartiQL action and table of a statement (`SELECT … FROM "T"`, `INSERT INTO "T"`, …), read from the
+ * statement's tokens (./full-table-scan.ts `statementTarget`); undefined for no PartiQL DML verb. The
+ * table is absent when the statement names none where its verb puts it.
+ */
 export function partiql(statement: string): { action: string; table?: string } | undefined {
   const verb = /^\s*(SELECT|INSERT|UPDATE|DELETE|EXISTS)\b/i.exec(statement)?.[1]?.toUpperCase();
   if (verb === undefined) return undefined;
@@ -243,9 +247,7 @@ export function partiql(statement: string): { action: string; table?: string } |
         : verb === 'UPDATE'
           ? 'dynamodb:PartiQLUpdate'
           : 'dynamodb:PartiQLDelete';
-  const m = /\b(?:FROM|INTO|UPDATE)\s+("([^"]+)"|([A-Za-z0-9_.-]+))/i.exec(statement);
-  const table = m?.[2] ?? m?.[3];
-  return { action, table };
+  return { action, table: statementTarget(statement)?.table };
 }
 
 /**

@@ -7,8 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { isFullTableScan, selectShape, tokenize } from './full-table-scan.js';
-import { classifyParsed, type DynamoDbScope } from './classify.js';
+import { isFullTableScan, selectShape, statementTarget, tokenize } from './full-table-scan.js';
+import { classifyParsed, partiql, type DynamoDbScope } from './classify.js';
 
 const scan = (statement: string, pk: string | undefined = 'OrderID') => isFullTableScan(statement, pk);
 
@@ -258,4 +258,24 @@ test('the classifier sets dynamodb:FullTableScan on every PartiQL SELECT, true o
       ['dynamodb:PartiQLUpdate', undefined],
     ],
   );
+});
+
+test('the table authorized is the one the statement reads: FROM in a name, string or comment is none', () => {
+  assert.equal(partiql(`SELECT "a FROM Secret" FROM "Orders"`)?.table, 'Orders');
+  assert.equal(partiql(`SELECT /* FROM Secret */ * FROM "Orders" WHERE OrderID = 1`)?.table, 'Orders');
+  assert.equal(partiql(`SELECT a -- FROM Secret\n FROM "Orders"`)?.table, 'Orders');
+  assert.equal(partiql(`SELECT * FROM "Orders"."ByCustomer" WHERE Customer = 'c'`)?.table, 'Orders');
+  assert.equal(partiql(`EXISTS(SELECT * FROM "Orders" WHERE OrderID = 1)`)?.table, 'Orders');
+  assert.equal(partiql(`INSERT INTO "Orders" VALUE {'a': 'FROM Secret'}`)?.table, 'Orders');
+  assert.equal(partiql(`DELETE FROM Orders WHERE OrderID = 'FROM Secret'`)?.table, 'Orders');
+  assert.equal(partiql(`UPDATE "Orders" SET a = 'INTO Secret' WHERE OrderID = 1`)?.table, 'Orders');
+  assert.deepEqual(statementTarget(`select * from "Orders"."ByCustomer"`), {
+    verb: 'SELECT',
+    table: 'Orders',
+    index: 'ByCustomer',
+  });
+  // No target where the verb puts one: no table (the request is refused as unclassifiable).
+  assert.equal(partiql(`SELECT * FROM`)?.table, undefined);
+  assert.equal(partiql(`INSERT "Orders" VALUE {}`)?.table, undefined);
+  assert.equal(partiql(`SELECT 'unterminated FROM "Orders"`)?.table, undefined);
 });

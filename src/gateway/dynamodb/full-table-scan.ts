@@ -31,7 +31,7 @@ const PUNCT1 = '()[]{},.;:=<>+-*/%?';
 
 /**
  * The tokens of `s` (PartiQL lexical rules: `"…"` identifiers and `'…'` strings with doubled quotes as
- * escapes, `--` and `/* … *\/` comments, numbers, `?` parameters, `<<`/`>>` bag brackets), or undefined
+ * escapes, `` `…` `` Ion literals, `--` and `/* … *\/` comments, numbers, `?` parameters, `<<`/`>>` bag brackets), or undefined
  * when `s` does not tokenize (an unterminated quote or comment, a character PartiQL has no use for).
  */
 export function tokenize(s: string): Token[] | undefined {
@@ -48,7 +48,7 @@ export function tokenize(s: string): Token[] | undefined {
       const end = s.indexOf('*/', i + 2);
       if (end < 0) return undefined;
       i = end + 2;
-    } else if (c === '"' || c === "'") {
+    } else if (c === '"' || c === "'" || c === '`') {
       let text = '';
       let j = i + 1;
       for (;;) {
@@ -134,6 +134,50 @@ function depths(ts: readonly Token[]): number[] {
     if (b === 'open') d++;
   }
   return out;
+}
+
+/** The verbs of PartiQL for DynamoDB statements. */
+const VERBS: ReadonlySet<string> = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'EXISTS']);
+
+/**
+ * The verb and target of a PartiQL statement read from its tokens — `SELECT … FROM t[.i]`,
+ * `EXISTS(SELECT … FROM t[.i])`, `INSERT INTO t`, `UPDATE t`, `DELETE FROM t` — so that the table
+ * authorized is the one DynamoDB reads: a `FROM` inside a quoted name, a string or a comment is none
+ * (a pattern over the raw text would take `SELECT "x FROM Other" FROM "T"` for a read of `Other`).
+ * Undefined when the statement does not tokenize or names no target where its verb puts one.
+ */
+export function statementTarget(
+  statement: string,
+): { readonly verb: string; readonly table: string; readonly index?: string | undefined } | undefined {
+  let ts = tokenize(statement);
+  if (ts === undefined || !balanced(ts)) return undefined;
+  const first = ts[0];
+  const verb = first?.kind === 'ident' && !first.quoted ? first.text.toUpperCase() : undefined;
+  if (verb === undefined || !VERBS.has(verb)) return undefined;
+  let at: number;
+  if (verb === 'SELECT' || verb === 'EXISTS') {
+    if (verb === 'EXISTS') {
+      if (!isPunct(ts[1], '(')) return undefined;
+      const d0 = depths(ts);
+      const close = ts.findIndex((t, i) => i > 1 && d0[i] === 0 && isPunct(t, ')'));
+      if (close < 0) return undefined;
+      ts = ts.slice(2, close);
+      if (!isWord(ts[0], 'SELECT')) return undefined;
+    }
+    const d = depths(ts);
+    at = ts.findIndex((t, i) => d[i] === 0 && isWord(t, 'FROM')) + 1;
+    if (at === 0) return undefined;
+  } else if (verb === 'INSERT') {
+    if (!isWord(ts[1], 'INTO')) return undefined;
+    at = 2;
+  } else if (verb === 'DELETE') {
+    if (!isWord(ts[1], 'FROM')) return undefined;
+    at = 2;
+  } else at = 1;
+  const table = nameOf(ts[at]);
+  if (table === undefined) return undefined;
+  const index = isPunct(ts[at + 1], '.') ? nameOf(ts[at + 2]) : undefined;
+  return { verb, table, index };
 }
 
 /** A SELECT's target and WHERE tokens. */
