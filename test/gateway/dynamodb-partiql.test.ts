@@ -243,3 +243,10 @@ test('FullTableScan: each statement of a batch or transaction is decided on its 
     explicitDeny('no-scans'),
   );
 });
+
+test('PartiQL: the table authorized is the one read, not a FROM inside a quoted name or a comment', async () => {
+  const secret = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/Secret`;
+  const noAllow = `User: arn:aws:iam::${ACCOUNT}:user/no-scans is not authorized to perform: dynamodb:PartiQLSelect on resource: ${secret} because no identity-based policy allows the dynamodb:PartiQLSelect action`;
+  await denied(select(noScans, `SELECT "a FROM Orders" FROM "Secret" WHERE OrderID = 'a'`), noAllow);
+  await denied(select(noScans, `SELECT /* FROM Orders */ * FROM "Secret" WHERE OrderID = 'a'`), noAllow);
+});
