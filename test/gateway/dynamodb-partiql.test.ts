@@ -186,16 +186,29 @@ test('FullTableScan: keyed SELECTs (= or IN on the partition key) pass iamd', as
 });
 
 test('FullTableScan: an index is keyed by its own partition key (a local index by the table’s)', async () => {
+  // A statement on an index is authorized on the index's ARN (ql-iam.html: permission "on the table or
+  // index"): a policy on the table alone does not cover it.
+  const tableOnly = await newUser(
+    'table-only',
+    doc({ Effect: 'Allow', Action: 'dynamodb:PartiQLSelect', Resource: TABLE_ARN }),
+  );
+  await denied(
+    select(tableOnly, `SELECT * FROM "Orders"."ByCustomer" WHERE Customer = 'c'`),
+    `User: arn:aws:iam::${ACCOUNT}:user/table-only is not authorized to perform: dynamodb:PartiQLSelect on resource: ${TABLE_ARN}/index/ByCustomer because no identity-based policy allows the dynamodb:PartiQLSelect action`,
+  );
   await passed(
     select(noScans, `SELECT * FROM "Orders"."ByCustomer" WHERE Customer = 'c'`),
     'ExecuteStatement',
   );
   await denied(
     select(noScans, `SELECT * FROM "Orders"."ByCustomer" WHERE OrderID = 'a'`),
-    explicitDeny('no-scans'),
+    explicitDeny('no-scans', `${TABLE_ARN}/index/ByCustomer`),
   );
   await passed(select(noScans, `SELECT * FROM "Orders"."ByTotal" WHERE OrderID = 'a'`), 'ExecuteStatement');
-  await denied(select(noScans, `SELECT * FROM "Orders"."ByTotal" WHERE Total = 3`), explicitDeny('no-scans'));
+  await denied(
+    select(noScans, `SELECT * FROM "Orders"."ByTotal" WHERE Total = 3`),
+    explicitDeny('no-scans', `${TABLE_ARN}/index/ByTotal`),
+  );
 });
 
 test('FullTableScan: a table whose key schema is unknown reads as a full scan; writes carry no key', async () => {

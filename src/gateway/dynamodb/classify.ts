@@ -232,11 +232,11 @@ export function requestTagKeys(
 }
 
 /**
- * The PartiQL action and table of a statement (`SELECT … FROM "T"`, `INSERT INTO "T"`, …), read from the
+ * The PartiQL action, table and index of a statement (`SELECT … FROM "T"."I"`, `INSERT INTO "T"`, …), read from the
  * statement's tokens (./full-table-scan.ts `statementTarget`); undefined for no PartiQL DML verb. The
  * table is absent when the statement names none where its verb puts it.
  */
-export function partiql(statement: string): { action: string; table?: string } | undefined {
+export function partiql(statement: string): { action: string; table?: string; index?: string } | undefined {
   const verb = /^\s*(SELECT|INSERT|UPDATE|DELETE|EXISTS)\b/i.exec(statement)?.[1]?.toUpperCase();
   if (verb === undefined) return undefined;
   const action =
@@ -247,7 +247,10 @@ export function partiql(statement: string): { action: string; table?: string } |
         : verb === 'UPDATE'
           ? 'dynamodb:PartiQLUpdate'
           : 'dynamodb:PartiQLDelete';
-  return { action, table: statementTarget(statement)?.table };
+  const target = statementTarget(statement);
+  return target?.index === undefined
+    ? { action, table: target?.table }
+    : { action, table: target.table, index: target.index };
 }
 
 /**
@@ -410,7 +413,10 @@ export function classifyParsed(
           context['dynamodb:FullTableScan'] = fullTableScan(str(obj(s)?.['Statement']) ?? '', q.table, scope);
         auths.push({
           action: q.action,
-          resource: tableArn(scope, q.table),
+          // A statement on `"T"."I"` reads the index: authorized on the index's ARN ("IAM security
+          // policies with PartiQL for DynamoDB": permission "on the table or index",
+          // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-iam.html).
+          resource: tableArn(scope, q.table, q.index),
           table: tableName(q.table),
           context,
         });

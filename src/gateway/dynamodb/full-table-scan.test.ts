@@ -279,3 +279,15 @@ test('the table authorized is the one the statement reads: FROM in a name, strin
   assert.equal(partiql(`INSERT "Orders" VALUE {}`)?.table, undefined);
   assert.equal(partiql(`SELECT 'unterminated FROM "Orders"`)?.table, undefined);
 });
+
+test('a statement on an index is authorized on the index ARN', () => {
+  const c = classifyParsed(
+    { operation: 'ExecuteStatement', request: { Statement: `SELECT * FROM "Orders"."ByCustomer"` } },
+    { region: 'us-east-1', account: '123456789012' },
+  );
+  assert.equal(
+    c.kind === 'classified' ? c.authorizations[0]?.resource : c.reason,
+    'arn:aws:dynamodb:us-east-1:123456789012:table/Orders/index/ByCustomer',
+  );
+  assert.equal(c.kind === 'classified' ? c.authorizations[0]?.table : undefined, 'Orders');
+});
