@@ -96,19 +96,25 @@ export function tokenize(s: string): Token[] | undefined {
 function isWord(t: Token | undefined, word: string): boolean {
   return t?.kind === 'ident' && !t.quoted && t.text.toUpperCase() === word;
 }
+/** Whether `t` is the punctuation `text`. */
 function isPunct(t: Token | undefined, text: string): boolean {
   return t?.kind === 'punct' && t.text === text;
 }
 
-const OPEN: Readonly<Record<string, string>> = { '(': ')', '[': ']', '{': '}', '<<': '>>' };
+/** Each opening bracket → its closing one (`<< … >>` is a bag). */
+const OPEN: ReadonlyMap<string, string> = new Map([
+  ['(', ')'],
+  ['[', ']'],
+  ['{', '}'],
+  ['<<', '>>'],
+]);
+const CLOSE: ReadonlySet<string> = new Set(OPEN.values());
 
-/**
- * Nesting depth change of `t`; brackets must close in order, which {@link split} checks with a stack.
- */
+/** Whether `t` opens or closes a bracket; {@link balanced} checks that they close in order. */
 function bracket(t: Token): 'open' | 'close' | undefined {
   if (t.kind !== 'punct') return undefined;
-  if (t.text in OPEN) return 'open';
-  return Object.values(OPEN).includes(t.text) ? 'close' : undefined;
+  if (OPEN.has(t.text)) return 'open';
+  return CLOSE.has(t.text) ? 'close' : undefined;
 }
 
 /** Whether the brackets of `ts` balance (in order); the depth-0 positions are then meaningful. */
@@ -116,14 +122,17 @@ function balanced(ts: readonly Token[]): boolean {
   const stack: string[] = [];
   for (const t of ts) {
     const b = bracket(t);
-    if (b === 'open') stack.push(OPEN[(t as { text: string }).text]!);
+    if (b === 'open') stack.push(OPEN.get((t as { text: string }).text)!);
     else if (b === 'close' && stack.pop() !== (t as { text: string }).text) return false;
     if (stack.length > MAX_DEPTH) return false;
   }
   return stack.length === 0;
 }
 
-/** Depth of each token's position (the depth before it). */
+/**
+ * The bracket depth of each token: an opening bracket and its closing one share the depth outside them,
+ * the tokens between are one deeper. INVARIANT: `ts` is {@link balanced}.
+ */
 function depths(ts: readonly Token[]): number[] {
   const out: number[] = [];
   let d = 0;
