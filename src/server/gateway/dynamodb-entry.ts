@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AuthorizationRequest } from '../../api/operation.js';
-import { errors, isAwsError, type AwsError } from '../../errors/index.js';
+import { errors, type AwsError } from '../../errors/index.js';
 import { authenticator, type Authenticator } from '../../authn/authenticate.js';
 import { sigv4Crypto } from '../../authn/sigv4-crypto.js';
 import { GatewayError } from '../../gateway/errors.js';
@@ -49,6 +49,7 @@ import {
   authenticateSignedCall,
   transactCall,
   authorizeCall,
+  authorizeWithFetched,
   type Call,
   type EntryPoint,
   type Pipeline,
@@ -327,33 +328,21 @@ export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions)
     tagsOf: (subject: TagSubject) => Promise<Map<string, string>>,
   ): Promise<void> => {
     const stored = a.resource === '*' ? undefined : await getResourcePolicy(p.deps.store, a.resource);
-    let request: AuthorizationRequest = {
+    const request: AuthorizationRequest = {
       action: a.action,
       resource: a.resource,
       resourcePolicy: stored?.policy,
       context: a.context,
     };
     const subject = call.operation === 'CreateTable' ? undefined : tagSubject(a.resource);
-    if (subject !== undefined) {
-      const before = call.authorization;
-      let denial: AwsError | undefined;
-      try {
-        await authorizeCall(p, call, request, false);
-      } catch (err) {
-        if (!isAwsError(err) || err.code !== 'AccessDenied') throw err;
-        denial = err;
-      }
-      const record = call.authorization;
-      const tags =
-        record !== before && consultedResourceTag(record?.absentKeys) ? await tagsOf(subject) : undefined;
-      if (tags !== undefined && tags.size > 0)
-        request = { ...request, context: { ...a.context, ...resourceTagContext(tags) } };
-      // Same context as the first decision: it stands (a denial goes through the lenient step only at
-      // the report-only and off levels).
-      else if (denial === undefined) return;
-      else if (p.deps.reportOnly === undefined) throw denial;
+    if (subject === undefined) {
+      await authorizeCall(p, call, request, true);
+      return;
     }
-    await authorizeCall(p, call, request, true);
+    await authorizeWithFetched(p, call, request, consultedResourceTag, async () => {
+      const tags = await tagsOf(subject);
+      return tags.size > 0 ? resourceTagContext(tags) : undefined;
+    });
   };
 
   const execute = async (call: Call, op: DynamoOp): Promise<Record<string, unknown> | undefined> => {

@@ -62,6 +62,7 @@ import {
 import {
   authenticateCall,
   authorizeCall,
+  authorizeWithFetched,
   ServiceError,
   transactCall,
   type Call,
@@ -170,44 +171,27 @@ export function s3EntryPoint(p: Pipeline, options: S3GatewayOptions): EntryPoint
     const context = { ...a.context };
     if (resourceAccount !== undefined && resourceAccount !== '')
       context['s3:ResourceAccount'] = resourceAccount;
-    let request: AuthorizationRequest = {
+    const request: AuthorizationRequest = {
       action: a.action,
       resource: a.resource,
       resourceAccount: resourceAccount === '' ? undefined : resourceAccount,
       resourcePolicy,
       context,
     };
+    const bucket = a.bucket;
     const key =
-      a.bucket !== undefined && (tagActions ?? (await tagActionsLoading)).has(a.action.toLowerCase())
-        ? objectKeyOf(a.resource, a.bucket)
+      bucket !== undefined && (tagActions ?? (await tagActionsLoading)).has(a.action.toLowerCase())
+        ? objectKeyOf(a.resource, bucket)
         : undefined;
-    if (key !== undefined && a.bucket !== undefined) {
-      // s3:ExistingObjectTag/<key> is the object's tag, which the upstream holds: decided first without
-      // the tags (strictly, so that a denial is not yet reported), then, only when that decision looked
-      // such a key up (src/authz: absentKeys, exact), again with the tags GetObjectTagging returns.
-      // Without such a lookup the decision cannot depend on the tags and costs no round trip.
-      const before = call.authorization;
-      let denial: AwsError | undefined;
-      try {
-        await authorizeCall(p, call, request, false);
-      } catch (err) {
-        if (!isAwsError(err) || err.code !== 'AccessDenied') throw err;
-        denial = err;
-      }
-      const record = call.authorization;
-      const tags =
-        record !== before && consultedExistingObjectTag(record?.absentKeys)
-          ? await existingTags(call, a.bucket, key, a.context['s3:VersionId'])
-          : undefined;
-      if (tags !== undefined && tags.size > 0)
-        request = { ...request, context: { ...context, ...existingObjectTagContext(tags) } };
-      // Same context as the first decision: it stands (a denial goes through the lenient step only at
-      // the report-only and off levels).
-      else if (denial === undefined) return;
-      else if (p.deps.reportOnly === undefined) throw s3Denial(call, denial, a.resource, resourceAccount);
-    }
     try {
-      await authorizeCall(p, call, request, true);
+      // s3:ExistingObjectTag/<key> is the object's tag, which the upstream holds: GetObjectTagging only
+      // when the decision without the tags looked such a key up (the pipeline's authorizeWithFetched).
+      if (key !== undefined && bucket !== undefined)
+        await authorizeWithFetched(p, call, request, consultedExistingObjectTag, async () => {
+          const tags = await existingTags(call, bucket, key, a.context['s3:VersionId']);
+          return tags.size > 0 ? existingObjectTagContext(tags) : undefined;
+        });
+      else await authorizeCall(p, call, request, true);
     } catch (err) {
       if (!isAwsError(err) || err.code !== 'AccessDenied') throw err;
       throw s3Denial(call, err, a.resource, resourceAccount);

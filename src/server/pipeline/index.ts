@@ -44,7 +44,7 @@ export {
   noteKeyUse,
   type AuthenticateOptions,
 } from './step-authenticate.js';
-export { authorizeCall, letThrough, safeExplain } from './step-authorize.js';
+export { authorizeCall, authorizeWithFetched, letThrough, safeExplain } from './step-authorize.js';
 export { executeCall } from './step-execute.js';
 export { runCall, type EntryPoint } from './run.js';
 export { auditEvents, recordCall, transactCall, type RecordOptions } from './step-record.js';

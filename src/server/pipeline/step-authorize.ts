@@ -3,7 +3,7 @@
  * policy engine's decision, kept on the call for the audit trail. A denial throws AWS's `AccessDenied`,
  * except at the `report-only` and `off` levels, where it is recorded and the call goes on.
  */
-import type { AuthorizationRequest } from '../../api/operation.js';
+import type { AuthorizationRequest, ContextValue } from '../../api/operation.js';
 import type { AwsError } from '../../errors/index.js';
 import { isAwsError } from '../../errors/index.js';
 import { authorize, type AuthorizationRecord } from '../../authz/index.js';
@@ -12,6 +12,41 @@ import { visibleTrace } from '../../explain/visibility.js';
 import { explain } from '../../policy/index.js';
 import type { Call } from './call.js';
 import type { Pipeline } from './pipeline.js';
+
+/**
+ * Decides `request`, whose context may lack values only an upstream holds (an object's or a table's
+ * tags): first without them, strictly (a denial is not yet reported); only when that decision looked up
+ * a key `needs` recognises (the record's `absentKeys`, exact under the engine's short-circuiting) is
+ * `fetch` asked for them — the extra context, or undefined when there is none — and the request decided
+ * again, leniently; that second decision is the call's (audited) one. Without such a lookup the decision
+ * cannot depend on the values and costs no fetch: the first decision stands (a denial goes through the
+ * lenient step only at the report-only and off levels).
+ */
+export async function authorizeWithFetched(
+  p: Pipeline,
+  call: Call,
+  request: AuthorizationRequest,
+  needs: (absentKeys: readonly string[] | undefined) => boolean,
+  fetch: () => Promise<Readonly<Record<string, ContextValue>> | undefined>,
+): Promise<void> {
+  const before = call.authorization;
+  let denial: AwsError | undefined;
+  try {
+    await authorizeCall(p, call, request, false);
+  } catch (err) {
+    if (!isAwsError(err) || err.code !== 'AccessDenied') throw err;
+    denial = err;
+  }
+  const record = call.authorization;
+  const extra = record !== before && needs(record?.absentKeys) ? await fetch() : undefined;
+  if (extra !== undefined) {
+    await authorizeCall(p, call, { ...request, context: { ...request.context, ...extra } }, true);
+    return;
+  }
+  if (denial === undefined) return;
+  if (p.deps.reportOnly === undefined) throw denial;
+  await authorizeCall(p, call, request, true);
+}
 
 /**
  * Decides `request` for the call. With `lenient` (the Query API) the enforcement level applies: at
