@@ -27,21 +27,30 @@ export async function rejection(p: Promise<unknown>): Promise<SdkError> {
 
 /**
  * Asserts that `p` fails with an AWS error: `name` is the SDK's error name (the wire code, or for
- * modelled errors the shape name, e.g. `MalformedPolicyDocumentException`), plus HTTP status and message.
+ * modelled errors the shape name, e.g. `MalformedPolicyDocumentException`), plus HTTP status and (when
+ * given) message. Returns the error's request id (for `iamd explain` and the audit trail).
  */
 export async function expectAwsError(
   p: Promise<unknown>,
   name: string,
   status: number,
-  message: string,
-): Promise<void> {
+  message?: string,
+): Promise<string> {
+  let requestId = '';
   await assert.rejects(p, (e: unknown) => {
-    const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    const err = e as {
+      name?: string;
+      message?: string;
+      $metadata?: { httpStatusCode?: number; requestId?: string };
+    };
+    assert.ok(err.$metadata !== undefined, `an SDK service error, not ${String(e)}`);
     assert.equal(err.name, name, `error name (message: ${err.message})`);
-    assert.equal(err.$metadata?.httpStatusCode, status, 'HTTP status');
-    assert.equal(err.message, message);
+    assert.equal(err.$metadata.httpStatusCode, status, 'HTTP status');
+    if (message !== undefined) assert.equal(err.message, message);
+    requestId = err.$metadata.requestId ?? '';
     return true;
   });
+  return requestId;
 }
 
 /**

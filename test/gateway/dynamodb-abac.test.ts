@@ -19,7 +19,6 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateTableCommand,
-  DynamoDBServiceException,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
@@ -35,6 +34,7 @@ import {
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { expectAwsError } from '../contract/support.js';
 import { ROOT, startIamd, type Creds, type TestServer } from '../contract/harness.js';
 import { createIdTable, dynamoDbClient, startRecordingProxy, type RecordingProxy } from './setup.js';
 import { startDynalite, type Upstream } from './upstreams.js';
@@ -56,25 +56,6 @@ const targets = (from: number): string[] =>
   proxy.seen
     .slice(from)
     .map((r) => String(r.headers['x-amz-target'] ?? '').replace(/^DynamoDB_20120810\./, ''));
-
-/** Asserts a DynamoDB error's name, status and (when given) message; returns its request id. */
-async function rejectsWith(
-  p: Promise<unknown>,
-  name: string,
-  status: number,
-  message?: string,
-): Promise<string> {
-  let requestId = '';
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof DynamoDBServiceException, String(e));
-    assert.equal(e.name, name);
-    assert.equal(e.$metadata.httpStatusCode, status);
-    if (message !== undefined) assert.equal(e.message, message);
-    requestId = e.$metadata.requestId ?? '';
-    return true;
-  });
-  return requestId;
-}
 
 /** AWS's implicit-deny text for an identity policy that does not allow `action` on `table`. */
 const implicitDeny = (who: string, action: string, table: string): string =>
@@ -173,13 +154,13 @@ test('aws:ResourceTag: a tagged role reads and writes its team’s table, not an
   const from = proxy.seen.length;
   await put(red, 'Red', 'r1');
   assert.equal(await get(red, 'Red', 'r1'), 'x');
-  await rejectsWith(
+  await expectAwsError(
     put(red, 'Blue', 'b1'),
     'AccessDeniedException',
     400,
     implicitDeny(RED, 'dynamodb:PutItem', 'Blue'),
   );
-  await rejectsWith(
+  await expectAwsError(
     get(red, 'Plain', 'p1'),
     'AccessDeniedException',
     400,
@@ -217,7 +198,7 @@ test('aws:ResourceTag with a session tag: the session’s team decides', async (
   const who = `arn:aws:sts::${ACCOUNT}:assumed-role/any-team/sess`;
   await put(blue, 'Blue', 'b2');
   assert.equal(await get(blue, 'Blue', 'b2'), 'x');
-  await rejectsWith(
+  await expectAwsError(
     put(blue, 'Red', 'r2'),
     'AccessDeniedException',
     400,
@@ -251,7 +232,7 @@ test('a policy without aws:ResourceTag makes no ListTagsOfResource call upstream
   const from = proxy.seen.length;
   await put(plain, 'Blue', 'b3');
   assert.equal(await get(plain, 'Blue', 'b3'), 'x');
-  await rejectsWith(
+  await expectAwsError(
     put(nobody, 'Blue', 'b4'),
     'AccessDeniedException',
     400,
@@ -262,7 +243,7 @@ test('a policy without aws:ResourceTag makes no ListTagsOfResource call upstream
 });
 
 test('TagResource and UntagResource through the gateway take effect on the next request (nothing cached)', async () => {
-  await rejectsWith(
+  await expectAwsError(
     put(red, 'Plain', 'p2'),
     'AccessDeniedException',
     400,
@@ -272,7 +253,7 @@ test('TagResource and UntagResource through the gateway take effect on the next 
   await put(red, 'Plain', 'p2');
   assert.equal(await get(red, 'Plain', 'p2'), 'x');
   await ddb().send(new UntagResourceCommand({ ResourceArn: arnOf('Plain'), TagKeys: ['team'] }));
-  await rejectsWith(
+  await expectAwsError(
     put(red, 'Plain', 'p3'),
     'AccessDeniedException',
     400,
@@ -308,7 +289,7 @@ test('an index is authorized with its table’s tags', async () => {
         ExpressionAttributeValues: { ':v': { S: 'x' } },
       }),
     );
-  await rejectsWith(
+  await expectAwsError(
     query(red),
     'AccessDeniedException',
     400,
@@ -357,7 +338,7 @@ test('dynamodb:EnclosingOperation: a Deny on transactions blocks TransactWriteIt
   const from = proxy.seen.length;
   await put(user, 'Red', 'nt1');
   assert.equal(await get(user, 'Red', 'nt1'), 'x');
-  await rejectsWith(
+  await expectAwsError(
     ddb(user).send(
       new TransactWriteItemsCommand({
         TransactItems: [{ Put: { TableName: 'Red', Item: { id: { S: 'nt2' } } } }],
@@ -395,13 +376,13 @@ test('aws:RequestTag on CreateTable: a create with the required tag is allowed, 
   const made = await create('Tagged', [{ Key: 'team', Value: 'red' }]);
   assert.equal(made.TableDescription?.TableName, 'Tagged');
   const who = `arn:aws:iam::${ACCOUNT}:user/creator`;
-  await rejectsWith(
+  await expectAwsError(
     create('Untagged'),
     'AccessDeniedException',
     400,
     implicitDeny(who, 'dynamodb:CreateTable', 'Untagged'),
   );
-  await rejectsWith(
+  await expectAwsError(
     create('WrongTeam', [{ Key: 'team', Value: 'blue' }]),
     'AccessDeniedException',
     400,
@@ -423,14 +404,14 @@ test('aws:TagKeys: TagResource to a forbidden tag key is denied; UntagResource i
   );
   const who = `arn:aws:iam::${ACCOUNT}:user/tagger`;
   await tag(tagger, 'Plain', { env: 'prod', 'cost-center': '42' });
-  await rejectsWith(
+  await expectAwsError(
     tag(tagger, 'Plain', { env: 'prod', team: 'red' }),
     'AccessDeniedException',
     400,
     implicitDeny(who, 'dynamodb:TagResource', 'Plain'),
   );
   await ddb(tagger).send(new UntagResourceCommand({ ResourceArn: arnOf('Plain'), TagKeys: ['env'] }));
-  await rejectsWith(
+  await expectAwsError(
     ddb(tagger).send(new UntagResourceCommand({ ResourceArn: arnOf('Plain'), TagKeys: ['team'] })),
     'AccessDeniedException',
     400,
@@ -460,7 +441,7 @@ test('an upstream that fails, answers garbage or hangs on ListTagsOfResource giv
         return true;
       };
       const started = Date.now();
-      await rejectsWith(
+      await expectAwsError(
         put(red, 'Red', 'u1'),
         'ServiceUnavailableException',
         503,
@@ -475,7 +456,7 @@ test('an upstream that fails, answers garbage or hangs on ListTagsOfResource giv
 });
 
 test('the audit event carries the decision made with the table’s tags', async () => {
-  const requestId = await rejectsWith(put(red, 'Blue', 'b9'), 'AccessDeniedException', 400);
+  const requestId = await expectAwsError(put(red, 'Blue', 'b9'), 'AccessDeniedException', 400);
   assert.notEqual(requestId, '');
   await new Promise((r) => setTimeout(r, 300));
   const event = readFileSync(AUDIT_FILE, 'utf8')
@@ -493,7 +474,7 @@ test('the audit event carries the decision made with the table’s tags', async 
 
 test('a table the upstream does not have has no tags: denied (not 503, not the upstream’s ResourceNotFound)', async () => {
   const from = proxy.seen.length;
-  await rejectsWith(
+  await expectAwsError(
     put(red, 'Missing', 'm1'),
     'AccessDeniedException',
     400,
@@ -505,7 +486,7 @@ test('a table the upstream does not have has no tags: denied (not 503, not the u
     [],
   );
   // The root (no policy looks the key up) gets the upstream's own answer.
-  await rejectsWith(put(ROOT, 'Missing', 'm1'), 'ResourceNotFoundException', 400);
+  await expectAwsError(put(ROOT, 'Missing', 'm1'), 'ResourceNotFoundException', 400);
 });
 
 test('at the report-only level the decision without tags is not reported; the one with them is', async () => {

@@ -16,7 +16,6 @@ import {
   PutResourcePolicyCommand,
   GetResourcePolicyCommand,
   DeleteResourcePolicyCommand,
-  DynamoDBServiceException,
 } from '@aws-sdk/client-dynamodb';
 import {
   CreateUserCommand,
@@ -26,6 +25,7 @@ import {
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { expectAwsError } from '../contract/support.js';
 import { ROOT, startIamd, type Creds, type TestServer } from '../contract/harness.js';
 import { startDynalite, type Upstream } from './upstreams.js';
 
@@ -42,15 +42,8 @@ function ddb(creds: Creds = ROOT): DynamoDBClient {
   });
 }
 
-async function rejectsWith(p: Promise<unknown>, name: string, message?: string): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof DynamoDBServiceException, String(e));
-    assert.equal(e.name, name);
-    assert.equal(e.$metadata.httpStatusCode, 400);
-    if (message !== undefined) assert.equal(e.message, message);
-    return true;
-  });
-}
+const rejectsWith = (p: Promise<unknown>, name: string, message?: string) =>
+  expectAwsError(p, name, 400, message);
 
 async function newUser(name: string, policy?: object): Promise<Creds> {
   await server.iam().send(new CreateUserCommand({ UserName: name }));

@@ -22,7 +22,6 @@ import {
   PutBucketPolicyCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
-  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import {
   CreateAccessKeyCommand,
@@ -33,6 +32,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { s3Client, startRecordingProxy, type RecordingProxy } from './setup.js';
+import { expectAwsError } from '../contract/support.js';
 import { ROOT, startIamd, type Creds, type TestServer } from '../contract/harness.js';
 import { signedFetch } from '../contract/signed-fetch.js';
 import { startS3rver, type Upstream } from './upstreams.js';
@@ -74,25 +74,6 @@ const taggingCalls = (from: number): string[] =>
     .filter((l) => l.startsWith('GET ') && /[?&]tagging(=|&|$)/.test(l));
 
 const s3 = (creds: Creds = ROOT) => s3Client(server.url, creds);
-
-/** Asserts an S3 error's code, status and (when given) message; returns its request id. */
-async function rejectsWith(
-  p: Promise<unknown>,
-  name: string,
-  status: number,
-  message?: string,
-): Promise<string> {
-  let requestId = '';
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof S3ServiceException, String(e));
-    assert.equal(e.name, name);
-    assert.equal(e.$metadata.httpStatusCode, status);
-    if (message !== undefined) assert.equal(e.message, message);
-    requestId = e.$metadata.requestId ?? '';
-    return true;
-  });
-  return requestId;
-}
 
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 
@@ -194,13 +175,13 @@ test('a role allowed s3:GetObject only on class=public reads such an object, not
   assert.equal(await read(reader, 'tags', 'dir/a b+é.txt'), 'body of dir/a b+é.txt');
   const head = await s3(reader).send(new HeadObjectCommand({ Bucket: 'tags', Key: 'public.txt' }));
   assert.equal(head.$metadata.httpStatusCode, 200);
-  await rejectsWith(
+  await expectAwsError(
     read(reader, 'tags', 'secret.txt'),
     'AccessDenied',
     403,
     implicitDeny(SESSION, 'arn:aws:s3:::tags/secret.txt'),
   );
-  await rejectsWith(
+  await expectAwsError(
     read(reader, 'tags', 'plain.txt'),
     'AccessDenied',
     403,
@@ -217,7 +198,7 @@ test('a role allowed s3:GetObject only on class=public reads such an object, not
   // The key works on every action that carries it, GetObjectTagging included.
   const tagging = await s3(reader).send(new GetObjectTaggingCommand({ Bucket: 'tags', Key: 'public.txt' }));
   assert.deepEqual(tagging.TagSet, [{ Key: 'class', Value: 'public' }]);
-  await rejectsWith(
+  await expectAwsError(
     s3(reader).send(new GetObjectTaggingCommand({ Bucket: 'tags', Key: 'secret.txt' })),
     'AccessDenied',
     403,
@@ -227,7 +208,7 @@ test('a role allowed s3:GetObject only on class=public reads such an object, not
 
 test('a missing object has no tags: denied as on AWS without s3:ListBucket (403, not 404)', async () => {
   const from = seen().length;
-  await rejectsWith(
+  await expectAwsError(
     read(reader, 'tags', 'missing.txt'),
     'AccessDenied',
     403,
@@ -261,7 +242,7 @@ test('IfExists and Null see an object without the tag as lacking the key', async
   );
   assert.equal(await read(ifExists, 'tags', 'public.txt'), 'body of public.txt');
   assert.equal(await read(ifExists, 'tags', 'plain.txt'), 'body of plain.txt');
-  await rejectsWith(
+  await expectAwsError(
     read(ifExists, 'tags', 'secret.txt'),
     'AccessDenied',
     403,
@@ -269,7 +250,7 @@ test('IfExists and Null see an object without the tag as lacking the key', async
   );
   assert.equal(await read(tagged, 'tags', 'public.txt'), 'body of public.txt');
   assert.equal(await read(tagged, 'tags', 'secret.txt'), 'body of secret.txt');
-  await rejectsWith(
+  await expectAwsError(
     read(tagged, 'tags', 'plain.txt'),
     'AccessDenied',
     403,
@@ -299,7 +280,7 @@ test('a policy without the key makes no GetObjectTagging call upstream', async (
   const from = seen().length;
   assert.equal(await read(plain, 'tags', 'secret.txt'), 'body of secret.txt');
   assert.equal(await read(writer, 'tags', 'secret.txt'), 'body of secret.txt');
-  await rejectsWith(
+  await expectAwsError(
     read(nobody, 'tags', 'secret.txt'),
     'AccessDenied',
     403,
@@ -339,21 +320,21 @@ test('a Deny on s3:ExistingObjectTag in a bucket policy denies the tagged object
   const from = seen().length;
   assert.equal(await read(user, 'guarded', 'public.txt'), 'body of public.txt');
   assert.equal(await read(user, 'guarded', 'plain.txt'), 'body of plain.txt');
-  await rejectsWith(
+  await expectAwsError(
     read(user, 'guarded', 'secret.txt'),
     'AccessDenied',
     403,
     `User: arn:aws:iam::${ACCOUNT}:user/guarded-reader is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::guarded/secret.txt" with an explicit deny in a resource-based policy`,
   );
   // The bucket policy applies to the root as well (an explicit deny binds every principal).
-  await rejectsWith(read(ROOT, 'guarded', 'secret.txt'), 'AccessDenied', 403);
+  await expectAwsError(read(ROOT, 'guarded', 'secret.txt'), 'AccessDenied', 403);
   assert.equal(taggingCalls(from).length, 4);
 });
 
 test('a request for a version asks for that version’s tags (versionId passed)', async () => {
   const from = seen().length;
   assert.equal(await read(reader, 'tags', 'public.txt', 'v+1/x'), 'body of public.txt');
-  await rejectsWith(
+  await expectAwsError(
     read(reader, 'tags', 'secret.txt', 'v2'),
     'AccessDenied',
     403,
@@ -382,7 +363,7 @@ test('a copy reads the source object’s tags for its s3:GetObject', async () =>
   await s3(copier).send(
     new CopyObjectCommand({ Bucket: 'tags', Key: 'copies/p', CopySource: 'tags/public.txt' }),
   );
-  await rejectsWith(
+  await expectAwsError(
     s3(copier).send(
       new CopyObjectCommand({ Bucket: 'tags', Key: 'copies/s', CopySource: 'tags/secret.txt' }),
     ),
@@ -400,7 +381,7 @@ test('an upstream that fails, answers garbage or hangs on GetObjectTagging gives
     for (const mode of ['fail', 'garbage', 'hang'] as const) {
       taggingMode = mode;
       const started = Date.now();
-      await rejectsWith(read(reader, 'tags', 'public.txt'), 'ServiceUnavailable', 503, message);
+      await expectAwsError(read(reader, 'tags', 'public.txt'), 'ServiceUnavailable', 503, message);
       assert.ok(Date.now() - started < 10_000, mode);
     }
   } finally {
@@ -416,7 +397,7 @@ async function explain(requestId: string): Promise<{ status: number; text: strin
 }
 
 test('the audit event and iamd explain carry the decision made with the tags', async () => {
-  const requestId = await rejectsWith(read(reader, 'tags', 'secret.txt'), 'AccessDenied', 403);
+  const requestId = await expectAwsError(read(reader, 'tags', 'secret.txt'), 'AccessDenied', 403);
   assert.notEqual(requestId, '');
   await new Promise((r) => setTimeout(r, 300));
   const event = readFileSync(AUDIT_FILE, 'utf8')

@@ -33,6 +33,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { startS3Gateway, type S3Gateway, s3Client } from './setup.js';
+import { expectAwsError } from '../contract/support.js';
 import { ROOT, startIamd, type Creds, type TestServer } from '../contract/harness.js';
 import { signedFetch } from '../contract/signed-fetch.js';
 import { cliRunner } from '../contract/cli-support.js';
@@ -53,21 +54,6 @@ let gateway: S3Gateway;
 let server: TestServer;
 
 const s3 = (creds: Creds = ROOT, endpoint?: string) => s3Client(endpoint ?? server.url, creds);
-
-async function rejectsWith(
-  p: Promise<unknown>,
-  name: string,
-  status: number,
-  message?: string,
-): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof S3ServiceException, String(e));
-    assert.equal(e.name, name);
-    assert.equal(e.$metadata.httpStatusCode, status);
-    if (message !== undefined) assert.equal(e.message, message);
-    return true;
-  });
-}
 
 before(async () => {
   gateway = await startS3Gateway(['--audit-file', AUDIT_FILE]);
@@ -106,13 +92,13 @@ test('a user without permission is denied with S3 XML AccessDenied in AWS words'
   const creds = await newUser('nobody');
   // S3 User Guide, "Troubleshoot access denied (403 Forbidden) errors":
   // https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html
-  await rejectsWith(
+  await expectAwsError(
     s3(creds).send(new GetObjectCommand({ Bucket: 'bkt', Key: 'hello.txt' })),
     'AccessDenied',
     403,
     `User: arn:aws:iam::${ACCOUNT}:user/nobody is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::bkt/hello.txt" because no identity-based policy allows the s3:GetObject action`,
   );
-  await rejectsWith(
+  await expectAwsError(
     s3(creds).send(new ListObjectsV2Command({ Bucket: 'bkt' })),
     'AccessDenied',
     403,
@@ -177,7 +163,7 @@ test('a role with a read-only policy lists and reads but cannot write', async ()
   assert.ok(list.Contents?.some((c) => c.Key === 'hello.txt'));
   const got = await s3(creds).send(new GetObjectCommand({ Bucket: 'bkt', Key: 'hello.txt' }));
   assert.equal(await got.Body!.transformToString(), 'hello world');
-  await rejectsWith(
+  await expectAwsError(
     s3(creds).send(new PutObjectCommand({ Bucket: 'bkt', Key: 'new.txt', Body: 'x' })),
     'AccessDenied',
     403,
@@ -189,7 +175,7 @@ test('a header-signed request 20 minutes old is RequestTimeTooSkewed, as S3 answ
   // https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html — RequestTimeTooSkewed (403).
   const client = s3();
   client.config.systemClockOffset = -20 * 60_000;
-  await rejectsWith(
+  await expectAwsError(
     client.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'hello.txt' })),
     'RequestTimeTooSkewed',
     403,
@@ -201,7 +187,7 @@ test('an expired session gets ExpiredToken, "The provided token has expired."', 
   const creds = await readOnlySession(900);
   await s3(creds).send(new ListBucketsCommand({}));
   await server.advance(3600);
-  await rejectsWith(
+  await expectAwsError(
     s3(creds).send(new ListBucketsCommand({})),
     'ExpiredToken',
     400,
@@ -286,7 +272,7 @@ test('a tampered aws-chunked body is SignatureDoesNotMatch and nothing is stored
   const bad = await chunkedPut('tampered.txt', ['first chunk ', 'second chunk'], true);
   assert.equal(bad.status, 403);
   assert.match(await bad.text(), /<Code>SignatureDoesNotMatch<\/Code>/);
-  await rejectsWith(
+  await expectAwsError(
     s3().send(new GetObjectCommand({ Bucket: 'bkt', Key: 'tampered.txt' })),
     'NoSuchKey',
     404,
@@ -303,7 +289,7 @@ test('a signed payload hash that does not match the body is XAmzContentSHA256Mis
     },
     { step: 'finalizeRequest', priority: 'low', name: 'tamperBody' },
   );
-  await rejectsWith(
+  await expectAwsError(
     client.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'mismatch.txt', Body: 'original!!!' })),
     'XAmzContentSHA256Mismatch',
     400,
@@ -375,7 +361,7 @@ test('anonymous GET is denied, then served once a public-read bucket policy allo
   const denied = await fetch(`${server.url}/bkt/hello.txt`);
   assert.equal(denied.status, 403);
   assert.match(await denied.text(), /<Code>AccessDenied<\/Code><Message>Access Denied<\/Message>/);
-  await rejectsWith(
+  await expectAwsError(
     s3().send(
       new PutBucketPolicyCommand({ Bucket: 'bkt', Policy: '{"Version":"2012-10-17","Statement":[]' }),
     ),
@@ -401,7 +387,7 @@ test('anonymous GET is denied, then served once a public-read bucket policy allo
 test('an upstream that is down answers 503 ServiceUnavailable, not a hang', async () => {
   const down = await startIamd(['--upstream', 's3=http://127.0.0.1:1']);
   try {
-    await rejectsWith(
+    await expectAwsError(
       s3(ROOT, down.url).send(new GetObjectCommand({ Bucket: 'bkt', Key: 'hello.txt' })),
       'ServiceUnavailable',
       503,
@@ -449,7 +435,7 @@ test('DeleteObjects is authorized per key: one key outside the allowed prefix de
     }),
   );
   await s3().send(new PutObjectCommand({ Bucket: 'bkt', Key: 'tmp/a', Body: 'a' }));
-  await rejectsWith(
+  await expectAwsError(
     s3(creds).send(
       new DeleteObjectsCommand({
         Bucket: 'bkt',
@@ -490,7 +476,7 @@ test('CopyObject needs write on the target and read on the source', async () => 
     s3(creds).send(
       new CopyObjectCommand({ Bucket: 'bkt', Key: 'copies/hello.txt', CopySource: 'src-bkt/hello.txt' }),
     );
-  await rejectsWith(
+  await expectAwsError(
     copy(),
     'AccessDenied',
     403,
