@@ -9,11 +9,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { browserSkip, openBrowserPage } from './browser.js';
 import {
   CreateLoginProfileCommand,
   CreateUserCommand,
@@ -22,7 +23,6 @@ import {
 } from '@aws-sdk/client-iam';
 import { ROOT, startIamd, type TestServer } from '../contract/harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS =
   process.env.IAMD_SCREENSHOTS === '1'
     ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
@@ -34,7 +34,7 @@ let server: TestServer;
 let browser: Browser;
 let page: Page;
 
-const skip = !existsSync(CHROMIUM) ? 'Debian chromium is not installed (apt-get install -y chromium)' : false;
+const skip = browserSkip;
 
 before(async () => {
   if (skip) return;
@@ -53,19 +53,7 @@ before(async () => {
       }),
     }),
   );
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-dev-shm-usage',
-      '--no-first-run',
-    ],
-  });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  ({ browser, page } = await openBrowserPage());
   mkdirSync(SHOTS, { recursive: true });
 });
 

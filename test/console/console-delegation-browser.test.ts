@@ -6,9 +6,9 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { browserSkip, openBrowserPage } from './browser.js';
 import {
   CreateDelegationRequestCommand,
   CreatePolicyCommand,
@@ -16,9 +16,8 @@ import {
 } from '@aws-sdk/client-iam';
 import { startIamd, type TestServer } from '../contract/harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SEED = fileURLToPath(new URL('../../../test/fixtures/devmode/organization.yaml', import.meta.url));
-const skip = !existsSync(CHROMIUM) ? 'Debian chromium is not installed (apt-get install -y chromium)' : false;
+const skip = browserSkip;
 /** The partner (the seed's 111111111111 root) and the customer (222222222222, whose admin signs in). */
 const PARTNER = {
   accessKeyId: 'AKIAMGMTROOT00000001',
@@ -35,12 +34,7 @@ let page: Page;
 before(async () => {
   if (skip) return;
   server = await startIamd(['--seed', SEED]);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-  });
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-  page.setDefaultTimeout(10_000);
+  ({ browser, page } = await openBrowserPage());
 });
 after(async () => {
   await browser?.close();

@@ -5,14 +5,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { browserSkip, openBrowserPage } from './browser.js';
 import { startIamd, type TestServer } from '../contract/harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SEED = fileURLToPath(new URL('../../../test/fixtures/devmode/organization.yaml', import.meta.url));
-const skip = !existsSync(CHROMIUM) ? 'Debian chromium is not installed (apt-get install -y chromium)' : false;
+const skip = browserSkip;
 let server: TestServer;
 let browser: Browser;
 let page: Page;
@@ -20,12 +19,7 @@ let page: Page;
 before(async () => {
   if (skip) return;
   server = await startIamd(['--seed', SEED]);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-  });
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-  page.setDefaultTimeout(10_000);
+  ({ browser, page } = await openBrowserPage());
 });
 after(async () => {
   await browser?.close();
