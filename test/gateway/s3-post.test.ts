@@ -6,7 +6,7 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html; "POST Object",
 // https://docs.aws.amazon.com/AmazonS3/latest/API/RESTObjectPOST.html; error codes,
 // https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html.
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -31,9 +31,10 @@ import {
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { sigv4Crypto as crypto } from '../../src/authn/sigv4-crypto.js';
 import { ROOT, startIamd, type Creds, type TestServer } from '../contract/harness.js';
 import { startS3rver, type Upstream } from './upstreams.js';
-import { deriveSigningKey, formatAmzDate, type SigV4Crypto } from '../../src/sigv4/index.js';
+import { deriveSigningKey, formatAmzDate } from '../../src/sigv4/index.js';
 
 const ACCOUNT = ROOT.accountId;
 let upstream: Upstream;
@@ -448,11 +449,6 @@ print(json.dumps(out))
 test('boto3 reads back what it posted', async () => {
   assert.deepEqual(await objectText('py/data.csv'), { body: 'a,b\n1,2\n', type: 'text/csv' });
 });
-
-const crypto: SigV4Crypto = {
-  sha256Hex: (d) => createHash('sha256').update(d).digest('hex'),
-  hmac: (k, d) => new Uint8Array(createHmac('sha256', k).update(d, 'utf8').digest()),
-};
 
 /** The SigV4 fields of a form signing `policy` (any string) with `creds`, as the docs compute them. */
 function signedFields(creds: Creds, policy: string): Record<string, string> {

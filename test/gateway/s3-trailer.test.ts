@@ -2,12 +2,13 @@
 // `x-amz-trailer` announces is computed over the decoded body and compared with the trailer, and in the
 // signed variant the trailer signature is verified; a mismatch aborts the upload before the upstream
 // stores it. https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming-trailers.html
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateBucketCommand, PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import { startS3Gateway, type S3Gateway, s3Client } from './setup.js';
+import { startS3Gateway, type S3Gateway, s3Client, s3HeaderSigning } from './setup.js';
+import { sigv4Crypto as crypto } from '../../src/authn/sigv4-crypto.js';
 import { ROOT, type TestServer } from '../contract/harness.js';
 import {
   chunkSignature,
@@ -16,7 +17,6 @@ import {
   deriveSigningKey,
   formatAmzDate,
   s3CanonicalOptions,
-  type SigV4Crypto,
 } from '../../src/sigv4/index.js';
 import { createChecksum, type ChecksumAlgorithm } from '../../src/gateway/checksum.js';
 
@@ -32,11 +32,6 @@ before(async () => {
 });
 
 after(() => gateway?.stop());
-
-const crypto: SigV4Crypto = {
-  sha256Hex: (d) => createHash('sha256').update(d).digest('hex'),
-  hmac: (k, d) => new Uint8Array(createHmac('sha256', k).update(d, 'utf8').digest()),
-};
 
 const sumOf = (a: ChecksumAlgorithm, text: string): string => {
   const c = createChecksum(a);
@@ -69,18 +64,7 @@ async function trailerPut(key: string, payload: string[], o: TrailerPut): Promis
   };
   const path = `/trl/${key}`;
   const signedHeaders = Object.keys(headers).sort();
-  const p = {
-    accessKeyId: ROOT.accessKeyId,
-    date: amzDate.slice(0, 8),
-    region: 'us-east-1',
-    service: 's3',
-    terminator: 'aws4_request',
-    signedHeaders,
-    signature: '',
-    amzDate,
-    amzDateMs: Date.now(),
-    presigned: false,
-  };
+  const p = s3HeaderSigning(amzDate, signedHeaders);
   const seed = computeSignature(
     { method: 'PUT', path, query: '', headers, body: '' },
     p,
@@ -223,18 +207,7 @@ test('an x-amz-trailer that names no checksum is InvalidRequest', async () => {
     'x-amz-trailer': 'x-amz-meta-foo',
   };
   const signedHeaders = Object.keys(headers).sort();
-  const p = {
-    accessKeyId: ROOT.accessKeyId,
-    date: amzDate.slice(0, 8),
-    region: 'us-east-1',
-    service: 's3',
-    terminator: 'aws4_request',
-    signedHeaders,
-    signature: '',
-    amzDate,
-    amzDateMs: Date.now(),
-    presigned: false,
-  };
+  const p = s3HeaderSigning(amzDate, signedHeaders);
   const sig = computeSignature(
     { method: 'PUT', path: '/trl/t.txt', query: '', headers, body: '' },
     p,

@@ -3,7 +3,6 @@
 // and signed-payload uploads, presigned URLs that work then fail when tampered or expired, a public-read
 // bucket policy serving anonymous GETs, ExpiredToken after a session's end, and 503 when the upstream
 // is down.
-import { createHash, createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,8 +31,9 @@ import {
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { startS3Gateway, type S3Gateway, s3Client } from './setup.js';
+import { startS3Gateway, type S3Gateway, s3Client, s3HeaderSigning } from './setup.js';
 import { expectAwsError } from '../contract/support.js';
+import { sigv4Crypto as crypto } from '../../src/authn/sigv4-crypto.js';
 import { ROOT, startIamd, type Creds, type TestServer } from '../contract/harness.js';
 import { signedFetch } from '../contract/signed-fetch.js';
 import { cliRunner } from '../contract/cli-support.js';
@@ -44,7 +44,6 @@ import {
   deriveSigningKey,
   formatAmzDate,
   s3CanonicalOptions,
-  type SigV4Crypto,
 } from '../../src/sigv4/index.js';
 
 const ACCOUNT = ROOT.accountId;
@@ -195,11 +194,6 @@ test('an expired session gets ExpiredToken, "The provided token has expired."', 
   );
 });
 
-const crypto: SigV4Crypto = {
-  sha256Hex: (d) => createHash('sha256').update(d).digest('hex'),
-  hmac: (k, d) => new Uint8Array(createHmac('sha256', k).update(d, 'utf8').digest()),
-};
-
 /** A PUT with an aws-chunked body signed chunk by chunk (AWS's chunked-upload scheme), `tamper`ed or not. */
 async function chunkedPut(key: string, payload: string[], tamper: boolean): Promise<Response> {
   const url = new URL(server.url);
@@ -214,18 +208,7 @@ async function chunkedPut(key: string, payload: string[], tamper: boolean): Prom
   };
   const path = `/bkt/${key}`;
   const signedHeaders = Object.keys(headers).sort();
-  const p = {
-    accessKeyId: ROOT.accessKeyId,
-    date: amzDate.slice(0, 8),
-    region: 'us-east-1',
-    service: 's3',
-    terminator: 'aws4_request',
-    signedHeaders,
-    signature: '',
-    amzDate,
-    amzDateMs: Date.now(),
-    presigned: false,
-  };
+  const p = s3HeaderSigning(amzDate, signedHeaders);
   const req = { method: 'PUT', path, query: '', headers, body: '' };
   const seed = computeSignature(
     req,

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { ParsedSigV4 } from '../../src/sigv4/index.js';
 import { ROOT, startIamd, type Creds, type TestServer } from '../contract/harness.js';
 import { createAccount, startIamdOnData, type CreatedAccount } from '../contract/accounts-helper.js';
 import { startDynalite, startS3rver, type Upstream } from './upstreams.js';
@@ -174,4 +175,20 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return Object.assign(proxy, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+}
+
+/** The header-signature fields of a root-signed S3 request at `amzDate` (tests that sign by hand). */
+export function s3HeaderSigning(amzDate: string, signedHeaders: readonly string[]): ParsedSigV4 {
+  return {
+    accessKeyId: ROOT.accessKeyId,
+    date: amzDate.slice(0, 8),
+    region: 'us-east-1',
+    service: 's3',
+    terminator: 'aws4_request',
+    signedHeaders: [...signedHeaders],
+    signature: '',
+    amzDate,
+    amzDateMs: Date.now(),
+    presigned: false,
+  };
 }

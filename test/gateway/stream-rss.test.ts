@@ -2,7 +2,7 @@
 // s3rver, and its GetObject back, keep iamd's resident set within 64 MiB of what it was before — a
 // gateway that buffered the body would grow by the object's size. Not timed (the benchmark times it:
 // `npm run bench -- gateway`). RSS is read from /proc/PID/status (VmRSS), so the test runs on Linux.
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { request, type IncomingMessage } from 'node:http';
@@ -10,13 +10,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
 import { startS3Gateway, type S3Gateway } from './setup.js';
+import { sigv4Crypto as crypto } from '../../src/authn/sigv4-crypto.js';
 import { ROOT, type TestServer } from '../contract/harness.js';
 import {
   computeSignature,
   credentialScope,
   formatAmzDate,
   s3CanonicalOptions,
-  type SigV4Crypto,
 } from '../../src/sigv4/index.js';
 
 const MIB = 1024 * 1024;
@@ -26,11 +26,6 @@ const onLinux = process.platform === 'linux';
 
 let gateway: S3Gateway;
 let server: TestServer;
-
-const crypto: SigV4Crypto = {
-  sha256Hex: (d) => createHash('sha256').update(d).digest('hex'),
-  hmac: (k, d) => new Uint8Array(createHmac('sha256', k).update(d, 'utf8').digest()),
-};
 
 before(async () => {
   gateway = await startS3Gateway();
