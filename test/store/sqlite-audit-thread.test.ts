@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StoreConflict, type AuditRecord } from '../../src/store/index.js';
+import { StoreConflict, type AuditRecord, type StoreChange } from '../../src/store/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { exerciseStore } from './conformance.js';
 
@@ -85,4 +85,31 @@ test('audit thread: close waits for the batch in flight', async () => {
     ['late'],
   );
   await reopened.close();
+});
+
+test("audit thread: its batches are not another process's writes — caches stay; a real one still flushes them", async () => {
+  const path = freshFile();
+  const store = await openSqliteStore({ path, auditThread: true, externalCheckMs: 50 });
+  const other = await openSqliteStore({ path, externalCheckMs: 50 });
+  try {
+    const seen: StoreChange[] = [];
+    store.onChange((change) => seen.push(change));
+    // The thread commits on its own connection, which moves the store's PRAGMA data_version.
+    for (let i = 0; i < 5; i++) {
+      await store.appendAudit(event(`batch-${i}`));
+      await new Promise((resolve) => setTimeout(resolve, 60));
+    }
+    assert.deepEqual(seen, []);
+    assert.equal((await store.queryAudit({ account: '123456789012' })).events.length, 5);
+
+    await other.transact((tx) => tx.putMeta('m', 'theirs'));
+    for (let waited = 0; seen.length === 0 && waited < 3000; waited += 25) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    assert.deepEqual(seen, [{ account: '*', kind: 'account', key: '*' }]);
+    assert.equal(await store.getMeta('m'), 'theirs');
+  } finally {
+    await other.close();
+    await store.close();
+  }
 });

@@ -8,7 +8,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { COMMIT_MARKER_RETENTION_MS, StoreUnavailable, type StoreChange } from '../../src/store/index.js';
+import {
+  COMMIT_MARKER_RETENTION_MS,
+  StoreUnavailable,
+  type AuditRecord,
+  type StoreChange,
+} from '../../src/store/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { openMemoryStore } from '../../src/store/memory/index.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
@@ -18,6 +23,17 @@ const dir = mkdtempSync(join(tmpdir(), 'iamd-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const freshFile = (): string => join(dir, `store-${n++}.db`);
+const auditEvent = (eventId: string): AuditRecord => ({
+  eventId,
+  eventTime: 1,
+  account: '123456789012',
+  eventName: 'CreateRole',
+  eventSource: 'iam.amazonaws.com',
+  requestId: `r-${eventId}`,
+  readOnly: false,
+  resources: [],
+  record: {},
+});
 
 exerciseStore('sqlite file', () => openSqliteStore({ path: freshFile() }));
 exerciseStore('sqlite :memory:', () => openSqliteStore({ path: ':memory:' }));
@@ -31,17 +47,7 @@ test('sqlite file: committed data survives close and reopen', async () => {
     await tx.insert('123456789012', 'role', 'r', { arn: 'x' }, 'idx');
     await tx.putMeta('keyring', 'sealed');
   });
-  await first.appendAudit({
-    eventId: 'e',
-    eventTime: 1,
-    account: '123456789012',
-    eventName: 'CreateRole',
-    eventSource: 'iam.amazonaws.com',
-    requestId: 'r',
-    readOnly: false,
-    resources: [],
-    record: {},
-  });
+  await first.appendAudit(auditEvent('e'));
   await first.close();
   const second = await openSqliteStore({ path });
   try {
@@ -182,6 +188,55 @@ test('sqlite file: a commit by another connection emits the wildcard change; own
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     assert.deepEqual(seen, [{ account: '*', kind: 'account', key: '*' }]);
+  } finally {
+    await cli.close();
+    await server.close();
+  }
+});
+
+test('sqlite file: another connection appending audit events only does not flush caches; its clear does', async () => {
+  const path = freshFile();
+  const server = await openSqliteStore({ path, externalCheckMs: 50 });
+  const cli = await openSqliteStore({ path, externalCheckMs: 50 });
+  try {
+    const seen: StoreChange[] = [];
+    server.onChange((change) => seen.push(change));
+    await cli.appendAudit(auditEvent('from-cli'));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.deepEqual(seen, [], 'an audit append is not a change to cached data');
+    assert.equal((await server.queryAudit({})).events.length, 1);
+
+    await cli.clear();
+    for (let waited = 0; seen.length === 0 && waited < 3000; waited += 25) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    assert.deepEqual(seen, [{ account: '*', kind: 'account', key: '*' }]);
+  } finally {
+    await cli.close();
+    await server.close();
+  }
+});
+
+test("sqlite file: an own commit that finds another process's write since the last look flushes caches at once", async () => {
+  const path = freshFile();
+  // No timed look during the test: only the own commit can notice the other write.
+  const server = await openSqliteStore({ path, externalCheckMs: 60_000 });
+  const cli = await openSqliteStore({ path, externalCheckMs: 60_000 });
+  try {
+    const account = '111111111111';
+    await server.transact((tx) => tx.insert(account, 'user', 'u', { v: 1 }));
+    assert.equal((await server.get<{ v: number }>(account, 'user', 'u'))?.body.v, 1);
+    await cli.transact((tx) => tx.update(account, 'user', 'u', { v: 2 }));
+    // Still the cached value: nothing has looked yet.
+    assert.equal((await server.get<{ v: number }>(account, 'user', 'u'))?.body.v, 1);
+    const seen: StoreChange[] = [];
+    server.onChange((change) => seen.push(change));
+    await server.transact((tx) => tx.insert(account, 'user', 'mine', {}));
+    assert.deepEqual(seen, [
+      { account: '*', kind: 'account', key: '*' },
+      { account, kind: 'user', key: 'mine' },
+    ]);
+    assert.equal((await server.get<{ v: number }>(account, 'user', 'u'))?.body.v, 2);
   } finally {
     await cli.close();
     await server.close();

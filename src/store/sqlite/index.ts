@@ -15,8 +15,11 @@
  *   (`':memory:'`) is a file in a private temporary directory for the same reason (see `open`).
  * - Other processes (e.g. `iamd accounts create --data DIR` while the server runs) write the same
  *   file. `PRAGMA data_version` on the write connection changes only when another connection commits;
- *   it is checked on reads (at most every 250 ms) and by a 250 ms timer, and a change emits the wildcard
- *   {@link StoreChange} `{account: '*', kind: 'account', key: '*'}` so caches flush.
+ *   it is checked on reads (at most every 250 ms) and by a 250 ms timer. When it changed, the count of
+ *   writes to cached data ({@link WRITE_GENERATION}, bumped by every write transaction except audit
+ *   appends) says whether the commit was such a write; then the wildcard {@link StoreChange}
+ *   `{account: '*', kind: 'account', key: '*'}` is emitted so caches flush. Audit batches — the audit
+ *   writer thread commits on its own connection several times a second under load — leave caches be.
  * - Entity reads outside transactions are cached (deep-frozen): this process's commits drop their
  *   entries before `transact` resolves, so its callers read their own writes; another process's commits
  *   are seen at the next external check (at most `externalCheckMs` later), like the caches above the
@@ -58,7 +61,7 @@ import {
   type AuditColumns,
   type AuditWorkerData,
 } from './audit-rows.js';
-import { ReadStatements, WriteStatements, toEntity } from './rows.js';
+import { ReadStatements, WRITE_GENERATION, WriteStatements, toEntity } from './rows.js';
 import { auditBucket, collectAuditKeys, type AuditKey } from './audit-keys.js';
 
 /** Options for {@link openSqliteStore}. */
@@ -398,6 +401,8 @@ class SqliteStore implements Store {
   readonly #checkEveryMs: number;
   #lastCheck = 0;
   #dataVersion = 0;
+  /** The {@link WRITE_GENERATION} count as of the last look (or this process's last counted commit). */
+  #writeGeneration = 0;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   /** Set when audit batches go to a worker thread (see {@link SqliteStoreOptions.auditThread}). */
@@ -417,6 +422,7 @@ class SqliteStore implements Store {
     this.#checkEveryMs = checkEveryMs;
     if (this.#separateReader) {
       this.#dataVersion = this.#w.dataVersion.get() ?? 0;
+      this.#writeGeneration = this.#committedWriteGeneration();
       this.#lastCheck = Date.now();
       // A timer as well as reads: caches above the store may answer without reading for a while.
       this.#timer = setInterval(() => this.#checkExternal(), checkEveryMs);
@@ -484,20 +490,44 @@ class SqliteStore implements Store {
     }
   }
 
-  /** Emits the wildcard change when another connection committed since the last look. */
+  /** The committed {@link WRITE_GENERATION} count (read on the read connection: committed data only). */
+  #committedWriteGeneration(): number {
+    return Number(this.#reads.statements.writeGeneration.get() ?? 0);
+  }
+
+  /**
+   * Emits the wildcard change when another connection committed a write to cached data since the last
+   * look (not when it only appended audit events).
+   */
   #checkExternal(): void {
     if (this.#closed || !this.#separateReader) return;
     this.#lastCheck = Date.now();
     let version: number;
+    let generation: number;
     try {
       version = this.#w.dataVersion.get() ?? 0;
+      if (version === this.#dataVersion) return;
+      // Read after data_version: a commit in between is counted here or seen at the next look.
+      generation = this.#committedWriteGeneration();
     } catch {
       return; // the next check retries; reads report unavailability themselves
     }
-    if (version !== this.#dataVersion) {
-      this.#dataVersion = version;
+    this.#dataVersion = version;
+    if (generation !== this.#writeGeneration) {
+      this.#writeGeneration = generation;
       this.#emit([WILDCARD_CHANGE]);
     }
+  }
+
+  /**
+   * After this process committed a counted write that took the count to `generation`: when the count
+   * moved by more than this write, another process wrote too (its commit may not show in data_version
+   * until the next look), so caches flush now.
+   */
+  #ownWriteCommitted(generation: number): void {
+    const others = generation !== this.#writeGeneration + 1;
+    this.#writeGeneration = generation;
+    if (others) this.#emit([WILDCARD_CHANGE]);
   }
 
   /** A read outside any transaction. */
@@ -516,8 +546,12 @@ class SqliteStore implements Store {
     });
   }
 
-  /** Runs `fn` inside `BEGIN IMMEDIATE … COMMIT` holding the write lock; rolls back when it throws. */
-  async #write<T>(fn: () => T | Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` inside `BEGIN IMMEDIATE … COMMIT` holding the write lock; rolls back when it throws. When
+   * `counted()` (asked after `fn`) is true the transaction also bumps {@link WRITE_GENERATION}: it wrote
+   * data that caches hold.
+   */
+  async #write<T>(fn: () => T | Promise<T>, counted: () => boolean = () => false): Promise<T> {
     this.#assertOpen();
     await this.#mutex.acquire();
     try {
@@ -525,7 +559,10 @@ class SqliteStore implements Store {
       guarded(() => this.#db.exec('BEGIN IMMEDIATE'));
       try {
         const result = await fn();
+        const generation = counted() ? Number(this.#w.bumpWriteGeneration.get()) : undefined;
         guarded(() => this.#db.exec('COMMIT'));
+        // At once after COMMIT, before anything else runs: a check now would count this write as another's.
+        if (generation !== undefined) this.#ownWriteCommitted(generation);
         return result;
       } catch (error) {
         if (this.#db.inTransaction) guarded(() => this.#db.exec('ROLLBACK'));
@@ -580,27 +617,30 @@ class SqliteStore implements Store {
 
   async transact<T>(fn: (tx: StoreTx) => Promise<T>, options?: TransactOptions): Promise<T> {
     let tx: SqliteTx | undefined;
-    const result = await this.#write(async () => {
-      tx = new SqliteTx(this.#txReads, this.#w);
-      let value: T;
-      try {
-        value = await fn(tx);
-      } finally {
-        // Finished before COMMIT: a write that `fn` forgot to await cannot slip in afterwards.
-        tx.finish();
-      }
-      // The commit marker, as on PostgreSQL (src/store/index.ts `transact`), so both adapters keep the
-      // same record of committed writes. SQLite itself never leaves a commit outcome unknown: COMMIT is
-      // a local call that either returns (durable: synchronous=FULL) or throws with nothing committed,
-      // so the marker is never looked up here.
-      if (tx.wrote) {
-        const now = Date.now();
-        this.#w.insertMarker.run(randomUUID(), options?.requestId ?? null, now);
-        // Pruned in passing, one indexed range delete every 1024 writes (no timer to manage).
-        if ((++this.#markers & 1023) === 1) this.#w.pruneMarkers.run(now - COMMIT_MARKER_RETENTION_MS);
-      }
-      return value;
-    });
+    const result = await this.#write(
+      async () => {
+        tx = new SqliteTx(this.#txReads, this.#w);
+        let value: T;
+        try {
+          value = await fn(tx);
+        } finally {
+          // Finished before COMMIT: a write that `fn` forgot to await cannot slip in afterwards.
+          tx.finish();
+        }
+        // The commit marker, as on PostgreSQL (src/store/index.ts `transact`), so both adapters keep the
+        // same record of committed writes. SQLite itself never leaves a commit outcome unknown: COMMIT is
+        // a local call that either returns (durable: synchronous=FULL) or throws with nothing committed,
+        // so the marker is never looked up here.
+        if (tx.wrote) {
+          const now = Date.now();
+          this.#w.insertMarker.run(randomUUID(), options?.requestId ?? null, now);
+          // Pruned in passing, one indexed range delete every 1024 writes (no timer to manage).
+          if ((++this.#markers & 1023) === 1) this.#w.pruneMarkers.run(now - COMMIT_MARKER_RETENTION_MS);
+        }
+        return value;
+      },
+      () => tx?.wrote === true,
+    );
     // Only after COMMIT (a rollback threw above and announced nothing).
     if (tx) this.#emit(tx.changes.values());
     return result;
@@ -793,11 +833,16 @@ class SqliteStore implements Store {
   }
 
   async clear(): Promise<void> {
-    await this.#write(() => {
-      this.#db.exec(
-        'DELETE FROM entities; DELETE FROM accounts; DELETE FROM meta; DELETE FROM audit; DELETE FROM audit_keys;',
-      );
-    });
+    await this.#write(
+      () => {
+        // The write count stays (it only grows: another process compares it with the count it last saw).
+        this.#db.exec(
+          `DELETE FROM entities; DELETE FROM accounts; DELETE FROM meta WHERE name <> '${WRITE_GENERATION}';
+           DELETE FROM audit; DELETE FROM audit_keys;`,
+        );
+      },
+      () => true,
+    );
     this.#emit([WILDCARD_CHANGE]);
   }
 

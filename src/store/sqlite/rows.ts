@@ -7,6 +7,15 @@ import type Database from 'better-sqlite3';
 import type { AccountRecord, AuditRecord, Entity, EntityKind, ListOptions } from '../index.js';
 import { INSERT_AUDIT_KEY } from './audit-keys.js';
 
+/**
+ * The `meta` row counting committed writes to what this store's caches hold (entities, accounts, meta
+ * values): every write transaction but the audit trail's adds one. `PRAGMA data_version` says only that
+ * another connection committed something — the audit writer thread's batches included, several times a
+ * second under load — so a process compares this count to decide whether that was a change to cached
+ * data (flush) or only audit events (keep the caches).
+ */
+export const WRITE_GENERATION = 'iamd.store.write-generation';
+
 /** An `entities` row as read back (the key columns are known to the caller). */
 export interface EntityRow {
   readonly key: string;
@@ -70,6 +79,8 @@ export class ReadStatements {
   readonly getAccountByAlias: Database.Statement<[string], string>;
   readonly listAccounts: Database.Statement<[], string>;
   readonly getMeta: Database.Statement<[string], string>;
+  /** The {@link WRITE_GENERATION} count (undefined before the first counted write). */
+  readonly writeGeneration: Database.Statement<[], string>;
   readonly #db: Database.Database;
   /** Statements built from a query shape (list filters, audit filters), keyed by their SQL. */
   readonly #dynamic = new Map<string, Database.Statement>();
@@ -88,6 +99,9 @@ export class ReadStatements {
       .pluck();
     this.listAccounts = db.prepare<[], string>('SELECT body FROM accounts ORDER BY id').pluck();
     this.getMeta = db.prepare<[string], string>('SELECT value FROM meta WHERE name = ?').pluck();
+    this.writeGeneration = db
+      .prepare<[], string>(`SELECT value FROM meta WHERE name = '${WRITE_GENERATION}'`)
+      .pluck();
   }
 
   /** A cached statement for `sql` (a small, bounded set of shapes: one per combination of filters). */
@@ -172,6 +186,8 @@ export class WriteStatements {
   readonly insertMarker: Database.Statement<[string, string | null, number]>;
   readonly pruneMarkers: Database.Statement<[number]>;
   readonly dataVersion: Database.Statement<[], number>;
+  /** Counts one more committed write to what caches hold; returns the new count (see {@link WRITE_GENERATION}). */
+  readonly bumpWriteGeneration: Database.Statement<[], string>;
 
   constructor(db: Database.Database) {
     this.insertEntity = db.prepare(
@@ -205,5 +221,11 @@ export class WriteStatements {
     );
     this.pruneMarkers = db.prepare('DELETE FROM commit_markers WHERE created_at < ?');
     this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+    this.bumpWriteGeneration = db
+      .prepare<[], string>(
+        `INSERT INTO meta (name, value) VALUES ('${WRITE_GENERATION}', '1')
+         ON CONFLICT (name) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) RETURNING value`,
+      )
+      .pluck();
   }
 }
