@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- gateway [--json] [--seconds N] [--repeat N] [--stream-mib N] [--only WORKLOAD]`: the gateway (issue #18)
+ * `npm run bench -- gateway [--json] [--seconds N] [--repeat N] [--stream-mib N] [--only WORKLOAD] [--pin]`: the gateway (issue #18)
  * against its upstreams called directly, in the same run, with the same load generator. Real s3rver and
  * dynalite (child processes) and a real `iamd serve --upstream …` (SQLite data directory); iamd's calls
  * are signed with a role session's credentials, the direct ones with the upstream's key.
@@ -15,6 +15,12 @@
  *
  * With `--repeat N` every cell is measured N times; the median ratio is shown with all ratios, and the
  * largest RSS growth of the N transfers.
+ *
+ * With `--pin` (Linux, ≥ 2 CPUs) iamd and the pass-through proxy each run on the last CPU alone, the load
+ * generator and the upstreams on the others ({@link cpuSplit}): the gateway's cost to its clients when
+ * it has a core of its own, as deployed, rather than when it takes CPU from the load generator and the
+ * upstream it is compared with. Direct calls then have the same CPUs as the load generator and the
+ * upstreams have through iamd.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -31,7 +37,7 @@ import {
   type LoadRequest,
 } from './http/load.js';
 import { EMPTY_SHA256, signedChunk, signForm, signRequest, type SigningCreds } from './http/sign.js';
-import { BENCH_ROOT, startIamdProcess, type ChildServer } from './http/servers.js';
+import { BENCH_ROOT, cpuSplit, pinProcess, startIamdProcess, type ChildServer } from './http/servers.js';
 import {
   rssOf,
   S3RVER_CREDS,
@@ -50,6 +56,8 @@ const seconds = numberArg('--seconds', 3);
 const repeat = repeatArg();
 /** `--only NAME`: measure just that small-request workload (e.g. with IAMD_BENCH_CPU_PROF). */
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+/** `--pin`: the measured servers on a CPU of their own (see the module comment). */
+const pin = process.argv.includes('--pin') ? cpuSplit() : undefined;
 const STREAM_BYTES = Math.round(numberArg('--stream-mib', 1024)) * 1024 * 1024;
 const MIB = 1024 * 1024;
 
@@ -499,6 +507,8 @@ async function main(): Promise<void> {
   const rows: Cell[] = [];
   const proxyRows: Cell[] = [];
   const streams: StreamRun[] = [];
+  // The load generator (this process) first: the upstreams started next inherit its CPUs.
+  if (pin) pinProcess(process.pid, pin.others);
   try {
     const s3 = await startS3rverProcess(s3Dir);
     running.push(s3);
@@ -519,6 +529,7 @@ async function main(): Promise<void> {
     running.push(s3Proxy);
     const dynamodbProxy = await startPassThroughProxy(dynamodb.url);
     running.push(dynamodbProxy);
+    if (pin) for (const server of [iamd, s3Proxy, dynamodbProxy]) pinProcess(server.pid, pin.server);
     const session = await setUp(iamd.url);
     const direct: Target = {
       name: 'direct',
@@ -613,6 +624,7 @@ async function main(): Promise<void> {
           node: process.version,
           repeat,
           seconds,
+          pinned: pin ?? null,
           streamBytes: STREAM_BYTES,
           rows,
           medians,
@@ -630,6 +642,10 @@ async function main(): Promise<void> {
   console.log(
     `iamd gateway benchmark — node ${process.version}, ${seconds}s per cell, loopback, ${repeat} run(s) per cell (median ratio shown)`,
   );
+  if (pin)
+    console.log(
+      `pinned: iamd and the proxy on CPU ${pin.server}, the load generator and the upstreams on CPU ${pin.others}`,
+    );
   console.log(
     'workload          conc  direct req/s  iamd req/s  ratio  p50 direct  p50 iamd  overhead  p99 direct  p99 iamd  errors  runs',
   );

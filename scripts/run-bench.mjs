@@ -1,5 +1,5 @@
 // Runs benchmarks: `npm run bench -- NAME [--json] [--seconds N] [--repeat N] [--compare DIR]
-// [--stream-mib N] [--only WORKLOAD]` runs dist/bench/NAME.bench.js; no name runs all. Flags (and the values of
+// [--stream-mib N] [--only WORKLOAD] [--pin]` runs dist/bench/NAME.bench.js; no name runs all. Flags (and the values of
 // `--seconds` / `--repeat` / `--compare` / `--stream-mib` / `--only`) go to every benchmark.
 import { readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';

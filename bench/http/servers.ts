@@ -5,6 +5,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 /** A started child server. */
@@ -34,6 +35,38 @@ export function cpuReader(child: ChildProcess): () => number | undefined {
       return undefined;
     }
   };
+}
+
+/**
+ * The CPUs of a pinned run (`--pin`): the measured server (iamd, or the baseline it is compared with)
+ * gets the last CPU to itself, everything else (the load generator, the upstreams) the rest — as a
+ * gateway deployed on its own cores would be, instead of sharing them with its clients. Needs Linux's
+ * `taskset` (util-linux) and at least two CPUs.
+ */
+export interface CpuSplit {
+  /** `taskset` CPU list of the load generator and the upstreams. */
+  readonly others: string;
+  /** `taskset` CPU list of the measured server. */
+  readonly server: string;
+}
+
+/** The split of this machine's CPUs for a pinned run; throws where pinning is impossible. */
+export function cpuSplit(): CpuSplit {
+  const n = availableParallelism();
+  if (n < 2) throw new Error('--pin needs at least two CPUs');
+  return { others: n === 2 ? '0' : `0-${n - 2}`, server: String(n - 1) };
+}
+
+/**
+ * Pins process `pid` and every thread it has to `cpus` (`taskset -a -c -p`); threads it starts later
+ * (a worker thread, libuv's pool) inherit the affinity of the thread that starts them.
+ */
+export function pinProcess(pid: number, cpus: string): void {
+  try {
+    execFileSync('taskset', ['-a', '-c', '-p', cpus, String(pid)], { stdio: 'ignore' });
+  } catch (error) {
+    throw new Error(`could not pin process ${pid} to CPUs ${cpus} with taskset`, { cause: error });
+  }
 }
 
 /** Root credentials the benchmark's iamd is started with. */
