@@ -12,12 +12,14 @@ import {
   COMMIT_MARKER_RETENTION_MS,
   StoreUnavailable,
   type AuditRecord,
+  type Store,
   type StoreChange,
 } from '../../src/store/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { openMemoryStore } from '../../src/store/memory/index.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { exerciseStore } from './conformance.js';
+import { eventually, WILDCARD } from './support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'iamd-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,6 +36,26 @@ const auditEvent = (eventId: string): AuditRecord => ({
   resources: [],
   record: {},
 });
+
+/**
+ * Two stores on one fresh file, as the server and another process writing the same data directory
+ * (`iamd accounts create --data DIR`), both looking for the other's commits every `externalCheckMs`;
+ * closed after `fn`.
+ */
+async function twoProcesses(
+  externalCheckMs: number,
+  fn: (server: Store, cli: Store) => Promise<void>,
+): Promise<void> {
+  const path = freshFile();
+  const server = await openSqliteStore({ path, externalCheckMs });
+  const cli = await openSqliteStore({ path, externalCheckMs });
+  try {
+    await fn(server, cli);
+  } finally {
+    await cli.close();
+    await server.close();
+  }
+}
 
 exerciseStore('sqlite file', () => openSqliteStore({ path: freshFile() }));
 exerciseStore('sqlite :memory:', () => openSqliteStore({ path: ':memory:' }));
@@ -168,11 +190,8 @@ test('sqlite file: an unopenable path is StoreUnavailable', async () => {
   });
 });
 
-test('sqlite file: a commit by another connection emits the wildcard change; own commits do not', async () => {
-  const path = freshFile();
-  const server = await openSqliteStore({ path, externalCheckMs: 50 });
-  const cli = await openSqliteStore({ path, externalCheckMs: 50 });
-  try {
+test('sqlite file: a commit by another connection emits the wildcard change; own commits do not', () =>
+  twoProcesses(50, async (server, cli) => {
     const seen: StoreChange[] = [];
     server.onChange((change) => seen.push(change));
     await server.transact((tx) => tx.insert('111111111111', 'user', 'own', {}));
@@ -184,21 +203,12 @@ test('sqlite file: a commit by another connection emits the wildcard change; own
     // The server sees the committed data at once (its reads use a fresh WAL snapshot) …
     assert.equal((await server.getAccount('222222222222'))?.id, '222222222222');
     // … and its caches are told within a check interval, by the timer even without reads.
-    for (let waited = 0; seen.length === 0 && waited < 3000; waited += 25) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    assert.deepEqual(seen, [{ account: '*', kind: 'account', key: '*' }]);
-  } finally {
-    await cli.close();
-    await server.close();
-  }
-});
+    await eventually(() => seen.length > 0);
+    assert.deepEqual(seen, [WILDCARD]);
+  }));
 
-test('sqlite file: another connection appending audit events only does not flush caches; its clear does', async () => {
-  const path = freshFile();
-  const server = await openSqliteStore({ path, externalCheckMs: 50 });
-  const cli = await openSqliteStore({ path, externalCheckMs: 50 });
-  try {
+test('sqlite file: another connection appending audit events only does not flush caches; its clear does', () =>
+  twoProcesses(50, async (server, cli) => {
     const seen: StoreChange[] = [];
     server.onChange((change) => seen.push(change));
     await cli.appendAudit(auditEvent('from-cli'));
@@ -207,22 +217,13 @@ test('sqlite file: another connection appending audit events only does not flush
     assert.equal((await server.queryAudit({})).events.length, 1);
 
     await cli.clear();
-    for (let waited = 0; seen.length === 0 && waited < 3000; waited += 25) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    assert.deepEqual(seen, [{ account: '*', kind: 'account', key: '*' }]);
-  } finally {
-    await cli.close();
-    await server.close();
-  }
-});
+    await eventually(() => seen.length > 0);
+    assert.deepEqual(seen, [WILDCARD]);
+  }));
 
-test("sqlite file: an own commit that finds another process's write since the last look flushes caches at once", async () => {
-  const path = freshFile();
+test("sqlite file: an own commit that finds another process's write since the last look flushes caches at once", () =>
   // No timed look during the test: only the own commit can notice the other write.
-  const server = await openSqliteStore({ path, externalCheckMs: 60_000 });
-  const cli = await openSqliteStore({ path, externalCheckMs: 60_000 });
-  try {
+  twoProcesses(60_000, async (server, cli) => {
     const account = '111111111111';
     await server.transact((tx) => tx.insert(account, 'user', 'u', { v: 1 }));
     assert.equal((await server.get<{ v: number }>(account, 'user', 'u'))?.body.v, 1);
@@ -232,22 +233,12 @@ test("sqlite file: an own commit that finds another process's write since the la
     const seen: StoreChange[] = [];
     server.onChange((change) => seen.push(change));
     await server.transact((tx) => tx.insert(account, 'user', 'mine', {}));
-    assert.deepEqual(seen, [
-      { account: '*', kind: 'account', key: '*' },
-      { account, kind: 'user', key: 'mine' },
-    ]);
+    assert.deepEqual(seen, [WILDCARD, { account, kind: 'user', key: 'mine' }]);
     assert.equal((await server.get<{ v: number }>(account, 'user', 'u'))?.body.v, 2);
-  } finally {
-    await cli.close();
-    await server.close();
-  }
-});
+  }));
 
-test('sqlite file: entity and meta reads are cached, entities frozen; both follow own commits at once, others within a check', async () => {
-  const path = freshFile();
-  const server = await openSqliteStore({ path, externalCheckMs: 50 });
-  const cli = await openSqliteStore({ path, externalCheckMs: 50 });
-  try {
+test('sqlite file: entity and meta reads are cached, entities frozen; both follow own commits at once, others within a check', () =>
+  twoProcesses(50, async (server, cli) => {
     const account = '111111111111';
     assert.equal(await server.get(account, 'user', 'u'), undefined);
     await server.transact((tx) => tx.insert(account, 'user', 'u', { v: 1, tags: [{ k: 'a' }] }));
@@ -265,10 +256,7 @@ test('sqlite file: entity and meta reads are cached, entities frozen; both follo
     assert.equal(await server.get(account, 'user', 'other'), undefined);
     await cli.transact((tx) => tx.insert(account, 'user', 'other', { v: 3 }));
     let seen: unknown;
-    for (let waited = 0; seen === undefined && waited < 3000; waited += 25) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      seen = await server.get(account, 'user', 'other');
-    }
+    await eventually(async () => (seen = await server.get(account, 'user', 'other')) !== undefined);
     assert.deepEqual((seen as { body: unknown }).body, { v: 3 });
 
     // Meta values the same way: own writes at once, another process's within a check.
@@ -276,17 +264,8 @@ test('sqlite file: entity and meta reads are cached, entities frozen; both follo
     await server.transact((tx) => tx.putMeta('m', 'mine'));
     assert.equal(await server.getMeta('m'), 'mine');
     await cli.transact((tx) => tx.putMeta('m', 'theirs'));
-    let meta: string | undefined;
-    for (let waited = 0; meta !== 'theirs' && waited < 3000; waited += 25) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      meta = await server.getMeta('m');
-    }
-    assert.equal(meta, 'theirs');
-  } finally {
-    await cli.close();
-    await server.close();
-  }
-});
+    await eventually(async () => (await server.getMeta('m')) === 'theirs');
+  }));
 
 test('sqlite file: a slow transaction does not block reads of committed data', async () => {
   const store = await openSqliteStore({ path: freshFile() });
