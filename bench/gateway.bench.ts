@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- gateway [--json] [--seconds N] [--repeat N] [--stream-mib N] [--only WORKLOAD] [--pin]`: the gateway (issue #18)
+ * `npm run bench -- gateway [--json] [--seconds N] [--repeat N] [--stream-mib N] [--only WORKLOAD] [--pin] [--compare DIR]`: the gateway (issue #18)
  * against its upstreams called directly, in the same run, with the same load generator. Real s3rver and
  * dynalite (child processes) and a real `iamd serve --upstream …` (SQLite data directory); iamd's calls
  * are signed with a role session's credentials, the direct ones with the upstream's key.
@@ -21,6 +21,10 @@
  * it has a core of its own, as deployed, rather than when it takes CPU from the load generator and the
  * upstream it is compared with. Direct calls then have the same CPUs as the load generator and the
  * upstreams have through iamd.
+ *
+ * With `--compare DIR` a second iamd, built from the checkout DIR, runs in front of upstreams of its own
+ * (set up as the first's) and takes turns with this build on every small-request cell; its rows are
+ * marked `(--compare)`. Streams are measured for this build only.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -37,7 +41,14 @@ import {
   type LoadRequest,
 } from './http/load.js';
 import { EMPTY_SHA256, signedChunk, signForm, signRequest, type SigningCreds } from './http/sign.js';
-import { BENCH_ROOT, cpuSplit, pinProcess, startIamdProcess, type ChildServer } from './http/servers.js';
+import {
+  BENCH_ROOT,
+  compareBinArg,
+  cpuSplit,
+  pinProcess,
+  startIamdProcess,
+  type ChildServer,
+} from './http/servers.js';
 import {
   rssOf,
   S3RVER_CREDS,
@@ -58,6 +69,8 @@ const repeat = repeatArg();
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 /** `--pin`: the measured servers on a CPU of their own (see the module comment). */
 const pin = process.argv.includes('--pin') ? cpuSplit() : undefined;
+/** `--compare DIR`: the other build's entry point. */
+const compareBin = compareBinArg();
 const STREAM_BYTES = Math.round(numberArg('--stream-mib', 1024)) * 1024 * 1024;
 const MIB = 1024 * 1024;
 
@@ -72,7 +85,7 @@ const RSS_TARGET = 64 * MIB;
 
 /** Where one side of the comparison sends its requests, and as whom. */
 interface Target {
-  readonly name: 'direct' | 'proxy' | 'iamd';
+  readonly name: 'direct' | 'proxy' | 'iamd' | 'iamd (--compare)';
   readonly s3: string;
   readonly dynamodb: string;
   /** The `Host` requests are signed for, when not the URL's (the pass-through proxy relays it). */
@@ -500,21 +513,35 @@ function median(xs: readonly number[]): number {
   return s[Math.floor((s.length - 1) / 2)] ?? 0;
 }
 
-async function main(): Promise<void> {
+/** A gated iamd with upstreams of its own, set up for the workloads. */
+interface Stack {
+  readonly s3: ChildServer;
+  readonly dynamodb: ChildServer;
+  readonly iamd: ChildServer;
+  readonly target: Target;
+}
+
+/**
+ * Starts s3rver (storing under a new directory pushed on `dirs`), dynalite and `iamd serve` from `bin`
+ * in front of them (data directory likewise), each pushed on `running` as it starts, pins iamd when
+ * pinning, and sets the workloads up through it.
+ */
+async function startStack(
+  name: 'iamd' | 'iamd (--compare)',
+  bin: string | undefined,
+  running: ChildServer[],
+  dirs: string[],
+): Promise<Stack> {
   const s3Dir = mkdtempSync(join(tmpdir(), 'iamd-bench-s3rver-'));
+  dirs.push(s3Dir);
   const dataDir = mkdtempSync(join(tmpdir(), 'iamd-bench-gateway-'));
-  const running: ChildServer[] = [];
-  const rows: Cell[] = [];
-  const proxyRows: Cell[] = [];
-  const streams: StreamRun[] = [];
-  // The load generator (this process) first: the upstreams started next inherit its CPUs.
-  if (pin) pinProcess(process.pid, pin.others);
-  try {
-    const s3 = await startS3rverProcess(s3Dir);
-    running.push(s3);
-    const dynamodb = await startDynaliteProcess();
-    running.push(dynamodb);
-    const iamd = await startIamdProcess([
+  dirs.push(dataDir);
+  const s3 = await startS3rverProcess(s3Dir);
+  running.push(s3);
+  const dynamodb = await startDynaliteProcess();
+  running.push(dynamodb);
+  const iamd = await startIamdProcess(
+    [
       '--data',
       dataDir,
       '--upstream',
@@ -523,14 +550,38 @@ async function main(): Promise<void> {
       `s3=${S3RVER_CREDS.accessKeyId}:${S3RVER_CREDS.secretAccessKey}`,
       '--upstream',
       `dynamodb=${dynamodb.url}`,
-    ]);
-    running.push(iamd);
+    ],
+    bin,
+  );
+  running.push(iamd);
+  if (pin) pinProcess(iamd.pid, pin.server);
+  const session = await setUp(iamd.url);
+  return {
+    s3,
+    dynamodb,
+    iamd,
+    target: { name, s3: iamd.url, dynamodb: iamd.url, s3Creds: session, dynamodbCreds: session },
+  };
+}
+
+async function main(): Promise<void> {
+  const dirs: string[] = [];
+  const running: ChildServer[] = [];
+  const rows: Cell[] = [];
+  const proxyRows: Cell[] = [];
+  const streams: StreamRun[] = [];
+  // The load generator (this process) first: the upstreams started next inherit its CPUs.
+  if (pin) pinProcess(process.pid, pin.others);
+  try {
+    const stacks = [await startStack('iamd', undefined, running, dirs)];
+    if (compareBin !== undefined)
+      stacks.push(await startStack('iamd (--compare)', compareBin, running, dirs));
+    const { s3, dynamodb, iamd, target: gateway } = stacks[0]!;
     const s3Proxy = await startPassThroughProxy(s3.url);
     running.push(s3Proxy);
     const dynamodbProxy = await startPassThroughProxy(dynamodb.url);
     running.push(dynamodbProxy);
-    if (pin) for (const server of [iamd, s3Proxy, dynamodbProxy]) pinProcess(server.pid, pin.server);
-    const session = await setUp(iamd.url);
+    if (pin) for (const server of [s3Proxy, dynamodbProxy]) pinProcess(server.pid, pin.server);
     const direct: Target = {
       name: 'direct',
       s3: s3.url,
@@ -547,23 +598,17 @@ async function main(): Promise<void> {
       s3Creds: S3RVER_CREDS,
       dynamodbCreds: S3RVER_CREDS,
     };
-    const gateway: Target = {
-      name: 'iamd',
-      s3: iamd.url,
-      dynamodb: iamd.url,
-      s3Creds: session,
-      dynamodbCreds: session,
-    };
     const urlOf = (w: string, t: Target) => (w === 'PutItem' ? t.dynamodb : t.s3);
+    const gateways = stacks.map((stack) => stack.target);
     // Every request works on both sides before anything is timed.
     for (const w of WORKLOADS)
-      for (const t of [direct, proxy, gateway]) {
+      for (const t of [direct, proxy, ...gateways]) {
         const r = await send(urlOf(w.name, t), w.make(t));
         if (r.status !== 200) throw new Error(`${w.name} via ${t.name}: ${r.status} ${r.text}`);
       }
     // A discarded warm-up: the load generator, the upstreams and iamd all JIT-compiled first.
     for (const w of WORKLOADS)
-      for (const t of [direct, proxy, gateway]) {
+      for (const t of [direct, proxy, ...gateways]) {
         const r = w.make(t);
         await runLoad(urlOf(w.name, t), () => r, 16, 1000);
       }
@@ -580,21 +625,25 @@ async function main(): Promise<void> {
             seconds * 1000,
           );
           proxyRows.push({ workload: w.name, concurrency, ceiling: base, ...viaProxy });
-          const g = w.make(gateway);
-          const viaIamd = await runLoadMeasured(
-            { url: urlOf(w.name, gateway), cpuMs: iamd.cpuMs },
-            () => g,
-            concurrency,
-            seconds * 1000,
-          );
-          rows.push({ workload: w.name, concurrency, ceiling: base, ...viaIamd });
+          // With --compare, the two builds take turns going first, repetition by repetition.
+          const order = rep % 2 === 0 ? stacks : [...stacks].reverse();
+          for (const stack of order) {
+            const g = w.make(stack.target);
+            const viaIamd = await runLoadMeasured(
+              { url: urlOf(w.name, stack.target), cpuMs: stack.iamd.cpuMs },
+              () => g,
+              concurrency,
+              seconds * 1000,
+            );
+            const label = stack === stacks[0] ? '' : ' (--compare)';
+            rows.push({ workload: w.name + label, concurrency, ceiling: base, ...viaIamd });
+          }
         }
       if (only === undefined) streams.push(...(await measureStreams(direct, gateway, iamd.pid)));
     }
   } finally {
     for (const s of running.reverse()) await s.stop();
-    rmSync(s3Dir, { recursive: true, force: true });
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }
   const medians = medianCells(rows);
   const proxyMedians = medianCells(proxyRows);
@@ -647,12 +696,12 @@ async function main(): Promise<void> {
       `pinned: iamd and the proxy on CPU ${pin.server}, the load generator and the upstreams on CPU ${pin.others}`,
     );
   console.log(
-    'workload          conc  direct req/s  iamd req/s  ratio  p50 direct  p50 iamd  overhead  p99 direct  p99 iamd  errors  runs',
+    'workload          conc  direct req/s  iamd req/s  ratio  p50 direct  p50 iamd  overhead  p99 direct  p99 iamd  errors  cpu µs/req  runs',
   );
   for (const { cell: r, ratios } of medians) {
     const overhead = r.result.p50ms - r.ceiling.p50ms;
     console.log(
-      `${r.workload.padEnd(16)} ${String(r.concurrency).padStart(5)} ${r.ceiling.rps.toFixed(0).padStart(13)} ${r.result.rps.toFixed(0).padStart(11)} ${((r.result.rps / r.ceiling.rps) * 100).toFixed(0).padStart(5)}% ${r.ceiling.p50ms.toFixed(2).padStart(11)} ${r.result.p50ms.toFixed(2).padStart(9)} ${overhead.toFixed(2).padStart(9)} ${r.ceiling.p99ms.toFixed(2).padStart(11)} ${r.result.p99ms.toFixed(2).padStart(9)} ${String(r.result.errors + r.ceiling.errors).padStart(7)}  ${ratios.map((x) => (x * 100).toFixed(0)).join('/')}`,
+      `${r.workload.padEnd(16)} ${String(r.concurrency).padStart(5)} ${r.ceiling.rps.toFixed(0).padStart(13)} ${r.result.rps.toFixed(0).padStart(11)} ${((r.result.rps / r.ceiling.rps) * 100).toFixed(0).padStart(5)}% ${r.ceiling.p50ms.toFixed(2).padStart(11)} ${r.result.p50ms.toFixed(2).padStart(9)} ${overhead.toFixed(2).padStart(9)} ${r.ceiling.p99ms.toFixed(2).padStart(11)} ${r.result.p99ms.toFixed(2).padStart(9)} ${String(r.result.errors + r.ceiling.errors).padStart(7)} ${(r.cpuUsPerRequest === undefined ? '-' : r.cpuUsPerRequest.toFixed(0)).padStart(11)}  ${ratios.map((x) => (x * 100).toFixed(0)).join('/')}`,
     );
   }
   // The second baseline: a pass-through proxy that checks nothing, i.e. the price of the extra HTTP hop
@@ -660,8 +709,10 @@ async function main(): Promise<void> {
   console.log(
     '\nvs a pass-through proxy (no checks)  proxy req/s  proxy/direct  p50 proxy  iamd/proxy  proxy cpu µs/req  iamd cpu µs/req  runs (proxy/direct)',
   );
-  for (const [i, { cell: x, ratios }] of proxyMedians.entries()) {
-    const g = medians[i]?.cell;
+  for (const { cell: x, ratios } of proxyMedians) {
+    const g = medians.find(
+      ({ cell }) => cell.workload === x.workload && cell.concurrency === x.concurrency,
+    )?.cell;
     const cpu = (c: Cell | undefined) =>
       c?.cpuUsPerRequest === undefined ? '-' : c.cpuUsPerRequest.toFixed(0);
     console.log(

@@ -23,20 +23,22 @@ import {
 import { signForm } from './http/sign.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { BENCH_ROOT, createAccountIn, startCeiling, startIamdProcess } from './http/servers.js';
+import { join } from 'node:path';
+import {
+  BENCH_ROOT,
+  compareBinArg,
+  createAccountIn,
+  startCeiling,
+  startIamdProcess,
+} from './http/servers.js';
 
 const json = process.argv.includes('--json');
 const secIdx = process.argv.indexOf('--seconds');
 const seconds = secIdx > 0 ? Number(process.argv[secIdx + 1]) : 3;
 const repeat = repeatArg();
 const calibrate = process.argv.includes('--calibrate');
-const compareIdx = process.argv.indexOf('--compare');
 /** `--compare DIR`: the other build's entry point. */
-const compareBin =
-  compareIdx > 0 && process.argv[compareIdx + 1] !== undefined
-    ? join(resolve(process.argv[compareIdx + 1]!), 'bin', 'iamd.js')
-    : undefined;
+const compareBin = compareBinArg();
 /** Per-request CPU the calibration servers spend, µs. */
 const CALIBRATION_MICROS = [25, 50, 100];
 

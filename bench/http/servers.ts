@@ -6,6 +6,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** A started child server. */
@@ -67,6 +68,16 @@ export function pinProcess(pid: number, cpus: string): void {
   } catch (error) {
     throw new Error(`could not pin process ${pid} to CPUs ${cpus} with taskset`, { cause: error });
   }
+}
+
+/**
+ * `--compare DIR`: the entry point (`bin/iamd.js`) of another build — a checkout of another commit,
+ * built — measured in the same run, taking turns with this one; undefined without the flag.
+ */
+export function compareBinArg(argv: readonly string[] = process.argv): string | undefined {
+  const i = argv.indexOf('--compare');
+  const dir = i > 0 ? argv[i + 1] : undefined;
+  return dir === undefined ? undefined : join(resolve(dir), 'bin', 'iamd.js');
 }
 
 /** Root credentials the benchmark's iamd is started with. */
