@@ -43,10 +43,17 @@ export function parseAmzDate(s: string): number | undefined {
   return ms;
 }
 
+/** The last second {@link formatAmzDate} formatted, and its text: calls come many to a second. */
+let lastSecond = Number.NaN;
+let lastText = '';
+
 /** Format epoch ms as `yyyymmddThhmmssZ`. */
 export function formatAmzDate(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second === lastSecond) return lastText;
   const iso = new Date(ms).toISOString(); // 2015-08-30T12:36:00.000Z
-  return (
+  lastSecond = second;
+  lastText =
     iso.slice(0, 4) +
     iso.slice(5, 7) +
     iso.slice(8, 10) +
@@ -54,8 +61,8 @@ export function formatAmzDate(ms: number): string {
     iso.slice(11, 13) +
     iso.slice(14, 16) +
     iso.slice(17, 19) +
-    'Z'
-  );
+    'Z';
+  return lastText;
 }
 
 /** Convert an HTTP `Date` header (IMF-fixdate) to `yyyymmddThhmmssZ`; undefined when unparsable. */

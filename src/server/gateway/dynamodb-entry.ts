@@ -7,7 +7,6 @@
  * ListTagsOfResource → execute (re-signed, forwarded) → record (eventSource dynamodb.amazonaws.com) →
  * render (the upstream's answer, or DynamoDB's JSON error).
  */
-import { createHash } from 'node:crypto';
 import type { AuthorizationRequest } from '../../api/operation.js';
 import { errors, type AwsError } from '../../errors/index.js';
 import { authenticator, type Authenticator } from '../../authn/authenticate.js';
@@ -155,7 +154,7 @@ export function dynamoDbEntryPoint(p: Pipeline, options: DynamoDbGatewayOptions)
         headers: { 'content-type': contentType, 'x-amz-target': target },
       },
       { host: options.upstream.host, service: 'dynamodb', region: call.region, credentials },
-      createHash('sha256').update(body).digest('hex'),
+      sigv4Crypto.sha256Hex(body),
       Buffer.byteLength(body),
       Date.now(),
       sigv4Crypto,

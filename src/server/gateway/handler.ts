@@ -66,6 +66,26 @@ export function routeOf(req: IncomingMessage, entries: GatewayEntries): 's3' | '
 /** Largest DynamoDB request body read (DynamoDB's own request limit is 16 MB for batch writes). */
 const DYNAMODB_BODY_LIMIT = 16 * 1024 * 1024;
 
+/** Largest upstream answer passed back in one write instead of piped (see {@link wholeBody}). */
+const WHOLE_BODY_LIMIT = 64 * 1024;
+
+/**
+ * The upstream's answer body when it has already arrived in full and is small (small answers usually
+ * have: the upstream's last bytes are parsed while iamd finishes the exchange's other work); undefined
+ * otherwise. Such a body is answered with one `end(data)` instead of through a pipe's listeners,
+ * per-chunk writes and end-of-stream ticks. Reading it to its end still hands the upstream's connection
+ * back to its pool.
+ */
+function wholeBody(body: IncomingMessage): Buffer | undefined {
+  if (!body.complete || body.readableFlowing === true || body.readableLength > WHOLE_BODY_LIMIT)
+    return undefined;
+  const chunks: Buffer[] = [];
+  for (let chunk = body.read() as Buffer | null; chunk !== null; chunk = body.read() as Buffer | null)
+    chunks.push(chunk);
+  body.resume();
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+}
+
 /** The Node handler: returns false for requests that are not the gateway's. */
 export function gatewayHandler(
   p: Pipeline,
@@ -77,6 +97,12 @@ export function gatewayHandler(
     if (upstream !== undefined) {
       res.writeHead(upstream.status, upstream.headers);
       const body = upstream.body;
+      const whole = wholeBody(body);
+      if (whole !== undefined) {
+        res.end(whole);
+        logCall(answer, started);
+        return;
+      }
       // A client that goes away mid-download aborts the upstream response too, and an upstream that
       // fails mid-answer cuts the client's. (Plain pipe and listeners: stream.pipeline costs an
       // AbortController and a DOMException per answer on this hot path.)
