@@ -5,12 +5,7 @@
 import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  DynamoDBClient,
-  CreateTableCommand,
-  PutItemCommand,
-  DynamoDBServiceException,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import {
   AddRoleToInstanceProfileCommand,
   CreateInstanceProfileCommand,
@@ -19,6 +14,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { fromInstanceMetadata } from '@aws-sdk/credential-providers';
 import { ROOT, startIamd, type TestServer } from '../contract/harness.js';
+import { createIdTable, dynamoDbClient } from './setup.js';
 import { startDynalite, type Upstream } from './upstreams.js';
 
 const INSTANCE = 'i-0123456789abcdef0';
@@ -47,21 +43,8 @@ before(async () => {
     '--instance',
     `${INSTANCE}=app-profile`,
   ]);
-  const root = new DynamoDBClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials: ROOT,
-    maxAttempts: 1,
-  });
-  for (const TableName of ['AppTable', 'OtherTable'])
-    await root.send(
-      new CreateTableCommand({
-        TableName,
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+  const root = dynamoDbClient(server.url);
+  for (const TableName of ['AppTable', 'OtherTable']) await createIdTable(root, TableName);
   const iam = server.iam();
   await iam.send(
     new CreateRoleCommand({
