@@ -53,8 +53,11 @@ export interface TestUser {
   readonly creds: Creds;
 }
 
-/** Creates `name` with an access key and, when given, an inline policy (`policy` is the document). */
-export async function createUser(iam: IAMClient, name: string, policy?: object): Promise<TestUser> {
+/**
+ * Creates `name` with an access key and, when given, an inline policy (`policy` is the document, or its
+ * JSON text).
+ */
+export async function createUser(iam: IAMClient, name: string, policy?: object | string): Promise<TestUser> {
   const u = await iam.send(new CreateUserCommand({ UserName: name }));
   const k = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
   if (policy !== undefined)
@@ -62,7 +65,7 @@ export async function createUser(iam: IAMClient, name: string, policy?: object):
       new PutUserPolicyCommand({
         UserName: name,
         PolicyName: 'inline',
-        PolicyDocument: JSON.stringify(policy),
+        PolicyDocument: typeof policy === 'string' ? policy : JSON.stringify(policy),
       }),
     );
   return {

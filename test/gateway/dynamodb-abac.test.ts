@@ -11,7 +11,7 @@
 // - aws:RequestTag/<key> and aws:TagKeys on CreateTable and TagResource (same page, Examples 2 and 3).
 // - dynamodb:EnclosingOperation: a Deny on transactions ("Using IAM with DynamoDB transactions",
 //   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html, Example 3).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,8 +35,15 @@ import {
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { expectAwsError } from '../contract/support.js';
+import { createUser } from '../contract/accounts-helper.js';
 import { ROOT, startIamd, type Creds, type TestServer } from '../contract/harness.js';
-import { createIdTable, dynamoDbClient, startRecordingProxy, type RecordingProxy } from './setup.js';
+import {
+  auditFileEvents,
+  createIdTable,
+  dynamoDbClient,
+  startRecordingProxy,
+  type RecordingProxy,
+} from './setup.js';
 import { startDynalite, type Upstream } from './upstreams.js';
 
 const ACCOUNT = ROOT.accountId;
@@ -61,13 +68,13 @@ const targets = (from: number): string[] =>
 const implicitDeny = (who: string, action: string, table: string): string =>
   `User: ${who} is not authorized to perform: ${action} on resource: ${arnOf(table)} because no identity-based policy allows the ${action} action`;
 
+/** `call` is denied with DynamoDB's AccessDeniedException and the implicit-deny text of {@link implicitDeny}. */
+const deniedImplicitly = (call: Promise<unknown>, who: string, action: string, table: string) =>
+  expectAwsError(call, 'AccessDeniedException', 400, implicitDeny(who, action, table));
+
+/** A user of this account with an access key and, when given, the inline policy `policy`. */
 async function newUser(name: string, policy: string): Promise<Creds> {
-  await server.iam().send(new CreateUserCommand({ UserName: name }));
-  await server
-    .iam()
-    .send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: policy }));
-  const key = await server.iam().send(new CreateAccessKeyCommand({ UserName: name }));
-  return { accessKeyId: key.AccessKey!.AccessKeyId!, secretAccessKey: key.AccessKey!.SecretAccessKey! };
+  return (await createUser(server.iam(), name, policy)).creds;
 }
 
 let assumer: Creds | undefined;
@@ -154,18 +161,8 @@ test('aws:ResourceTag: a tagged role reads and writes its team’s table, not an
   const from = proxy.seen.length;
   await put(red, 'Red', 'r1');
   assert.equal(await get(red, 'Red', 'r1'), 'x');
-  await expectAwsError(
-    put(red, 'Blue', 'b1'),
-    'AccessDeniedException',
-    400,
-    implicitDeny(RED, 'dynamodb:PutItem', 'Blue'),
-  );
-  await expectAwsError(
-    get(red, 'Plain', 'p1'),
-    'AccessDeniedException',
-    400,
-    implicitDeny(RED, 'dynamodb:GetItem', 'Plain'),
-  );
+  await deniedImplicitly(put(red, 'Blue', 'b1'), RED, 'dynamodb:PutItem', 'Blue');
+  await deniedImplicitly(get(red, 'Plain', 'p1'), RED, 'dynamodb:GetItem', 'Plain');
   // One ListTagsOfResource per decision that looked the key up; the denied calls never reach the
   // upstream. (DescribeTable: the partition key, and the upstream's own ARN of each table, read once.)
   assert.deepEqual(
@@ -198,12 +195,7 @@ test('aws:ResourceTag with a session tag: the session’s team decides', async (
   const who = `arn:aws:sts::${ACCOUNT}:assumed-role/any-team/sess`;
   await put(blue, 'Blue', 'b2');
   assert.equal(await get(blue, 'Blue', 'b2'), 'x');
-  await expectAwsError(
-    put(blue, 'Red', 'r2'),
-    'AccessDeniedException',
-    400,
-    implicitDeny(who, 'dynamodb:PutItem', 'Red'),
-  );
+  await deniedImplicitly(put(blue, 'Red', 'r2'), who, 'dynamodb:PutItem', 'Red');
 });
 
 test('a policy without aws:ResourceTag makes no ListTagsOfResource call upstream', async () => {
@@ -232,33 +224,23 @@ test('a policy without aws:ResourceTag makes no ListTagsOfResource call upstream
   const from = proxy.seen.length;
   await put(plain, 'Blue', 'b3');
   assert.equal(await get(plain, 'Blue', 'b3'), 'x');
-  await expectAwsError(
+  await deniedImplicitly(
     put(nobody, 'Blue', 'b4'),
-    'AccessDeniedException',
-    400,
-    implicitDeny(`arn:aws:iam::${ACCOUNT}:user/nobody`, 'dynamodb:PutItem', 'Blue'),
+    `arn:aws:iam::${ACCOUNT}:user/nobody`,
+    'dynamodb:PutItem',
+    'Blue',
   );
   await put(ROOT, 'Blue', 'b5');
   assert.deepEqual(targets(from), ['PutItem', 'GetItem', 'PutItem']);
 });
 
 test('TagResource and UntagResource through the gateway take effect on the next request (nothing cached)', async () => {
-  await expectAwsError(
-    put(red, 'Plain', 'p2'),
-    'AccessDeniedException',
-    400,
-    implicitDeny(RED, 'dynamodb:PutItem', 'Plain'),
-  );
+  await deniedImplicitly(put(red, 'Plain', 'p2'), RED, 'dynamodb:PutItem', 'Plain');
   await tag(ROOT, 'Plain', { team: 'red' });
   await put(red, 'Plain', 'p2');
   assert.equal(await get(red, 'Plain', 'p2'), 'x');
   await ddb().send(new UntagResourceCommand({ ResourceArn: arnOf('Plain'), TagKeys: ['team'] }));
-  await expectAwsError(
-    put(red, 'Plain', 'p3'),
-    'AccessDeniedException',
-    400,
-    implicitDeny(RED, 'dynamodb:PutItem', 'Plain'),
-  );
+  await deniedImplicitly(put(red, 'Plain', 'p3'), RED, 'dynamodb:PutItem', 'Plain');
 });
 
 test('an index is authorized with its table’s tags', async () => {
@@ -376,17 +358,12 @@ test('aws:RequestTag on CreateTable: a create with the required tag is allowed, 
   const made = await create('Tagged', [{ Key: 'team', Value: 'red' }]);
   assert.equal(made.TableDescription?.TableName, 'Tagged');
   const who = `arn:aws:iam::${ACCOUNT}:user/creator`;
-  await expectAwsError(
-    create('Untagged'),
-    'AccessDeniedException',
-    400,
-    implicitDeny(who, 'dynamodb:CreateTable', 'Untagged'),
-  );
-  await expectAwsError(
+  await deniedImplicitly(create('Untagged'), who, 'dynamodb:CreateTable', 'Untagged');
+  await deniedImplicitly(
     create('WrongTeam', [{ Key: 'team', Value: 'blue' }]),
-    'AccessDeniedException',
-    400,
-    implicitDeny(who, 'dynamodb:CreateTable', 'WrongTeam'),
+    who,
+    'dynamodb:CreateTable',
+    'WrongTeam',
   );
   // A table that does not exist yet has no tags to read.
   assert.deepEqual(targets(from), ['CreateTable']);
@@ -404,18 +381,18 @@ test('aws:TagKeys: TagResource to a forbidden tag key is denied; UntagResource i
   );
   const who = `arn:aws:iam::${ACCOUNT}:user/tagger`;
   await tag(tagger, 'Plain', { env: 'prod', 'cost-center': '42' });
-  await expectAwsError(
+  await deniedImplicitly(
     tag(tagger, 'Plain', { env: 'prod', team: 'red' }),
-    'AccessDeniedException',
-    400,
-    implicitDeny(who, 'dynamodb:TagResource', 'Plain'),
+    who,
+    'dynamodb:TagResource',
+    'Plain',
   );
   await ddb(tagger).send(new UntagResourceCommand({ ResourceArn: arnOf('Plain'), TagKeys: ['env'] }));
-  await expectAwsError(
+  await deniedImplicitly(
     ddb(tagger).send(new UntagResourceCommand({ ResourceArn: arnOf('Plain'), TagKeys: ['team'] })),
-    'AccessDeniedException',
-    400,
-    implicitDeny(who, 'dynamodb:UntagResource', 'Plain'),
+    who,
+    'dynamodb:UntagResource',
+    'Plain',
   );
 });
 
@@ -459,11 +436,7 @@ test('the audit event carries the decision made with the table’s tags', async 
   const requestId = await expectAwsError(put(red, 'Blue', 'b9'), 'AccessDeniedException', 400);
   assert.notEqual(requestId, '');
   await new Promise((r) => setTimeout(r, 300));
-  const event = readFileSync(AUDIT_FILE, 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as Record<string, unknown>)
-    .find((e) => e['requestID'] === requestId);
+  const [event] = auditFileEvents(AUDIT_FILE, (e) => e['requestID'] === requestId);
   assert.ok(event, 'the denied PutItem is recorded');
   assert.equal(event['errorCode'], 'AccessDenied');
   assert.equal(event['eventName'], 'PutItem');
@@ -474,12 +447,7 @@ test('the audit event carries the decision made with the table’s tags', async 
 
 test('a table the upstream does not have has no tags: denied (not 503, not the upstream’s ResourceNotFound)', async () => {
   const from = proxy.seen.length;
-  await expectAwsError(
-    put(red, 'Missing', 'm1'),
-    'AccessDeniedException',
-    400,
-    implicitDeny(RED, 'dynamodb:PutItem', 'Missing'),
-  );
+  await deniedImplicitly(put(red, 'Missing', 'm1'), RED, 'dynamodb:PutItem', 'Missing');
   // DescribeTable answered ResourceNotFoundException: no ListTagsOfResource, nothing forwarded.
   assert.deepEqual(
     targets(from).filter((t) => t !== 'DescribeTable'),
@@ -522,11 +490,7 @@ test('at the report-only level the decision without tags is not reported; the on
     for (const TableName of ['Red', 'Blue'])
       await client.send(new PutItemCommand({ TableName, Item: { id: { S: 'report' } } }));
     await new Promise((r) => setTimeout(r, 300));
-    const events = readFileSync(auditFile, 'utf8')
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .filter((e) => e['eventName'] === 'PutItem');
+    const events = auditFileEvents(auditFile, (e) => e['eventName'] === 'PutItem');
     const of = (t: string) =>
       events.find((e) => (e['requestParameters'] as Record<string, unknown>)['tableName'] === t);
     assert.ok(of('Red'));

@@ -17,15 +17,10 @@ import {
   GetResourcePolicyCommand,
   DeleteResourcePolicyCommand,
 } from '@aws-sdk/client-dynamodb';
-import {
-  CreateUserCommand,
-  CreateAccessKeyCommand,
-  CreateRoleCommand,
-  PutRolePolicyCommand,
-  PutUserPolicyCommand,
-} from '@aws-sdk/client-iam';
+import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { expectAwsError } from '../contract/support.js';
+import { createUser } from '../contract/accounts-helper.js';
 import { ROOT, startIamd, type Creds, type TestServer } from '../contract/harness.js';
 import { startDynalite, type Upstream } from './upstreams.js';
 
@@ -45,16 +40,9 @@ function ddb(creds: Creds = ROOT): DynamoDBClient {
 const rejectsWith = (p: Promise<unknown>, name: string, message?: string) =>
   expectAwsError(p, name, 400, message);
 
+/** A user of this account with an access key and, when given, the inline policy `policy`. */
 async function newUser(name: string, policy?: object): Promise<Creds> {
-  await server.iam().send(new CreateUserCommand({ UserName: name }));
-  if (policy !== undefined)
-    await server
-      .iam()
-      .send(
-        new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: JSON.stringify(policy) }),
-      );
-  const key = await server.iam().send(new CreateAccessKeyCommand({ UserName: name }));
-  return { accessKeyId: key.AccessKey!.AccessKeyId!, secretAccessKey: key.AccessKey!.SecretAccessKey! };
+  return (await createUser(server.iam(), name, policy)).creds;
 }
 
 before(async () => {

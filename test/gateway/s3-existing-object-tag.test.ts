@@ -6,7 +6,7 @@
 // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html). iamd reads
 // the tags from the upstream (GetObjectTagging) only when a decision looked the key up: a counting
 // proxy between iamd and s3rver proves which requests reach the upstream.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,8 +31,9 @@ import {
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { s3Client, startRecordingProxy, type RecordingProxy } from './setup.js';
+import { auditFileEvents, s3Client, startRecordingProxy, type RecordingProxy } from './setup.js';
 import { expectAwsError } from '../contract/support.js';
+import { createUser } from '../contract/accounts-helper.js';
 import { ROOT, startIamd, type Creds, type TestServer } from '../contract/harness.js';
 import { signedFetch } from '../contract/signed-fetch.js';
 import { startS3rver, type Upstream } from './upstreams.js';
@@ -77,14 +78,9 @@ const s3 = (creds: Creds = ROOT) => s3Client(server.url, creds);
 
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 
+/** A user of this account with an access key and, when given, the inline policy `policy`. */
 async function newUser(name: string, policy?: string): Promise<Creds> {
-  await server.iam().send(new CreateUserCommand({ UserName: name }));
-  if (policy !== undefined)
-    await server
-      .iam()
-      .send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: policy }));
-  const key = await server.iam().send(new CreateAccessKeyCommand({ UserName: name }));
-  return { accessKeyId: key.AccessKey!.AccessKeyId!, secretAccessKey: key.AccessKey!.SecretAccessKey! };
+  return (await createUser(server.iam(), name, policy)).creds;
 }
 
 let assumer: Creds | undefined;
@@ -400,11 +396,7 @@ test('the audit event and iamd explain carry the decision made with the tags', a
   const requestId = await expectAwsError(read(reader, 'tags', 'secret.txt'), 'AccessDenied', 403);
   assert.notEqual(requestId, '');
   await new Promise((r) => setTimeout(r, 300));
-  const event = readFileSync(AUDIT_FILE, 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as Record<string, unknown>)
-    .find((e) => e['requestID'] === requestId);
+  const [event] = auditFileEvents(AUDIT_FILE, (e) => e['requestID'] === requestId);
   assert.ok(event, 'the denied GetObject is recorded');
   assert.equal(event['errorCode'], 'AccessDenied');
   assert.equal(event['eventName'], 'GetObject');
@@ -451,11 +443,7 @@ test('at the report-only level the first decision (without tags) is not reported
       assert.equal(await got.Body!.transformToString(), `body of ${k}`);
     }
     await new Promise((r) => setTimeout(r, 300));
-    const events = readFileSync(auditFile, 'utf8')
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .filter((e) => e['eventName'] === 'GetObject');
+    const events = auditFileEvents(auditFile, (e) => e['eventName'] === 'GetObject');
     const of = (k: string) =>
       events.find((e) => (e['requestParameters'] as Record<string, unknown>)['key'] === k);
     assert.ok(of('public.txt'));

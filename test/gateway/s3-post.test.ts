@@ -22,16 +22,10 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost, type PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
-import {
-  CreateAccessKeyCommand,
-  GetAccessKeyLastUsedCommand,
-  CreateRoleCommand,
-  CreateUserCommand,
-  PutRolePolicyCommand,
-  PutUserPolicyCommand,
-} from '@aws-sdk/client-iam';
+import { GetAccessKeyLastUsedCommand, CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { sigv4Crypto as crypto } from '../../src/authn/sigv4-crypto.js';
+import { createUser } from '../contract/accounts-helper.js';
 import { ROOT, startIamd, type Creds, type TestServer } from '../contract/harness.js';
 import { startS3rver, type Upstream } from './upstreams.js';
 import { deriveSigningKey, formatAmzDate } from '../../src/sigv4/index.js';
@@ -56,16 +50,9 @@ function s3(creds: Creds = ROOT): S3Client {
   });
 }
 
+/** A user of this account with an access key and, when given, the inline policy `policy`. */
 async function newUser(name: string, policy?: object): Promise<Creds> {
-  await server.iam().send(new CreateUserCommand({ UserName: name }));
-  if (policy !== undefined)
-    await server
-      .iam()
-      .send(
-        new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: JSON.stringify(policy) }),
-      );
-  const key = await server.iam().send(new CreateAccessKeyCommand({ UserName: name }));
-  return { accessKeyId: key.AccessKey!.AccessKeyId!, secretAccessKey: key.AccessKey!.SecretAccessKey! };
+  return (await createUser(server.iam(), name, policy)).creds;
 }
 
 /** A session of a role allowed s3:PutObject on bkt/* (and nothing else). */

@@ -23,17 +23,12 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import {
-  CreateUserCommand,
-  CreateAccessKeyCommand,
-  CreateRoleCommand,
-  PutRolePolicyCommand,
-  PutUserPolicyCommand,
-} from '@aws-sdk/client-iam';
+import { CreateRoleCommand, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { startS3Gateway, type S3Gateway, s3Client, s3HeaderSigning } from './setup.js';
 import { expectAwsError } from '../contract/support.js';
 import { sigv4Crypto as crypto } from '../../src/authn/sigv4-crypto.js';
+import { createUser } from '../contract/accounts-helper.js';
 import { ROOT, startIamd, type Creds, type TestServer } from '../contract/harness.js';
 import { signedFetch } from '../contract/signed-fetch.js';
 import { cliRunner } from '../contract/cli-support.js';
@@ -81,10 +76,9 @@ test('the account root creates a bucket, writes, lists and reads through the gat
   );
 });
 
+/** A user of this account with an access key and no policy. */
 async function newUser(name: string): Promise<Creds> {
-  await server.iam().send(new CreateUserCommand({ UserName: name }));
-  const key = await server.iam().send(new CreateAccessKeyCommand({ UserName: name }));
-  return { accessKeyId: key.AccessKey!.AccessKeyId!, secretAccessKey: key.AccessKey!.SecretAccessKey! };
+  return (await createUser(server.iam(), name)).creds;
 }
 
 test('a user without permission is denied with S3 XML AccessDenied in AWS words', async () => {

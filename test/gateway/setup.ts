@@ -3,7 +3,7 @@
  * data directory with a second account for the cross-account tests — the SDK clients that reach it,
  * and a DynamoDB table with the `id` hash key the tests use.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -191,4 +191,16 @@ export function s3HeaderSigning(amzDate: string, signedHeaders: readonly string[
     amzDateMs: Date.now(),
     presigned: false,
   };
+}
+
+/** The CloudTrail records an `--audit-file` (JSON lines) holds so far that `match` accepts. */
+export function auditFileEvents(
+  auditFile: string,
+  match: (event: Record<string, unknown>) => boolean,
+): Record<string, unknown>[] {
+  return readFileSync(auditFile, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter(match);
 }
